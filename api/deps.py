@@ -1,0 +1,51 @@
+"""FastAPI dependencies: the database session and the calling actor."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from api.problems import ApiProblem, language_of
+from workflow.actor import Actor
+from workflow.db import get_engine
+from workflow.settings import get_settings
+from workflow.tokens import actor_for_token
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request; routes commit what they write."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    """The actor behind `Authorization: Bearer <token>`; 401 without a valid token."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiProblem(401, "A bearer token is required.", slug="unauthorized")
+    actor = actor_for_token(session, token.strip(), get_settings().admin_token)
+    if actor is None:
+        raise ApiProblem(401, "The bearer token is not valid.", slug="unauthorized")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    """403 unless the actor has one of `roles`."""
+    if actor.role not in roles:
+        raise ApiProblem(403, f"The role {actor.role!r} may not do this.", slug="forbidden")
+
+
+def get_language(request: Request) -> str:
+    """The response language from `Accept-Language` (Danish by default)."""
+    return language_of(request)
+
+
+Language = Annotated[str, Depends(get_language)]

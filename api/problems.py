@@ -1,0 +1,108 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workflow.errors import RequirementsUnmet, StaleVersion, WorkflowError
+
+PROBLEM_BASE = "https://opi-workflow.dk/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_TITLES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    412: ("stale-version", "Precondition failed"),
+    413: ("payload-too-large", "Content too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid-input", "Unprocessable content"),
+    428: ("if-match-required", "Precondition required"),
+    500: ("internal-error", "Internal server error"),
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response; `slug` ends the `type` URI (e.g. `requirements-unmet`)."""
+    default_slug, default_title = _TITLES.get(status, ("error", "Error"))
+    body = {
+        "type": PROBLEM_BASE + (slug or default_slug),
+        "title": title or default_title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def language_of(request: Request) -> str:
+    """`en` when Accept-Language prefers English over Danish, else `da`."""
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("da"):
+            return "da"
+        if tag.startswith("en"):
+            return "en"
+    return "da"
+
+
+class ApiProblem(Exception):
+    """Raise from a route to answer with a problem of `status`."""
+
+    def __init__(self, status: int, detail: str, slug: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.slug, self.extra = status, detail, slug, extra
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Turn every error, ours or the framework's, into problem+json."""
+
+    @app.exception_handler(WorkflowError)
+    async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
+        extra: dict[str, Any] = dict(exc.extra)
+        headers: dict[str, str] = {}
+        if isinstance(exc, RequirementsUnmet):
+            lang = language_of(request)
+            extra["unmet"] = [u.as_dict(lang) for u in exc.unmet]
+        if isinstance(exc, StaleVersion):
+            headers["ETag"] = f'"{exc.current_version}"'
+        return problem(
+            exc.status, exc.detail, slug=exc.type_slug, title=exc.title, headers=headers, **extra
+        )
+
+    @app.exception_handler(ApiProblem)
+    async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
+        return problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return problem(422, "The request is not valid.", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return problem(500, "An unexpected error occurred; it has been logged.")

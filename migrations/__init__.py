@@ -1,0 +1,1 @@
+"""Alembic migrations of the opi-workflow schema (SQLite and PostgreSQL)."""

@@ -1,0 +1,57 @@
+"""The audit log is append-only in the database itself (SPEC §6).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_PG_FUNCTION = """
+CREATE FUNCTION opi_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_PG_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE "
+            "ON audit_events FOR EACH ROW EXECUTE FUNCTION opi_audit_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE "
+            "ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION opi_audit_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+                f"BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: {verb} refused'); END"
+            )
+    # The global chain's head exists from the start, so concurrent first writers never race
+    # to create it.
+    heads = sa.table("audit_heads", sa.column("chain"), sa.column("seq"), sa.column("hash"))
+    op.bulk_insert(heads, [{"chain": "global", "seq": 0, "hash": "0" * 64}])
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
+        op.execute("DROP TRIGGER audit_events_no_update_delete ON audit_events")
+        op.execute("DROP FUNCTION opi_audit_append_only()")
+    else:
+        op.execute("DROP TRIGGER audit_events_no_update")
+        op.execute("DROP TRIGGER audit_events_no_delete")

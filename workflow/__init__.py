@@ -1,0 +1,1 @@
+"""Cases, the engine that applies transitions atomically, and persistence."""

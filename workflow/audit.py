@@ -1,0 +1,129 @@
+"""Writing the hash-chained audit log (SPEC §6).
+
+Each event's hash is SHA-256 over a canonical encoding of the event and the previous event's
+hash, so any change, removal, insertion or reordering breaks the chain. Events are appended in
+the caller's transaction: an event and the write it records commit together or not at all.
+"""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from workflow.actor import Actor
+from workflow.models import AuditEvent, AuditHead
+from workflow.timeutil import isoformat_z, utcnow
+
+GENESIS_HASH = "0" * 64
+GLOBAL_CHAIN = "global"
+
+
+def case_chain(case_id: int) -> str:
+    """The chain name of a case's events."""
+    return f"case:{case_id}"
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text: the same value always gives the same string."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return isoformat_z(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def event_bytes(
+    *,
+    chain: str,
+    seq: int,
+    at: datetime,
+    actor_name: str,
+    actor_role: str,
+    actor_organisation_id: int | None,
+    action: str,
+    data: str,
+    prev_hash: str,
+) -> bytes:
+    """The canonical bytes an event's hash is computed over (`data` is canonical JSON)."""
+    head = canonical_json(
+        {
+            "chain": chain,
+            "seq": seq,
+            "at": isoformat_z(at),
+            "actor": {"name": actor_name, "role": actor_role, "org": actor_organisation_id},
+            "action": action,
+            "prev_hash": prev_hash,
+        }
+    )
+    # data is already canonical JSON; splice it in instead of re-encoding it.
+    return (head[:-1] + ',"data":' + data + "}").encode()
+
+
+def compute_hash(event: AuditEvent) -> str:
+    """The hash `event` should carry, given its fields and `prev_hash`."""
+    return hashlib.sha256(
+        event_bytes(
+            chain=event.chain,
+            seq=event.seq,
+            at=event.at,
+            actor_name=event.actor_name,
+            actor_role=event.actor_role,
+            actor_organisation_id=event.actor_organisation_id,
+            action=event.action,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        )
+    ).hexdigest()
+
+
+def _lock_head(session: Session, chain: str) -> AuditHead:
+    head = session.execute(
+        select(AuditHead).where(AuditHead.chain == chain).with_for_update()  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    return head
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    *,
+    case_id: int | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append an event to the case's chain (or the global one) in the current transaction."""
+    chain = case_chain(case_id) if case_id is not None else GLOBAL_CHAIN
+    head = _lock_head(session, chain)
+    event = AuditEvent(
+        chain=chain,
+        case_id=case_id,
+        seq=head.seq + 1,
+        at=at or utcnow(),
+        actor_name=actor.name,
+        actor_role=actor.role,
+        actor_organisation_id=actor.organisation_id,
+        action=action,
+        data=canonical_json(data),
+        prev_hash=head.hash,
+        hash="",
+    )
+    event.hash = compute_hash(event)
+    head.seq, head.hash = event.seq, event.hash
+    session.add(event)
+    session.flush()
+    return event

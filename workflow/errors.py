@@ -1,0 +1,68 @@
+"""Domain errors. The API maps each to an RFC 9457 problem with the status SPEC §4 names."""
+
+from typing import Any
+
+from states import Unmet
+
+
+class WorkflowError(Exception):
+    """Base of every refusal the workflow layer raises on purpose."""
+
+    status: int = 400
+    type_slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(WorkflowError):
+    """The thing does not exist, or is outside the caller's scope."""
+
+    status, type_slug, title = 404, "not-found", "Not found"
+
+
+class Forbidden(WorkflowError):
+    """The caller's role may not do this."""
+
+    status, type_slug, title = 403, "forbidden", "Forbidden"
+
+
+class Conflict(WorkflowError):
+    """The request conflicts with the case's current state (e.g. a late proposal)."""
+
+    status, type_slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(Conflict):
+    """The trigger does not exist for the case's current state."""
+
+    type_slug, title = "invalid-transition", "Invalid transition"
+
+
+class RequirementsUnmet(Conflict):
+    """`advance` was refused: the phase's requirements are not all met."""
+
+    type_slug, title = "requirements-unmet", "Requirements unmet"
+
+    def __init__(self, detail: str, unmet: list[Unmet]) -> None:
+        super().__init__(detail)
+        self.unmet = unmet
+
+
+class StaleVersion(WorkflowError):
+    """`If-Match` named a version that is no longer current."""
+
+    status, type_slug, title = 412, "stale-version", "Precondition failed"
+
+    def __init__(self, detail: str, current_version: int) -> None:
+        super().__init__(detail, current_version=current_version)
+        self.current_version = current_version
+
+
+class InvalidInput(WorkflowError):
+    """The request is well-formed but its content is not acceptable."""
+
+    status, type_slug, title = 422, "invalid-input", "Unprocessable content"

@@ -1,0 +1,57 @@
+"""Organisations (municipalities, companies, ...) and the API tokens that act for them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from workflow.models.columns import time_field
+
+
+class OrganisationKind(StrEnum):
+    """What sort of organisation takes part in OPI projects."""
+
+    MUNICIPALITY = "municipality"
+    COMPANY = "company"
+    KNOWLEDGE_INSTITUTION = "knowledge_institution"
+    FACILITATOR = "facilitator"
+
+
+class Role(StrEnum):
+    """What a token may do (SPEC §4)."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    STAFF = "staff"
+    PARTNER = "partner"
+    AUDITOR = "auditor"
+
+
+class Organisation(SQLModel, table=True):
+    """A municipality, company, knowledge institution or facilitator."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    kind: str = Field(max_length=40)
+    email: str = Field(max_length=320)
+    language: str = Field(default="da", max_length=2)
+    cvr: str | None = Field(default=None, max_length=8)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    webhook_secret: str | None = Field(default=None, max_length=200)
+    created_at: datetime = time_field()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = time_field()
+    revoked_at: datetime | None = time_field(nullable=True, now=False)

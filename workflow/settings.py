@@ -1,0 +1,63 @@
+"""Configuration from the environment, one class, `OPI_` prefix."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_INSECURE = "insecure-development-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. Unsafe defaults are refused outside development."""
+
+    model_config = SettingsConfigDict(env_prefix="OPI_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="`production` refuses the insecure development keys."
+    )
+    database_url: str = Field(
+        "sqlite:///./opi.db",
+        description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db.",
+    )
+    admin_token: str | None = Field(
+        None, description="When set, this string is accepted as an admin bearer token."
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public address used in links in reminders."
+    )
+    secret_key: str = Field(
+        _INSECURE, description="Signs acknowledge links, calendar tokens and sessions."
+    )
+    audit_key: str = Field(_INSECURE, description="HMAC key for audit checkpoints.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for reminder mail.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_username: str | None = Field(None, description="SMTP login name, if any.")
+    smtp_password: str | None = Field(None, description="SMTP password, if any.")
+    mail_from: str = Field("opi-workflow@localhost", description="Sender of reminder mail.")
+    sweep_seconds: float = Field(30, gt=0, description="Interval of the reminder sweep.")
+    max_attempts: int = Field(5, ge=1, description="Delivery tries before a reminder fails.")
+    reminder_calendar: Literal["danish", "any"] = Field(
+        "danish",
+        description="`danish`: 09:00 Copenhagen on Danish business days; `any`: any time.",
+    )
+    max_body_bytes: int = Field(1_000_000, description="Largest request body accepted.")
+
+    @model_validator(mode="after")
+    def _refuse_insecure_keys(self) -> "Settings":
+        if self.environment == "production" and _INSECURE in (self.secret_key, self.audit_key):
+            raise ValueError("OPI_SECRET_KEY and OPI_AUDIT_KEY must be set in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is an embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
