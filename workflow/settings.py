@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         "danish",
         description="`danish`: 09:00 Copenhagen on Danish business days; `any`: any time.",
     )
+    checkpoint_seconds: float = Field(
+        3600, gt=0, description="Interval between signed audit checkpoints."
+    )
     max_body_bytes: int = Field(1_000_000, description="Largest request body accepted.")
 
     @model_validator(mode="after")

@@ -1,0 +1,112 @@
+"""The `opi` command line: serve, migrate, load demo data, manage tokens."""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from workflow.settings import get_settings
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from workflow import migrate
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        migrate.upgrade(settings.database_url)
+    print(f"opi-workflow: API docs at http://{args.host}:{args.port}/docs", flush=True)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from workflow import migrate
+
+    migrate.upgrade(get_settings().database_url, args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from workflow import migrate
+    from workflow.demo import load_demo
+
+    settings = get_settings()
+    if settings.environment == "production":
+        print("refusing to load demo data (and its well-known tokens) in production")
+        return 2
+    migrate.upgrade(settings.database_url)
+    result = load_demo()
+    print("demo data " + ("loaded" if result.created else "already present"))
+    print("demo tokens (Authorization: Bearer <token>):")
+    for role, (token, who) in result.tokens.items():
+        print(f"  {role:<8} {token:<24} {who}")
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from workflow.actor import SYSTEM_CLI
+    from workflow.db import session_scope
+    from workflow.errors import WorkflowError
+    from workflow.tokens import create_token
+
+    try:
+        with session_scope() as session:
+            _, secret = create_token(
+                session, SYSTEM_CLI, name=args.name, role=args.role, organisation_id=args.org
+            )
+    except WorkflowError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(secret)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="opi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    up = db.add_parser("upgrade", help="migrate the database to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_db_upgrade)
+
+    demo = sub.add_parser("demo", help="load demo data drawn from the Furesø OPI story")
+    demo.set_defaults(func=_demo)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token", required=True)
+    create = token.add_parser("create", help="create a token and print it (shown once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True,
+                        choices=["admin", "manager", "staff", "partner", "auditor"])
+    create.add_argument("--org", type=int, default=None, help="organisation id")
+    create.set_defaults(func=_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `opi` console script."""
+    args = build_parser().parse_args(argv)
+    func: Command = args.func
+    return func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
