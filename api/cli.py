@@ -4,6 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from api.cli_audit import add_audit_commands
 from workflow.settings import get_settings
 
 Command = Callable[[argparse.Namespace], int]
@@ -94,10 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token", required=True)
     create = token.add_parser("create", help="create a token and print it (shown once)")
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True,
-                        choices=["admin", "manager", "staff", "partner", "auditor"])
+    create.add_argument(
+        "--role", required=True, choices=["admin", "manager", "staff", "partner", "auditor"]
+    )
     create.add_argument("--org", type=int, default=None, help="organisation id")
     create.set_defaults(func=_token_create)
+
+    add_audit_commands(sub)
     return parser
 
 

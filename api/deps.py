@@ -1,16 +1,22 @@
 """FastAPI dependencies: the database session and the calling actor."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.problems import ApiProblem, language_of
 from workflow.actor import Actor
 from workflow.db import get_engine
 from workflow.settings import get_settings
+from workflow.timeutil import utcnow
 from workflow.tokens import actor_for_token
+
+# Declares the bearer scheme in the OpenAPI document; get_actor itself reads the header.
+_bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`.")
 
 
 def get_session() -> Iterator[Session]:
@@ -22,7 +28,11 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+) -> Actor:
     """The actor behind `Authorization: Bearer <token>`; 401 without a valid token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -49,3 +59,11 @@ def get_language(request: Request) -> str:
 
 
 Language = Annotated[str, Depends(get_language)]
+
+
+def get_now() -> datetime:
+    """The time a request is handled at (UTC). Tests override it to move the clock."""
+    return utcnow()
+
+
+Now = Annotated[datetime, Depends(get_now)]

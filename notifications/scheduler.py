@@ -7,6 +7,7 @@ the batch. Several processes may run the same jobs; the jobs are safe to run con
 import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
 
 from workflow.settings import Settings
 
@@ -14,11 +15,56 @@ log = logging.getLogger(__name__)
 
 
 def run_reminder_sweep() -> None:
-    """One pass of the reminder sweep (filled in by the notifications work)."""
+    """One pass of the reminder sweep over the process's database (`OPI_DATABASE_URL`)."""
+    from notifications.sweep import sweep
+    from workflow.db import get_engine
+    from workflow.settings import get_settings
+
+    result = sweep(get_engine(), get_settings())
+    if result.claimed:
+        log.info(
+            "reminder sweep: %d claimed, %d sent, %d to retry, %d failed, %d not sent",
+            result.claimed,
+            result.sent,
+            result.retried,
+            result.failed,
+            result.not_sent,
+        )
 
 
-def run_audit_checkpoint() -> None:
-    """Write one signed audit checkpoint (filled in by the audit work)."""
+def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None = None) -> bool:
+    """Verify the audit log and write a signed checkpoint of every chain's head.
+
+    Acts as the system actor `system:audit-checkpoint`. A log that does not verify is never
+    signed: the job logs the first broken event as an error and returns False. Nothing is
+    written when no chain changed since the newest checkpoint.
+    """
+    from workflow.actor import SYSTEM_CHECKPOINT
+    from workflow.audit_verify import take_checkpoint
+    from workflow.db import get_engine
+    from workflow.settings import get_settings
+
+    settings = settings or get_settings()
+    try:
+        outcome = take_checkpoint(engine or get_engine(), settings.audit_key, SYSTEM_CHECKPOINT)
+    except Exception:  # the next run tries again; the scheduler must keep running
+        log.exception("audit checkpoint failed")
+        return False
+    if not outcome.report.ok:
+        broken = outcome.report.first_broken
+        log.error(
+            "audit log does not verify, no checkpoint written: %s",
+            broken.as_dict() if broken else "unknown",
+        )
+        return False
+    if outcome.created and outcome.checkpoint is not None:
+        log.info(
+            "audit checkpoint %d: %d chains, %d events",
+            outcome.checkpoint.id,
+            outcome.checkpoint.chains,
+            outcome.checkpoint.events,
+        )
+    return True
 
 
 def build_scheduler(settings: Settings) -> BackgroundScheduler:

@@ -226,9 +226,7 @@ def proposals_assessed(f: CaseFacts) -> Unmet | None:
     unassessed = [
         p.id
         for p in f.proposals
-        if not any(
-            not a.conflict_of_interest and criteria <= set(a.scores) for a in p.assessments
-        )
+        if not any(not a.conflict_of_interest and criteria <= set(a.scores) for a in p.assessments)
     ]
     if not unassessed:
         return None

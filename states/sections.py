@@ -6,9 +6,11 @@ say what is still missing. Unknown fields are refused so a typo never silently v
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from states.text import find_nul
 
 
 class LegalTrack(StrEnum):
@@ -51,6 +53,14 @@ LongText = Annotated[str, Field(max_length=20_000)]
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        where = find_nul(data)
+        if where:
+            raise ValueError(f"{where} contains a NUL character")
+        return data
 
 
 class NeedSection(_Section):

@@ -40,9 +40,7 @@ def _build() -> tuple[TransitionRule, ...]:
         rules.append(TransitionRule(Trigger.REOPEN, CaseState.CANCELLED, phase))
     # send_back is only for match, agreement and pilot (SPEC §2); scale cannot be sent back.
     return tuple(
-        r
-        for r in rules
-        if not (r.trigger is Trigger.SEND_BACK and r.source is CaseState.SCALE)
+        r for r in rules if not (r.trigger is Trigger.SEND_BACK and r.source is CaseState.SCALE)
     )
 
 

@@ -9,7 +9,14 @@ from sqlmodel import Session
 
 from workflow.actor import Actor
 from workflow.cases import create_case, update_case
+from workflow.engine import apply_trigger
 from workflow.models import Case, Organisation
+from workflow.proposals import (
+    assess_proposal,
+    decide_proposal,
+    record_signature,
+    submit_proposal,
+)
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -23,8 +30,9 @@ class DatabaseTarget:
     engine: Engine
 
 
-def make_org(session: Session, name: str = "Furesø Kommune", kind: str = "municipality",
-             **fields: Any) -> Organisation:
+def make_org(
+    session: Session, name: str = "Furesø Kommune", kind: str = "municipality", **fields: Any
+) -> Organisation:
     """An organisation (a municipality unless `kind` says otherwise)."""
     org = Organisation(
         name=name, kind=kind, email=fields.pop("email", f"{kind}@example.dk"), **fields
@@ -64,8 +72,10 @@ def ready_call(now: datetime = NOW, days: int = 40) -> dict[str, Any]:
 def ready_agreement() -> dict[str, Any]:
     """An agreement section meeting `agreement.clauses` and `agreement.dpa`."""
     return {
-        "clauses": {c: True for c in
-                    ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")},
+        "clauses": {
+            c: True
+            for c in ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
+        },
         "dpa_signed_at": "2026-12-01T09:00:00+00:00",
         "dpia_done": True,
     }
@@ -77,26 +87,192 @@ def ready_pilot_plan() -> dict[str, Any]:
         "site": "Plejehjemmet Svanepunktet",
         "start_date": date(2027, 2, 1).isoformat(),
         "end_date": date(2027, 6, 30).isoformat(),
-        "success_criteria": [
-            {"metric": "Uro-episoder pr. uge", "baseline": "14", "target": "7"}
-        ],
+        "success_criteria": [{"metric": "Uro-episoder pr. uge", "baseline": "14", "target": "7"}],
         "personal_data": True,
         "health_data": True,
         "ethics_notification_required": False,
     }
 
 
-def new_case(session: Session, lead: Organisation, need: dict[str, Any] | None = None,
-             now: datetime = NOW) -> Case:
+def new_case(
+    session: Session, lead: Organisation, need: dict[str, Any] | None = None, now: datetime = NOW
+) -> Case:
     """A case in `need` led by `lead`."""
     return create_case(
-        session, manager_of(lead), title="Rolige dage på plejehjemmet", need=need or {},
-        lead_municipality_id=lead.id or 0, now=now,
+        session,
+        manager_of(lead),
+        title="Rolige dage på plejehjemmet",
+        need=need or {},
+        lead_municipality_id=lead.id or 0,
+        now=now,
     )
 
 
-def patch(session: Session, case: Case, data: dict[str, Any], actor: Actor,
-          now: datetime = NOW) -> Case:
-    """Merge-patch the case at its current version."""
+def patch(
+    session: Session, case: Case, data: dict[str, Any], actor: Actor, now: datetime = NOW
+) -> Case:
+    """Merge-patch the case at its current version and commit."""
     assert case.id is not None
-    return update_case(session, case.id, data, actor, expected_version=case.version, now=now)
+    case = update_case(session, case.id, data, actor, expected_version=case.version, now=now)
+    session.commit()
+    return case
+
+
+# --- driving a case through its phases with the real engine -----------------------------
+
+
+PHASE_ORDER = ("need", "match", "agreement", "pilot", "scale", "completed")
+STEP = timedelta(days=1)
+
+
+@dataclass
+class World:
+    """Organisations and actors of a small OPI story, and the story's clock."""
+
+    lead: Organisation
+    company: Organisation
+    rival: Organisation
+    adopter: Organisation
+    clock: datetime = NOW
+
+    @property
+    def manager(self) -> Actor:
+        """The lead municipality's project manager."""
+        return manager_of(self.lead)
+
+    def partner(self, org: Organisation) -> Actor:
+        """A partner user acting for `org`."""
+        return Actor(name=f"Partner {org.name}", role="partner", organisation_id=org.id)
+
+    def tick(self, delta: timedelta = STEP) -> datetime:
+        """Move the story's clock on and return the new time."""
+        self.clock += delta
+        return self.clock
+
+
+def make_world(session: Session) -> World:
+    """Furesø as lead, two companies and an adopting municipality."""
+    world = World(
+        lead=make_org(session, "Furesø Kommune"),
+        company=make_org(session, "RoligRum ApS", "company"),
+        rival=make_org(session, "SenseCare Nordic A/S", "company", language="en"),
+        adopter=make_org(session, "Randers Kommune"),
+    )
+    session.commit()
+    return world
+
+
+def make_ready(session: Session, world: World, case: Case) -> Case:
+    """Fill the case's data so every requirement of `advance` from its state is met."""
+    assert case.id is not None
+    state, m = case.state, world.manager
+    if state == "need":
+        return patch(
+            session, case, {"need": ready_need(), "call": ready_call(world.clock)}, m, world.clock
+        )
+    if state == "match":
+        deadline = datetime.fromisoformat(case.call["submission_deadline"])
+        proposal = submit_proposal(
+            session,
+            case.id,
+            world.partner(world.company),
+            organisation_id=world.company.id or 0,
+            title="Sanserum",
+            now=min(world.tick(), deadline - STEP),
+        )
+        world.clock = max(world.clock, deadline + STEP)
+        scores = {c["name"]: 7 for c in case.call["criteria"]}
+        assess_proposal(
+            session,
+            case.id,
+            proposal.id or 0,
+            m,
+            scores=scores,
+            rationale="God løsning",
+            conflict_of_interest=False,
+            now=world.clock,
+        )
+        decide_proposal(
+            session,
+            case.id,
+            proposal.id or 0,
+            m,
+            decision="selected",
+            rationale="Bedst på kriterierne",
+            now=world.clock,
+        )
+        session.commit()
+        return case
+    if state == "agreement":
+        for org in (world.lead, world.company):
+            record_signature(
+                session,
+                case.id,
+                m,
+                organisation_id=org.id or 0,
+                signatory_name="Underskriver",
+                signed_at=world.clock,
+                now=world.clock,
+            )
+        return patch(
+            session,
+            case,
+            {"agreement": ready_agreement(), "pilot": ready_pilot_plan()},
+            m,
+            world.clock,
+        )
+    if state == "pilot":
+        return patch(
+            session,
+            case,
+            {
+                "pilot": {
+                    "ended_at": world.clock.isoformat(),
+                    "evaluation": {"outcome": "success", "report": "Uro faldt med 40 %."},
+                }
+            },
+            m,
+            world.tick(),
+        )
+    if state == "scale":
+        return patch(
+            session,
+            case,
+            {
+                "scale": {
+                    "knowledge_summary": "Drejebog delt med KL og andre kommuner.",
+                    "published_at": world.clock.isoformat(),
+                    "adopting_municipalities": [
+                        {
+                            "name": world.adopter.name,
+                            "organisation_id": world.adopter.id,
+                            "letter_of_intent_at": world.clock.date().isoformat(),
+                        }
+                    ],
+                    "purchase_route": "tender",
+                }
+            },
+            m,
+            world.clock,
+        )
+    raise ValueError(f"nothing to make ready in {state}")
+
+
+def drive(session: Session, world: World, case: Case, target: str) -> Case:
+    """Advance `case` phase by phase until it is in `target` (a phase, completed or cancelled)."""
+    assert case.id is not None
+    if target == "cancelled":
+        return apply_trigger(
+            session, case.id, "cancel", world.manager, reason="Ingen midler", now=world.tick()
+        )
+    while case.state != target:
+        make_ready(session, world, case)
+        case = apply_trigger(
+            session,
+            case.id,
+            "advance",
+            world.manager,
+            expected_version=case.version,
+            now=world.tick(),
+        )
+    return case

@@ -10,7 +10,7 @@ from states.sections import SECTION_MODELS
 from workflow import audit
 from workflow.actor import Actor
 from workflow.engine import lock_case
-from workflow.errors import InvalidInput, StaleVersion
+from workflow.errors import InvalidInput, StaleVersion, check_text
 from workflow.merge_patch import merge_patch
 from workflow.models import Case, Participant, ParticipantRole
 from workflow.timeutil import utcnow
@@ -43,6 +43,7 @@ def create_case(
 ) -> Case:
     """A new case in `need`, led by `lead_municipality_id`, audited as `case.created`."""
     now = now or utcnow()
+    check_text(title, "title")
     title = title.strip()
     if not title or len(title) > 300:
         raise InvalidInput("A case needs a title of 1 to 300 characters.")
@@ -97,6 +98,7 @@ def update_case(
             f"The case is at version {case.version}, not {expected_version}.",
             current_version=case.version,
         )
+    check_text(patch, "patch")
     unknown = sorted(set(patch) - set(allowed))
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(unknown)}.")
@@ -126,7 +128,11 @@ def update_case(
         case.version += 1
         case.updated_at = now
         audit.record(
-            session, actor, "case.updated", {"changes": changes, "version": case.version},
-            case_id=case.id, at=now,
+            session,
+            actor,
+            "case.updated",
+            {"changes": changes, "version": case.version},
+            case_id=case.id,
+            at=now,
         )
     return case

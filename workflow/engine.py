@@ -1,7 +1,7 @@
 """The one door for every state change of a case.
 
 `apply_trigger` locks the case, checks the version and the guards, moves the state, bumps the
-version, runs the in-transaction hooks (deadlines, reminders) and appends the audit event, all
+version, updates the phase deadlines (and their reminder rows) and appends the audit event, all
 in one transaction. A refusal is audited and committed on its own, without touching the case.
 Nothing leaves the process before the commit.
 """
@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from states import REQUIREMENTS, CaseState, Trigger, Unmet, destination, unmet_for
 from states.table import rules_for
@@ -25,11 +25,12 @@ from workflow.errors import (
     NotFound,
     RequirementsUnmet,
     StaleVersion,
+    check_text,
 )
 from workflow.facts import case_facts
-from workflow.hooks import TransitionContext, run_transition_hooks
 from workflow.machine import fire
 from workflow.models import Case
+from workflow.phase_deadlines import on_transition as update_phase_deadlines
 from workflow.timeutil import utcnow
 
 MAX_REASON_LENGTH = 5_000
@@ -53,7 +54,7 @@ def lock_case(session: Session, case_id: int) -> Case:
     """
     case = session.execute(
         select(Case)
-        .where(Case.id == case_id)  # type: ignore[arg-type]
+        .where(col(Case.id) == case_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -62,7 +63,9 @@ def lock_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def trigger_statuses(session: Session, case: Case, now: datetime | None = None) -> list[TriggerStatus]:
+def trigger_statuses(
+    session: Session, case: Case, now: datetime | None = None
+) -> list[TriggerStatus]:
     """For each trigger of the case's current state: allowed, and every unmet requirement."""
     from states import allowed_triggers
 
@@ -136,9 +139,7 @@ def apply_trigger(
             results = [{"code": r.code, "met": True} for r in REQUIREMENTS.get(source, [])]
 
         dest = _move(case, source, trig, reason, now)
-        run_transition_hooks(
-            session, TransitionContext(case, source, dest, trig, actor, reason, now)
-        )
+        update_phase_deadlines(session, case, source, dest, trig, actor, now)
         audit.record(
             session,
             actor,
@@ -172,11 +173,14 @@ def _check_role_and_reason(
         raise Forbidden(f"The role {actor.role!r} may not use {trigger.value!r}.")
     if trigger.needs_reason and (reason is None or not reason.strip()):
         raise InvalidInput(f"{trigger.value!r} needs a reason.")
+    check_text(reason, "reason")
     if reason is not None and len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"The reason is longer than {MAX_REASON_LENGTH} characters.")
 
 
-def _move(case: Case, source: CaseState, trigger: Trigger, reason: str | None, now: datetime) -> CaseState:
+def _move(
+    case: Case, source: CaseState, trigger: Trigger, reason: str | None, now: datetime
+) -> CaseState:
     cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None
     dest = fire(source, trigger, cancelled_from)
     if dest is None:
@@ -186,7 +190,9 @@ def _move(case: Case, source: CaseState, trigger: Trigger, reason: str | None, n
     elif trigger is Trigger.RESUME:
         case.on_hold, case.hold_reason = False, None
     if trigger is Trigger.CANCEL:
+        # A cancelled case is no longer "on hold"; reopening brings it back running.
         case.cancelled_from = source.value
+        case.on_hold, case.hold_reason = False, None
     elif trigger is Trigger.REOPEN:
         case.cancelled_from = None
     if dest is not source:
@@ -207,33 +213,57 @@ def _refuse_invalid(
     why: str,
 ) -> None:
     detail = f"The trigger {trigger!r} {why} for a case in {case.state!r}."
-    _audit_refusal(session, case, actor, now, {
-        "trigger": trigger[:60],
-        "from": case.state,
-        "reason": reason,
-        "refusal": "invalid-transition",
-        "detail": detail,
-    })
+    _audit_refusal(
+        session,
+        case,
+        actor,
+        now,
+        {
+            "trigger": trigger[:60],
+            "from": case.state,
+            "reason": reason,
+            "refusal": "invalid-transition",
+            "detail": detail,
+        },
+    )
     raise InvalidTransition(detail)
 
 
 def _refuse_unmet(
-    session: Session, case: Case, actor: Actor, reason: str | None, now: datetime, unmet: list[Unmet]
+    session: Session,
+    case: Case,
+    actor: Actor,
+    reason: str | None,
+    now: datetime,
+    unmet: list[Unmet],
 ) -> None:
     detail = f"{len(unmet)} requirement(s) unmet: " + ", ".join(u.code for u in unmet) + "."
     unmet_codes = {u.code for u in unmet}
-    _audit_refusal(session, case, actor, now, {
-        "trigger": Trigger.ADVANCE.value,
-        "from": case.state,
-        "reason": reason,
-        "refusal": "requirements-unmet",
-        "unmet": [{"code": u.code, "message_da": u.message_da, "message_en": u.message_en,
-                   "details": u.details} for u in unmet],
-        "requirements": [
-            {"code": r.code, "met": r.code not in unmet_codes}
-            for r in REQUIREMENTS.get(CaseState(case.state), [])
-        ],
-    })
+    _audit_refusal(
+        session,
+        case,
+        actor,
+        now,
+        {
+            "trigger": Trigger.ADVANCE.value,
+            "from": case.state,
+            "reason": reason,
+            "refusal": "requirements-unmet",
+            "unmet": [
+                {
+                    "code": u.code,
+                    "message_da": u.message_da,
+                    "message_en": u.message_en,
+                    "details": u.details,
+                }
+                for u in unmet
+            ],
+            "requirements": [
+                {"code": r.code, "met": r.code not in unmet_codes}
+                for r in REQUIREMENTS.get(CaseState(case.state), [])
+            ],
+        },
+    )
     raise RequirementsUnmet(detail, unmet)
 
 

@@ -66,3 +66,12 @@ class InvalidInput(WorkflowError):
     """The request is well-formed but its content is not acceptable."""
 
     status, type_slug, title = 422, "invalid-input", "Unprocessable content"
+
+
+def check_text(value: object, field: str) -> None:
+    """Refuse text the databases cannot store (NUL characters), as invalid input."""
+    from states.text import find_nul
+
+    where = find_nul(value, field)
+    if where:
+        raise InvalidInput(f"{where} contains a NUL character, which is not allowed.")

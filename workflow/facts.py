@@ -1,20 +1,28 @@
 """Building the `states.CaseFacts` snapshot of a stored case."""
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from states import CaseFacts
 from states.facts import AssessmentFacts, ProposalFacts
-from states.sections import SECTION_MODELS
+from states.sections import (
+    AgreementSection,
+    CallSection,
+    NeedSection,
+    PilotSection,
+    ScaleSection,
+)
 from workflow.models import Assessment, Case, Decision, Proposal, Signature
 
+S = TypeVar("S", bound=BaseModel)
 
-def parse_section(name: str, data: dict[str, object]) -> object:
+
+def parse_section(model: type[S], data: dict[str, Any]) -> S:
     """The stored section as its pydantic model; unreadable data counts as empty."""
-    model = SECTION_MODELS[name]
     try:
         return model.model_validate(data)
     except ValidationError:
@@ -24,15 +32,19 @@ def parse_section(name: str, data: dict[str, object]) -> object:
 def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
     """Everything the requirement checks read about `case`, as of `now`."""
     assert case.id is not None
-    proposals = session.execute(
-        select(Proposal).where(Proposal.case_id == case.id).order_by(Proposal.id)  # type: ignore[arg-type]
-    ).scalars().all()
+    proposals = (
+        session.execute(
+            select(Proposal).where(col(Proposal.case_id) == case.id).order_by(col(Proposal.id))
+        )
+        .scalars()
+        .all()
+    )
     ids = [p.id for p in proposals]
     assessments: dict[int, list[AssessmentFacts]] = {}
     decisions: dict[int, Decision] = {}
     if ids:
         for a in session.execute(
-            select(Assessment).where(Assessment.proposal_id.in_(ids))  # type: ignore[union-attr]
+            select(Assessment).where(col(Assessment.proposal_id).in_(ids))
         ).scalars():
             assessments.setdefault(a.proposal_id, []).append(
                 AssessmentFacts(
@@ -41,20 +53,24 @@ def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
                 )
             )
         for d in session.execute(
-            select(Decision).where(Decision.proposal_id.in_(ids)).order_by(Decision.id)  # type: ignore[union-attr,arg-type]
+            select(Decision).where(col(Decision.proposal_id).in_(ids)).order_by(col(Decision.id))
         ).scalars():
             decisions[d.proposal_id] = d  # later rows win: the latest decision counts
-    signed = session.execute(
-        select(Signature.organisation_id).where(Signature.case_id == case.id)  # type: ignore[arg-type]
-    ).scalars().all()
+    signed = (
+        session.execute(
+            select(col(Signature.organisation_id)).where(col(Signature.case_id) == case.id)
+        )
+        .scalars()
+        .all()
+    )
     return CaseFacts(
         now=now,
         lead_municipality_id=case.lead_municipality_id,
-        need=parse_section("need", case.need),  # type: ignore[arg-type]
-        call=parse_section("call", case.call),  # type: ignore[arg-type]
-        agreement=parse_section("agreement", case.agreement),  # type: ignore[arg-type]
-        pilot=parse_section("pilot", case.pilot),  # type: ignore[arg-type]
-        scale=parse_section("scale", case.scale),  # type: ignore[arg-type]
+        need=parse_section(NeedSection, case.need),
+        call=parse_section(CallSection, case.call),
+        agreement=parse_section(AgreementSection, case.agreement),
+        pilot=parse_section(PilotSection, case.pilot),
+        scale=parse_section(ScaleSection, case.scale),
         proposals=tuple(
             ProposalFacts(
                 id=p.id or 0,

@@ -24,7 +24,8 @@ class _Binding:
 
 def _came_from(phase: CaseState) -> Any:
     def condition(event: EventData) -> bool:
-        return bool(event.model.cancelled_from == phase)
+        binding: _Binding = event.model  # type: ignore[assignment]
+        return binding.cancelled_from == phase
 
     return condition
 

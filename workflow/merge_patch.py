@@ -4,7 +4,7 @@ from typing import Any
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
-    """Apply `patch` to `target` as RFC 7396 says: objects merge, null removes, the rest replaces."""
+    """Apply `patch` to `target` per RFC 7396: objects merge, null removes, the rest replaces."""
     if not isinstance(patch, dict):
         return patch
     result = dict(target) if isinstance(target, dict) else {}

@@ -9,17 +9,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from states import CaseState
-from workflow import audit
+from states.sections import CallSection
+from workflow import audit, deadlines, phase_deadlines
 from workflow.actor import Actor
 from workflow.engine import lock_case
-from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.errors import Conflict, InvalidInput, NotFound, check_text
 from workflow.facts import parse_section
 from workflow.models import (
     Assessment,
     Case,
+    DeadlineKind,
     Decision,
     Organisation,
     Participant,
@@ -49,10 +51,11 @@ def submit_proposal(
 ) -> Proposal:
     """A company's proposal; only in `match` and before the submission deadline (else 409)."""
     now = now or utcnow()
+    check_text({"title": title, "summary": summary}, "proposal")
     case = lock_case(session, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are accepted only while the call is open (phase match).")
-    deadline = parse_section("call", case.call).submission_deadline  # type: ignore[attr-defined]
+    deadline = parse_section(CallSection, case.call).submission_deadline
     if deadline is None or now >= deadline:
         raise Conflict(
             "The submission deadline has passed; late proposals are refused.",
@@ -80,6 +83,7 @@ def submit_proposal(
         case_id=case_id,
         at=now,
     )
+    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     return proposal
 
 
@@ -88,8 +92,8 @@ def _ensure_participant(
 ) -> None:
     existing = session.execute(
         select(Participant).where(
-            Participant.case_id == case_id,  # type: ignore[arg-type]
-            Participant.organisation_id == organisation_id,  # type: ignore[arg-type]
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == organisation_id,
         )
     ).scalar_one_or_none()
     if existing is None:
@@ -120,8 +124,8 @@ def add_participant(
         raise Conflict("The lead municipality's role cannot be changed.")
     participant = session.execute(
         select(Participant).where(
-            Participant.case_id == case_id,  # type: ignore[arg-type]
-            Participant.organisation_id == organisation_id,  # type: ignore[arg-type]
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == organisation_id,
         )
     ).scalar_one_or_none()
     before = participant.role if participant else None
@@ -142,6 +146,7 @@ def add_participant(
         case_id=case_id,
         at=now,
     )
+    phase_deadlines.on_interest(session, case, organisation_id, role, actor, now)
     return participant
 
 
@@ -165,14 +170,17 @@ def assess_proposal(
 ) -> Assessment:
     """Score a proposal against the published criteria (0–10 each). Only in `match`."""
     now = now or utcnow()
+    check_text({"scores": scores, "rationale": rationale}, "assessment")
     case = lock_case(session, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are assessed only in phase match.")
     _proposal_in(session, case_id, proposal_id)
-    criteria = {c.name for c in parse_section("call", case.call).criteria or []}  # type: ignore[attr-defined]
+    criteria = {c.name for c in parse_section(CallSection, case.call).criteria or []}
     unknown = sorted(set(scores) - criteria)
     if unknown:
-        raise InvalidInput(f"Not published criteria: {', '.join(unknown)}.", criteria=sorted(criteria))
+        raise InvalidInput(
+            f"Not published criteria: {', '.join(unknown)}.", criteria=sorted(criteria)
+        )
     for name, value in scores.items():
         if isinstance(value, bool) or not isinstance(value, int) or value not in SCORE_RANGE:
             raise InvalidInput(f"The score for {name!r} must be a whole number from 0 to 10.")
@@ -216,6 +224,7 @@ def decide_proposal(
 ) -> Decision:
     """Select or reject a proposal, with the reason recorded. Only in `match`."""
     now = now or utcnow()
+    check_text(rationale, "rationale")
     case = lock_case(session, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Decisions on proposals are made only in phase match.")
@@ -233,11 +242,13 @@ def decide_proposal(
     )
     session.add(row)
     if decision == "selected":
-        _ensure_participant(session, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
+        _ensure_participant(
+            session, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now
+        )
         participant = session.execute(
             select(Participant).where(
-                Participant.case_id == case_id,  # type: ignore[arg-type]
-                Participant.organisation_id == proposal.organisation_id,  # type: ignore[arg-type]
+                col(Participant.case_id) == case_id,
+                col(Participant.organisation_id) == proposal.organisation_id,
             )
         ).scalar_one_or_none()
         if participant is not None:
@@ -267,6 +278,7 @@ def record_signature(
 ) -> Signature:
     """Record a party's signature on the agreement. Only in `agreement`."""
     now = now or utcnow()
+    check_text(signatory_name, "signatory_name")
     case = lock_case(session, case_id)
     if case.state != CaseState.AGREEMENT.value:
         raise Conflict("Signatures are recorded only in phase agreement.")
@@ -300,4 +312,5 @@ def record_signature(
         case_id=case_id,
         at=now,
     )
+    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     return signature

@@ -1,7 +1,7 @@
 """Who may see which case (SPEC §4 scoping). Out-of-scope cases are reported as missing."""
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.actor import Actor
@@ -17,9 +17,9 @@ def is_participant(session: Session, case_id: int, organisation_id: int | None) 
         return False
     return (
         session.execute(
-            select(Participant.id).where(
-                Participant.case_id == case_id,  # type: ignore[arg-type]
-                Participant.organisation_id == organisation_id,  # type: ignore[arg-type]
+            select(col(Participant.id)).where(
+                col(Participant.case_id) == case_id,
+                col(Participant.organisation_id) == organisation_id,
             )
         ).first()
         is not None
@@ -33,12 +33,12 @@ def visible_cases_clause(actor: Actor) -> ColumnElement[bool]:
     if actor.organisation_id is None:
         return false()
     takes_part = exists().where(
-        Participant.case_id == Case.id,  # type: ignore[arg-type]
-        Participant.organisation_id == actor.organisation_id,  # type: ignore[arg-type]
+        col(Participant.case_id) == Case.id,
+        col(Participant.organisation_id) == actor.organisation_id,
     )
     if actor.role == "partner":
         # Partners also see every published call, i.e. every case in match.
-        return or_(takes_part, Case.state == CaseState.MATCH.value)  # type: ignore[arg-type]
+        return or_(takes_part, col(Case.state) == CaseState.MATCH.value)
     return takes_part
 
 

@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     mail_from: str = Field("opi-workflow@localhost", description="Sender of reminder mail.")
     sweep_seconds: float = Field(30, gt=0, description="Interval of the reminder sweep.")
     max_attempts: int = Field(5, ge=1, description="Delivery tries before a reminder fails.")
+    retry_base_seconds: float = Field(
+        60, gt=0, description="First retry delay of a failed reminder; doubles on each try."
+    )
+    lease_seconds: float = Field(
+        120, gt=0, description="How long a sweep owns claimed reminders before others may retry."
+    )
+    sweep_batch: int = Field(50, ge=1, description="Reminders claimed per sweep transaction.")
+    delivery_timeout: float = Field(
+        20, gt=0, description="Seconds an SMTP or webhook delivery may take."
+    )
     reminder_calendar: Literal["danish", "any"] = Field(
         "danish",
         description="`danish`: 09:00 Copenhagen on Danish business days; `any`: any time.",

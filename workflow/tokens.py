@@ -5,11 +5,11 @@ import hmac
 import secrets
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from workflow import audit
 from workflow.actor import Actor
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, check_text
 from workflow.models import ApiToken, Organisation, Role
 
 TOKEN_PREFIX = "opi_"
@@ -26,6 +26,7 @@ def create_token(
     session: Session, actor: Actor, *, name: str, role: str, organisation_id: int | None
 ) -> tuple[ApiToken, str]:
     """A new token row and the token itself (shown once, never stored). Audited."""
+    check_text(name, "name")
     if role not in {r.value for r in Role}:
         raise InvalidInput(f"Unknown role {role!r}.")
     if not name.strip() or len(name) > 200:
@@ -54,7 +55,7 @@ def actor_for_token(session: Session, token: str, admin_token: str | None) -> Ac
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN.value)
     row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token))  # type: ignore[arg-type]
+        select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None

@@ -1,5 +1,10 @@
 """The audit log is append-only in the database itself (SPEC §6).
 
+PostgreSQL: a row trigger refuses UPDATE and DELETE and a statement trigger refuses TRUNCATE
+(row triggers never see TRUNCATE). SQLite: triggers refuse UPDATE and DELETE (SQLite has no
+TRUNCATE; `DELETE FROM t` without WHERE still fires the row trigger). The trigger function is
+generic (it names the table it guards) so the checkpoint tables of 0004 reuse it.
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -17,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 _PG_FUNCTION = """
 CREATE FUNCTION opi_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END
 $$

@@ -1,4 +1,4 @@
-"""Placeholder for signed audit checkpoints (issue 5); filled in by that work.
+"""Signed audit checkpoints (issue 5), append-only like the log itself.
 
 Revision ID: 0004
 Revises: 0003
@@ -6,15 +6,61 @@ Revises: 0003
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_TABLES = ("audit_checkpoints", "audit_checkpoint_heads")
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "audit_checkpoints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_name", sa.String(length=200), nullable=False),
+        sa.Column("chains", sa.Integer(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "audit_checkpoint_heads",
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("chain", sa.String(length=40), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("length", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["checkpoint_id"], ["audit_checkpoints.id"]),
+        sa.PrimaryKeyConstraint("checkpoint_id", "chain"),
+    )
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table in _TABLES:
+        if postgres:
+            # opi_audit_append_only() comes from revision 0002 and names the table it guards.
+            op.execute(
+                f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION opi_audit_append_only()"
+            )
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION opi_audit_append_only()"
+            )
+            continue
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
+            )
 
 
 def downgrade() -> None:
-    pass
+    # Dropping a table drops its triggers on both databases.
+    op.drop_table("audit_checkpoint_heads")
+    op.drop_table("audit_checkpoints")

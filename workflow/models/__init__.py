@@ -2,6 +2,16 @@
 
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.case import Case, Participant, ParticipantRole
+from workflow.models.checkpoint import AuditCheckpoint, AuditCheckpointHead
+from workflow.models.deadline import (
+    Channel,
+    Deadline,
+    DeadlineAcknowledgement,
+    DeadlineKind,
+    DeadlineStatus,
+    Reminder,
+    ReminderStatus,
+)
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind, Role
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
@@ -9,9 +19,16 @@ from workflow.models.requests import IdempotencyRecord
 __all__ = [
     "ApiToken",
     "Assessment",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
     "AuditEvent",
     "AuditHead",
     "Case",
+    "Channel",
+    "Deadline",
+    "DeadlineAcknowledgement",
+    "DeadlineKind",
+    "DeadlineStatus",
     "Decision",
     "IdempotencyRecord",
     "Organisation",
@@ -19,6 +36,8 @@ __all__ = [
     "Participant",
     "ParticipantRole",
     "Proposal",
+    "Reminder",
+    "ReminderStatus",
     "Role",
     "Signature",
 ]

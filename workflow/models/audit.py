@@ -18,7 +18,8 @@ class AuditEvent(SQLModel, table=True):
     )
 
     id: int | None = Field(
-        default=None, sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
     )
     chain: str = Field(max_length=40)
     case_id: int | None = Field(default=None, foreign_key="cases.id")

@@ -1,0 +1,39 @@
+"""Building JSON responses for writes: serialised once, remembered for `Idempotency-Key`."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from api.idempotency import remember_response
+
+
+def json_response(
+    body: BaseModel | list[Any] | dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """`body` as JSON, pydantic models dumped in JSON mode."""
+    content = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def commit_reply(
+    session: Session,
+    request: Request,
+    body: BaseModel,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    remembered: BaseModel | None = None,
+) -> JSONResponse:
+    """Answer a write: store the answer for idempotent replays in the write's own
+    transaction, then commit. `remembered` replaces the stored body when the live one holds
+    a secret that must be shown once only."""
+    response = json_response(body, status, headers)
+    stored = response if remembered is None else json_response(remembered, status, headers)
+    remember_response(session, request, stored)
+    session.commit()
+    return response

@@ -1,0 +1,164 @@
+"""The audit log for auditors (SPEC §6): queries, exports, one case's history, verification.
+
+Managers see the events of the cases in their scope (another case answers 404, as everywhere);
+auditors and admins see everything; every other role gets 403. Reads run in their own
+read-only snapshot (`workflow.audit_stream`), so the request's session is released first and
+a long export never holds a lock writers wait for.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.deps import CurrentActor, Language, SessionDep, require_role
+from api.problems import ApiProblem
+from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
+from api.schemas.common import Id, Page, problem_responses
+from workflow.actor import Actor
+from workflow.audit_query import (
+    EXPORT_MEDIA_TYPES,
+    AuditFilter,
+    ExportFormat,
+    case_history,
+    cases_in_scope_sql,
+    export,
+    list_events,
+)
+from workflow.audit_verify import verify_log
+from workflow.scope import get_visible_case
+from workflow.settings import Settings, get_settings
+from workflow.timeutil import utcnow
+
+router = APIRouter(tags=["audit"])
+
+AUDIT_ROLES = ("manager", "auditor", "admin")
+MAX_LIMIT = 1000
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+_EXPORT_CONTENT: dict[str, dict[str, Any]] = {
+    media: {"schema": {"type": "string"}} for media in EXPORT_MEDIA_TYPES.values()
+}
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _authorise(session: Session, actor: Actor, case_id: int | None) -> tuple[Engine, str | None]:
+    """The engine to read from and the caller's scope; 403/404 when it may not look."""
+    require_role(actor, *AUDIT_ROLES)
+    if case_id is not None:
+        get_visible_case(session, actor, case_id)
+    engine = _engine(session)
+    scope = cases_in_scope_sql(actor, engine)
+    # Reads below use their own snapshot; end the session's transaction (on SQLite it holds
+    # the write lock) before a possibly long read or stream.
+    session.close()
+    return engine, scope
+
+
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (OverflowError, ValueError):
+        raise ApiProblem(422, f"{name!r} is out of range.") from None
+
+
+@router.get(
+    "/audit",
+    response_model=Page[AuditEventPublic],
+    responses={
+        200: {"content": _EXPORT_CONTENT, "description": "A page, or the whole export."},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+def get_audit(
+    actor: CurrentActor,
+    session: SessionDep,
+    case_id: Annotated[Id | None, Query(description="Only this case's events.")] = None,
+    actor_name: Annotated[
+        str | None, Query(alias="actor", max_length=200, description="Token name of the actor.")
+    ] = None,
+    action: Annotated[
+        str | None,
+        Query(max_length=60, description="Exact action, or a prefix ending in `*` (`case.*`)."),
+    ] = None,
+    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    format: Annotated[
+        Literal["json", "jsonl", "csv"] | None,
+        Query(description="Export every matching event (no paging) as JSON, JSON Lines or CSV."),
+    ] = None,
+) -> Any:
+    """Audit events, oldest first, filtered by case, actor, action and time.
+
+    Without `format`: one page `{items, total}`. With `format`: every matching event,
+    streamed, in one consistent snapshot, whatever its size.
+    """
+    engine, scope = _authorise(session, actor, case_id)
+    flt = AuditFilter(
+        case_id=case_id,
+        actor=actor_name,
+        action=action,
+        since=_utc(since, "since"),
+        until=_utc(until, "until"),
+        cases_sql=scope,
+    )
+    if format is not None:
+        return _export_response(engine, flt, format)
+    items, total = list_events(engine, flt, limit=limit, offset=offset)
+    return {"items": items, "total": total}
+
+
+def _export_response(engine: Engine, flt: AuditFilter, fmt: ExportFormat) -> StreamingResponse:
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        export(engine, flt, fmt),
+        media_type=EXPORT_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/audit/verify",
+    response_model=VerifyReportPublic,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_audit_verify(
+    actor: CurrentActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    case_id: Annotated[Id | None, Query(description="Verify only this case's chain.")] = None,
+) -> dict[str, Any]:
+    """Recompute every chain (a manager: those of its cases) and compare with the newest
+    valid signed checkpoint. `ok` is false when anything fails; `first_broken` says where."""
+    engine, scope = _authorise(session, actor, case_id)
+    return verify_log(engine, settings.audit_key, case_id=case_id, cases_sql=scope).as_dict()
+
+
+@router.get(
+    "/cases/{case_id}/audit",
+    response_model=Page[CaseAuditEvent],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_case_audit(
+    case_id: Id,
+    actor: CurrentActor,
+    session: SessionDep,
+    language: Language,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+) -> dict[str, Any]:
+    """One case's history in order: every event, each transition and refused attempt with
+    the result of every requirement (unmet messages in the `Accept-Language` language)."""
+    engine, _ = _authorise(session, actor, case_id)
+    items, total = case_history(engine, case_id, language, limit=limit, offset=offset)
+    return {"items": items, "total": total}

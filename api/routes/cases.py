@@ -1,0 +1,156 @@
+"""Cases: create, list, read and merge-patch (SPEC §4)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.idempotency import idempotency_key_header
+from api.preconditions import IfMatch, check_if_match, require_if_match
+from api.problems import ApiProblem
+from api.replies import commit_reply, json_response
+from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, CaseView
+from api.schemas.common import MAX_ID, Page, problem_responses
+from api.views import case_public, case_summaries, case_view, etag
+from states import CaseState
+from workflow.case_query import CaseFilter, search_cases
+from workflow.cases import create_case, update_case
+from workflow.engine import lock_case
+from workflow.models import Organisation, OrganisationKind, Role
+from workflow.scope import get_visible_case
+
+router = APIRouter(tags=["cases"])
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
+WRITERS = (Role.MANAGER.value, Role.ADMIN.value)
+"""Who may change a case: its municipality's managers, and admins."""
+
+ETAG_HEADER = {"ETag": {"description": "The case's version, quoted.", "schema": {"type": "string"}}}
+
+
+def case_location(request: Request, case_id: int) -> str:
+    """The path of a case, for `Location` headers."""
+    return str(request.url_for("get_case", case_id=case_id).path)
+
+
+@router.post(
+    "/cases",
+    status_code=201,
+    response_model=CasePublic,
+    responses={
+        201: {
+            "description": "Created.",
+            "headers": {
+                **ETAG_HEADER,
+                "Location": {"description": "The new case.", "schema": {"type": "string"}},
+            },
+        },
+        **problem_responses(400, 401, 403, 409, 413, 422),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_case(
+    body: CaseCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    language: Language,
+    now: Now,
+) -> JSONResponse:
+    """Start a case in `need`, led by the caller's own municipality (managers and staff)."""
+    require_role(actor, Role.MANAGER.value, Role.STAFF.value)
+    org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    if org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
+        raise ApiProblem(403, "Only a municipality's people can start a case.", slug="forbidden")
+    case = create_case(
+        session,
+        actor,
+        title=body.title,
+        need=body.need.model_dump(mode="json", exclude_none=True),
+        lead_municipality_id=org.id or 0,
+        now=now,
+    )
+    headers = {"Location": case_location(request, case.id or 0), "ETag": etag(case)}
+    view = case_public(session, actor, case, language, now)
+    return commit_reply(session, request, view, 201, headers)
+
+
+@router.get("/cases", response_model=Page[CaseSummary], responses=problem_responses(401, 422))
+def list_cases(
+    actor: CurrentActor,
+    session: SessionDep,
+    language: Language,
+    now: Now,
+    state: CaseState | None = None,
+    municipality_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Led by, or with, this municipality."),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Text in the title or the need.")
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only cases with (true) or without (false) overdue deadlines.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> JSONResponse:
+    """The cases the caller may see, newest first."""
+    filters = CaseFilter(state=state, municipality_id=municipality_id, q=q or None, overdue=overdue)
+    rows, total = search_cases(session, actor, filters, limit=limit, offset=offset, now=now)
+    items = case_summaries(session, actor, rows, language)
+    return json_response(Page[CaseSummary](items=items, total=total))
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseView,
+    responses=problem_responses(401, 404, 422),
+)
+def get_case(
+    case_id: CaseId, actor: CurrentActor, session: SessionDep, language: Language, now: Now
+) -> JSONResponse:
+    """The case with its sections, participants and, for each trigger of its state, whether
+    it is allowed now and every unmet requirement (messages in the `Accept-Language`
+    language, Danish by default). A company outside the case sees only the published call."""
+    case = get_visible_case(session, actor, case_id)
+    view = case_view(session, actor, case, language, now)
+    headers = {"ETag": etag(case)} if isinstance(view, CasePublic) else None
+    return json_response(view, headers=headers)
+
+
+_PATCH_BODY: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/CaseUpdate"}}
+
+
+@router.patch(
+    "/cases/{case_id}",
+    response_model=CasePublic,
+    responses={
+        200: {"description": "The patched case.", "headers": ETAG_HEADER},
+        **problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428),
+    },
+    openapi_extra={"requestBody": {"content": {"application/json": _PATCH_BODY}}},
+)
+def patch_case(
+    case_id: CaseId,
+    body: Annotated[CaseUpdate, Body(media_type="application/merge-patch+json")],
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    language: Language,
+    now: Now,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Merge-patch (RFC 7396) the title and sections. Managers may change every section,
+    staff the `need` only. `If-Match` with the case's ETag is required."""
+    require_role(actor, Role.MANAGER.value, Role.STAFF.value, Role.ADMIN.value)
+    get_visible_case(session, actor, case_id)
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    if actor.role == Role.STAFF.value and set(patch) - {"need"}:
+        raise ApiProblem(403, "Staff may change the need section only.", slug="forbidden")
+    header = require_if_match(if_match)
+    version = check_if_match(lock_case(session, case_id), header)
+    case = update_case(session, case_id, patch, actor, expected_version=version, now=now)
+    view = case_public(session, actor, case, language, now)
+    return commit_reply(session, request, view, headers={"ETag": etag(case)})

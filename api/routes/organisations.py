@@ -1,0 +1,83 @@
+"""Organisations: admins create them; everyone authenticated reads them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+
+from api.deps import CurrentActor, SessionDep, require_role
+from api.idempotency import idempotency_key_header
+from api.replies import commit_reply, json_response
+from api.schemas.common import MAX_ID, Page, problem_responses
+from api.schemas.organisations import OrganisationCreate, OrganisationCreated, OrganisationPublic
+from workflow.errors import NotFound
+from workflow.models import Organisation, Role
+from workflow.organisations import create_organisation
+
+router = APIRouter(tags=["organisations"])
+
+OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.post(
+    "/organisations",
+    status_code=201,
+    response_model=OrganisationCreated,
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_organisation(
+    body: OrganisationCreate, actor: CurrentActor, session: SessionDep, request: Request
+) -> JSONResponse:
+    """Create an organisation (admin). With a `webhook_url`, the answer carries the webhook
+    signing secret; it is never shown by any other request."""
+    require_role(actor, Role.ADMIN.value)
+    org = create_organisation(
+        session,
+        actor,
+        name=body.name,
+        kind=body.kind.value,
+        email=str(body.email),
+        language=body.language,
+        cvr=body.cvr,
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+    )
+    created = OrganisationCreated.model_validate(org, from_attributes=True)
+    location = str(request.url_for("get_organisation", organisation_id=org.id).path)
+    return commit_reply(session, request, created, 201, {"Location": location})
+
+
+@router.get(
+    "/organisations",
+    response_model=Page[OrganisationPublic],
+    responses=problem_responses(401, 422),
+)
+def list_organisations(
+    actor: CurrentActor,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> JSONResponse:
+    """Every organisation, by name."""
+    total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
+    rows = session.execute(
+        select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)  # type: ignore[arg-type]
+    ).scalars()
+    items = [OrganisationPublic.model_validate(o, from_attributes=True) for o in rows]
+    return json_response(Page[OrganisationPublic](items=items, total=total))
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationPublic,
+    responses=problem_responses(401, 404, 422),
+)
+def get_organisation(
+    organisation_id: OrganisationId, actor: CurrentActor, session: SessionDep
+) -> JSONResponse:
+    """One organisation."""
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"Organisation {organisation_id} was not found.")
+    return json_response(OrganisationPublic.model_validate(org, from_attributes=True))

@@ -1,0 +1,207 @@
+"""Proposals to a case's call, their assessments and the decisions on them.
+
+Companies compete while a call is open: a partner reads its own proposals only, and a
+competitor's proposal answers 404 by every path, exactly as a missing one does.
+"""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlmodel import Session
+
+from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.idempotency import idempotency_key_header
+from api.problems import ApiProblem
+from api.replies import commit_reply, json_response
+from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.schemas.common import MAX_ID, problem_responses
+from api.schemas.proposals import (
+    AssessmentCreate,
+    AssessmentPublic,
+    DecisionCreate,
+    DecisionPublic,
+    ProposalCreate,
+    ProposalPublic,
+)
+from api.views import etag, proposals_public
+from workflow.actor import Actor
+from workflow.errors import NotFound
+from workflow.models import Case, Organisation, OrganisationKind, Proposal, Role
+from workflow.proposals import assess_proposal, decide_proposal, submit_proposal
+from workflow.scope import get_visible_case
+
+router = APIRouter(tags=["proposals"])
+
+ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="The proposal's id.")]
+READERS = (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value, Role.PARTNER.value)
+
+
+def _own_only(actor: Actor) -> bool:
+    return actor.role == Role.PARTNER.value
+
+
+def _visible_proposals(session: Session, actor: Actor, case: Case) -> Sequence[Proposal]:
+    query = select(Proposal).where(Proposal.case_id == case.id).order_by(Proposal.id)  # type: ignore[arg-type]
+    if _own_only(actor):
+        query = query.where(Proposal.organisation_id == actor.organisation_id)  # type: ignore[arg-type]
+    return session.execute(query).scalars().all()
+
+
+def _visible_proposal(session: Session, actor: Actor, case: Case, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if (
+        proposal is None
+        or proposal.case_id != case.id
+        or (_own_only(actor) and proposal.organisation_id != actor.organisation_id)
+    ):
+        raise NotFound(f"Proposal {proposal_id} was not found in case {case.id}.")
+    return proposal
+
+
+def _proposal_location(request: Request, case_id: int, proposal_id: int) -> str:
+    return str(request.url_for("get_proposal", case_id=case_id, proposal_id=proposal_id).path)
+
+
+@router.post(
+    "/cases/{case_id}/proposals",
+    status_code=201,
+    response_model=ProposalPublic,
+    responses={
+        201: {
+            "description": "Submitted.",
+            "headers": {"Location": {"description": "The proposal.", "schema": {"type": "string"}}},
+        },
+        **problem_responses(400, 401, 403, 404, 409, 413, 422),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_proposal(
+    case_id: CaseId,
+    body: ProposalCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    now: Now,
+) -> JSONResponse:
+    """Submit a proposal for the caller's own company, while the case is in `match` and before
+    `call.submission_deadline`; a late proposal is refused with 409."""
+    require_role(actor, Role.PARTNER.value)
+    org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    if org is None or org.kind != OrganisationKind.COMPANY.value:
+        raise ApiProblem(403, "Only a company's partners can submit proposals.", slug="forbidden")
+    get_visible_case(session, actor, case_id)
+    proposal = submit_proposal(
+        session,
+        case_id,
+        actor,
+        organisation_id=org.id or 0,
+        title=body.title,
+        summary=body.summary,
+        now=now,
+    )
+    public = proposals_public(session, actor, [proposal])[0]
+    location = _proposal_location(request, case_id, proposal.id or 0)
+    return commit_reply(session, request, public, 201, {"Location": location})
+
+
+@router.get(
+    "/cases/{case_id}/proposals",
+    response_model=list[ProposalPublic],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def list_proposals(case_id: CaseId, actor: CurrentActor, session: SessionDep) -> JSONResponse:
+    """Managers, auditors and admins see every proposal; a partner sees its own only."""
+    require_role(actor, *READERS)
+    case = get_visible_case(session, actor, case_id)
+    items = proposals_public(session, actor, _visible_proposals(session, actor, case))
+    return json_response([p.model_dump(mode="json") for p in items])
+
+
+@router.get(
+    "/cases/{case_id}/proposals/{proposal_id}",
+    response_model=ProposalPublic,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_proposal(
+    case_id: CaseId, proposal_id: ProposalId, actor: CurrentActor, session: SessionDep
+) -> JSONResponse:
+    """One proposal; another company's answers 404, as a missing one does."""
+    require_role(actor, *READERS)
+    case = get_visible_case(session, actor, case_id)
+    proposal = _visible_proposal(session, actor, case, proposal_id)
+    return json_response(proposals_public(session, actor, [proposal])[0])
+
+
+@router.post(
+    "/cases/{case_id}/proposals/{proposal_id}/assessments",
+    status_code=201,
+    response_model=AssessmentPublic,
+    responses={
+        201: {"description": "Recorded.", "headers": ETAG_HEADER},
+        **problem_responses(400, 401, 403, 404, 409, 413, 422),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_assessment(
+    case_id: CaseId,
+    proposal_id: ProposalId,
+    body: AssessmentCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    now: Now,
+) -> JSONResponse:
+    """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
+    (managers and admins; the caller is the assessor)."""
+    require_role(actor, *WRITERS)
+    case = get_visible_case(session, actor, case_id)
+    assessment = assess_proposal(
+        session,
+        case_id,
+        proposal_id,
+        actor,
+        scores=dict(body.scores),
+        rationale=body.rationale,
+        conflict_of_interest=body.conflict_of_interest,
+        now=now,
+    )
+    public = AssessmentPublic.model_validate(assessment, from_attributes=True)
+    return commit_reply(session, request, public, 201, {"ETag": etag(case)})
+
+
+@router.post(
+    "/cases/{case_id}/proposals/{proposal_id}/decision",
+    status_code=201,
+    response_model=DecisionPublic,
+    responses={
+        201: {"description": "Recorded; the latest decision counts.", "headers": ETAG_HEADER},
+        **problem_responses(400, 401, 403, 404, 409, 413, 422),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_decision(
+    case_id: CaseId,
+    proposal_id: ProposalId,
+    body: DecisionCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    now: Now,
+) -> JSONResponse:
+    """Select or reject a proposal with the reason (managers and admins)."""
+    require_role(actor, *WRITERS)
+    case = get_visible_case(session, actor, case_id)
+    decision = decide_proposal(
+        session,
+        case_id,
+        proposal_id,
+        actor,
+        decision=body.decision,
+        rationale=body.rationale,
+        now=now,
+    )
+    public = DecisionPublic.model_validate(decision, from_attributes=True)
+    return commit_reply(session, request, public, 201, {"ETag": etag(case)})

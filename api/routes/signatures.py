@@ -1,0 +1,52 @@
+"""`POST /cases/{id}/signatures`: recording the agreement's signatures."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.idempotency import idempotency_key_header
+from api.replies import commit_reply
+from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.schemas.cases import SignaturePublic
+from api.schemas.common import problem_responses
+from api.schemas.proposals import SignatureCreate
+from api.views import etag
+from workflow.proposals import record_signature
+from workflow.scope import get_visible_case
+
+router = APIRouter(tags=["cases"])
+
+
+@router.post(
+    "/cases/{case_id}/signatures",
+    status_code=201,
+    response_model=SignaturePublic,
+    responses={
+        201: {"description": "Recorded.", "headers": ETAG_HEADER},
+        **problem_responses(400, 401, 403, 404, 409, 413, 422),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_signature(
+    case_id: CaseId,
+    body: SignatureCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    now: Now,
+) -> JSONResponse:
+    """Record a party's signature on the agreement, while the case is in `agreement`
+    (managers and admins)."""
+    require_role(actor, *WRITERS)
+    case = get_visible_case(session, actor, case_id)
+    signature = record_signature(
+        session,
+        case_id,
+        actor,
+        organisation_id=body.organisation_id,
+        signatory_name=body.signatory_name,
+        signed_at=body.signed_at,
+        now=now,
+    )
+    public = SignaturePublic.model_validate(signature, from_attributes=True)
+    return commit_reply(session, request, public, 201, {"ETag": etag(case)})

@@ -1,0 +1,69 @@
+"""`POST /cases/{id}/transitions`: the API's door to `workflow.engine.apply_trigger`."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.idempotency import idempotency_key_header, remember_response
+from api.preconditions import IfMatch, check_if_match, require_if_match
+from api.replies import json_response
+from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.schemas.cases import CasePublic, TransitionRequest
+from api.schemas.common import problem_responses
+from api.views import case_public, etag
+from workflow.engine import apply_trigger, lock_case
+from workflow.models import Case
+from workflow.scope import get_visible_case
+
+router = APIRouter(tags=["cases"])
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    response_model=CasePublic,
+    responses={
+        200: {"description": "The case after the transition.", "headers": ETAG_HEADER},
+        **problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_transition(
+    case_id: CaseId,
+    body: TransitionRequest,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    language: Language,
+    now: Now,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Apply a trigger (managers and admins; `If-Match` required).
+
+    Refusals are 409 problems: `type` ending in `/invalid-transition` when the trigger does
+    not exist for the case's state (or its hold status), `/requirements-unmet` with `unmet`
+    listing every unmet requirement when `advance` is not yet allowed. Refusals are audited.
+    """
+    require_role(actor, *WRITERS)
+    get_visible_case(session, actor, case_id)
+    header = require_if_match(if_match)
+    version = check_if_match(lock_case(session, case_id), header)
+    answer: list[JSONResponse] = []
+
+    def respond(tx: Session, case: Case) -> None:
+        view = case_public(tx, actor, case, language, now)
+        response = json_response(view, 200, {"ETag": etag(case)})
+        remember_response(tx, request, response)
+        answer.append(response)
+
+    apply_trigger(
+        session,
+        case_id,
+        body.trigger.value,
+        actor,
+        reason=body.reason,
+        expected_version=version,
+        now=now,
+        before_commit=respond,
+    )
+    return answer[0]

@@ -1,0 +1,99 @@
+"""Building blocks shared by every schema: ids, pages and documented problem responses."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.problems import PROBLEM_MEDIA_TYPE
+
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in PostgreSQL; larger numbers are refused as input, never a 500."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+"""A short name with at least one visible character."""
+T = TypeVar("T")
+
+
+def _utc_representable(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+"""A timezone-aware time that can be stored in UTC (years 1 and 9999 may not be)."""
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused so a typo never silently vanishes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list and how many items there are in all."""
+
+    items: list[T]
+    total: int
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "unmet": {
+            "type": "array",
+            "description": "Every unmet requirement (requirements-unmet only).",
+            "items": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "object"},
+                },
+            },
+        },
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    400: "The body could not be read.",
+    401: "No or an invalid bearer token.",
+    403: "The caller's role may not do this.",
+    404: "Not found, or outside the caller's scope.",
+    409: "Conflicts with the current state (refused transition, late proposal, ...).",
+    412: "`If-Match` names a version that is no longer current.",
+    413: "The request body is too large.",
+    422: "The request is not valid (or an `Idempotency-Key` was reused with another body).",
+    428: "`If-Match` is required.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting problem+json answers with these statuses."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS.get(status, "Problem."),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+READ = (401, 404, 422)
+"""Problems any authenticated read of a resource by id can answer."""
+WRITE = (400, 401, 403, 404, 409, 413, 422)
+"""Problems any authenticated write can answer."""

@@ -1,0 +1,112 @@
+"""The web pages as a FastAPI sub-application, mounted at `/ui` by `api.app.create_app`.
+
+A sub-application of its own gives the pages their own error handlers (HTML pages and
+redirects to the sign-in form instead of problem+json) and keeps them out of the API's OpenAPI
+document, while sharing the process, the database and the workflow layer with the API.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.web import audit_page, auth, board, case_routes
+from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
+from api.web.i18n import normalise_language
+from api.web.render import render
+from api.web.session import (
+    LANGUAGE_COOKIE,
+    SESSION_COOKIE,
+    decode,
+    new_session,
+    set_session_cookie,
+)
+from workflow.errors import Forbidden, NotFound
+from workflow.settings import get_settings
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_web_app() -> FastAPI:
+    """The pages for project managers, staff, partners and auditors."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, board, case_routes, audit_page):
+        app.include_router(module.router)
+    _install_session_middleware(app)
+    _install_error_pages(app)
+    return app
+
+
+def _install_session_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def web_session(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        settings = get_settings()
+        session = decode(request.cookies.get(SESSION_COOKIE), settings)
+        request.state.web_session = session or new_session()
+        request.state.session_changed = session is None
+        request.state.language = normalise_language(request.cookies.get(LANGUAGE_COOKIE))
+        response = await call_next(request)
+        if request.state.session_changed:
+            set_session_cookie(response, request, request.state.web_session, settings)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/ui/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        return _error_page(request, 403, "error.csrf")
+
+    @app.exception_handler(PageNotFound)
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: Exception) -> Response:
+        return _error_page(request, 404, "error.404")
+
+    @app.exception_handler(PageForbidden)
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Exception) -> Response:
+        return _error_page(request, 403, "error.403")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error_page(request, 400, "error.bad_request")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+        return _error_page(request, 500, "error.title")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        key = {404: "error.404", 403: "error.403"}.get(exc.status_code, "error.bad_request")
+        return _error_page(request, exc.status_code, key)

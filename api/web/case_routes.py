@@ -1,0 +1,244 @@
+"""The case page, its forms (phase data, transitions) and the proposal page.
+
+Every change goes through the workflow layer: `update_case` for phase data and `apply_trigger`
+for transitions. A refusal is shown on the case page itself (the unmet requirements, a stale
+version, a missing reason), never as an error page.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlmodel import col
+from starlette.datastructures import FormData
+
+from api.deps import SessionDep
+from api.web.auth import FormDep, PageNotFound, UserDep
+from api.web.case_view import SEE_ALL_PROPOSALS, Flash, case_context
+from api.web.forms import (
+    SECTION_FIELDS,
+    editable_sections,
+    errors_from_validation,
+    parse_section_form,
+)
+from api.web.names import organisation_names
+from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from states import CaseState
+from workflow.cases import update_case
+from workflow.engine import apply_trigger
+from workflow.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    RequirementsUnmet,
+    StaleVersion,
+)
+from workflow.models import Assessment, Case, Decision, Proposal
+from workflow.scope import get_visible_case
+from workflow.timeutil import utcnow
+
+router = APIRouter()
+
+_MESSAGES = {"saved", "unchanged", "moved", "paused", "resumed"}
+
+
+def _case_page(
+    request: Request,
+    db: SessionDep,
+    case: Case,
+    user: WebUser,
+    *,
+    status_code: int = 200,
+    flash: Flash | None = None,
+    form_errors: dict[str, dict[str, str]] | None = None,
+) -> HTMLResponse:
+    context = case_context(
+        db, case, user, language_of(request), utcnow(), flash=flash, form_errors=form_errors
+    )
+    return render(request, "case.html", context, status_code=status_code, user=user)
+
+
+def _version(form: FormData) -> int | None:
+    value = str(form.get("version", ""))
+    return int(value) if value.isdigit() else None
+
+
+def _reload(db: SessionDep, user: WebUser, case_id: int) -> Case:
+    """The case as it is now, after a refused write was rolled back."""
+    db.rollback()
+    return get_visible_case(db, user.actor, case_id)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, case_id: int, user: UserDep, db: SessionDep, msg: str = ""
+) -> HTMLResponse:
+    """The case: stepper, next-step checklist, actions, data, deadlines and audit trail."""
+    case = get_visible_case(db, user.actor, case_id)
+    flash = None
+    if msg in _MESSAGES:
+        values: dict[str, Any] = {}
+        if msg == "moved":
+            values["phase"] = CaseState(case.state).label(language_of(request))
+        flash = Flash("success" if msg != "unchanged" else "info", f"msg.{msg}", values)
+    return _case_page(request, db, case, user, flash=flash)
+
+
+@router.post("/cases/{case_id}/sections/{section}", response_class=HTMLResponse)
+def save_section(
+    request: Request, case_id: int, section: str, user: UserDep, db: SessionDep, form: FormDep
+) -> Response:
+    """Save one section's form, guarded by the version the form was rendered with."""
+    case = get_visible_case(db, user.actor, case_id)
+    if section not in SECTION_FIELDS:
+        raise PageNotFound()
+    if section not in editable_sections(case.state, user.role):
+        raise Forbidden(f"The section {section!r} cannot be edited here.")
+    version = _version(form)
+    values, errors = parse_section_form(section, form)
+    if version is None or errors:
+        return _case_page(
+            request,
+            db,
+            case,
+            user,
+            status_code=422,
+            flash=Flash("error", "msg.invalid"),
+            form_errors={section: errors},
+        )
+    try:
+        updated = update_case(
+            db, case_id, {section: values}, user.actor, expected_version=version, allowed=(section,)
+        )
+        new_version = updated.version
+        db.commit()
+    except StaleVersion:
+        case = _reload(db, user, case_id)
+        return _case_page(
+            request, db, case, user, status_code=409, flash=Flash("warning", "msg.stale")
+        )
+    except InvalidInput as exc:
+        case = _reload(db, user, case_id)
+        errors = errors_from_validation(section, list(exc.extra.get("errors", [])))
+        return _case_page(
+            request,
+            db,
+            case,
+            user,
+            status_code=422,
+            flash=Flash("error", "msg.invalid"),
+            form_errors={section: errors},
+        )
+    msg = "saved" if new_version != version else "unchanged"
+    return RedirectResponse(
+        f"{WEB_PREFIX}/cases/{case_id}?msg={msg}#section-{section}", status_code=303
+    )
+
+
+@router.post("/cases/{case_id}/transitions", response_class=HTMLResponse)
+def transition(
+    request: Request, case_id: int, user: UserDep, db: SessionDep, form: FormDep
+) -> Response:
+    """Apply a trigger through the engine; a refusal is shown on the case page."""
+    get_visible_case(db, user.actor, case_id)
+    trigger = str(form.get("trigger", ""))
+    reason = str(form.get("reason", "")).strip() or None
+    language = language_of(request)
+    try:
+        case = apply_trigger(
+            db, case_id, trigger, user.actor, reason=reason, expected_version=_version(form) or -1
+        )
+    except RequirementsUnmet as exc:
+        flash = Flash("error", "msg.refused", items=[u.message(language) for u in exc.unmet])
+        return _case_page(
+            request, db, _reload(db, user, case_id), user, status_code=409, flash=flash
+        )
+    except StaleVersion:
+        return _case_page(
+            request,
+            db,
+            _reload(db, user, case_id),
+            user,
+            status_code=409,
+            flash=Flash("warning", "msg.stale"),
+        )
+    except InvalidInput:
+        key = "msg.reason_missing" if reason is None else "msg.invalid"
+        return _case_page(
+            request,
+            db,
+            _reload(db, user, case_id),
+            user,
+            status_code=422,
+            flash=Flash("error", key),
+        )
+    except InvalidTransition:
+        return _case_page(
+            request,
+            db,
+            _reload(db, user, case_id),
+            user,
+            status_code=409,
+            flash=Flash("error", "msg.not_possible"),
+        )
+    except Forbidden:
+        return _case_page(
+            request,
+            db,
+            _reload(db, user, case_id),
+            user,
+            status_code=403,
+            flash=Flash("error", "msg.forbidden"),
+        )
+    msg = {"pause": "paused", "resume": "resumed"}.get(trigger, "moved")
+    return RedirectResponse(f"{WEB_PREFIX}/cases/{case.id}?msg={msg}", status_code=303)
+
+
+@router.get("/cases/{case_id}/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal_page(
+    request: Request, case_id: int, proposal_id: int, user: UserDep, db: SessionDep
+) -> HTMLResponse:
+    """One proposal. A partner sees only its own organisation's; any other is 'not found'."""
+    case = get_visible_case(db, user.actor, case_id)
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None or proposal.case_id != case_id:
+        raise PageNotFound()
+    own = user.role == "partner" and proposal.organisation_id == user.actor.organisation_id
+    sees_all = user.role in SEE_ALL_PROPOSALS
+    if not (own or sees_all):
+        raise PageNotFound()
+    assessments = (
+        list(
+            db.execute(
+                select(Assessment)
+                .where(col(Assessment.proposal_id) == proposal_id)
+                .order_by(col(Assessment.id))
+            ).scalars()
+        )
+        if sees_all
+        else []
+    )
+    decision = (
+        db.execute(
+            select(Decision)
+            .where(col(Decision.proposal_id) == proposal_id)
+            .order_by(col(Decision.id).desc())
+        )
+        .scalars()
+        .first()
+    )
+    names = organisation_names(db, {proposal.organisation_id})
+    return render(
+        request,
+        "proposal.html",
+        {
+            "case": case,
+            "proposal": proposal,
+            "organisation": names.get(proposal.organisation_id, ""),
+            "assessments": assessments,
+            "decision": decision,
+            "show_rationale": sees_all,
+        },
+        user=user,
+    )

@@ -1,0 +1,300 @@
+"""Everything the case page shows, gathered for one user and one case.
+
+What a user sees follows the API's rules (SPEC §4): partners see the published call of a case
+in `match` they do not take part in, and only their own organisation's proposals; the audit
+trail and reminders are for managers, auditors and admins.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from api.web import deadline_view
+from api.web.forms import SECTION_FIELDS, SECTION_TITLES, FieldView, editable_sections, field_views
+from api.web.i18n import TRIGGERS, pick
+from api.web.labels import REQUIREMENTS as REQUIREMENT_LABELS
+from api.web.names import organisation_names
+from api.web.render import WebUser
+from api.web.timeline import EventView, describe
+from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
+from states.table import rules_for
+from workflow.engine import TriggerStatus, trigger_statuses
+from workflow.models import AuditEvent, Case, Decision, Organisation, Participant, Proposal
+from workflow.scope import is_participant
+
+SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
+SEE_AUDIT = frozenset({"manager", "admin", "auditor"})
+SEE_REMINDERS = frozenset({"manager", "admin", "auditor"})
+
+
+@dataclass(slots=True)
+class Step:
+    """One phase of the stepper."""
+
+    state: str
+    label: str
+    status: str
+    """`done`, `current`, `todo` or `cancelled`."""
+
+
+@dataclass(slots=True)
+class CheckItem:
+    """One requirement of the next step: met or not, with the unmet message."""
+
+    code: str
+    label: str
+    met: bool
+    message: str | None = None
+
+
+@dataclass(slots=True)
+class ActionView:
+    """A trigger button the user may press."""
+
+    trigger: str
+    label: str
+    needs_reason: bool
+    unmet_count: int
+    danger: bool
+
+
+@dataclass(slots=True)
+class SectionView:
+    """A data section: its fields, and whether the user may edit it here."""
+
+    name: str
+    title: str
+    fields: list[FieldView]
+    editable: bool
+    filled: bool
+
+
+@dataclass(slots=True)
+class ProposalView:
+    """A proposal in the case's list."""
+
+    id: int
+    title: str
+    organisation: str
+    submitted_at: datetime
+    decision: str | None
+
+
+@dataclass(slots=True)
+class Flash:
+    """The outcome of the user's last action, shown at the top of the page."""
+
+    kind: str
+    """`success`, `error` or `warning`."""
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+    items: list[str] = field(default_factory=list)
+
+
+def stepper(case: Case, language: str) -> list[Step]:
+    """The phases from need to completed, with the case's position marked."""
+    states = [*PHASES, CaseState.COMPLETED]
+    if case.state == CaseState.CANCELLED.value:
+        position = states.index(CaseState(case.cancelled_from or CaseState.NEED.value))
+        marker = "cancelled"
+    else:
+        position = states.index(CaseState(case.state))
+        marker = "done" if case.state == CaseState.COMPLETED.value else "current"
+    return [
+        Step(
+            s.value,
+            s.label(language),
+            "done" if i < position else marker if i == position else "todo",
+        )
+        for i, s in enumerate(states)
+    ]
+
+
+def checklist(case: Case, statuses: list[TriggerStatus], language: str) -> list[CheckItem]:
+    """Every requirement of `advance` out of the current phase, met or unmet."""
+    if case.state not in {p.value for p in PHASES}:
+        return []
+    advance = next((s for s in statuses if s.trigger is Trigger.ADVANCE), None)
+    unmet: dict[str, Unmet] = {u.code: u for u in (advance.unmet if advance else [])}
+    return [
+        CheckItem(
+            code=r.code,
+            label=pick(REQUIREMENT_LABELS.get(r.code), language, r.code),
+            met=r.code not in unmet,
+            message=unmet[r.code].message(language) if r.code in unmet else None,
+        )
+        for r in REQUIREMENTS.get(CaseState(case.state), [])
+    ]
+
+
+def actions(
+    case: Case, statuses: list[TriggerStatus], role: str, language: str
+) -> list[ActionView]:
+    """The triggers `role` may use on the case now.
+
+    `advance` is offered even while requirements are unmet: pressing it shows (and audits) the
+    refusal with every unmet requirement, which is what the manager needs to see.
+    """
+    views: list[ActionView] = []
+    state = CaseState(case.state)
+    for status in statuses:
+        rules = rules_for(state, status.trigger)
+        if not rules or role not in rules[0].roles or status.dest is None:
+            continue
+        if not status.allowed and not status.unmet:
+            continue  # e.g. resume on a case that is not on hold
+        if status.trigger is Trigger.ADVANCE and case.on_hold:
+            continue  # the case must be resumed first
+        views.append(
+            ActionView(
+                trigger=status.trigger.value,
+                label=pick(TRIGGERS.get(status.trigger.value), language).format(
+                    dest=status.dest.label(language)
+                ),
+                needs_reason=status.trigger.needs_reason,
+                unmet_count=len(status.unmet),
+                danger=status.trigger in (Trigger.CANCEL, Trigger.SEND_BACK),
+            )
+        )
+    return views
+
+
+def sections(
+    case: Case,
+    names: tuple[str, ...],
+    editable: tuple[str, ...],
+    language: str,
+    errors: dict[str, dict[str, str]] | None = None,
+) -> list[SectionView]:
+    """The named sections, each with its fields and whether it may be edited."""
+    errors = errors or {}
+    views = []
+    for name in names:
+        data: dict[str, Any] = getattr(case, name)
+        views.append(
+            SectionView(
+                name=name,
+                title=pick(SECTION_TITLES[name], language),
+                fields=field_views(name, data, language, errors.get(name)),
+                editable=name in editable,
+                filled=bool(data),
+            )
+        )
+    return views
+
+
+def participants(db: Session, case_id: int) -> list[tuple[str, str]]:
+    """(organisation name, role) of everyone taking part."""
+    rows = db.execute(
+        select(col(Organisation.name), col(Participant.role))
+        .join(Participant, col(Participant.organisation_id) == col(Organisation.id))
+        .where(col(Participant.case_id) == case_id)
+        .order_by(col(Participant.id))
+    ).all()
+    return [(n, r) for n, r in rows]
+
+
+def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[ProposalView] | None:
+    """The proposals the user may see (all, or only their organisation's); None for none."""
+    query = select(Proposal).where(col(Proposal.case_id) == case_id).order_by(col(Proposal.id))
+    if user.role == "partner":
+        query = query.where(col(Proposal.organisation_id) == user.actor.organisation_id)
+    elif user.role not in SEE_ALL_PROPOSALS:
+        return None
+    proposals = list(db.execute(query).scalars())
+    names = organisation_names(db, {p.organisation_id for p in proposals})
+    latest: dict[int, str] = {}
+    if proposals:
+        for d in db.execute(
+            select(Decision)
+            .where(col(Decision.proposal_id).in_([p.id for p in proposals]))
+            .order_by(col(Decision.id))
+        ).scalars():
+            latest[d.proposal_id] = d.decision
+    return [
+        ProposalView(
+            p.id or 0,
+            p.title,
+            names.get(p.organisation_id, ""),
+            p.submitted_at,
+            latest.get(p.id or 0),
+        )
+        for p in proposals
+    ]
+
+
+def timeline(db: Session, case_id: int, language: str) -> list[EventView]:
+    """The case's audit events, newest first."""
+    events = list(
+        db.execute(
+            select(AuditEvent)
+            .where(col(AuditEvent.case_id) == case_id)
+            .order_by(col(AuditEvent.seq).desc())
+        ).scalars()
+    )
+    org_ids: set[int] = set()
+    for e in events:
+        if '"organisation_id"' in e.data:
+            org_ids.update(_org_ids(e.data))
+    names = organisation_names(db, org_ids)
+    return [describe(e, language, names) for e in events]
+
+
+def _org_ids(data: str) -> set[int]:
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return set()
+    value = parsed.get("organisation_id") if isinstance(parsed, dict) else None
+    return {value} if isinstance(value, int) else set()
+
+
+def case_context(
+    db: Session,
+    case: Case,
+    user: WebUser,
+    language: str,
+    now: datetime,
+    *,
+    flash: Flash | None = None,
+    form_errors: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The template context of the case page."""
+    assert case.id is not None
+    role = user.role
+    full = role in ("admin", "auditor") or is_participant(db, case.id, user.actor.organisation_id)
+    statuses = trigger_statuses(db, case, now) if full else []
+    lead = db.get(Organisation, case.lead_municipality_id)
+    names = tuple(SECTION_FIELDS) if full else ("call",)
+    return {
+        "case": case,
+        "lead_name": lead.name if lead else "",
+        "full": full,
+        "steps": stepper(case, language),
+        "next_state": _next_state(case, statuses, language),
+        "checklist": checklist(case, statuses, language) if full else [],
+        "actions": actions(case, statuses, role, language) if full else [],
+        "sections": sections(
+            case, names, editable_sections(case.state, role) if full else (), language, form_errors
+        ),
+        "participants": participants(db, case.id) if full else [],
+        "proposals": visible_proposals(db, case.id, user),
+        "deadlines": deadline_view.case_deadlines(
+            db, user.actor, case.id, language, now, with_reminders=role in SEE_REMINDERS
+        ),
+        "show_reminders": role in SEE_REMINDERS,
+        "timeline": timeline(db, case.id, language) if role in SEE_AUDIT else None,
+        "flash": flash,
+        "cancelled_from": (
+            CaseState(case.cancelled_from).label(language) if case.cancelled_from else None
+        ),
+    }
+
+
+def _next_state(case: Case, statuses: list[TriggerStatus], language: str) -> str | None:
+    advance = next((s for s in statuses if s.trigger is Trigger.ADVANCE), None)
+    return advance.dest.label(language) if advance and advance.dest else None

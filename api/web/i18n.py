@@ -1,0 +1,244 @@
+"""The web pages' words in Danish (the default) and English.
+
+A plain dictionary, no gettext catalogue: the pages are few, and keeping each Danish text next
+to its English one makes a missing translation impossible. `translate` falls back to the key
+itself, so a forgotten entry shows up on the page instead of raising.
+"""
+
+from typing import Final
+
+LANGUAGES: Final = ("da", "en")
+DEFAULT_LANGUAGE: Final = "da"
+
+_UI: dict[str, tuple[str, str]] = {
+    # chrome
+    "app.name": ("OPI-sagsstyring", "OPI case management"),
+    "nav.board": ("Sager", "Cases"),
+    "nav.audit": ("Revision", "Audit"),
+    "nav.signout": ("Log ud", "Sign out"),
+    "nav.language": ("Sprog", "Language"),
+    "nav.skip": ("Spring til indhold", "Skip to content"),
+    # sign in
+    "login.title": ("Log ind", "Sign in"),
+    "login.intro": (
+        "Log ind med det token, du har fået af din administrator.",
+        "Sign in with the token your administrator gave you.",
+    ),
+    "login.token": ("Token", "Token"),
+    "login.submit": ("Log ind", "Sign in"),
+    "login.invalid": ("Tokenet er ikke gyldigt.", "The token is not valid."),
+    "login.signed_out": ("Du er logget ud.", "You are signed out."),
+    "login.expired": (
+        "Din session er udløbet. Log ind igen.",
+        "Your session has expired. Please sign in again.",
+    ),
+    # board
+    "board.title": ("Sager", "Cases"),
+    "board.search": ("Søg", "Search"),
+    "board.search_placeholder": ("Titel, kommune eller behov", "Title, municipality or need"),
+    "board.phase": ("Fase", "Phase"),
+    "board.all_phases": ("Alle faser", "All phases"),
+    "board.municipality": ("Kommune", "Municipality"),
+    "board.all_municipalities": ("Alle kommuner", "All municipalities"),
+    "board.overdue_only": ("Kun overskredne frister", "Overdue only"),
+    "board.filter": ("Filtrér", "Filter"),
+    "board.reset": ("Nulstil", "Reset"),
+    "board.empty": ("Ingen sager", "No cases"),
+    "board.closed": ("Afsluttede og annullerede", "Completed and cancelled"),
+    "board.next_deadline": ("Næste frist", "Next deadline"),
+    "board.no_deadline": ("Ingen åbne frister", "No open deadlines"),
+    "board.overdue": ("Overskredet", "Overdue"),
+    "board.total": ("{n} sager", "{n} cases"),
+    "board.truncated": (
+        "Viser de {shown} nyeste af {n} sager; søg for at indsnævre.",
+        "Showing the {shown} newest of {n} cases; search to narrow them down.",
+    ),
+    # case page
+    "case.lead": ("Ledende kommune", "Lead municipality"),
+    "case.version": ("Version", "Version"),
+    "case.updated": ("Senest ændret", "Last changed"),
+    "case.on_hold": ("På pause", "On hold"),
+    "case.hold_reason": ("Begrundelse for pause", "Reason for hold"),
+    "case.cancelled_from": ("Annulleret i fasen {phase}", "Cancelled in phase {phase}"),
+    "case.participants": ("Deltagere", "Participants"),
+    "case.next_step": ("Krav for næste skridt: {dest}", "Requirements for the next step: {dest}"),
+    "case.no_next_step": (
+        "Sagen har ingen næste fase.",
+        "The case has no next phase.",
+    ),
+    "case.met": ("Opfyldt", "Met"),
+    "case.unmet": ("Mangler", "Missing"),
+    "case.actions": ("Handlinger", "Actions"),
+    "case.no_actions": (
+        "Du har ingen handlinger på sagen i denne fase.",
+        "You have no actions on this case in this phase.",
+    ),
+    "case.reason": ("Begrundelse", "Reason"),
+    "case.reason_required": ("(skal udfyldes)", "(required)"),
+    "case.advance_blocked": (
+        "{n} krav mangler; forsøget bliver afvist og registreret.",
+        "{n} requirements are missing; an attempt is refused and recorded.",
+    ),
+    "case.sections": ("Sagens data", "Case data"),
+    "case.edit": ("Redigér", "Edit"),
+    "case.save": ("Gem", "Save"),
+    "case.empty_value": ("Ikke udfyldt", "Not filled in"),
+    "case.call_only": (
+        "Du ser det offentliggjorte opslag. Sagens øvrige data er kun for deltagerne.",
+        "You see the published call. The rest of the case is for its participants only.",
+    ),
+    "case.proposals": ("Forslag", "Proposals"),
+    "case.no_proposals": ("Ingen forslag", "No proposals"),
+    "case.own_proposals_only": (
+        "Du ser kun din egen organisations forslag.",
+        "You see only your own organisation's proposals.",
+    ),
+    "case.deadlines": ("Frister og påmindelser", "Deadlines and reminders"),
+    "case.no_deadlines": ("Ingen frister", "No deadlines"),
+    "case.timeline": ("Revisionsspor", "Audit trail"),
+    "case.timeline_empty": ("Ingen hændelser", "No events"),
+    "case.not_found": ("Sagen findes ikke.", "The case does not exist."),
+    "case.rows_hint": (
+        "Tomme rækker ignoreres. Gem for at få flere rækker.",
+        "Empty rows are ignored. Save to get more rows.",
+    ),
+    "case.yes": ("Ja", "Yes"),
+    "case.no": ("Nej", "No"),
+    "case.unset": ("Ikke afgjort", "Not decided"),
+    # outcomes of actions
+    "msg.saved": ("Ændringerne er gemt.", "Your changes are saved."),
+    "msg.unchanged": ("Der var ingen ændringer at gemme.", "There were no changes to save."),
+    "msg.moved": ("Sagen er nu i fasen {phase}.", "The case is now in phase {phase}."),
+    "msg.paused": ("Sagen er sat på pause.", "The case is on hold."),
+    "msg.resumed": ("Sagen er genoptaget.", "The case is resumed."),
+    "msg.refused": (
+        "Faseskiftet blev afvist, fordi disse krav ikke er opfyldt:",
+        "The transition was refused because these requirements are not met:",
+    ),
+    "msg.stale": (
+        "Sagen er blevet ændret af en anden, siden du åbnede den. Dine ændringer er ikke gemt. "
+        "Siden viser nu de aktuelle data; prøv igen.",
+        "Someone else changed the case after you opened it. Your changes were not saved. "
+        "The page now shows the current data; please try again.",
+    ),
+    "msg.invalid": (
+        "Nogle felter er ikke gyldige; se markeringerne nedenfor.",
+        "Some fields are not valid; see the marks below.",
+    ),
+    "msg.reason_missing": (
+        "Handlingen kræver en begrundelse.",
+        "This action needs a reason.",
+    ),
+    "msg.not_possible": (
+        "Handlingen kan ikke udføres på sagen i dens nuværende tilstand.",
+        "The action cannot be used on the case in its current state.",
+    ),
+    "msg.forbidden": ("Din rolle må ikke gøre dette.", "Your role may not do this."),
+    # errors
+    "error.title": ("Noget gik galt", "Something went wrong"),
+    "error.404": ("Siden eller sagen findes ikke.", "The page or case does not exist."),
+    "error.403": ("Din rolle giver ikke adgang til dette.", "Your role does not allow this."),
+    "error.csrf": (
+        "Formularen var for gammel eller kom ikke fra denne side. Genindlæs siden og prøv igen.",
+        "The form was too old or did not come from this site. Reload the page and try again.",
+    ),
+    "error.bad_request": ("Forespørgslen er ikke gyldig.", "The request is not valid."),
+    "error.back": ("Tilbage til sagerne", "Back to the cases"),
+    # form errors
+    "form.int": ("Skal være et helt tal.", "Must be a whole number."),
+    "form.date": ("Skal være en dato.", "Must be a date."),
+    "form.datetime": ("Skal være dato og klokkeslæt.", "Must be a date and a time."),
+    "form.choice": ("Vælg en af mulighederne.", "Choose one of the options."),
+    "form.too_long": ("Teksten er for lang.", "The text is too long."),
+    "form.missing": ("Skal udfyldes.", "Must be filled in."),
+    "form.range": ("Værdien er uden for det tilladte interval.", "The value is out of range."),
+    "form.invalid": ("Værdien er ikke gyldig.", "The value is not valid."),
+    # audit page
+    "audit.title": ("Revisionslog", "Audit log"),
+    "audit.verification": ("Verifikation af hashkæden", "Hash chain verification"),
+    "audit.verified": (
+        "Alle {chains} kæder med {events} hændelser er intakte.",
+        "All {chains} chains with {events} events are intact.",
+    ),
+    "audit.broken": (
+        "Kæden er brudt ved hændelse {seq} i {chain}: {reason}",
+        "The chain is broken at event {seq} of {chain}: {reason}",
+    ),
+    "audit.verify_unavailable": (
+        "Verifikation er ikke tilgængelig i denne installation.",
+        "Verification is not available in this installation.",
+    ),
+    "audit.export": ("Eksportér", "Export"),
+    "audit.export_unavailable": (
+        "Eksport er ikke tilgængelig i denne installation.",
+        "Export is not available in this installation.",
+    ),
+    "audit.case": ("Sag (id)", "Case (id)"),
+    "audit.actor": ("Aktør", "Actor"),
+    "audit.action": ("Handling", "Action"),
+    "audit.all_actions": ("Alle handlinger", "All actions"),
+    "audit.from": ("Fra dato", "From date"),
+    "audit.to": ("Til dato", "To date"),
+    "audit.time": ("Tidspunkt", "Time"),
+    "audit.details": ("Detaljer", "Details"),
+    "audit.hash": ("Hash", "Hash"),
+    "audit.count": ("{n} hændelser", "{n} events"),
+    "audit.newer": ("Nyere", "Newer"),
+    "audit.older": ("Ældre", "Older"),
+    "audit.global": ("global", "global"),
+    # proposals
+    "proposal.title": ("Forslag", "Proposal"),
+    "proposal.company": ("Virksomhed", "Company"),
+    "proposal.submitted": ("Indsendt", "Submitted"),
+    "proposal.summary": ("Resumé", "Summary"),
+    "proposal.assessments": ("Vurderinger", "Assessments"),
+    "proposal.decision": ("Beslutning", "Decision"),
+    "proposal.no_decision": ("Ikke besluttet", "Not decided"),
+    "proposal.selected": ("Valgt", "Selected"),
+    "proposal.rejected": ("Afvist", "Rejected"),
+    "proposal.conflict": ("Inhabil", "Conflict of interest"),
+    "proposal.back": ("Tilbage til sagen", "Back to the case"),
+    # deadlines and reminders
+    "deadline.due": ("Frist", "Due"),
+    "deadline.status": ("Status", "Status"),
+    "deadline.responsible": ("Ansvarlig", "Responsible"),
+    "deadline.reminders": ("Påmindelser", "Reminders"),
+    "deadline.no_reminders": ("Ingen påmindelser", "No reminders"),
+}
+
+ROLES: dict[str, tuple[str, str]] = {
+    "admin": ("Administrator", "Administrator"),
+    "manager": ("Projektleder", "Project manager"),
+    "staff": ("Kommunal medarbejder", "Municipal staff"),
+    "partner": ("Partner", "Partner"),
+    "auditor": ("Revisor", "Auditor"),
+    "system": ("System", "System"),
+}
+
+TRIGGERS: dict[str, tuple[str, str]] = {
+    "advance": ("Gå videre til {dest}", "Advance to {dest}"),
+    "send_back": ("Send tilbage til {dest}", "Send back to {dest}"),
+    "cancel": ("Annullér sagen", "Cancel the case"),
+    "reopen": ("Genåbn sagen i fasen {dest}", "Reopen the case in phase {dest}"),
+    "pause": ("Sæt på pause", "Put on hold"),
+    "resume": ("Genoptag", "Resume"),
+}
+
+
+def translate(language: str, key: str, **values: object) -> str:
+    """The text for `key` in `language`, with `{name}` placeholders filled from `values`."""
+    pair = _UI.get(key)
+    text = key if pair is None else pair[1] if language == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def pick(pair: tuple[str, str] | None, language: str, fallback: str = "") -> str:
+    """The Danish or English half of a label pair (or `fallback` when there is none)."""
+    if pair is None:
+        return fallback
+    return pair[1] if language == "en" else pair[0]
+
+
+def normalise_language(value: str | None) -> str:
+    """A supported language code; Danish for anything unknown."""
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE

@@ -1,0 +1,224 @@
+"""What a reminder says: gathered from the database, rendered from Jinja2 templates.
+
+Mail is written in the recipient organisation's language (Danish or English), as plain text
+and HTML from `notifications/templates/`; webhooks carry the same facts as JSON.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session
+
+from notifications import links
+from states import CaseState
+from workflow.business_days import COPENHAGEN, local_date
+from workflow.deadlines import localized_title
+from workflow.models import Case, Deadline, Organisation, Reminder
+from workflow.settings import Settings
+
+LANGUAGES = ("da", "en")
+
+_DA_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+_DA_MONTHS = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+WHAT_IS_DUE: dict[str, tuple[str, str]] = {
+    "submission": (
+        "Indsend jeres forslag til opslaget inden fristen; forslag efter fristen afvises.",
+        "Submit your proposal to the call before the deadline; late proposals are refused.",
+    ),
+    "assessment": (
+        "Vurdér alle indkomne forslag efter de offentliggjorte kriterier, "
+        "og begrund beslutningerne.",
+        "Assess every proposal against the published criteria and record the reason for each "
+        "decision.",
+    ),
+    "signature": ("Underskriv samarbejdsaftalen.", "Sign the collaboration agreement."),
+    "baseline_measurement": (
+        "Gennemfør baselinemålingen, før afprøvningen starter.",
+        "Carry out the baseline measurement before the pilot starts.",
+    ),
+    "midterm_evaluation": (
+        "Gennemfør midtvejsevalueringen af afprøvningen.",
+        "Carry out the mid-term evaluation of the pilot.",
+    ),
+    "final_evaluation": (
+        "Aflever slutevalueringen af afprøvningen.",
+        "Deliver the final evaluation of the pilot.",
+    ),
+    "knowledge_sharing": (
+        "Del resultater og erfaringer fra afprøvningen med andre kommuner.",
+        "Share the pilot's results and lessons with other municipalities.",
+    ),
+    "adoption_follow_up": (
+        "Følg op på, om andre kommuner tager løsningen i brug.",
+        "Follow up on whether other municipalities adopt the solution.",
+    ),
+}
+
+_env = Environment(
+    loader=PackageLoader("notifications", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def format_moment(moment: datetime, language: str) -> str:
+    """A due time as people read it, in Copenhagen time: `mandag den 7. december 2026 kl. 12:00`."""
+    local = moment.astimezone(COPENHAGEN)
+    clock = local.strftime("%H:%M")
+    if language == "en":
+        weekday, month = _EN_WEEKDAYS[local.weekday()], _EN_MONTHS[local.month - 1]
+        return f"{weekday} {local.day} {month} {local.year} at {clock} (Copenhagen time)"
+    weekday, month = _DA_WEEKDAYS[local.weekday()], _DA_MONTHS[local.month - 1]
+    return f"{weekday} den {local.day}. {month} {local.year} kl. {clock}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderContent:
+    """Everything a reminder tells its recipient, whatever the channel."""
+
+    dedup_key: str
+    rung: str
+    recipient_role: str
+    language: str
+    recipient_name: str
+    recipient_email: str
+    case_id: int
+    case_title: str
+    case_state: str
+    deadline_id: int
+    deadline_kind: str
+    deadline_title: str
+    deadline_revision: int
+    due_at: datetime
+    responsible_organisation_id: int | None
+    responsible_name: str
+    overdue: bool
+    days_left: int
+    """Whole days from today to the due date, in Copenhagen (0 on the day itself)."""
+    what_is_due: str
+    case_url: str
+    ack_url: str
+
+    def template_vars(self) -> dict[str, Any]:
+        """The variables the mail templates read."""
+        return {
+            "c": self,
+            "due": format_moment(self.due_at, self.language),
+            "state": CaseState(self.case_state).label(self.language),
+            "escalation": self.rung.startswith("esc"),
+            "what": self.what_is_due,
+        }
+
+
+def gather(
+    session: Session, reminder: Reminder, settings: Settings, now: datetime
+) -> ReminderContent:
+    """The content of `reminder`, read in the sweep's transaction."""
+    deadline = session.get(Deadline, reminder.deadline_id)
+    case = session.get(Case, reminder.case_id)
+    recipient = session.get(Organisation, reminder.recipient_organisation_id)
+    assert deadline is not None and case is not None and recipient is not None
+    assert deadline.id is not None and case.id is not None
+    responsible_id = deadline.responsible_organisation_id or case.lead_municipality_id
+    responsible = session.get(Organisation, responsible_id)
+    language = recipient.language if recipient.language in LANGUAGES else "da"
+    title = localized_title(deadline, language)
+    what = WHAT_IS_DUE.get(deadline.kind)
+    token = links.ack_token(
+        settings, deadline.id, deadline.revision, reminder.recipient_organisation_id, now=now
+    )
+    return ReminderContent(
+        dedup_key=reminder.dedup_key,
+        rung=reminder.rung,
+        recipient_role=reminder.recipient_role,
+        language=language,
+        recipient_name=recipient.name,
+        recipient_email=recipient.email,
+        case_id=case.id,
+        case_title=case.title,
+        case_state=case.state,
+        deadline_id=deadline.id,
+        deadline_kind=deadline.kind,
+        deadline_title=title,
+        deadline_revision=deadline.revision,
+        due_at=deadline.due_at,
+        responsible_organisation_id=responsible_id,
+        responsible_name=responsible.name if responsible else "",
+        overdue=now > deadline.due_at,
+        days_left=(local_date(deadline.due_at) - local_date(now)).days,
+        what_is_due=(what[1] if language == "en" else what[0]) if what else title,
+        case_url=links.case_url(settings, case.id),
+        ack_url=links.ack_url(settings, token),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    """A reminder mail's subject and its two bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def render_mail(content: ReminderContent) -> RenderedMail:
+    """The mail in the recipient's language."""
+    lang = content.language
+    variables = content.template_vars()
+    subject = _env.get_template(f"subject.{lang}.txt").render(variables)
+    return RenderedMail(
+        subject=" ".join(subject.split()),
+        text=_env.get_template(f"reminder.{lang}.txt").render(variables),
+        html=_env.get_template(f"reminder.{lang}.html").render(variables),
+    )
+
+
+def render_ack_page(language: str, outcome: str, deadline_title: str, case_title: str) -> str:
+    """The small HTML page shown after following an acknowledge link."""
+    return _env.get_template("ack.html").render(
+        lang=language if language in LANGUAGES else "da",
+        outcome=outcome,
+        deadline_title=deadline_title,
+        case_title=case_title,
+    )
+
+
+def webhook_payload(content: ReminderContent) -> dict[str, Any]:
+    """The JSON body of a reminder webhook: the same facts as the mail, machine-readable."""
+    return {
+        "event": "deadline.reminder",
+        "dedup_key": content.dedup_key,
+        "rung": content.rung,
+        "recipient_role": content.recipient_role,
+        "language": content.language,
+        "case": {
+            "id": content.case_id,
+            "title": content.case_title,
+            "state": content.case_state,
+            "url": content.case_url,
+        },
+        "deadline": {
+            "id": content.deadline_id,
+            "kind": content.deadline_kind,
+            "title": content.deadline_title,
+            "due_at": content.due_at.isoformat(),
+            "revision": content.deadline_revision,
+            "responsible_organisation_id": content.responsible_organisation_id,
+            "overdue": content.overdue,
+        },
+        "acknowledge_url": content.ack_url,
+    }

@@ -1,0 +1,129 @@
+"""Reading the audit log in bulk: one consistent, read-only snapshot, streamed in batches.
+
+Verification and exports read every event, so they bypass the ORM and read plain tuples from
+the driver: a server-side (named) cursor on PostgreSQL, a plain cursor on SQLite, both fetched
+in batches so memory stays bounded however long the log is.
+
+All queries of one `ReadSnapshot` see the same state of the database: PostgreSQL runs them in
+a REPEATABLE READ, READ ONLY transaction; SQLite in one deferred read transaction, which in WAL
+mode neither takes nor waits for the write lock (the ORM sessions begin with BEGIN IMMEDIATE,
+which would block every writer for as long as a large export runs).
+"""
+
+import itertools
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+BATCH = 5_000
+_cursor_names = itertools.count(1)
+
+# The event's time rendered by the database exactly as `timeutil.isoformat_z` renders it, so
+# the verifier does no date arithmetic per event. SQLAlchemy stores SQLite timestamps as
+# `YYYY-MM-DD HH:MM:SS.ffffff` (naive UTC); anything else is normalised in Python.
+_AT_TEXT = {
+    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    "sqlite": "replace(at, ' ', 'T') || 'Z'",
+}
+
+
+class ReadSnapshot:
+    """A consistent read-only view of the database on one raw driver connection.
+
+    Use as a context manager; `rows` and `one` run queries written with `param(name)`
+    placeholders.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        if self.dialect not in _AT_TEXT:
+            raise ValueError(f"unsupported database {self.dialect!r}")
+        self.at_text = _AT_TEXT[self.dialect]
+        self._raw: Any = None
+        self._conn: Any = None
+
+    def __enter__(self) -> "ReadSnapshot":
+        self._raw = self.engine.raw_connection()
+        self._conn = self._raw.driver_connection
+        if self.dialect == "postgresql":
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        else:
+            # workflow.db turns pysqlite's own transaction handling off, so BEGIN is ours.
+            self._conn.execute("BEGIN DEFERRED")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._conn.rollback() if self.dialect == "postgresql" else self._end_sqlite()
+        finally:
+            self._raw.close()
+
+    def _end_sqlite(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def param(self, name: str) -> str:
+        """The placeholder for the named parameter `name` in this driver's style."""
+        return f"%({name})s" if self.dialect == "postgresql" else f":{name}"
+
+    def time(self, value: datetime) -> Any:
+        """A timestamp parameter comparable with the stored `at` columns."""
+        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if self.dialect == "postgresql":
+            return value
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def rows(
+        self, sql: str, params: Mapping[str, Any] | None = None, batch: int = BATCH
+    ) -> Iterator[tuple[Any, ...]]:
+        """Every row of the query, fetched `batch` rows at a time."""
+        params = dict(params or {})
+        if self.dialect == "postgresql":
+            name = f"opi_audit_{next(_cursor_names)}"
+            with self._conn.cursor(name=name) as cursor:
+                cursor.itersize = batch
+                cursor.execute(sql, params)
+                while chunk := cursor.fetchmany(batch):
+                    yield from chunk
+            return
+        cursor = self._conn.execute(sql, params)
+        try:
+            while chunk := cursor.fetchmany(batch):
+                yield from chunk
+        finally:
+            cursor.close()
+
+    def one(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
+        """The first row of a small query, or None."""
+        cursor = self._conn.execute(sql, dict(params or {}))
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return tuple(row) if row is not None else None
+
+    def all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Every row of a small query."""
+        cursor = self._conn.execute(sql, dict(params or {}))
+        try:
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+
+def normalise_at(text: str) -> str:
+    """`isoformat_z` text of a stored time that the database did not render canonically.
+
+    Only reached for SQLite values not written by SQLAlchemy (or tampered with); a value that
+    is not a time at all is returned unchanged, so it simply fails the hash check.
+    """
+    raw = text[:-1] if text.endswith("Z") else text
+    try:
+        value = datetime.fromisoformat(raw.replace("T", " "))
+    except ValueError:
+        return text
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

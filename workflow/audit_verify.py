@@ -1,0 +1,432 @@
+"""Verifying the audit log: recompute every chain, compare with the newest valid checkpoint.
+
+The log is read in one consistent snapshot, streamed chain by chain (the global chain first,
+then the cases by id, each in `seq` order), so memory does not grow with the number of events.
+Chains are ordered by the integer case id rather than the chain's name, so the order never
+depends on the database's collation and can be merged with the heads of the checkpoint and of
+`audit_heads`, which are read in the same order.
+
+For each event, in this order: the chain column names the event's case (`chain-mismatch`), the
+`seq` follows the previous one (`seq-gap`), `prev_hash` is the previous event's hash
+(`broken-link`) and `hash` is SHA-256 of the canonical bytes (`hash-mismatch`). At the event
+the checkpoint recorded as the chain's head, the hash must be the recorded one, and no chain
+may end before it (`checkpoint-mismatch`); the chain's last event must be the one
+`audit_heads` names (`head-mismatch`). A checkpoint whose HMAC does not verify is reported
+(`checkpoint-invalid`) and the next older one is used.
+"""
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from typing import Any
+
+from sqlalchemy import Engine
+
+from workflow.actor import SYSTEM_CHECKPOINT, Actor
+from workflow.audit import GENESIS_HASH
+from workflow.audit_stream import ReadSnapshot, normalise_at
+from workflow.checkpoints import (
+    CheckpointInfo,
+    Head,
+    InvalidCheckpoint,
+    chain_of,
+    digest_of,
+    newest_valid_checkpoint,
+    stream_heads,
+    write_checkpoint,
+)
+from workflow.db import session_scope
+from workflow.timeutil import utcnow
+
+PROBLEMS = (
+    "chain-mismatch",
+    "seq-gap",
+    "broken-link",
+    "hash-mismatch",
+    "checkpoint-mismatch",
+    "head-mismatch",
+    "checkpoint-invalid",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """The first thing found wrong: where (chain, case, seq) and what."""
+
+    problem: str
+    detail: str
+    chain: str | None = None
+    case_id: int | None = None
+    seq: int | None = None
+    checkpoint_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by the API and the CLI."""
+        return {
+            "problem": self.problem,
+            "chain": self.chain,
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "checkpoint_id": self.checkpoint_id,
+            "detail": self.detail,
+        }
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """The outcome of one verification."""
+
+    ok: bool = True
+    cases_checked: int = 0
+    chains_checked: int = 0
+    events_checked: int = 0
+    broken_chains: int = 0
+    first_broken: Broken | None = None
+    checkpoint: CheckpointInfo | None = None
+    invalid_checkpoints: list[InvalidCheckpoint] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by the API and the CLI."""
+        return {
+            "ok": self.ok,
+            "cases_checked": self.cases_checked,
+            "chains_checked": self.chains_checked,
+            "events_checked": self.events_checked,
+            "broken_chains": self.broken_chains,
+            "first_broken": self.first_broken.as_dict() if self.first_broken else None,
+            "checkpoint": self.checkpoint.public() if self.checkpoint else None,
+            "invalid_checkpoints": [
+                {"id": c.id, "detail": c.detail} for c in self.invalid_checkpoints
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointOutcome:
+    """What `take_checkpoint` did: wrote a new checkpoint, found the log unchanged, or refused."""
+
+    created: bool
+    checkpoint: CheckpointInfo | None
+    report: VerifyReport
+
+
+class _Heads:
+    """Walks heads recorded elsewhere (a checkpoint, `audit_heads`) alongside the events."""
+
+    def __init__(self, heads: Iterable[Head]) -> None:
+        self._it: Iterator[Head] = iter(heads)
+        self._next = next(self._it, None)
+
+    def take(self, key: int) -> tuple[list[Head], Head | None]:
+        """Heads of chains before `key` (which have no events any more) and `key`'s head."""
+        passed: list[Head] = []
+        while self._next is not None and self._next.key < key:
+            passed.append(self._next)
+            self._next = next(self._it, None)
+        if self._next is not None and self._next.key == key:
+            head, self._next = self._next, next(self._it, None)
+            return passed, head
+        return passed, None
+
+    def rest(self) -> list[Head]:
+        """Every head not yet taken."""
+        passed = [self._next] if self._next is not None else []
+        return passed + list(self._it)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which chains to verify: all, one case, or the cases an SQL subquery selects."""
+
+    case_id: int | None = None
+    cases_sql: str | None = None
+
+    @property
+    def everything(self) -> bool:
+        """Whether the global chain and every case chain are in scope."""
+        return self.case_id is None and self.cases_sql is None
+
+    def condition(self, snap: ReadSnapshot, column: str = "case_id") -> str:
+        """SQL restricting `column` (a case id) to the scope; empty when everything is."""
+        parts = []
+        if self.case_id is not None:
+            parts.append(f"{column} = {snap.param('scope_case')}")
+        if self.cases_sql is not None:
+            parts.append(f"{column} IN ({self.cases_sql})")
+        return " AND ".join(parts)
+
+    def params(self) -> dict[str, Any]:
+        """The parameters `condition` refers to."""
+        return {} if self.case_id is None else {"scope_case": self.case_id}
+
+
+_EVENT_COLUMNS = (
+    "case_id, chain, seq, {at}, actor_name, actor_role, actor_organisation_id, action, data, "
+    "prev_hash, hash"
+)
+
+_HEAD_CASE_ID = {
+    "postgresql": (
+        "CASE WHEN chain ~ '^case:[0-9]{1,9}$' THEN CAST(substr(chain, 6) AS integer) END"
+    ),
+    "sqlite": "CASE WHEN chain LIKE 'case:%' THEN CAST(substr(chain, 6) AS INTEGER) END",
+}
+
+
+def _event_rows(snap: ReadSnapshot, scope: Scope) -> Iterator[tuple[Any, ...]]:
+    columns = _EVENT_COLUMNS.format(at=snap.at_text)
+    if scope.everything:
+        yield from snap.rows(
+            f"SELECT {columns} FROM audit_events WHERE case_id IS NULL ORDER BY seq"
+        )
+    condition = scope.condition(snap)
+    where = "case_id IS NOT NULL" + (f" AND {condition}" if condition else "")
+    yield from snap.rows(
+        f"SELECT {columns} FROM audit_events WHERE {where} ORDER BY case_id, seq", scope.params()
+    )
+
+
+def _db_heads(snap: ReadSnapshot, scope: Scope) -> Iterator[Head]:
+    condition = scope.condition(snap)
+    sql = (
+        f"SELECT chain, case_id, seq, hash FROM (SELECT chain, {_HEAD_CASE_ID[snap.dialect]} "
+        "AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
+        + (f"WHERE {condition} " if condition else "")
+        + "ORDER BY COALESCE(case_id, 0), chain"
+    )
+    for chain, case_id, seq, hash_ in snap.rows(sql, scope.params()):
+        if chain == chain_of(case_id):  # names that are no chain of ours are never written
+            yield Head(chain, case_id, seq, hash_, seq)
+
+
+class _Verifier:
+    """One pass over the events; collects chain heads when a checkpoint is being taken."""
+
+    def __init__(
+        self,
+        report: VerifyReport,
+        checkpoint_heads: Iterable[Head],
+        db_heads: Iterable[Head],
+        collect: list[Head] | None,
+    ) -> None:
+        self.report = report
+        self.cp = _Heads(checkpoint_heads)
+        self.db = _Heads(db_heads)
+        self.collect = collect
+        self.cp_id = report.checkpoint.id if report.checkpoint else None
+
+    def fail(
+        self, problem: str, detail: str, chain: str | None, case_id: int | None, seq: int | None
+    ) -> None:
+        """Record a broken chain; the first one becomes the report's `first_broken`."""
+        self.report.ok = False
+        self.report.broken_chains += 1
+        if self.report.first_broken is None:
+            checkpoint_id = self.cp_id if problem == "checkpoint-mismatch" else None
+            self.report.first_broken = Broken(problem, detail, chain, case_id, seq, checkpoint_id)
+
+    def _missing(self, key: int) -> tuple[Head | None, Head | None]:
+        """The recorded heads of chain `key`, failing the chains before it that have vanished."""
+        gone_cp, cp_head = self.cp.take(key)
+        gone_db, db_head = self.db.take(key)
+        self._vanished(gone_cp, gone_db)
+        return cp_head, db_head
+
+    def _vanished(self, gone_cp: list[Head], gone_db: list[Head]) -> None:
+        """Fail chains that a checkpoint or `audit_heads` records but that have no events."""
+        found = [(h.key, 0, h, f"checkpoint {self.cp_id}") for h in gone_cp]
+        found += [(h.key, 1, h, "audit_heads") for h in gone_db]
+        reported: set[str] = set()
+        for _, rank, head, source in sorted(found, key=lambda f: (f[0], f[1])):
+            if head.chain in reported:
+                continue
+            reported.add(head.chain)
+            self.fail(
+                "checkpoint-mismatch" if rank == 0 else "head-mismatch",
+                f"Chain {head.chain} has no events, but {source} records {head.length} "
+                f"ending at seq {head.seq}: the chain was deleted.",
+                head.chain,
+                head.case_id,
+                1,
+            )
+
+    def run(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Check every event; `rows` are grouped by chain and in `seq` order within one."""
+        report, sha256, enc = self.report, hashlib.sha256, encode_basestring
+        key: object = self  # no case id equals this: the first row starts a chain
+        chain_name = chain_json = ""
+        last_seq, last_hash, broken, events = 0, GENESIS_HASH, True, 0
+        cp_head: Head | None = None
+        db_head: Head | None = None
+        cp_seq, cp_hash = -1, ""
+        for row in rows:
+            case_id = row[0]
+            if case_id != key:
+                if key is not self:
+                    self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
+                key = case_id
+                chain_name = chain_of(case_id)
+                chain_json = enc(chain_name)
+                last_seq, last_hash, broken = 0, GENESIS_HASH, False
+                cp_head, db_head = self._missing(case_id or 0)
+                cp_seq, cp_hash = (cp_head.seq, cp_head.hash) if cp_head else (-1, "")
+                report.chains_checked += 1
+                if case_id is not None:
+                    report.cases_checked += 1
+            events += 1
+            if broken:
+                continue
+            _, chain, seq, at, name, role, org, action, data, prev_hash, stored = row
+            if chain != chain_name:
+                broken = True
+                self.fail(
+                    "chain-mismatch",
+                    f"The event of seq {seq} in the rows of {chain_name} names chain {chain!r}.",
+                    chain_name,
+                    case_id,
+                    seq,
+                )
+                continue
+            if seq != last_seq + 1:
+                broken = True
+                self.fail("seq-gap", _gap(last_seq, seq), chain_name, case_id, seq)
+                continue
+            if prev_hash != last_hash:
+                broken = True
+                self.fail(
+                    "broken-link",
+                    f"prev_hash {prev_hash[:12]}… is not the hash of seq "
+                    f"{last_seq} ({last_hash[:12]}…).",
+                    chain_name,
+                    case_id,
+                    seq,
+                )
+                continue
+            if len(at) != 27:
+                at = normalise_at(at)
+            # The bytes of workflow.audit.encode_event, inlined: this line runs for every
+            # event. prev_hash needs no escaping: it equals a hash already checked as hex.
+            org_text = "null" if org is None else org
+            computed = sha256(
+                f'{{"action":{enc(action)},"actor":{{"name":{enc(name)},"org":{org_text},'
+                f'"role":{enc(role)}}},"at":{enc(at)},"chain":{chain_json},'
+                f'"prev_hash":"{prev_hash}","seq":{seq},"data":{data}}}'.encode()
+            ).hexdigest()
+            if computed != stored:
+                broken = True
+                self.fail(
+                    "hash-mismatch",
+                    f"The stored hash {stored[:12]}… is not the hash of "
+                    f"the event's content ({computed[:12]}…).",
+                    chain_name,
+                    case_id,
+                    seq,
+                )
+                continue
+            if seq == cp_seq and stored != cp_hash:
+                broken = True
+                self.fail(
+                    "checkpoint-mismatch",
+                    f"Checkpoint {self.cp_id} recorded hash "
+                    f"{cp_hash[:12]}… at seq {seq}, the log now has {stored[:12]}…: the "
+                    "chain was rewritten.",
+                    chain_name,
+                    case_id,
+                    seq,
+                )
+                continue
+            last_seq, last_hash = seq, stored
+        if key is not self:
+            self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
+        report.events_checked += events
+        self._vanished(self.cp.rest(), self.db.rest())
+
+    def _end(
+        self,
+        chain: str,
+        key: object,
+        last_seq: int,
+        last_hash: str,
+        broken: bool,
+        cp_head: Head | None,
+        db_head: Head | None,
+    ) -> None:
+        case_id = key if isinstance(key, int) else None
+        if broken:
+            return
+        if cp_head is not None and last_seq < cp_head.seq:
+            self.fail(
+                "checkpoint-mismatch",
+                f"The chain ends at seq {last_seq}, but checkpoint "
+                f"{self.cp_id} recorded it up to seq {cp_head.seq}: its tail was removed.",
+                chain,
+                case_id,
+                last_seq + 1,
+            )
+            return
+        if db_head is None or (db_head.seq, db_head.hash) != (last_seq, last_hash):
+            recorded = f"seq {db_head.seq}" if db_head else "no head"
+            self.fail(
+                "head-mismatch",
+                f"The chain ends at seq {last_seq}, but audit_heads records {recorded}.",
+                chain,
+                case_id,
+                last_seq + 1 if db_head and db_head.seq > last_seq else last_seq,
+            )
+            return
+        if self.collect is not None:
+            self.collect.append(Head(chain, case_id, last_seq, last_hash, last_seq))
+
+
+def _gap(last_seq: int, seq: int) -> str:
+    if seq > last_seq + 1:
+        missing = f"seq {last_seq + 1}" if seq == last_seq + 2 else f"seq {last_seq + 1}–{seq - 1}"
+        return f"{missing} is missing before seq {seq}."
+    return f"seq {seq} follows seq {last_seq}: events are duplicated or out of order."
+
+
+def _verify(snap: ReadSnapshot, key: str, scope: Scope, collect: list[Head] | None) -> VerifyReport:
+    report = VerifyReport()
+    checkpoint, invalid = newest_valid_checkpoint(snap, key)
+    report.checkpoint, report.invalid_checkpoints = checkpoint, invalid
+    cp_heads: Iterable[Head] = ()
+    if checkpoint is not None:
+        cp_heads = stream_heads(snap, checkpoint.id, scope.condition(snap), scope.params())
+    verifier = _Verifier(report, cp_heads, _db_heads(snap, scope), collect)
+    verifier.run(_event_rows(snap, scope))
+    if invalid:
+        report.ok = False
+        if report.first_broken is None:
+            report.first_broken = Broken(
+                "checkpoint-invalid", invalid[0].detail, checkpoint_id=invalid[0].id
+            )
+    return report
+
+
+def verify_log(
+    engine: Engine, key: str, *, case_id: int | None = None, cases_sql: str | None = None
+) -> VerifyReport:
+    """Verify every chain (or one case's, or those of the cases `cases_sql` selects)."""
+    with ReadSnapshot(engine) as snap:
+        return _verify(snap, key, Scope(case_id, cases_sql), None)
+
+
+def take_checkpoint(
+    engine: Engine, key: str, actor: Actor = SYSTEM_CHECKPOINT
+) -> CheckpointOutcome:
+    """Verify the whole log and, if it holds and changed since the last one, sign its heads.
+
+    A log that does not verify is never signed: that would make the damage look legitimate.
+    """
+    at = utcnow()
+    heads: list[Head] = []
+    with ReadSnapshot(engine) as snap:
+        report = _verify(snap, key, Scope(), heads)
+    if not report.ok:
+        return CheckpointOutcome(False, None, report)
+    if report.checkpoint is not None and report.checkpoint.digest == digest_of(heads):
+        return CheckpointOutcome(False, report.checkpoint, report)
+    with session_scope(engine) as session:
+        checkpoint = write_checkpoint(session, key, at, actor.name, heads)
+    return CheckpointOutcome(True, checkpoint, report)

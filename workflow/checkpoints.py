@@ -1,0 +1,199 @@
+"""Signed audit checkpoints: what every chain looked like at one moment, under an HMAC.
+
+A hash chain proves that nothing inside a chain changed, but not that its tail is still there,
+nor that somebody with write access did not rewrite a whole chain and recompute every hash.
+A checkpoint records each chain's head (`seq`, `hash`) and length, signed with HMAC-SHA256
+under `OPI_AUDIT_KEY`, which the database does not hold: verification compares the log with the
+newest checkpoint whose signature holds, so a shortened chain or a rewritten one shows.
+
+The signature covers a digest of the heads rather than the heads themselves, so a checkpoint
+of many chains is one row plus one row per chain, and checking it streams the heads.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from workflow.audit import GLOBAL_CHAIN, case_chain
+from workflow.audit_stream import ReadSnapshot, normalise_at
+from workflow.models import AuditCheckpoint, AuditCheckpointHead
+from workflow.timeutil import isoformat_z
+
+SIGNATURE_VERSION = "opi-audit-checkpoint v1"
+# How many invalid checkpoints verification looks past before it gives up on finding one.
+MAX_INVALID_CHECKPOINTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A chain's last event and how many events the chain holds."""
+
+    chain: str
+    case_id: int | None
+    seq: int
+    hash: str
+    length: int
+
+    @property
+    def key(self) -> int:
+        """Sort key of the chain: 0 for the global chain, else the case id."""
+        return self.case_id or 0
+
+    def line(self) -> bytes:
+        """The head's canonical line in the checkpoint digest."""
+        return f"{self.chain} {self.seq} {self.length} {self.hash}\n".encode()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointInfo:
+    """A checkpoint's header, without its heads."""
+
+    id: int
+    at: datetime
+    actor_name: str
+    chains: int
+    events: int
+    digest: str
+    mac: str
+
+    def public(self) -> dict[str, Any]:
+        """What reports show of the checkpoint."""
+        return {
+            "id": self.id,
+            "at": isoformat_z(self.at),
+            "actor": self.actor_name,
+            "chains": self.chains,
+            "events": self.events,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidCheckpoint:
+    """A checkpoint whose signature or heads do not hold."""
+
+    id: int
+    detail: str
+
+
+def chain_of(case_id: int | None) -> str:
+    """The chain name for a case id (None: the global chain)."""
+    return GLOBAL_CHAIN if case_id is None else case_chain(case_id)
+
+
+def signed_message(at: datetime, actor_name: str, chains: int, events: int, digest: str) -> bytes:
+    """The exact bytes the checkpoint's HMAC is computed over."""
+    return (
+        f"{SIGNATURE_VERSION}\nat={isoformat_z(at)}\nactor={actor_name}\n"
+        f"chains={chains}\nevents={events}\ndigest={digest}\n"
+    ).encode()
+
+
+def sign(key: str, at: datetime, actor_name: str, chains: int, events: int, digest: str) -> str:
+    """HMAC-SHA256 of the checkpoint header under `key`, hex."""
+    message = signed_message(at, actor_name, chains, events, digest)
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def digest_of(heads: list[Head]) -> str:
+    """SHA-256 over the heads' canonical lines (they must be in chain-key order)."""
+    digest = hashlib.sha256()
+    for head in heads:
+        digest.update(head.line())
+    return digest.hexdigest()
+
+
+def write_checkpoint(
+    session: Session, key: str, at: datetime, actor_name: str, heads: list[Head]
+) -> CheckpointInfo:
+    """Insert a signed checkpoint of `heads` (in chain-key order); the caller commits."""
+    digest = digest_of(heads)
+    events = sum(h.length for h in heads)
+    mac = sign(key, at, actor_name, len(heads), events, digest)
+    row = AuditCheckpoint(
+        at=at, actor_name=actor_name, chains=len(heads), events=events, digest=digest, mac=mac
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add_all(
+        AuditCheckpointHead(
+            checkpoint_id=row.id,
+            chain=h.chain,
+            case_id=h.case_id,
+            seq=h.seq,
+            length=h.length,
+            hash=h.hash,
+        )
+        for h in heads
+    )
+    session.flush()
+    return CheckpointInfo(row.id, at, actor_name, len(heads), events, digest, mac)
+
+
+def _checkpoints_newest_first(snap: ReadSnapshot) -> Iterator[CheckpointInfo]:
+    sql = (
+        f"SELECT id, {snap.at_text}, actor_name, chains, events, digest, mac "
+        "FROM audit_checkpoints ORDER BY id DESC"
+    )
+    for row in snap.rows(sql, batch=MAX_INVALID_CHECKPOINTS + 1):
+        at = datetime.fromisoformat(normalise_at(row[1]))
+        yield CheckpointInfo(row[0], at, row[2], row[3], row[4], row[5], row[6])
+
+
+def stream_heads(
+    snap: ReadSnapshot,
+    checkpoint_id: int,
+    condition: str = "",
+    params: dict[str, Any] | None = None,
+) -> Iterator[Head]:
+    """The checkpoint's heads in chain-key order (global first, then by case id).
+
+    `condition` (SQL on `case_id`, with `params`) limits them to some cases.
+    """
+    where = f"checkpoint_id = {snap.param('cp')}" + (f" AND {condition}" if condition else "")
+    sql = (
+        "SELECT chain, case_id, seq, hash, length FROM audit_checkpoint_heads "
+        f"WHERE {where} ORDER BY COALESCE(case_id, 0), chain"
+    )
+    for chain, case_id, seq, hash_, length in snap.rows(
+        sql, {**(params or {}), "cp": checkpoint_id}
+    ):
+        yield Head(chain, case_id, seq, hash_, length)
+
+
+def check_checkpoint(snap: ReadSnapshot, key: str, cp: CheckpointInfo) -> str | None:
+    """None when the checkpoint's signature and every head hold, else what is wrong."""
+    expected = sign(key, cp.at, cp.actor_name, cp.chains, cp.events, cp.digest)
+    if not hmac.compare_digest(expected, cp.mac):
+        return "its HMAC does not verify (forged, altered, or signed with another key)"
+    digest = hashlib.sha256()
+    chains = events = 0
+    for head in stream_heads(snap, cp.id):
+        if head.chain != chain_of(head.case_id):
+            return f"its head {head.chain!r} names case {head.case_id}"
+        digest.update(head.line())
+        chains += 1
+        events += head.length
+    if digest.hexdigest() != cp.digest or (chains, events) != (cp.chains, cp.events):
+        return "its heads do not match its signed digest"
+    return None
+
+
+def newest_valid_checkpoint(
+    snap: ReadSnapshot, key: str
+) -> tuple[CheckpointInfo | None, list[InvalidCheckpoint]]:
+    """The newest checkpoint that verifies, and every newer one that does not."""
+    invalid: list[InvalidCheckpoint] = []
+    for cp in _checkpoints_newest_first(snap):
+        problem = check_checkpoint(snap, key, cp)
+        if problem is None:
+            return cp, invalid
+        invalid.append(InvalidCheckpoint(cp.id, f"Checkpoint {cp.id}: {problem}."))
+        if len(invalid) >= MAX_INVALID_CHECKPOINTS:
+            break
+    return None, invalid

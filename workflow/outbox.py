@@ -1,0 +1,174 @@
+"""Writing reminder rows into the outbox, always in the caller's transaction.
+
+The rows are the promise to remind: they commit with the deadline change that causes them or
+not at all. Delivering them is `notifications/`'s work; this module only plans and writes.
+"""
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from workflow.models import (
+    Case,
+    Channel,
+    Deadline,
+    Organisation,
+    Reminder,
+    ReminderStatus,
+)
+from workflow.reminder_plan import (
+    MANAGER,
+    PRE_DUE_RUNGS,
+    CalendarMode,
+    PlannedReminder,
+    escalation_number,
+    escalation_rung,
+    next_escalation,
+    plan,
+    rung_order,
+)
+from workflow.settings import get_settings
+
+
+def calendar_mode(calendar: str | None = None) -> CalendarMode:
+    """`calendar` if given, else `OPI_REMINDER_CALENDAR`."""
+    value = calendar or get_settings().reminder_calendar
+    if value not in ("danish", "any"):
+        raise ValueError(f"unknown reminder calendar {value!r}")
+    return cast(CalendarMode, value)
+
+
+def dedup_key(
+    deadline_id: int, revision: int, rung: str, organisation_id: int, channel: str
+) -> str:
+    """The unique, stable key of one reminder; it is the left part of the email Message-ID."""
+    return f"opi-d{deadline_id}-r{revision}-{rung}-o{organisation_id}-{channel}"
+
+
+def channels_for(org: Organisation) -> list[Channel]:
+    """Email always; a webhook as well when the organisation has a URL and a signing secret."""
+    channels = [Channel.EMAIL]
+    if org.webhook_url and org.webhook_secret:
+        channels.append(Channel.WEBHOOK)
+    return channels
+
+
+def responsible_organisation(case: Case, deadline: Deadline) -> int:
+    """Who must meet the deadline; the lead municipality when no one else is named."""
+    return deadline.responsible_organisation_id or case.lead_municipality_id
+
+
+def _add_rows(
+    session: Session, case: Case, deadline: Deadline, planned: PlannedReminder, now: datetime
+) -> int:
+    assert case.id is not None and deadline.id is not None
+    org = session.get(Organisation, planned.organisation_id)
+    if org is None:
+        return 0
+    count = 0
+    for channel in channels_for(org):
+        session.add(
+            Reminder(
+                dedup_key=dedup_key(
+                    deadline.id, deadline.revision, planned.rung, planned.organisation_id, channel
+                ),
+                case_id=case.id,
+                deadline_id=deadline.id,
+                revision=deadline.revision,
+                rung=planned.rung,
+                rung_order=planned.order,
+                recipient_organisation_id=planned.organisation_id,
+                recipient_role=planned.role,
+                channel=channel.value,
+                send_at=planned.send_at,
+                next_attempt_at=max(planned.send_at, now),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        count += 1
+    return count
+
+
+def schedule(
+    session: Session, case: Case, deadline: Deadline, now: datetime, calendar: str | None = None
+) -> int:
+    """Write the reminder ladder of an open deadline's current revision; the number of rows."""
+    session.flush()
+    planned = plan(
+        deadline.due_at,
+        [responsible_organisation(case, deadline)],
+        case.lead_municipality_id,
+        calendar_mode(calendar),
+        now=now,
+        escalates=deadline.escalates,
+    )
+    count = sum(_add_rows(session, case, deadline, p, now) for p in planned)
+    session.flush()
+    return count
+
+
+def cancel_pending(
+    session: Session,
+    deadline: Deadline,
+    now: datetime,
+    *,
+    organisation_id: int | None = None,
+    pre_due_only: bool = False,
+) -> int:
+    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only)."""
+    statement = update(Reminder).where(
+        col(Reminder.deadline_id) == deadline.id,
+        col(Reminder.status) == ReminderStatus.PENDING.value,
+    )
+    if organisation_id is not None:
+        statement = statement.where(col(Reminder.recipient_organisation_id) == organisation_id)
+    if pre_due_only:
+        statement = statement.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
+    result = session.execute(
+        statement.values(
+            status=ReminderStatus.CANCELLED.value,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        ).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def schedule_next_escalation(
+    session: Session, reminder: Reminder, deadline: Deadline, now: datetime, calendar: str | None
+) -> Reminder | None:
+    """After escalation `n` is done with, the next weekly one: the first slot after `now`."""
+    previous = escalation_number(reminder.rung)
+    if previous is None or deadline.status != "open" or deadline.revision != reminder.revision:
+        return None
+    assert deadline.id is not None
+    n, at = next_escalation(deadline.due_at, now, calendar_mode(calendar), previous)
+    rung = escalation_rung(n)
+    row = Reminder(
+        dedup_key=dedup_key(
+            deadline.id,
+            deadline.revision,
+            rung,
+            reminder.recipient_organisation_id,
+            reminder.channel,
+        ),
+        case_id=reminder.case_id,
+        deadline_id=deadline.id,
+        revision=deadline.revision,
+        rung=rung,
+        rung_order=rung_order(rung),
+        recipient_organisation_id=reminder.recipient_organisation_id,
+        recipient_role=MANAGER,
+        channel=reminder.channel,
+        send_at=at,
+        next_attempt_at=at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
