@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
 .PHONY: run test lint bench setup clean browsers
 
@@ -21,11 +22,27 @@ run: $(STAMP)
 	$(BIN)/opi demo
 	$(BIN)/opi serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browsers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The browser tests drive Debian's chromium through Playwright; no browser is ever downloaded.
+browsers:
+	@test -x /usr/bin/chromium || { $(APT) update -q && \
+		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium; }
+
+# Benchmarks against the physical floor (bench/, README "Benchmarks"): wrk from Debian, a local
+# PostgreSQL (started when down), data generated once into a cached template database.
+# `make bench BENCH_ARGS="--quick transition"` runs a subset on tiny data.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { $(APT) update -q && \
+		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q wrk; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
         migrate.upgrade(settings.database_url)
     print(f"opi-workflow: API docs at http://{args.host}:{args.port}/docs", flush=True)
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_app" if args.no_scheduler else "api.app:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -28,6 +28,12 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
     )
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from notifications.worker import run_worker
+
+    return run_worker(once=args.once)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -82,7 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not run the reminder sweep and checkpoints here (run `opi worker` instead)",
+    )
     serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run the reminder sweep and checkpoints, no HTTP")
+    worker.add_argument("--once", action="store_true", help="sweep once and exit")
+    worker.set_defaults(func=_worker)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     up = db.add_parser("upgrade", help="migrate the database to the newest schema")

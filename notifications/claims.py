@@ -129,7 +129,9 @@ def _describe(row: Reminder) -> dict[str, object]:
     }
 
 
-def mark_sent(engine: Engine, reminder_id: int, now: datetime, settings: Settings) -> bool:
+def mark_sent(
+    engine: Engine, reminder_id: int, worker: str, now: datetime, settings: Settings
+) -> bool:
     """Record a delivery; schedule the next weekly escalation. False if already recorded."""
     with session_scope(engine) as session:
         row = lock_row(session, reminder_id)
@@ -142,14 +144,19 @@ def mark_sent(engine: Engine, reminder_id: int, now: datetime, settings: Setting
         row.status, row.sent_at, row.last_error = ReminderStatus.SENT.value, now, None
         row.lease_owner, row.lease_until, row.updated_at = None, None, now
         audit.record(
-            session, SYSTEM_SWEEP, "reminder.sent", _describe(row), case_id=row.case_id, at=now
+            session,
+            SYSTEM_SWEEP,
+            "reminder.sent",
+            {**_describe(row), "worker": worker},
+            case_id=row.case_id,
+            at=now,
         )
         _next_escalation(session, row, now, settings)
         return True
 
 
 def mark_failed(
-    engine: Engine, reminder_id: int, error: str, now: datetime, settings: Settings
+    engine: Engine, reminder_id: int, worker: str, error: str, now: datetime, settings: Settings
 ) -> ReminderStatus | None:
     """Record a failed try: retry later with exponential backoff, or fail for good."""
     with session_scope(engine) as session:
@@ -167,7 +174,7 @@ def mark_failed(
             session,
             SYSTEM_SWEEP,
             "reminder.failed",
-            {**_describe(row), "error": row.last_error},
+            {**_describe(row), "error": row.last_error, "worker": worker},
             case_id=row.case_id,
             at=now,
         )

@@ -31,11 +31,11 @@ def build_message(settings: Settings, content: ReminderContent, now: datetime) -
     message["To"] = formataddr((content.recipient_name, content.recipient_email))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(content.dedup_key, settings.mail_from)
-    message["Content-Language"] = content.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-OPI-Dedup-Key"] = content.dedup_key
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    message["Content-Language"] = content.language  # after the bodies: they reset Content-*
     return message
 
 

@@ -119,9 +119,9 @@ def process(
     except Exception as exc:  # every delivery failure is recorded on the row, never raised
         error = f"{type(exc).__name__}: {exc}"
         log.warning("reminder %s not delivered: %s", delivery.dedup_key, error)
-        status = claims.mark_failed(engine, reminder_id, error, now or utcnow(), settings)
+        status = claims.mark_failed(engine, reminder_id, worker, error, now or utcnow(), settings)
         return "failed" if status is ReminderStatus.FAILED else "retried"
-    claims.mark_sent(engine, reminder_id, now or utcnow(), settings)
+    claims.mark_sent(engine, reminder_id, worker, now or utcnow(), settings)
     return "sent"
 
 

@@ -19,6 +19,9 @@ from tests.factories import DatabaseTarget
 from workflow.db import make_engine
 from workflow.migrate import upgrade
 
+# The HTTP API fixtures (`api`, ...) live with their helpers; see tests/api_helpers.py.
+pytest_plugins = ("tests.api_helpers",)
+
 PG_ADMIN_DSN = os.environ.get("OPI_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_HOST_URL = os.environ.get("OPI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 BACKENDS = ("sqlite", "postgresql")

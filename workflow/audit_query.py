@@ -42,6 +42,8 @@ COLUMNS = (
     "prev_hash",
     "hash",
 )
+_UNESCAPED_BREAKS = ("\x85", "\u2028", "\u2029")
+_ESCAPE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in _UNESCAPED_BREAKS}
 # Exports are sent in pieces of about this many characters.
 CHUNK_CHARS = 64 * 1024
 _TRANSITION_ACTIONS = ("case.transition", "case.transition_refused")
@@ -219,12 +221,17 @@ def _json_object(row: tuple[Any, ...]) -> str:
         json.loads(data)
     except ValueError:
         data = _enc(data)
-    return (
+    text = (
         f'{{"id":{id_},"chain":{_enc(chain)},"case_id":{_null(case_id)},"seq":{seq},'
         f'"at":{_enc(at)},"actor_name":{_enc(name)},"actor_role":{_enc(role)},'
         f'"actor_organisation_id":{_null(org)},"action":{_enc(action)},"data":{data},'
         f'"prev_hash":{_enc(prev_hash)},"hash":{_enc(hash_)}}}'
     )
+    # Line breaks other than \n that JSON leaves unescaped can only sit inside strings here;
+    # escaping them keeps one event per line for every reader and parses to the same text.
+    if any(c in text for c in _UNESCAPED_BREAKS):
+        text = text.translate(_ESCAPE_BREAKS)
+    return text
 
 
 def _null(value: int | None) -> str:

@@ -77,9 +77,10 @@ class ReadSnapshot:
         return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def rows(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int = BATCH
+        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
     ) -> Iterator[tuple[Any, ...]]:
-        """Every row of the query, fetched `batch` rows at a time."""
+        """Every row of the query, fetched `batch` (default `BATCH`) rows at a time."""
+        batch = batch or BATCH
         params = dict(params or {})
         if self.dialect == "postgresql":
             name = f"opi_audit_{next(_cursor_names)}"

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from states import REQUIREMENTS, CaseState, Trigger, Unmet, destination, unmet_for
+from states import (
+    REQUIREMENTS,
+    CaseState,
+    Trigger,
+    Unmet,
+    allowed_triggers,
+    destination,
+    unmet_for,
+)
 from states.table import rules_for
 from workflow import audit
 from workflow.actor import Actor
@@ -67,8 +75,6 @@ def trigger_statuses(
     session: Session, case: Case, now: datetime | None = None
 ) -> list[TriggerStatus]:
     """For each trigger of the case's current state: allowed, and every unmet requirement."""
-    from states import allowed_triggers
-
     now = now or utcnow()
     state = CaseState(case.state)
     cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None

@@ -1,26 +1,45 @@
-"""The auditor's page: the audit log with filters, the chain verification and the exports."""
+"""The auditor's page: the audit log with filters, the chain verification and the exports.
+
+Reading, verifying and exporting are `workflow.audit_query` and `workflow.audit_verify`, the
+same functions behind `GET /audit` and `opi audit verify`; this module only turns the form's
+filters into an `AuditFilter` and shows the results.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
+from fastapi.responses import HTMLResponse, StreamingResponse
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
-from api.web.auth import PageForbidden, UserDep
+from api.web.auth import PageForbidden, PageNotFound, UserDep
+from api.web.case_view import engine_of
 from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
-from api.web.render import language_of, render
-from api.web.timeline import describe
+from api.web.render import WEB_PREFIX, language_of, render
+from api.web.timeline import describe, organisation_ids
+from workflow.actor import Actor
+from workflow.audit_query import (
+    EXPORT_MEDIA_TYPES,
+    AuditFilter,
+    ExportFormat,
+    cases_in_scope_sql,
+    export,
+    list_events,
+)
+from workflow.audit_verify import VerifyReport, verify_log
 from workflow.models import AuditEvent
+from workflow.settings import get_settings
+from workflow.timeutil import utcnow
 
 router = APIRouter()
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
 PAGE_SIZE = 100
+EXPORTS: tuple[tuple[str, ExportFormat], ...] = (("CSV", "csv"), ("JSON Lines", "jsonl"))
 
 
 @dataclass(slots=True)
@@ -33,6 +52,7 @@ class AuditFilters:
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1
+    """1 is the newest page."""
 
     def query(self, **override: object) -> str:
         """These filters as a query string (with `override` applied)."""
@@ -47,17 +67,22 @@ class AuditFilters:
         values.update(override)
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
-    @property
-    def since(self) -> datetime | None:
-        """The start of `date_from` in Copenhagen time, as an aware datetime."""
-        return datetime.combine(self.date_from, time(), LOCAL_TZ) if self.date_from else None
-
-    @property
-    def until(self) -> datetime | None:
-        """The end of `date_to` (exclusive) in Copenhagen time."""
-        if not self.date_to:
-            return None
-        return datetime.combine(self.date_to + timedelta(days=1), time(), LOCAL_TZ)
+    def to_filter(self, scope: str | None) -> AuditFilter:
+        """The `workflow.audit_query` filter; dates are whole days in Copenhagen time."""
+        since = datetime.combine(self.date_from, time(), LOCAL_TZ) if self.date_from else None
+        until = (
+            datetime.combine(self.date_to + timedelta(days=1), time(), LOCAL_TZ)
+            if self.date_to
+            else None
+        )
+        return AuditFilter(
+            case_id=self.case,
+            actor=self.actor or None,
+            action=self.action or None,
+            since=since,
+            until=until,
+            cases_sql=scope,
+        )
 
 
 def _date(value: str) -> date | None:
@@ -67,73 +92,119 @@ def _date(value: str) -> date | None:
         return None
 
 
-def _events(db: Session, f: AuditFilters) -> tuple[list[AuditEvent], int]:
-    query = select(AuditEvent)
-    if f.case is not None:
-        query = query.where(col(AuditEvent.case_id) == f.case)
-    if f.actor:
-        query = query.where(col(AuditEvent.actor_name).contains(f.actor, autoescape=True))
-    if f.action:
-        query = query.where(col(AuditEvent.action) == f.action)
-    if f.since is not None:
-        query = query.where(col(AuditEvent.at) >= f.since)
-    if f.until is not None:
-        query = query.where(col(AuditEvent.at) < f.until)
-    total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.execute(
-        query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-        .limit(PAGE_SIZE)
-        .offset((f.page - 1) * PAGE_SIZE)
-    ).scalars()
-    return list(rows), total
-
-
-def _actions(db: Session) -> list[str]:
-    return list(
-        db.execute(
-            select(col(AuditEvent.action)).distinct().order_by(col(AuditEvent.action))
-        ).scalars()
+def _filters(request: Request) -> AuditFilters:
+    params = request.query_params
+    case, page = params.get("case", ""), params.get("page", "1")
+    return AuditFilters(
+        case=int(case) if case.isdigit() and len(case) < 10 else None,
+        actor=params.get("actor", "").strip()[:200],
+        action=params.get("action", "").strip()[:60],
+        date_from=_date(params.get("from", "")),
+        date_to=_date(params.get("to", "")),
+        page=max(1, int(page)) if page.isdigit() and len(page) < 7 else 1,
     )
+
+
+def _authorise(db: Session, actor: Actor) -> tuple[Engine, str | None]:
+    """The engine and the actor's scope, after ending the session's own transaction.
+
+    The audit reads run in their own read-only snapshot; on SQLite the page's session would
+    otherwise hold the write lock for as long as a verification or an export runs.
+    """
+    if actor.role not in AUDIT_ROLES:
+        raise PageForbidden()
+    engine = engine_of(db)
+    scope = cases_in_scope_sql(actor, engine)
+    db.close()
+    return engine, scope
+
+
+def _options(db: Session) -> tuple[list[str], list[str]]:
+    actions = db.execute(select(col(AuditEvent.action)).distinct().order_by(col(AuditEvent.action)))
+    actors = db.execute(
+        select(col(AuditEvent.actor_name)).distinct().order_by(col(AuditEvent.actor_name))
+    )
+    return list(actions.scalars()), list(actors.scalars())
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request,
-    user: UserDep,
-    db: SessionDep,
-    case: str = "",
-    actor: str = "",
-    action: str = "",
-    to: str = "",
-    page: str = "1",
-) -> HTMLResponse:
-    """The audit log for auditors and admins."""
+def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
+    """The audit log for auditors and admins: newest events first, verification on top."""
     if user.role not in AUDIT_ROLES:
         raise PageForbidden()
-    filters = AuditFilters(
-        case=int(case) if case.isdigit() else None,
-        actor=actor.strip()[:200],
-        action=action.strip()[:60],
-        date_from=_date(request.query_params.get("from", "")),
-        date_to=_date(to),
-        page=max(1, int(page)) if page.isdigit() else 1,
-    )
-    events, total = _events(db, filters)
+    filters = _filters(request)
+    actions, actors = _options(db)
+    engine, scope = _authorise(db, user.actor)
+    flt = filters.to_filter(scope)
+    _, total = list_events(engine, flt, limit=1, offset=0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    filters.page = min(filters.page, pages)
+    end = total - (filters.page - 1) * PAGE_SIZE
+    start = max(0, end - PAGE_SIZE)
+    events, _ = list_events(engine, flt, limit=max(1, end - start), offset=start)
+    report = verify_log(engine, get_settings().audit_key, cases_sql=scope)
     language = language_of(request)
-    org_ids = {e.actor_organisation_id for e in events if e.actor_organisation_id}
-    names = organisation_names(db, org_ids)
+    names = organisation_names(db, organisation_ids(events))
+    query = filters.query(page=None)
     return render(
         request,
         "audit.html",
         {
             "filters": filters,
-            "events": [describe(e, language, names) for e in events],
+            "events": [describe(e, language, names) for e in reversed(events)],
             "total": total,
-            "pages": max(1, -(-total // PAGE_SIZE)),
-            "actions": _actions(db),
-            "verification": None,
-            "exports": None,
+            "pages": pages,
+            "actions": actions,
+            "actors": actors,
+            "verification": _verification(report),
+            "exports": [
+                (label, f"{WEB_PREFIX}/audit/export.{fmt}" + (f"?{query}" if query else ""))
+                for label, fmt in EXPORTS
+            ],
             "active": "audit",
         },
         user=user,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What the page says about `verify_log`'s report."""
+
+    ok: bool
+    chains: int
+    events: int
+    chain: str | None = None
+    seq: int | None = None
+    problem: str | None = None
+    detail: str | None = None
+    checkpoint_at: datetime | None = None
+
+
+def _verification(report: VerifyReport) -> Verification:
+    broken = report.first_broken
+    return Verification(
+        ok=report.ok,
+        chains=report.chains_checked,
+        events=report.events_checked,
+        chain=broken.chain if broken else None,
+        seq=broken.seq if broken else None,
+        problem=broken.problem if broken else None,
+        detail=broken.detail if broken else None,
+        checkpoint_at=report.checkpoint.at if report.checkpoint else None,
+    )
+
+
+@router.get("/audit/export.{fmt}")
+def audit_export(request: Request, fmt: str, user: UserDep, db: SessionDep) -> StreamingResponse:
+    """Every event matching the page's filters, streamed as CSV or JSON Lines."""
+    if fmt not in {f for _, f in EXPORTS}:
+        raise PageNotFound()
+    fmt_: ExportFormat = "csv" if fmt == "csv" else "jsonl"
+    engine, scope = _authorise(db, user.actor)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        export(engine, _filters(request).to_filter(scope), fmt_),
+        media_type=EXPORT_MEDIA_TYPES[fmt_],
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{fmt_}"'},
     )

@@ -24,7 +24,8 @@ from api.web.forms import (
 )
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
-from states import CaseState
+from states import CaseState, Trigger
+from states.table import rules_for
 from workflow.cases import update_case
 from workflow.engine import apply_trigger
 from workflow.errors import (
@@ -57,6 +58,19 @@ def _case_page(
         db, case, user, language_of(request), utcnow(), flash=flash, form_errors=form_errors
     )
     return render(request, "case.html", context, status_code=status_code, user=user)
+
+
+def may_use(case: Case, trigger: str, role: str) -> bool:
+    """Whether the transition table lets `role` use `trigger` from the case's state.
+
+    Checked before the engine, so a partner posting a forged form gets "forbidden" rather
+    than whatever the engine would find first (a stale version, say). The engine checks again.
+    """
+    try:
+        rules = rules_for(CaseState(case.state), Trigger(trigger))
+    except ValueError:
+        return True  # an unknown trigger: the engine refuses (and audits) it
+    return not rules or role in rules[0].roles
 
 
 def _version(form: FormData) -> int | None:
@@ -141,8 +155,10 @@ def transition(
     request: Request, case_id: int, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Apply a trigger through the engine; a refusal is shown on the case page."""
-    get_visible_case(db, user.actor, case_id)
+    case = get_visible_case(db, user.actor, case_id)
     trigger = str(form.get("trigger", ""))
+    if not may_use(case, trigger, user.role):
+        raise Forbidden(f"The role {user.role!r} may not use {trigger!r} here.")
     reason = str(form.get("reason", "")).strip() or None
     language = language_of(request)
     try:

@@ -5,25 +5,32 @@ in `match` they do not take part in, and only their own organisation's proposals
 trail and reminders are for managers, auditors and admins.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from api.web import deadline_view
-from api.web.forms import SECTION_FIELDS, SECTION_TITLES, FieldView, editable_sections, field_views
+from api.web.forms import (
+    SECTION_FIELDS,
+    SECTION_TITLES,
+    SECTIONS_OF_STATE,
+    FieldView,
+    editable_sections,
+    field_views,
+)
 from api.web.i18n import TRIGGERS, pick
 from api.web.labels import REQUIREMENTS as REQUIREMENT_LABELS
 from api.web.names import organisation_names
 from api.web.render import WebUser
-from api.web.timeline import EventView, describe
+from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from states.table import rules_for
+from workflow.audit_query import case_history
 from workflow.engine import TriggerStatus, trigger_statuses
-from workflow.models import AuditEvent, Case, Decision, Organisation, Participant, Proposal
+from workflow.models import Case, Decision, Organisation, Participant, Proposal
 from workflow.scope import is_participant
 
 SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
@@ -71,6 +78,7 @@ class SectionView:
     fields: list[FieldView]
     editable: bool
     filled: bool
+    open: bool = True
 
 
 @dataclass(slots=True)
@@ -170,11 +178,19 @@ def sections(
     language: str,
     errors: dict[str, dict[str, str]] | None = None,
 ) -> list[SectionView]:
-    """The named sections, each with its fields and whether it may be edited."""
+    """The named sections: the current phase's first and open, the others folded.
+
+    Sections of later phases are left out while they are still empty.
+    """
     errors = errors or {}
+    current_state = case.cancelled_from or case.state
+    current = SECTIONS_OF_STATE.get(current_state, ())
+    ordered = [n for n in names if n in current] + [n for n in names if n not in current]
     views = []
-    for name in names:
+    for name in ordered:
         data: dict[str, Any] = getattr(case, name)
+        if not data and name not in current and name not in editable and _later(name, case):
+            continue
         views.append(
             SectionView(
                 name=name,
@@ -182,9 +198,26 @@ def sections(
                 fields=field_views(name, data, language, errors.get(name)),
                 editable=name in editable,
                 filled=bool(data),
+                open=name in current or name in editable or bool(errors.get(name)),
             )
         )
     return views
+
+
+def _later(section: str, case: Case) -> bool:
+    """Whether the section belongs to a phase after the case's current one."""
+    order = [p.value for p in PHASES]
+    first_state = {
+        "need": "need",
+        "call": "need",
+        "agreement": "agreement",
+        "pilot": "agreement",
+        "scale": "scale",
+    }[section]
+    state = case.cancelled_from or case.state
+    if state not in order:
+        return False
+    return order.index(first_state) > order.index(state)
 
 
 def participants(db: Session, case_id: int) -> list[tuple[str, str]]:
@@ -227,30 +260,25 @@ def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[Proposal
     ]
 
 
-def timeline(db: Session, case_id: int, language: str) -> list[EventView]:
-    """The case's audit events, newest first."""
-    events = list(
-        db.execute(
-            select(AuditEvent)
-            .where(col(AuditEvent.case_id) == case_id)
-            .order_by(col(AuditEvent.seq).desc())
-        ).scalars()
+TIMELINE_LIMIT = 200
+"""The case page shows this many newest events; the auditor's page has the rest."""
+
+
+def engine_of(db: Session) -> Engine:
+    """The engine the session reads from (the audit reads run in their own snapshot)."""
+    bind = db.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def timeline(db: Session, case_id: int, language: str) -> tuple[list[EventView], int]:
+    """The case's newest audit events, newest first, and how many there are in all."""
+    engine = engine_of(db)
+    _, total = case_history(engine, case_id, language, limit=1, offset=0)
+    events, _ = case_history(
+        engine, case_id, language, limit=TIMELINE_LIMIT, offset=max(0, total - TIMELINE_LIMIT)
     )
-    org_ids: set[int] = set()
-    for e in events:
-        if '"organisation_id"' in e.data:
-            org_ids.update(_org_ids(e.data))
-    names = organisation_names(db, org_ids)
-    return [describe(e, language, names) for e in events]
-
-
-def _org_ids(data: str) -> set[int]:
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        return set()
-    value = parsed.get("organisation_id") if isinstance(parsed, dict) else None
-    return {value} if isinstance(value, int) else set()
+    names = organisation_names(db, organisation_ids(events))
+    return [describe(e, language, names) for e in reversed(events)], total
 
 
 def case_context(
@@ -288,6 +316,7 @@ def case_context(
         ),
         "show_reminders": role in SEE_REMINDERS,
         "timeline": timeline(db, case.id, language) if role in SEE_AUDIT else None,
+        "see_audit_log": role in ("auditor", "admin"),
         "flash": flash,
         "cancelled_from": (
             CaseState(case.cancelled_from).label(language) if case.cancelled_from else None

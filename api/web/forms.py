@@ -155,6 +155,18 @@ SECTION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
 }
 
+NESTED_TITLES: dict[str, tuple[str, str]] = {"evaluation": ("Evaluering", "Evaluation")}
+
+SECTIONS_OF_STATE: dict[str, tuple[str, ...]] = {
+    CaseState.NEED.value: ("need", "call"),
+    CaseState.MATCH.value: ("call",),
+    CaseState.AGREEMENT.value: ("agreement", "pilot"),
+    CaseState.PILOT.value: ("pilot",),
+    CaseState.SCALE.value: ("scale",),
+    CaseState.COMPLETED.value: ("scale",),
+}
+"""The sections a phase works on: shown open and first on the case page."""
+
 EDITABLE_IN_STATE: dict[str, tuple[str, ...]] = {
     CaseState.NEED.value: ("need", "call"),
     CaseState.AGREEMENT.value: ("agreement", "pilot"),

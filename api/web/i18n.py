@@ -94,9 +94,14 @@ _UI: dict[str, tuple[str, str]] = {
         "You see only your own organisation's proposals.",
     ),
     "case.deadlines": ("Frister og påmindelser", "Deadlines and reminders"),
-    "case.no_deadlines": ("Ingen frister", "No deadlines"),
+    "case.no_deadlines": ("Ingen åbne frister", "No open deadlines"),
+    "case.closed_deadlines": ("Lukkede frister ({n})", "Closed deadlines ({n})"),
     "case.timeline": ("Revisionsspor", "Audit trail"),
     "case.timeline_empty": ("Ingen hændelser", "No events"),
+    "case.timeline_more": (
+        "Viser de {shown} nyeste af {n} hændelser.",
+        "Showing the {shown} newest of {n} events.",
+    ),
     "case.not_found": ("Sagen findes ikke.", "The case does not exist."),
     "case.rows_hint": (
         "Tomme rækker ignoreres. Gem for at få flere rækker.",
@@ -142,6 +147,10 @@ _UI: dict[str, tuple[str, str]] = {
         "Formularen var for gammel eller kom ikke fra denne side. Genindlæs siden og prøv igen.",
         "The form was too old or did not come from this site. Reload the page and try again.",
     ),
+    "error.500": (
+        "Der opstod en uventet fejl. Den er logget; prøv igen om lidt.",
+        "An unexpected error occurred. It has been logged; please try again shortly.",
+    ),
     "error.bad_request": ("Forespørgslen er ikke gyldig.", "The request is not valid."),
     "error.back": ("Tilbage til sagerne", "Back to the cases"),
     # form errors
@@ -161,18 +170,24 @@ _UI: dict[str, tuple[str, str]] = {
         "All {chains} chains with {events} events are intact.",
     ),
     "audit.broken": (
-        "Kæden er brudt ved hændelse {seq} i {chain}: {reason}",
-        "The chain is broken at event {seq} of {chain}: {reason}",
+        "Loggen er IKKE intakt: kæden {chain} er brudt ved hændelse {seq}.",
+        "The log is NOT intact: chain {chain} is broken at event {seq}.",
     ),
-    "audit.verify_unavailable": (
-        "Verifikation er ikke tilgængelig i denne installation.",
-        "Verification is not available in this installation.",
+    "audit.checkpoint": (
+        "Sammenlignet med det seneste signerede kontrolpunkt fra {at}.",
+        "Compared with the newest signed checkpoint, from {at}.",
     ),
+    "audit.no_checkpoint": (
+        "Der er endnu intet signeret kontrolpunkt at sammenligne med.",
+        "There is no signed checkpoint to compare with yet.",
+    ),
+    "audit.export_hint": (
+        "Eksporten følger filtrene ovenfor og indeholder hashes, så kæden kan genberegnes.",
+        "The export follows the filters above and carries the hashes, so the chain can be "
+        "recomputed.",
+    ),
+    "audit.all_actors": ("Alle aktører", "All actors"),
     "audit.export": ("Eksportér", "Export"),
-    "audit.export_unavailable": (
-        "Eksport er ikke tilgængelig i denne installation.",
-        "Export is not available in this installation.",
-    ),
     "audit.case": ("Sag (id)", "Case (id)"),
     "audit.actor": ("Aktør", "Actor"),
     "audit.action": ("Handling", "Action"),
@@ -200,7 +215,6 @@ _UI: dict[str, tuple[str, str]] = {
     "proposal.back": ("Tilbage til sagen", "Back to the case"),
     # deadlines and reminders
     "deadline.due": ("Frist", "Due"),
-    "deadline.status": ("Status", "Status"),
     "deadline.responsible": ("Ansvarlig", "Responsible"),
     "deadline.reminders": ("Påmindelser", "Reminders"),
     "deadline.no_reminders": ("Ingen påmindelser", "No reminders"),

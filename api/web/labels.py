@@ -95,6 +95,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "budget": ("Budget", "Budget"),
     "termination": ("Opsigelse", "Termination"),
     "state_aid": ("Statsstøtte", "State aid"),
+    # decisions on proposals
+    "selected": ("Valgt", "Selected"),
+    "rejected": ("Afvist", "Rejected"),
     # participant roles
     "lead": ("Ledende kommune", "Lead municipality"),
     "municipality": ("Kommune", "Municipality"),
@@ -115,4 +118,11 @@ VALUES: dict[str, tuple[str, str]] = {
     "skipped": ("Sprunget over", "Skipped"),
     "email": ("E-mail", "Email"),
     "webhook": ("Webhook", "Webhook"),
+}
+
+ORGANISATION_KINDS: dict[str, tuple[str, str]] = {
+    "municipality": ("kommune", "municipality"),
+    "company": ("virksomhed", "company"),
+    "knowledge_institution": ("vidensinstitution", "knowledge institution"),
+    "facilitator": ("facilitator", "facilitator"),
 }

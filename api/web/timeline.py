@@ -1,15 +1,14 @@
 """Audit events told in words: one line of what happened, in the page's language."""
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from api.web.i18n import pick
-from api.web.labels import ACTIONS, VALUES
+from api.web.forms import NESTED_TITLES, SECTION_FIELDS, SECTION_TITLES, parse_datetime
+from api.web.i18n import ROLES, pick
+from api.web.labels import ACTIONS, ORGANISATION_KINDS, VALUES
 from states import CaseState
-from workflow.models import AuditEvent
 
 
 @dataclass(slots=True)
@@ -49,17 +48,25 @@ def _created(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[
     return str(data.get("title", "")), []
 
 
+def _field_label(section: str, key: str, lang: str) -> str:
+    for spec in SECTION_FIELDS.get(section, ()):
+        if spec.key == key:
+            return pick(spec.label, lang)
+    return pick(NESTED_TITLES.get(key), lang, key)
+
+
 def _updated(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
     changes = data.get("changes") or {}
-    names: list[str] = []
+    parts: list[str] = []
     for section, change in changes.items():
         if section == "title" or not isinstance(change, Mapping):
-            names.append(section)
+            parts.append(pick(("Titel", "Title"), lang) if section == "title" else section)
             continue
         after, before = change.get("after") or {}, change.get("before") or {}
-        names.extend(f"{section}.{key}" for key in sorted(set(after) | set(before)))
-    label = "Ændrede felter" if lang != "en" else "Changed fields"
-    return f"{label}: {', '.join(names)}", []
+        keys = sorted(set(after) | set(before))
+        title = pick(SECTION_TITLES.get(section), lang, section)
+        parts.append(f"{title}: " + ", ".join(_field_label(section, k, lang) for k in keys))
+    return "; ".join(parts), []
 
 
 def _transition(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
@@ -108,6 +115,19 @@ def _participant(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tu
     return f"{_org(orgs, data.get('organisation_id'))}: {role}", []
 
 
+def _token(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
+    role = pick(ROLES.get(str(data.get("role"))), lang, str(data.get("role")))
+    org = data.get("organisation_id")
+    return f"{data.get('name', '')} · {role}" + (f" · {_org(orgs, org)}" if org else ""), []
+
+
+def _organisation(
+    data: dict[str, Any], lang: str, orgs: Mapping[int, str]
+) -> tuple[str, list[str]]:
+    kind = pick(ORGANISATION_KINDS.get(str(data.get("kind"))), lang, str(data.get("kind", "")))
+    return f"{data.get('name', '')} ({kind})" if kind else str(data.get("name", "")), []
+
+
 def _generic(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
     if isinstance(data.get("title"), str):
         summary = data["title"]
@@ -129,30 +149,49 @@ _DESCRIBERS: dict[str, Describer] = {
     "agreement.signed": _signed,
     "participant.added": _participant,
     "participant.changed": _participant,
+    "token.created": _token,
+    "organisation.created": _organisation,
 }
 
 
-def describe(event: AuditEvent, language: str, orgs: Mapping[int, str]) -> EventView:
-    """The event as a line of text; unknown actions fall back to their code and data."""
-    try:
-        data = json.loads(event.data)
-    except ValueError:
-        data = {}
+def describe(event: Mapping[str, Any], language: str, orgs: Mapping[int, str]) -> EventView:
+    """An event as `workflow.audit_query` reads it, told as a line of text.
+
+    Unknown actions fall back to their code and the data's simple values.
+    """
+    data = event.get("data")
     if not isinstance(data, dict):
         data = {"value": data}
-    summary, details = _DESCRIBERS.get(event.action, _generic)(data, language, orgs)
+    action = str(event.get("action", ""))
+    summary, details = _DESCRIBERS.get(action, _generic)(data, language, orgs)
+    at = parse_datetime(event.get("at"))
     return EventView(
-        id=event.id or 0,
-        chain=event.chain,
-        case_id=event.case_id,
-        seq=event.seq,
-        at=event.at,
-        actor_name=event.actor_name,
-        actor_role=event.actor_role,
-        action=event.action,
-        action_label=pick(ACTIONS.get(event.action), language, event.action),
+        id=int(event.get("id") or 0),
+        chain=str(event.get("chain", "")),
+        case_id=event.get("case_id"),
+        seq=int(event.get("seq") or 0),
+        at=at or datetime.min.replace(tzinfo=UTC),
+        actor_name=str(event.get("actor_name", "")),
+        actor_role=str(event.get("actor_role", "")),
+        action=action,
+        action_label=pick(ACTIONS.get(action), language, action),
         summary=summary,
         details=details,
-        hash=event.hash,
-        refused=event.action == "case.transition_refused",
+        hash=str(event.get("hash", "")),
+        refused=action == "case.transition_refused",
     )
+
+
+def organisation_ids(events: list[dict[str, Any]]) -> set[int]:
+    """The organisations the events name (as actor or in their data), to look up once."""
+    ids: set[int] = set()
+    for event in events:
+        for value in (
+            event.get("actor_organisation_id"),
+            (event.get("data") or {}).get("organisation_id")
+            if isinstance(event.get("data"), dict)
+            else None,
+        ):
+            if isinstance(value, int):
+                ids.add(value)
+    return ids

@@ -1,0 +1,284 @@
+"""Deadlines: per case and across cases, managers' changes, and the calendar feed (SPEC §5)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, col
+
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.idempotency import idempotency_key_header
+from api.problems import ApiProblem
+from api.replies import commit_reply, json_response
+from api.schemas.common import MAX_ID, READ, WRITE, Page, Timestamp, problem_responses
+from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
+from notifications import links
+from notifications.ics import organisation_calendar
+from workflow.deadlines import (
+    add_deadline,
+    get_visible_deadline,
+    localized_title,
+    move_deadline,
+    overdue_clause,
+    set_deadline_status,
+    visible_deadlines,
+)
+from workflow.models import Deadline, DeadlineStatus, Organisation, Role
+from workflow.scope import get_visible_case
+from workflow.settings import Settings, get_settings
+
+router = APIRouter(tags=["deadlines"])
+
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
+DeadlineId = Annotated[int, Path(ge=1, le=MAX_ID, description="The deadline's id.")]
+OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organisation's id.")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+WRITERS = (Role.MANAGER.value, Role.ADMIN.value)
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def deadline_public(deadline: Deadline, language: str, now: datetime) -> DeadlinePublic:
+    """The API view of a deadline, its title in `language` for the phase deadlines."""
+    assert deadline.id is not None
+    return DeadlinePublic(
+        id=deadline.id,
+        case_id=deadline.case_id,
+        phase=deadline.phase,
+        kind=deadline.kind,
+        title=localized_title(deadline, language),
+        due_at=deadline.due_at,
+        responsible_organisation_id=deadline.responsible_organisation_id,
+        status=deadline.status,
+        revision=deadline.revision,
+        overdue=deadline.status == DeadlineStatus.OPEN.value and deadline.due_at < now,
+        escalates=deadline.escalates,
+        created_by=deadline.created_by,
+        created_at=deadline.created_at,
+        updated_at=deadline.updated_at,
+        closed_at=deadline.closed_at,
+        closed_reason=deadline.closed_reason,
+    )
+
+
+def _page(
+    session: Session, query: Select[Deadline], limit: int, offset: int
+) -> tuple[list[Deadline], int]:
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(
+        query.order_by(col(Deadline.due_at), col(Deadline.id)).limit(limit).offset(offset)
+    ).scalars()
+    return list(rows), int(total)
+
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+@router.get(
+    "/cases/{case_id}/deadlines",
+    response_model=Page[DeadlinePublic],
+    responses=problem_responses(*READ),
+)
+def list_case_deadlines(
+    case_id: CaseId,
+    actor: CurrentActor,
+    session: SessionDep,
+    language: Language,
+    now: Now,
+    status: DeadlineStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> JSONResponse:
+    """The case's deadlines, soonest first. A partner sees only those it is responsible for."""
+    get_visible_case(session, actor, case_id)
+    query = visible_deadlines(actor).where(col(Deadline.case_id) == case_id)
+    if status is not None:
+        query = query.where(col(Deadline.status) == status.value)
+    rows, total = _page(session, query, limit, offset)
+    items = [deadline_public(d, language, now) for d in rows]
+    return json_response(Page[DeadlinePublic](items=items, total=total))
+
+
+@router.post(
+    "/cases/{case_id}/deadlines",
+    status_code=201,
+    response_model=DeadlinePublic,
+    responses={
+        201: {
+            "description": "Created, with its reminders scheduled.",
+            "headers": {"Location": {"description": "The deadline.", "schema": {"type": "string"}}},
+        },
+        **problem_responses(*WRITE),
+    },
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_case_deadline(
+    case_id: CaseId,
+    body: DeadlineCreate,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    language: Language,
+    now: Now,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Add a deadline to the case's current phase (managers). Audited; reminders follow the
+    ladder of SPEC §5."""
+    require_role(actor, *WRITERS)
+    get_visible_case(session, actor, case_id)
+    deadline = add_deadline(
+        session,
+        case_id,
+        actor,
+        title=body.title,
+        due_at=body.due_at,
+        responsible_organisation_id=body.responsible_organisation_id,
+        now=now,
+        calendar=settings.reminder_calendar,
+    )
+    location = str(request.url_for("get_deadline", deadline_id=deadline.id).path)
+    view = deadline_public(deadline, language, now)
+    return commit_reply(session, request, view, 201, {"Location": location})
+
+
+@router.get(
+    "/deadlines/{deadline_id}",
+    response_model=DeadlinePublic,
+    responses=problem_responses(*READ),
+)
+def get_deadline(
+    deadline_id: DeadlineId, actor: CurrentActor, session: SessionDep, language: Language, now: Now
+) -> JSONResponse:
+    """One deadline."""
+    deadline = get_visible_deadline(session, actor, deadline_id)
+    return json_response(deadline_public(deadline, language, now))
+
+
+@router.patch(
+    "/deadlines/{deadline_id}",
+    response_model=DeadlinePublic,
+    responses=problem_responses(*WRITE),
+)
+def patch_deadline(
+    deadline_id: DeadlineId,
+    body: DeadlinePatch,
+    actor: CurrentActor,
+    session: SessionDep,
+    language: Language,
+    now: Now,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Move a deadline (`{due_at, reason}`: a new revision with fresh reminders) or mark it
+    met (`{status: "met"}`) or cancelled (`{status: "cancelled", reason}`). Audited."""
+    require_role(actor, *WRITERS)
+    if body.due_at is not None:
+        deadline = move_deadline(
+            session,
+            deadline_id,
+            actor,
+            due_at=body.due_at,
+            reason=body.reason,
+            now=now,
+            calendar=settings.reminder_calendar,
+        )
+    else:
+        deadline = set_deadline_status(
+            session,
+            deadline_id,
+            actor,
+            status=DeadlineStatus(body.status or DeadlineStatus.MET.value),
+            reason=body.reason,
+            now=now,
+        )
+    view = deadline_public(deadline, language, now)
+    session.commit()
+    return json_response(view)
+
+
+@router.get(
+    "/deadlines", response_model=Page[DeadlinePublic], responses=problem_responses(401, 422)
+)
+def list_deadlines(
+    actor: CurrentActor,
+    session: SessionDep,
+    language: Language,
+    now: Now,
+    overdue: Annotated[
+        bool | None, Query(description="Only open deadlines past due (true) or not (false).")
+    ] = None,
+    organisation_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only those this organisation answers for.")
+    ] = None,
+    before: Annotated[Timestamp | None, Query(description="Only those due before this.")] = None,
+    status: DeadlineStatus | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> JSONResponse:
+    """Deadlines across every case the caller may see, soonest first."""
+    query = visible_deadlines(actor)
+    if overdue is not None:
+        clause = overdue_clause(now)
+        query = query.where(clause if overdue else ~clause)
+    if organisation_id is not None:
+        query = query.where(col(Deadline.responsible_organisation_id) == organisation_id)
+    if before is not None:
+        query = query.where(col(Deadline.due_at) < before)
+    if status is not None:
+        query = query.where(col(Deadline.status) == status.value)
+    rows, total = _page(session, query, limit, offset)
+    items = [deadline_public(d, language, now) for d in rows]
+    return json_response(Page[DeadlinePublic](items=items, total=total))
+
+
+@router.get(
+    "/organisations/{organisation_id}/calendar-feed",
+    response_model=CalendarFeed,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_calendar_feed(
+    organisation_id: OrganisationId, actor: CurrentActor, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """The address of the organisation's deadline calendar, for its own people (and admins).
+    Anyone holding the address can read the feed; rotating `OPI_SECRET_KEY` revokes it."""
+    if actor.role != Role.ADMIN.value and actor.organisation_id != organisation_id:
+        raise ApiProblem(403, "Only the organisation's own people get its feed.", slug="forbidden")
+    if session.get(Organisation, organisation_id) is None:
+        raise ApiProblem(404, f"Organisation {organisation_id} was not found.")
+    url = links.feed_url(settings, organisation_id)
+    return json_response(CalendarFeed(organisation_id=organisation_id, url=url))
+
+
+@router.get(
+    "/organisations/{organisation_id}/deadlines.ics",
+    response_class=Response,
+    responses={
+        200: {"description": "An iCalendar feed.", "content": {"text/calendar": {}}},
+        **problem_responses(401, 404, 422),
+    },
+)
+def get_deadlines_ics(
+    organisation_id: OrganisationId,
+    token: Annotated[str, Query(min_length=1, max_length=500, description="The feed token.")],
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+) -> Response:
+    """The organisation's open deadlines as iCalendar, for calendar clients. No bearer token:
+    the signed `token` from `GET /organisations/{id}/calendar-feed` opens it."""
+    try:
+        allowed = links.read_feed_token(settings, token)
+    except links.InvalidLink as exc:
+        raise ApiProblem(401, exc.detail, slug="unauthorized") from exc
+    if allowed != organisation_id:
+        raise ApiProblem(401, "The calendar token is not valid.", slug="unauthorized")
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ApiProblem(404, f"Organisation {organisation_id} was not found.")
+    body = organisation_calendar(session, organisation, settings, now)
+    return Response(
+        body,
+        media_type=CALENDAR_TYPE,
+        headers={"Content-Disposition": 'inline; filename="deadlines.ics"'},
+    )

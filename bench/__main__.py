@@ -1,0 +1,136 @@
+"""`python -m bench`: prepare the data, run the benchmarks, print one line each, save JSON."""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import machine, pg, wrk
+from bench.config import FULL, QUICK, RESULTS_DIR, RunSettings
+
+BENCHMARKS = ("audit_verify", "case_list", "sweep", "transition")
+"""In this order: the read-only ones first, on the same copy of the data."""
+
+Runner = Callable[[str, RunSettings, Path], dict[str, Any]]
+
+
+def _runner(name: str) -> Runner:
+    if name == "transition":
+        from bench import transition
+
+        return transition.run
+    if name == "case_list":
+        from bench import case_list
+
+        return case_list.run
+    if name == "sweep":
+        from bench import sweep
+
+        return sweep.run
+    from bench import audit_verify
+
+    return audit_verify.run
+
+
+def prepare(
+    settings: RunSettings, log: Callable[[str], None] = print
+) -> tuple[str, dict[str, Any]]:
+    """A fresh copy of the (cached) benchmark data; its name and how the data was made."""
+    from bench import floor_app
+    from bench.generate import generate
+    from workflow import migrate
+
+    pg.ensure_running()
+    template = f"opi_bench_tpl_{settings.label}"
+    fingerprint = pg.fingerprint(settings.size)
+    info = pg.template_info(template)
+    data: dict[str, Any] = {"template": template, "fingerprint": fingerprint}
+    if pg.template_is_fresh(info, fingerprint, settings.template_max_age_hours):
+        assert info is not None
+        data |= {"generated_at": info["generated_at"], "reused": True}
+    else:
+        log(f"generating benchmark data into {template} ...")
+        now = datetime.now(UTC)
+        made = generate(template, settings.size, now)
+        pg.mark_template(template, fingerprint, now)
+        data |= {"generated_at": now.isoformat(), "reused": False, "generated": asdict(made)}
+        log(f"generated in {made.seconds:.0f} s: {made.cases} cases, {made.events} events")
+    db = f"opi_bench_run_{settings.label}"
+    pg.create(db, template)
+    migrate.upgrade(pg.url(db))
+    floor_app.create_tables(pg.url(db), settings.size.floor_rows)
+    return db, data
+
+
+def run(
+    settings: RunSettings, names: tuple[str, ...] = BENCHMARKS, keep: bool = False
+) -> dict[str, Any]:
+    """Run the named benchmarks on a fresh copy of the data; every figure."""
+    if ("transition" in names or "case_list" in names) and not wrk.available():
+        raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
+    started = time.time()
+    db, data = prepare(settings)
+    os.environ["OPI_DATABASE_URL"] = pg.url(db)
+    results: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "mode": settings.label,
+        "settings": asdict(replace(settings)),
+        "machine": machine.describe(),
+        "data": data,
+        "benchmarks": {},
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="opi-bench-") as tmp:
+            for name in names:
+                result = _runner(name)(db, settings, Path(tmp))
+                results["benchmarks"][name] = result
+                print(result["line"], flush=True)
+    finally:
+        if not keep:
+            pg.drop(db)
+    results["seconds"] = round(time.time() - started, 1)
+    results["machine"]["load_average_end"] = os.getloadavg()
+    return results
+
+
+def save(results: dict[str, Any]) -> Path:
+    """Write the results to `bench/results/` (and `latest-<mode>.json`); the file."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"bench-{results['mode']}-{stamp}.json"
+    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
+    (RESULTS_DIR / f"latest-{results['mode']}.json").write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bench`."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=[])
+    parser.add_argument("--quick", action="store_true", help="tiny data, one short round")
+    parser.add_argument("--duration", type=float, help="seconds of each measured wrk run")
+    parser.add_argument("--rounds", type=int, help="floor/project alternations")
+    parser.add_argument("--keep", action="store_true", help="keep the run's database")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    if args.duration:
+        settings = replace(settings, duration=args.duration)
+    if args.rounds:
+        settings = replace(settings, rounds=args.rounds)
+    names = tuple(n for n in BENCHMARKS if n in args.names) if args.names else BENCHMARKS
+    results = run(settings, names, keep=args.keep)
+    path = save(results)
+    print(f"results: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

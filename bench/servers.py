@@ -1,0 +1,110 @@
+"""Starting the servers under test as subprocesses: `opi serve`, `opi worker`, the floor app.
+
+The project and its floor run as separate processes started the same way, each with one
+uvicorn worker and the same log level, and are stopped (SIGTERM, then SIGKILL) by their own
+process ids when the benchmark is done with them.
+"""
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.config import ROOT, VENV_BIN
+
+LOG_LEVEL = "warning"
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server process: ours, with the benchmark database and `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPI_")}
+    env |= {"OPI_DATABASE_URL": database_url, "OPI_ENVIRONMENT": "development", **extra}
+    return env
+
+
+def _help(*args: str) -> str:
+    done = subprocess.run(
+        [str(VENV_BIN / "opi"), *args, "--help"], capture_output=True, text=True, check=False
+    )
+    return done.stdout
+
+
+def opi_has(*command: str) -> bool:
+    """Whether `opi <command...>` exists in this checkout."""
+    return "usage:" in _help(*command)
+
+
+def serve_command(port: int) -> list[str]:
+    """`opi serve` on `port`, without the in-process reminder sweep when that can be turned off."""
+    command = [str(VENV_BIN / "opi"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--log-level", LOG_LEVEL]
+    if "--no-scheduler" in _help("serve"):
+        command.append("--no-scheduler")
+    return command
+
+
+def floor_command(port: int) -> list[str]:
+    """The floor app on `port`, on the same uvicorn settings as `opi serve`."""
+    return [
+        str(VENV_BIN / "python"),
+        "-m",
+        "bench.floor_app",
+        "--port",
+        str(port),
+        "--log-level",
+        LOG_LEVEL,
+    ]
+
+
+@contextmanager
+def process(
+    command: Sequence[str], env: dict[str, str], log: Path, ready_url: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` until the block ends; wait for `ready_url` to answer 200 first."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            list(command), env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            if ready_url is not None:
+                _wait_ready(proc, ready_url, log)
+            yield proc
+        finally:
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process, SIGKILL it if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}: {log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within 60 s: {log.read_text()}")
