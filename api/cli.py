@@ -18,7 +18,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.is_sqlite:
         migrate.upgrade(settings.database_url)
-    print(f"opi-workflow: API docs at http://{args.host}:{args.port}/docs", flush=True)
+    base = f"http://{args.host}:{args.port}"
+    print(f"opi-workflow: API docs at {base}/docs", flush=True)
+    print(f"opi-workflow: web pages at {base}/ui/ (sign in with a token)", flush=True)
     uvicorn.run(
         "api.app:create_app" if args.no_scheduler else "api.app:create_served_app",
         factory=True,

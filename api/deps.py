@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -67,3 +69,27 @@ def get_now() -> datetime:
 
 
 Now = Annotated[datetime, Depends(get_now)]
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+def strict_query(request: Request) -> None:
+    """422 for a query parameter the route does not declare, or one given more than once.
+
+    A typo in a filter (`?stat=match`) would otherwise silently return everything, and no
+    parameter of this API takes a list. Use as a router dependency.
+    """
+    params = request.query_params
+    route = request.scope.get("route")
+    declared = _query_names(route.dependant) if isinstance(route, APIRoute) else None
+    unknown = sorted({n for n in params if declared is not None and n not in declared})
+    repeated = sorted({n for n in params if len(params.getlist(n)) > 1})
+    if unknown or repeated:
+        problems = [f"unknown: {', '.join(map(repr, unknown))}"] if unknown else []
+        problems += [f"given more than once: {', '.join(repeated)}"] if repeated else []
+        raise ApiProblem(422, f"Query parameters {'; '.join(problems)}.", slug="invalid-input")

@@ -26,7 +26,7 @@ import anyio
 from fastapi import Header, Request, Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
@@ -69,7 +69,7 @@ def remember_response(session: Session, request: Request, response: Response) ->
     if record_id is not None:
         session.execute(
             update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id, IdempotencyRecord.status_code == 0)  # type: ignore[arg-type]
+            .where(col(IdempotencyRecord.id) == record_id, col(IdempotencyRecord.status_code) == 0)
             .values(**_stored(response.status_code, response.headers, bytes(response.body)))
         )
     return response
@@ -94,7 +94,7 @@ def _principal(token: str) -> str | None:
 def _body_hash(scope: Scope, body: bytes) -> str:
     try:
         canonical = canonical_json(json.loads(body)).encode()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (the route will say so): compare bytes
         canonical = body
     target = f"{scope['method']} {scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
     return hashlib.sha256(target.encode() + b"\n" + canonical).hexdigest()
@@ -111,9 +111,9 @@ class _Result:
 
 def _claim(principal: str, key: str, method: str, path: str, body_hash: str) -> _Result:
     now = utcnow()
-    where = (IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
+    where = (col(IdempotencyRecord.principal) == principal, col(IdempotencyRecord.key) == key)
     with Session(get_engine(), expire_on_commit=False) as session:
-        record = session.execute(select(IdempotencyRecord).where(*where)).scalar_one_or_none()  # type: ignore[arg-type]
+        record = session.execute(select(IdempotencyRecord).where(*where)).scalar_one_or_none()
         if record is None:
             record = IdempotencyRecord(
                 principal=principal,
@@ -132,7 +132,7 @@ def _claim(principal: str, key: str, method: str, path: str, body_hash: str) -> 
                 return _Result("claimed", record)
             except IntegrityError:  # a concurrent repeat claimed it first
                 session.rollback()
-                record = session.execute(select(IdempotencyRecord).where(*where)).scalar_one()  # type: ignore[arg-type]
+                record = session.execute(select(IdempotencyRecord).where(*where)).scalar_one()
         if record.body_hash != body_hash:
             return _Result("mismatch", record)
         if record.status_code != 0:
@@ -141,9 +141,9 @@ def _claim(principal: str, key: str, method: str, path: str, body_hash: str) -> 
             taken = session.execute(
                 update(IdempotencyRecord)
                 .where(
-                    IdempotencyRecord.id == record.id,  # type: ignore[arg-type]
-                    IdempotencyRecord.status_code == 0,  # type: ignore[arg-type]
-                    IdempotencyRecord.created_at == record.created_at,  # type: ignore[arg-type]
+                    col(IdempotencyRecord.id) == record.id,
+                    col(IdempotencyRecord.status_code) == 0,
+                    col(IdempotencyRecord.created_at) == record.created_at,
                 )
                 .values(created_at=now)
             )
@@ -155,13 +155,13 @@ def _claim(principal: str, key: str, method: str, path: str, body_hash: str) -> 
 
 def _finish(record_id: int, status: int, headers: Headers, body: bytes) -> None:
     """Store the response unless the route already did; release the claim on a 5xx."""
-    pending = (IdempotencyRecord.id == record_id, IdempotencyRecord.status_code == 0)
+    pending = (col(IdempotencyRecord.id) == record_id, col(IdempotencyRecord.status_code) == 0)
     with Session(get_engine()) as session:
         if status >= 500:
-            session.execute(delete(IdempotencyRecord).where(*pending))  # type: ignore[arg-type]
+            session.execute(delete(IdempotencyRecord).where(*pending))
         else:
             session.execute(
-                update(IdempotencyRecord).where(*pending).values(**_stored(status, headers, body))  # type: ignore[arg-type]
+                update(IdempotencyRecord).where(*pending).values(**_stored(status, headers, body))
             )
         session.commit()
 
@@ -223,7 +223,8 @@ class IdempotencyMiddleware:
             return
         if not re.fullmatch(KEY_PATTERN, key):
             await problem(
-                422, "Idempotency-Key must be 1 to 200 visible ASCII characters.",
+                422,
+                "Idempotency-Key must be 1 to 200 visible ASCII characters.",
                 slug="invalid-idempotency-key",
             )(scope, receive, send)
             return

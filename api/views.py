@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.schemas.cases import (
     CasePublic,
@@ -49,9 +49,9 @@ def _partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> d
     if actor.organisation_id is None or not case_ids:
         return {}
     rows = session.execute(
-        select(Participant.case_id, Participant.role).where(
-            Participant.organisation_id == actor.organisation_id,  # type: ignore[arg-type]
-            Participant.case_id.in_(case_ids),  # type: ignore[attr-defined]
+        select(col(Participant.case_id), col(Participant.role)).where(
+            col(Participant.organisation_id) == actor.organisation_id,
+            col(Participant.case_id).in_(case_ids),
         )
     ).all()
     return {case_id: role for case_id, role in rows}
@@ -73,13 +73,16 @@ def sees_internals(session: Session, actor: Actor, case: Case) -> bool:
 def _participants(session: Session, actor: Actor, case: Case) -> list[ParticipantPublic]:
     rows = session.execute(
         select(Participant, Organisation)
-        .join(Organisation, Organisation.id == Participant.organisation_id)  # type: ignore[arg-type]
-        .where(Participant.case_id == case.id)  # type: ignore[arg-type]
-        .order_by(Participant.id)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == col(Participant.organisation_id))
+        .where(col(Participant.case_id) == case.id)
+        .order_by(col(Participant.id))
     ).all()
     return [
         ParticipantPublic(
-            organisation_id=org.id or 0, name=org.name, kind=org.kind, role=p.role  # type: ignore[arg-type]
+            organisation_id=org.id or 0,
+            name=org.name,
+            kind=org.kind,
+            role=p.role,
         )
         for p, org in rows
         # Companies that only bid stay hidden from other partners (equal treatment).
@@ -93,7 +96,7 @@ def _participants(session: Session, actor: Actor, case: Case) -> list[Participan
 
 def _signatures(session: Session, case: Case) -> list[SignaturePublic]:
     rows = session.execute(
-        select(Signature).where(Signature.case_id == case.id).order_by(Signature.id)  # type: ignore[arg-type]
+        select(Signature).where(col(Signature.case_id) == case.id).order_by(col(Signature.id))
     ).scalars()
     return [SignaturePublic.model_validate(s, from_attributes=True) for s in rows]
 
@@ -202,11 +205,13 @@ def proposals_public(
     assessments: dict[int, list[Assessment]] = {}
     if ids:
         for d in session.execute(
-            select(Decision).where(Decision.proposal_id.in_(ids)).order_by(Decision.id)  # type: ignore[union-attr,arg-type]
+            select(Decision).where(col(Decision.proposal_id).in_(ids)).order_by(col(Decision.id))
         ).scalars():
             decisions[d.proposal_id] = d
         for a in session.execute(
-            select(Assessment).where(Assessment.proposal_id.in_(ids)).order_by(Assessment.id)  # type: ignore[union-attr,arg-type]
+            select(Assessment)
+            .where(col(Assessment.proposal_id).in_(ids))
+            .order_by(col(Assessment.id))
         ).scalars():
             assessments.setdefault(a.proposal_id, []).append(a)
     show_scores = actor.role in CONTRACTING_ROLES

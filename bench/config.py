@@ -41,6 +41,8 @@ class RunSettings:
     """Floor and project runs alternate this many times; the medians are reported."""
     connections: int = 8
     threads: int = 1
+    extras: bool = True
+    """Also the runs that give context but no ratio (one connection; a manager's search)."""
     template_max_age_hours: float = 48.0
     """Older benchmark data is regenerated: its due reminders would no longer be due."""
     quick: bool = False

@@ -22,6 +22,8 @@ class Side:
     next_file: RequestFile
     runs: list[wrk.Load] = field(default_factory=list)
     consumed: Callable[[wrk.Load], None] = lambda load: None
+    mode: wrk.Mode = "cycle"
+    """`once` for writes: each prepared request is sent at most once."""
 
     def median(self, pick: Callable[[wrk.Load], float]) -> float:
         """The median of a figure over the measured runs."""
@@ -45,6 +47,7 @@ def _one(side: Side, settings: RunSettings, duration: float, connections: int) -
         duration=duration,
         connections=connections,
         threads=settings.threads,
+        mode=side.mode,
     )
     side.consumed(load)
     return load

@@ -19,7 +19,7 @@ import psycopg
 
 from bench.config import BENCH_DIR, PG_ADMIN_DSN, PG_HOST_URL, ROOT, DataSize
 
-GENERATOR_FILES = ("generate.py", "gen_audit.py", "vocabulary.py")
+GENERATOR_FILES = ("generate.py", "gen_audit.py", "cases.py", "sections.py", "vocabulary.py")
 
 
 def ensure_running() -> None:

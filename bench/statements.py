@@ -6,19 +6,32 @@ from sqlalchemy import event
 
 
 def count_statements(
-    method: str, path: str, headers: dict[str, str], body: str | None = None
+    database_url: str,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: str | None = None,
 ) -> dict[str, Any]:
     """Send one request through the app in this process; its status and every statement.
 
-    `OPI_DATABASE_URL` must name the benchmark database before the service's settings are
-    first read. Pool pings and transaction control are counted apart from the statements.
+    The app's sessions are bound to an engine of their own on `database_url` (the way the
+    API tests override `get_session`); pool pings and commits are not statements.
     """
+    from collections.abc import Iterator
+
     from fastapi.testclient import TestClient
+    from sqlmodel import Session
 
     from api.app import create_app
-    from workflow.db import get_engine
+    from api.deps import get_session
+    from workflow.db import make_engine
 
-    engine = get_engine()
+    engine = make_engine(database_url)
+
+    def session() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as s:
+            yield s
+
     statements: list[str] = []
     commits: list[int] = []
 
@@ -28,7 +41,9 @@ def count_statements(
     def on_commit(*_: Any) -> None:
         commits.append(1)
 
-    client = TestClient(create_app())
+    app = create_app()
+    app.dependency_overrides[get_session] = session
+    client = TestClient(app)
     client.get("/healthz")  # the engine's pool gets its first connection outside the count
     event.listen(engine, "before_cursor_execute", on_execute)
     event.listen(engine, "commit", on_commit)
@@ -39,6 +54,7 @@ def count_statements(
     finally:
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(engine, "commit", on_commit)
+        engine.dispose()
     return {
         "status": response.status_code,
         "statements": len(statements),

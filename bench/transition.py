@@ -61,7 +61,9 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         "If-Match": f'"{probe[1]}"',
         "Content-Type": "application/json",
     }
-    sql = count_statements("POST", f"/api/v1/cases/{probe[0]}/transitions", headers, BODY)
+    sql = count_statements(
+        pg.url(db), "POST", f"/api/v1/cases/{probe[0]}/transitions", headers, BODY
+    )
     project_lines = [
         wrk.Request(
             "POST",
@@ -103,12 +105,14 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             f"http://127.0.0.1:{project_port}",
             feeds["project"].next_file,
             consumed=feeds["project"].consumed,
+            mode="once",
         )
         floor = Side(
             "floor",
             f"http://127.0.0.1:{floor_port}",
             feeds["floor"].next_file,
             consumed=feeds["floor"].consumed,
+            mode="once",
         )
         ratios = alternate(project, floor, settings)
     p, f = project.summary(), floor.summary()

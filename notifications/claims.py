@@ -1,4 +1,4 @@
-"""The outbox rows' life: claimed, prepared, then marked sent, retried or failed.
+"""The outbox rows' life: claimed in batches, settled, then marked sent, retried or failed.
 
 Claiming: on PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED` picks due rows no other sweep is
 claiming right now, and a lease (`lease_owner`, `lease_until`) keeps them ours while we deliver
@@ -7,19 +7,25 @@ takes the rows over. On SQLite every transaction begins with BEGIN IMMEDIATE (se
 `workflow.db`), so exactly one claiming writer runs at a time and the same query is safe
 there without row locks.
 
-Each step is its own short transaction. Nothing is held open while a mail or webhook is in
-flight.
+Each step is one short transaction per batch. Nothing is held open while a mail or webhook
+is in flight. Locks are always taken in the same order (reminder rows by id, then audit chain
+heads by case), the order every other writer of these rows follows, so sweeps never deadlock
+with each other or with the API.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, func, or_, select, update
 from sqlmodel import Session, col
 
 from workflow import audit, outbox
 from workflow.actor import SYSTEM_SWEEP
 from workflow.db import session_scope
-from workflow.models import Case, Deadline, DeadlineStatus, Reminder, ReminderStatus
+from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
+from workflow.reminder_plan import escalation_number
 from workflow.settings import Settings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -58,66 +64,120 @@ def claim(engine: Engine, worker: str, now: datetime, settings: Settings, limit:
                 )
                 .execution_options(synchronize_session=False)
             )
-        return [i for i in ids if i is not None]
+        return sorted(i for i in ids if i is not None)
 
 
-def lock_row(session: Session, reminder_id: int) -> Reminder | None:
-    """The reminder, locked for this transaction."""
-    return session.execute(
-        select(Reminder)
-        .where(col(Reminder.id) == reminder_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+def lock_rows(session: Session, ids: Iterable[int]) -> list[Reminder]:
+    """The reminders, locked for this transaction, in id order."""
+    return list(
+        session.execute(
+            select(Reminder)
+            .where(col(Reminder.id).in_(list(ids)))
+            .order_by(col(Reminder.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
 
 
-def superseded(session: Session, row: Reminder, now: datetime) -> bool:
-    """Whether a later rung for the same recipient and channel is due too (a missed window)."""
-    later = session.execute(
-        select(col(Reminder.id))
+@dataclass
+class Batch:
+    """A claimed batch's rows and everything needed to render them, loaded in bulk."""
+
+    rows: list[Reminder]
+    deadlines: dict[int, Deadline] = field(default_factory=dict)
+    cases: dict[int, Case] = field(default_factory=dict)
+    organisations: dict[int, Organisation] = field(default_factory=dict)
+
+
+def load_batch(session: Session, ids: list[int]) -> Batch:
+    """Lock the rows and load their deadlines, cases and organisations, one query each."""
+    batch = Batch(lock_rows(session, ids))
+    if not batch.rows:
+        return batch
+    batch.deadlines = _by_id(session, Deadline, {r.deadline_id for r in batch.rows})
+    batch.cases = _by_id(session, Case, {r.case_id for r in batch.rows})
+    wanted = {r.recipient_organisation_id for r in batch.rows}
+    for deadline in batch.deadlines.values():
+        case = batch.cases.get(deadline.case_id)
+        wanted.add(
+            deadline.responsible_organisation_id or (case.lead_municipality_id if case else 0)
+        )
+    batch.organisations = _by_id(session, Organisation, wanted)
+    return batch
+
+
+Row = TypeVar("Row", Deadline, Case, Organisation)
+
+
+def _by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, Row]:
+    found = session.execute(select(model).where(col(model.id).in_(sorted(ids)))).scalars()
+    return {row.id: row for row in found if row.id is not None}
+
+
+def _latest_due_rungs(session: Session, rows: list[Reminder], now: datetime) -> dict[tuple, int]:
+    """For each (deadline, revision, recipient, channel) in `rows`: the highest rung due."""
+    keys = {(r.deadline_id, r.revision, r.recipient_organisation_id, r.channel) for r in rows}
+    group = (
+        col(Reminder.deadline_id),
+        col(Reminder.revision),
+        col(Reminder.recipient_organisation_id),
+        col(Reminder.channel),
+    )
+    found = session.execute(
+        select(*group, func.max(Reminder.rung_order))
         .where(
-            col(Reminder.deadline_id) == row.deadline_id,
-            col(Reminder.revision) == row.revision,
-            col(Reminder.recipient_organisation_id) == row.recipient_organisation_id,
-            col(Reminder.channel) == row.channel,
-            col(Reminder.rung_order) > row.rung_order,
+            col(Reminder.deadline_id).in_(sorted({k[0] for k in keys})),
             col(Reminder.send_at) <= now,
             col(Reminder.status).in_([ReminderStatus.PENDING.value, ReminderStatus.SENT.value]),
         )
-        .limit(1)
-    ).first()
-    return later is not None
+        .group_by(*group)
+    ).all()
+    return {tuple(r[:4]): int(r[4]) for r in found if tuple(r[:4]) in keys}
 
 
-def settle_before_delivery(session: Session, row: Reminder, worker: str, now: datetime) -> bool:
-    """Decide whether a claimed row is still to be delivered; close it if not.
+def settle(session: Session, batch: Batch, worker: str, now: datetime) -> list[Reminder]:
+    """The claimed rows still to be delivered; every other row is closed or released.
 
     A row whose deadline is closed or moved is cancelled; one overtaken by a later rung that
-    is also due is skipped; one whose case went on hold is released for later.
+    is also due (a missed window) is skipped; one whose case went on hold is released.
     """
-    if row.status != ReminderStatus.PENDING.value or row.lease_owner != worker:
-        return False  # handled elsewhere meanwhile, or our lease ran out and was taken over
-    deadline = session.get(Deadline, row.deadline_id)
-    case = session.get(Case, row.case_id)
-    assert deadline is not None and case is not None
-    if deadline.status != DeadlineStatus.OPEN.value or deadline.revision != row.revision:
-        _close(row, ReminderStatus.CANCELLED, now)
-        return False
-    if case.on_hold:
-        row.lease_owner, row.lease_until, row.updated_at = None, None, now
-        return False
-    if superseded(session, row, now):
-        _close(row, ReminderStatus.SKIPPED, now)
-        return False
-    return True
+    latest = _latest_due_rungs(session, batch.rows, now)
+    deliver: list[Reminder] = []
+    for row in batch.rows:
+        if row.status != ReminderStatus.PENDING.value or row.lease_owner != worker:
+            continue  # handled elsewhere meanwhile, or our lease ran out and was taken over
+        deadline, case = batch.deadlines[row.deadline_id], batch.cases[row.case_id]
+        key = (row.deadline_id, row.revision, row.recipient_organisation_id, row.channel)
+        if deadline.status != DeadlineStatus.OPEN.value or deadline.revision != row.revision:
+            _close(row, ReminderStatus.CANCELLED, now)
+        elif case.on_hold:
+            release(row, now)
+        elif latest.get(key, row.rung_order) > row.rung_order:
+            _close(row, ReminderStatus.SKIPPED, now)
+        else:
+            deliver.append(row)
+    return deliver
 
 
-def _close(row: Reminder, status: ReminderStatus, now: datetime) -> None:
-    row.status = status.value
+def release(row: Reminder, now: datetime) -> None:
+    """Give up a row's lease so it is claimed again later."""
     row.lease_owner, row.lease_until, row.updated_at = None, None, now
 
 
-def _describe(row: Reminder) -> dict[str, object]:
+def _close(row: Reminder, status: ReminderStatus, now: datetime, error: str | None = None) -> None:
+    row.status = status.value
+    if error is not None:
+        row.last_error = error[:MAX_ERROR_LENGTH]
+    release(row, now)
+
+
+def close_undeliverable(row: Reminder, error: str, now: datetime) -> None:
+    """Cancel a row that can no longer be delivered at all (a webhook URL was removed)."""
+    _close(row, ReminderStatus.CANCELLED, now, error)
+
+
+def _describe(row: Reminder, worker: str) -> dict[str, object]:
     return {
         "reminder_id": row.id,
         "dedup_key": row.dedup_key,
@@ -126,60 +186,70 @@ def _describe(row: Reminder) -> dict[str, object]:
         "channel": row.channel,
         "recipient_organisation_id": row.recipient_organisation_id,
         "attempts": row.attempts,
+        "worker": worker,
     }
 
 
-def mark_sent(
-    engine: Engine, reminder_id: int, worker: str, now: datetime, settings: Settings
-) -> bool:
-    """Record a delivery; schedule the next weekly escalation. False if already recorded."""
-    with session_scope(engine) as session:
-        row = lock_row(session, reminder_id)
-        if row is None or row.status not in (
-            ReminderStatus.PENDING.value,
-            ReminderStatus.CANCELLED.value,  # closed while in flight: it still went out
-        ):
-            return False
-        row.attempts += 1
-        row.status, row.sent_at, row.last_error = ReminderStatus.SENT.value, now, None
-        row.lease_owner, row.lease_until, row.updated_at = None, None, now
-        audit.record(
-            session,
-            SYSTEM_SWEEP,
-            "reminder.sent",
-            {**_describe(row), "worker": worker},
-            case_id=row.case_id,
-            at=now,
-        )
-        _next_escalation(session, row, now, settings)
-        return True
+@dataclass
+class FinishResult:
+    """What `finish` recorded."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
 
 
-def mark_failed(
-    engine: Engine, reminder_id: int, worker: str, error: str, now: datetime, settings: Settings
-) -> ReminderStatus | None:
-    """Record a failed try: retry later with exponential backoff, or fail for good."""
+def finish(
+    engine: Engine,
+    worker: str,
+    outcomes: dict[int, str | None],
+    unsent: list[int],
+    now: datetime,
+    settings: Settings,
+) -> FinishResult:
+    """Record a batch's deliveries in one transaction, each with its audit event.
+
+    `outcomes` maps a reminder to None (delivered) or the error of its failed try; `unsent`
+    are rows not tried at all (the lease was running out), released for the next sweep. A
+    delivered row is marked sent even if it was cancelled while in flight, since it went out.
+    """
+    result = FinishResult()
     with session_scope(engine) as session:
-        row = lock_row(session, reminder_id)
-        if row is None or row.status != ReminderStatus.PENDING.value:
-            return None
-        row.attempts += 1
-        row.last_error = error[:MAX_ERROR_LENGTH]
-        row.lease_owner, row.lease_until, row.updated_at = None, None, now
-        if row.attempts < settings.max_attempts:
-            row.next_attempt_at = now + backoff(row.attempts, settings)
-            return ReminderStatus.PENDING
-        row.status = ReminderStatus.FAILED.value
-        audit.record(
-            session,
-            SYSTEM_SWEEP,
-            "reminder.failed",
-            {**_describe(row), "error": row.last_error, "worker": worker},
-            case_id=row.case_id,
-            at=now,
-        )
-        _next_escalation(session, row, now, settings)
-        return ReminderStatus.FAILED
+        rows = lock_rows(session, [*outcomes, *unsent])
+        events: list[tuple[Reminder, str, dict[str, object]]] = []
+        for row in rows:
+            assert row.id is not None
+            if row.id not in outcomes:
+                if row.status == ReminderStatus.PENDING.value and row.lease_owner == worker:
+                    release(row, now)
+                continue
+            error = outcomes[row.id]
+            if error is None and row.status in (
+                ReminderStatus.PENDING.value,
+                ReminderStatus.CANCELLED.value,
+            ):
+                row.attempts += 1
+                row.status, row.sent_at, row.last_error = ReminderStatus.SENT.value, now, None
+                release(row, now)
+                events.append((row, "reminder.sent", _describe(row, worker)))
+                result.sent += 1
+            elif error is not None and row.status == ReminderStatus.PENDING.value:
+                row.attempts += 1
+                row.last_error = error[:MAX_ERROR_LENGTH]
+                release(row, now)
+                if row.attempts < settings.max_attempts:
+                    row.next_attempt_at = now + backoff(row.attempts, settings)
+                    result.retried += 1
+                    continue
+                row.status = ReminderStatus.FAILED.value
+                data = {**_describe(row, worker), "error": row.last_error}
+                events.append((row, "reminder.failed", data))
+                result.failed += 1
+        # Audit chain heads are locked in case order, the same in every sweep.
+        for row, action, data in sorted(events, key=lambda e: (e[0].case_id, e[0].id or 0)):
+            audit.record(session, SYSTEM_SWEEP, action, data, case_id=row.case_id, at=now)
+            _next_escalation(session, row, now, settings)
+    return result
 
 
 def backoff(attempts: int, settings: Settings) -> timedelta:
@@ -189,6 +259,8 @@ def backoff(attempts: int, settings: Settings) -> timedelta:
 
 
 def _next_escalation(session: Session, row: Reminder, now: datetime, settings: Settings) -> None:
+    if escalation_number(row.rung) is None:
+        return
     deadline = session.get(Deadline, row.deadline_id)
     if deadline is not None:
         outbox.schedule_next_escalation(session, row, deadline, now, settings.reminder_calendar)

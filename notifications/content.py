@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from sqlmodel import Session
 
 from notifications import links
 from states import CaseState
@@ -125,16 +124,17 @@ class ReminderContent:
 
 
 def gather(
-    session: Session, reminder: Reminder, settings: Settings, now: datetime
+    reminder: Reminder,
+    deadline: Deadline,
+    case: Case,
+    recipient: Organisation,
+    responsible: Organisation | None,
+    settings: Settings,
+    now: datetime,
 ) -> ReminderContent:
-    """The content of `reminder`, read in the sweep's transaction."""
-    deadline = session.get(Deadline, reminder.deadline_id)
-    case = session.get(Case, reminder.case_id)
-    recipient = session.get(Organisation, reminder.recipient_organisation_id)
-    assert deadline is not None and case is not None and recipient is not None
+    """The content of `reminder`, from rows the sweep has already loaded."""
     assert deadline.id is not None and case.id is not None
     responsible_id = deadline.responsible_organisation_id or case.lead_municipality_id
-    responsible = session.get(Organisation, responsible_id)
     language = recipient.language if recipient.language in LANGUAGES else "da"
     title = localized_title(deadline, language)
     what = WHAT_IS_DUE.get(deadline.kind)

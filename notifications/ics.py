@@ -36,7 +36,7 @@ def open_deadlines_for(session: Session, organisation_id: int) -> list[tuple[Dea
         )
         .order_by(col(Deadline.due_at), col(Deadline.id))
     )
-    return [(d, c) for d, c in rows.tuples()]
+    return [(deadline, case) for deadline, case in rows.all()]
 
 
 def organisation_calendar(

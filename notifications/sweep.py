@@ -1,31 +1,42 @@
-"""The reminder sweep: claim due outbox rows, deliver each, mark it. Safe to run anywhere.
+"""The reminder sweep: claim due outbox rows, deliver them, mark them. Safe to run anywhere.
 
 Any number of processes may sweep the same database at once (see `notifications.claims`).
-Each row is handled on its own, so one bad row never stops the batch. The engine and the
+Work goes in batches of `OPI_SWEEP_BATCH`: one transaction claims a batch, one loads and
+renders it, a few threads deliver it (each with its own SMTP connection and HTTP client, kept
+for the whole pass), and one transaction records the outcome. Each reminder's delivery
+succeeds or fails on its own, so one bad row never stops the batch. The engine and the
 settings are arguments, never process globals, so tests and workers choose their own.
 """
 
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 
 from notifications import claims, mailer, webhook
 from notifications.content import gather, webhook_payload
 from workflow.db import session_scope
-from workflow.models import Channel, Organisation, ReminderStatus
+from workflow.models import Channel, Reminder
 from workflow.settings import Settings
 from workflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ROWS_PER_PASS = 5_000
+MAX_ROWS_PER_PASS = 20_000
+LEASE_SAFETY = 0.8
+"""Deliveries stop once this share of the lease has gone, so no other sweep takes a row over
+while it is still being sent."""
 
 
 @dataclass
@@ -37,7 +48,8 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     not_sent: int = 0
-    """Cancelled, skipped as superseded, released for a case on hold, or handled elsewhere."""
+    """Cancelled, skipped as superseded, released for a case on hold or a running-out lease,
+    or handled elsewhere."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -47,8 +59,7 @@ class Delivery:
 
     reminder_id: int
     dedup_key: str
-    channel: str
-    mail: EmailMessage | None = None
+    mail: mailer.OutgoingMail | None = None
     url: str | None = None
     secret: str | None = None
     payload: dict[str, Any] | None = None
@@ -60,69 +71,127 @@ def worker_id() -> str:
 
 
 def prepare(
-    engine: Engine, reminder_id: int, worker: str, now: datetime, settings: Settings
-) -> Delivery | None:
-    """Check the claimed row is still due and render it; None when it is not to be sent."""
+    engine: Engine, ids: list[int], worker: str, now: datetime, settings: Settings
+) -> tuple[list[Delivery], dict[int, str | None]]:
+    """Settle and render a claimed batch: the deliveries, and failures found on the way."""
+    deliveries: list[Delivery] = []
+    failures: dict[int, str | None] = {}
     with session_scope(engine) as session:
-        row = claims.lock_row(session, reminder_id)
-        if row is None or not claims.settle_before_delivery(session, row, worker, now):
-            return None
-        content = gather(session, row, settings, now)
-        assert row.id is not None
-        if row.channel == Channel.EMAIL.value:
-            return Delivery(
-                row.id,
-                row.dedup_key,
-                row.channel,
-                mail=mailer.build_message(settings, content, now),
-            )
-        org = session.get(Organisation, row.recipient_organisation_id)
-        if org is None or not org.webhook_url or not org.webhook_secret:
-            row.status = ReminderStatus.CANCELLED.value
-            row.last_error = "the organisation no longer has a webhook URL and secret"
-            row.lease_owner, row.lease_until = None, None
-            return None
-        return Delivery(
-            row.id,
-            row.dedup_key,
-            row.channel,
-            url=org.webhook_url,
-            secret=org.webhook_secret,
-            payload=webhook_payload(content),
-        )
+        batch = claims.load_batch(session, ids)
+        for row in claims.settle(session, batch, worker, now):
+            try:
+                delivery = _render(row, batch, settings, now)
+            except Exception as exc:  # a row that cannot be rendered fails like a delivery
+                log.exception("reminder %s could not be rendered", row.dedup_key)
+                failures[row.id or 0] = f"{type(exc).__name__}: {exc}"
+                continue
+            if delivery is None:
+                claims.close_undeliverable(row, "the organisation has no webhook any more", now)
+            else:
+                deliveries.append(delivery)
+    return deliveries, failures
 
 
-def deliver(delivery: Delivery, settings: Settings) -> None:
-    """Send one reminder over its channel; raises on any failure."""
-    if delivery.mail is not None:
-        mailer.send(settings, delivery.mail)
-        return
-    assert delivery.url and delivery.secret and delivery.payload is not None
-    webhook.send(
-        delivery.url,
-        delivery.secret,
-        delivery.payload,
-        delivery.dedup_key,
-        settings.delivery_timeout,
+def _render(
+    row: Reminder, batch: claims.Batch, settings: Settings, now: datetime
+) -> Delivery | None:
+    assert row.id is not None
+    deadline, case = batch.deadlines[row.deadline_id], batch.cases[row.case_id]
+    recipient = batch.organisations[row.recipient_organisation_id]
+    responsible = batch.organisations.get(
+        deadline.responsible_organisation_id or case.lead_municipality_id
+    )
+    content = gather(row, deadline, case, recipient, responsible, settings, now)
+    if row.channel == Channel.EMAIL.value:
+        return Delivery(row.id, row.dedup_key, mail=mailer.build_mail(settings, content, now))
+    if not recipient.webhook_url or not recipient.webhook_secret:
+        return None
+    return Delivery(
+        row.id,
+        row.dedup_key,
+        url=recipient.webhook_url,
+        secret=recipient.webhook_secret,
+        payload=webhook_payload(content),
     )
 
 
-def process(
-    engine: Engine, reminder_id: int, worker: str, settings: Settings, now: datetime | None
-) -> str:
-    """Prepare, deliver and mark one claimed reminder; what became of it."""
-    delivery = prepare(engine, reminder_id, worker, now or utcnow(), settings)
-    if delivery is None:
-        return "not_sent"
+class Channels:
+    """Per delivery thread: an SMTP connection and an HTTP client, reused for the pass."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._opened: list[tuple[mailer.SmtpConnection, httpx.Client]] = []
+        self._lock = threading.Lock()
+
+    def _mine(self) -> tuple[mailer.SmtpConnection, httpx.Client]:
+        pair: tuple[mailer.SmtpConnection, httpx.Client] | None = getattr(self._local, "pair", None)
+        if pair is None:
+            timeout = self.settings.delivery_timeout
+            pair = (mailer.SmtpConnection(self.settings), httpx.Client(timeout=timeout))
+            self._local.pair = pair
+            with self._lock:
+                self._opened.append(pair)
+        return pair
+
+    def deliver(self, delivery: Delivery) -> None:
+        """Send one reminder over its channel; raises on any failure."""
+        smtp, http = self._mine()
+        if delivery.mail is not None:
+            smtp.send(delivery.mail)
+            return
+        assert delivery.url and delivery.secret and delivery.payload is not None
+        webhook.send(http, delivery.url, delivery.secret, delivery.payload, delivery.dedup_key)
+
+    def close(self) -> None:
+        """Close every connection opened by any thread."""
+        for smtp, http in self._opened:
+            smtp.close()
+            http.close()
+
+
+@contextmanager
+def channels(settings: Settings) -> Iterator[tuple[Channels, ThreadPoolExecutor]]:
+    """Delivery threads and their connections for the length of a pass."""
+    pool = ThreadPoolExecutor(
+        max_workers=settings.delivery_concurrency, thread_name_prefix="opi-delivery"
+    )
+    opened = Channels(settings)
     try:
-        deliver(delivery, settings)
-    except Exception as exc:  # every delivery failure is recorded on the row, never raised
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("reminder %s not delivered: %s", delivery.dedup_key, error)
-        status = claims.mark_failed(engine, reminder_id, worker, error, now or utcnow(), settings)
-        return "failed" if status is ReminderStatus.FAILED else "retried"
-    claims.mark_sent(engine, reminder_id, worker, now or utcnow(), settings)
-    return "sent"
+        yield opened, pool
+    finally:
+        pool.shutdown(wait=True)
+        opened.close()
+
+
+def deliver_all(
+    deliveries: list[Delivery],
+    opened: Channels,
+    pool: ThreadPoolExecutor,
+    stop_at: float,
+) -> tuple[dict[int, str | None], list[int]]:
+    """Deliver concurrently: each reminder's error (None when delivered), and those left
+    untried because the lease was running out."""
+
+    def one(delivery: Delivery) -> tuple[int, str | None] | None:
+        if time.monotonic() > stop_at:
+            return None
+        try:
+            opened.deliver(delivery)
+        except Exception as exc:  # recorded on the row and in the log, never raised
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("reminder %s not delivered: %s", delivery.dedup_key, error)
+            return delivery.reminder_id, error
+        return delivery.reminder_id, None
+
+    outcomes: dict[int, str | None] = {}
+    unsent: list[int] = []
+    for delivery, outcome in zip(deliveries, pool.map(one, deliveries), strict=True):
+        if outcome is None:
+            unsent.append(delivery.reminder_id)
+        else:
+            outcomes[outcome[0]] = outcome[1]
+    return outcomes, unsent
 
 
 def sweep(
@@ -137,20 +206,47 @@ def sweep(
 
     `now` fixes the clock for tests; left out, each step reads the real time.
     """
-    worker = worker or worker_id()
-    result = SweepResult()
-    while result.claimed < max_rows:
-        batch = min(settings.sweep_batch, max_rows - result.claimed)
-        ids = claims.claim(engine, worker, now or utcnow(), settings, batch)
-        if not ids:
-            break
-        result.claimed += len(ids)
-        for reminder_id in ids:
+    with channels(settings) as (opened, pool):
+        sweeper = _Sweeper(engine, settings, worker or worker_id(), now, opened, pool)
+        return sweeper.run(max_rows)
+
+
+@dataclass
+class _Sweeper:
+    engine: Engine
+    settings: Settings
+    worker: str
+    fixed_now: datetime | None
+    opened: Channels
+    pool: ThreadPoolExecutor
+    result: SweepResult = field(default_factory=SweepResult)
+
+    def now(self) -> datetime:
+        return self.fixed_now or utcnow()
+
+    def run(self, max_rows: int) -> SweepResult:
+        result, settings = self.result, self.settings
+        while result.claimed < max_rows:
+            size = min(settings.sweep_batch, max_rows - result.claimed)
+            stop_at = time.monotonic() + settings.lease_seconds * LEASE_SAFETY
+            ids = claims.claim(self.engine, self.worker, self.now(), settings, size)
+            if not ids:
+                break
+            result.claimed += len(ids)
             try:
-                outcome = process(engine, reminder_id, worker, settings, now)
-            except Exception as exc:  # one bad row never stops the batch
-                log.exception("reminder %s could not be handled", reminder_id)
-                result.errors.append(f"{reminder_id}: {type(exc).__name__}: {exc}")
-                continue
-            setattr(result, outcome, getattr(result, outcome) + 1)
-    return result
+                self.batch(ids, stop_at)
+            except Exception as exc:  # the rows stay leased and are retried after the lease
+                log.exception("a batch of %d reminders could not be handled", len(ids))
+                result.errors.append(f"{type(exc).__name__}: {exc}")
+        return result
+
+    def batch(self, ids: list[int], stop_at: float) -> None:
+        engine, settings, worker = self.engine, self.settings, self.worker
+        deliveries, outcomes = prepare(engine, ids, worker, self.now(), settings)
+        delivered, unsent = deliver_all(deliveries, self.opened, self.pool, stop_at)
+        outcomes.update(delivered)
+        recorded = claims.finish(engine, worker, outcomes, unsent, self.now(), settings)
+        self.result.sent += recorded.sent
+        self.result.retried += recorded.retried
+        self.result.failed += recorded.failed
+        self.result.not_sent += len(ids) - recorded.sent - recorded.retried - recorded.failed

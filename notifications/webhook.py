@@ -34,10 +34,12 @@ def verify(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, body), header)
 
 
-def send(url: str, secret: str, payload: dict[str, Any], dedup_key: str, timeout: float) -> None:
-    """POST the payload; anything but a 2xx answer raises."""
+def send(
+    client: httpx.Client, url: str, secret: str, payload: dict[str, Any], dedup_key: str
+) -> None:
+    """POST the payload with `client`; anything but a 2xx answer raises."""
     body = body_bytes(payload)
-    response = httpx.post(
+    response = client.post(
         url,
         content=body,
         headers={
@@ -47,7 +49,6 @@ def send(url: str, secret: str, payload: dict[str, Any], dedup_key: str, timeout
             "X-OPI-Event": EVENT,
             "User-Agent": "opi-workflow-reminders",
         },
-        timeout=timeout,
         follow_redirects=False,
     )
     if not 200 <= response.status_code < 300:

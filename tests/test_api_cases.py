@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.api_helpers import ApiClient, World, create_case, drive, etag_of
 from tests.factories import ready_need
@@ -79,7 +79,7 @@ def test_patch_is_a_json_merge_patch_and_is_audited(api: ApiClient, world: World
 
     with Session(api.db.engine) as session:
         event = session.execute(
-            select(AuditEvent).where(AuditEvent.action == "case.updated")  # type: ignore[arg-type]
+            select(AuditEvent).where(col(AuditEvent.action) == "case.updated")
         ).scalar_one()
         changes = json.loads(event.data)["changes"]
         assert changes["need"]["before"]["target_group"] == ready_need()["target_group"]

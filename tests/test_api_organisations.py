@@ -5,7 +5,7 @@ import json
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.cli import main as opi
 from tests.api_helpers import ApiClient
@@ -43,7 +43,7 @@ def test_organisation_is_created_audited_and_readable_by_all(api: ApiClient) -> 
         stored = session.get(Organisation, org["id"])
         assert stored is not None and stored.webhook_secret == secret
         event = session.execute(
-            select(AuditEvent).where(AuditEvent.action == "organisation.created")  # type: ignore[arg-type]
+            select(AuditEvent).where(col(AuditEvent.action) == "organisation.created")
         ).scalar_one()
         assert event.actor_name == "bootstrap-admin"
         assert json.loads(event.data)["organisation_id"] == org["id"]
@@ -71,7 +71,8 @@ def test_organisations_are_paginated(api: ApiClient) -> None:
 def test_token_is_shown_once_stored_hashed_and_audited(api: ApiClient) -> None:
     lead = api.org("Furesø Kommune")
     created = api.post(
-        "/tokens", json={"name": "Anne Projektleder", "role": "manager", "organisation_id": lead["id"]}
+        "/tokens",
+        json={"name": "Anne Projektleder", "role": "manager", "organisation_id": lead["id"]},
     )
     assert created.status_code == 201
     body = created.json()
@@ -84,8 +85,8 @@ def test_token_is_shown_once_stored_hashed_and_audited(api: ApiClient) -> None:
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
         event = session.execute(
             select(AuditEvent).where(
-                AuditEvent.action == "token.created",  # type: ignore[arg-type]
-                AuditEvent.data.contains("Anne Projektleder"),  # type: ignore[attr-defined]
+                col(AuditEvent.action) == "token.created",
+                col(AuditEvent.data).contains("Anne Projektleder"),
             )
         ).scalar_one()
         assert token not in event.data
@@ -102,7 +103,10 @@ def test_cli_token_create_prints_a_working_token(
     api: ApiClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lead = api.org("Furesø Kommune")
-    assert opi(["token", "create", "--name", "CLI", "--role", "manager", "--org", str(lead["id"])]) == 0
+    assert (
+        opi(["token", "create", "--name", "CLI", "--role", "manager", "--org", str(lead["id"])])
+        == 0
+    )
     token = capsys.readouterr().out.strip()
     assert token.startswith("opi_")
     assert api.get("/cases", token=token).status_code == 200

@@ -40,8 +40,9 @@ def test_partner_never_reads_a_competitors_proposal(api: ApiClient, world: World
 
     # Its own proposal, and only that, by the list and by id.
     listed = api.get(f"/cases/{cid}/proposals", token=world.partner)
-    assert [p["id"] for p in listed.json()] == [own]
-    assert listed.json()[0]["assessments"] is None
+    assert listed.json()["total"] == 1
+    assert [p["id"] for p in listed.json()["items"]] == [own]
+    assert listed.json()["items"][0]["assessments"] is None
     assert api.get(f"/cases/{cid}/proposals/{own}", token=world.partner).status_code == 200
 
     # The competitor's proposal answers exactly like a proposal that does not exist.
@@ -141,7 +142,7 @@ def test_selected_partner_sees_the_case_but_not_the_losing_bidder(
     }
     # The losing bidder keeps seeing its own (rejected, with the reason) proposal and the call.
     assert api.get(f"/cases/{cid}", token=world.rival_partner).json()["view"] == "call"
-    own = api.get(f"/cases/{cid}/proposals", token=world.rival_partner).json()
+    own = api.get(f"/cases/{cid}/proposals", token=world.rival_partner).json()["items"]
     assert [p["organisation_id"] for p in own] == [world.rival["id"]]
     assert own[0]["decision"]["decision"] == "rejected"
     assert own[0]["decision"]["rationale"]
@@ -151,7 +152,7 @@ def test_contracting_side_sees_every_proposal_with_scores(api: ApiClient, world:
     case = drive(api, world, create_case(api, world), "match")
     make_ready(api, world, case)
     for token in (world.manager, world.auditor):
-        proposals = api.get(f"/cases/{case['id']}/proposals", token=token).json()
+        proposals = api.get(f"/cases/{case['id']}/proposals", token=token).json()["items"]
         assert {p["organisation_id"] for p in proposals} == {
             world.company["id"],
             world.rival["id"],

@@ -5,7 +5,7 @@ them over HTTP and checks that `advance` is then allowed and taken.
 """
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.api_helpers import ApiClient, create_case, make_ready, trigger
 from tests.chain import assert_chain_intact
@@ -62,8 +62,8 @@ def test_case_runs_need_to_completed_over_http(api: ApiClient) -> None:
     with Session(api.db.engine) as session:
         transitions = session.execute(
             select(func.count()).where(
-                AuditEvent.case_id == case["id"],  # type: ignore[arg-type]
-                AuditEvent.action == "case.transition",  # type: ignore[arg-type]
+                col(AuditEvent.case_id) == case["id"],
+                col(AuditEvent.action) == "case.transition",
             )
         ).scalar_one()
         assert transitions == 5

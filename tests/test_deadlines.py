@@ -108,7 +108,9 @@ def test_leaving_match_cancels_open_deadlines_and_agreement_asks_for_signatures(
     cancelled = by_kind(all_, "cancelled")
     assert [d.responsible_organisation_id for d in cancelled["submission"]] == [world.rival.id]
     assert len(cancelled["assessment"]) == 1
-    assert all("left phase match" in (d.closed_reason or "") for ds in cancelled.values() for d in ds)
+    assert all(
+        "left phase match" in (d.closed_reason or "") for ds in cancelled.values() for d in ds
+    )
     for ds in cancelled.values():
         for d in ds:
             assert {r.status for r in reminders_of(session, d)} <= {"cancelled"}
@@ -136,14 +138,13 @@ def test_signing_meets_that_partys_signature_deadline(session: Session) -> None:
     assert status == {world.lead.id: "met", world.company.id: "open"}
     met = next(d for d in signatures if d.status == "met")
     assert {r.status for r in reminders_of(session, met)} == {"cancelled"}
-    assert actions(session, case)[-2:] == ["agreement.signed", "deadline.met"]
+    assert actions(session, case)[-2:] == ["deadline.met", "agreement.signed"]
 
 
 def test_pilot_and_scale_deadlines(session: Session) -> None:
     world, case = interested_case(session)
     case = drive(session, world, case, "pilot")
-    pilot = {d.kind: d for d in by_kind(deadlines_of(session, case)) for d in by_kind(
-        deadlines_of(session, case))[d]}
+    pilot = {d.kind: d for ds in by_kind(deadlines_of(session, case)).values() for d in ds}
     assert pilot["baseline_measurement"].due_at == end_of_day(date(2027, 2, 1))
     assert pilot["midterm_evaluation"].due_at == end_of_day(date(2027, 4, 16))
     assert pilot["final_evaluation"].due_at == end_of_day(date(2027, 7, 30))
@@ -295,8 +296,14 @@ def test_moving_a_deadline_needs_a_reason_and_starts_a_fresh_ladder(session: Ses
     )
     session.commit()
     with pytest.raises(InvalidInput):
-        move_deadline(session, deadline.id or 0, world.manager, due_at=now + timedelta(days=20),
-                      reason="  ", now=now)
+        move_deadline(
+            session,
+            deadline.id or 0,
+            world.manager,
+            due_at=now + timedelta(days=20),
+            reason="  ",
+            now=now,
+        )
     session.rollback()
     moved = move_deadline(
         session,

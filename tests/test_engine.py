@@ -18,7 +18,7 @@ from workflow.errors import (
     RequirementsUnmet,
     StaleVersion,
 )
-from workflow.models import AuditEvent, Case
+from workflow.models import AuditEvent, Case, Deadline, Reminder
 
 
 def _setup(db: DatabaseTarget) -> tuple[Session, World, Case]:
@@ -222,8 +222,15 @@ def test_failed_audit_write_leaves_the_case_exactly_as_it_was(db: DatabaseTarget
     after = session.get(Case, case.id)
     assert after is not None and after.model_dump() == snapshot
     assert len(_events(session, case)) == events_before
-    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    assert count >= events_before
+    # The deadlines and reminder rows the match phase would have created are gone too.
+    for table in (Deadline, Reminder):
+        assert session.execute(select(func.count()).select_from(table)).scalar_one() == 0
+    # Control: once the database accepts the audit event, the same transition writes them.
+    drop = "DROP TRIGGER fail_audit" + (" ON audit_events" if db.backend != "sqlite" else "")
+    session.execute(text(drop))
+    session.commit()
+    apply_trigger(session, case.id, "advance", world.manager, now=world.tick())
+    assert session.execute(select(func.count()).select_from(Deadline)).scalar_one() > 0
     session.close()
 
 

@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from notifications import webhook
+from notifications.sweep import sweep
 from tests.chain import assert_chain_intact
 from tests.factories import NOW, DatabaseTarget
 from tests.test_reminders_support import (
@@ -31,9 +33,6 @@ from tests.test_reminders_support import (
 from workflow.audit import case_chain
 from workflow.models import AuditEvent, Organisation
 from workflow.settings import get_settings
-
-from notifications import webhook
-from notifications.sweep import sweep
 
 
 @pytest.fixture
@@ -117,7 +116,9 @@ def test_on_the_due_date_both_the_responsible_party_and_the_manager_hear(
     with smtp_server() as (inbox, port):
         settings = make_settings(smtp_port=port)
         sweep(db.engine, settings, now=NOW + timedelta(days=9))
-    rows = {(r.rung, r.recipient_organisation_id): r.status for r in reminders_of(session, deadline)}
+    rows = {
+        (r.rung, r.recipient_organisation_id): r.status for r in reminders_of(session, deadline)
+    }
     company, lead = scene.company_da.id, scene.lead.id
     assert rows == {
         ("pre7", company): "skipped",  # missed windows, coalesced into the due-date reminder
@@ -194,7 +195,9 @@ def test_a_refusing_smtp_server_makes_reminders_retry_then_fail_visibly(
     auditor = token_for(session, "auditor", None, "Revisor")
     with api_client(db, settings) as client:
         for who in (token, auditor):
-            response = client.get(f"/api/v1/cases/{scene.case_id}/notifications", headers=bearer(who))
+            response = client.get(
+                f"/api/v1/cases/{scene.case_id}/notifications", headers=bearer(who)
+            )
             assert response.status_code == 200
             [failed] = [i for i in response.json()["items"] if i["status"] == "failed"]
             assert failed["attempts"] == 3
@@ -271,7 +274,9 @@ def opi_command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", *args]
 
 
-def test_opi_worker_once_sweeps_and_exits(db: DatabaseTarget, session: Session, scene: Scene) -> None:
+def test_opi_worker_once_sweeps_and_exits(
+    db: DatabaseTarget, session: Session, scene: Scene
+) -> None:
     from workflow.timeutil import utcnow
 
     now = utcnow()

@@ -5,13 +5,13 @@ database (SQLite and PostgreSQL); the browser tests in tests/browser/ cover the 
 """
 
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from httpx import Response
+from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlmodel import Session, select
 
 from api.app import create_app
@@ -23,11 +23,6 @@ from workflow.db import get_engine
 from workflow.models import ApiToken, Case
 from workflow.settings import get_settings
 from workflow.timeutil import utcnow
-
-with warnings.catch_warnings():
-    # Starlette's TestClient warns at import that it prefers `httpx2`; the project uses httpx.
-    warnings.simplefilter("ignore", UserWarning)
-    from starlette.testclient import TestClient
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')

@@ -11,6 +11,8 @@ which would block every writer for as long as a large export runs).
 """
 
 import itertools
+import queue
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -97,6 +99,40 @@ class ReadSnapshot:
         finally:
             cursor.close()
 
+    def batches(
+        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The query's rows in lists of up to `batch` (default `BATCH`)."""
+        batch = batch or BATCH
+        params = dict(params or {})
+        if self.dialect == "postgresql":
+            name = f"opi_audit_{next(_cursor_names)}"
+            with self._conn.cursor(name=name, binary=True) as cursor:
+                cursor.itersize = batch
+                cursor.execute(sql, params)
+                while chunk := cursor.fetchmany(batch):
+                    yield chunk
+            return
+        cursor = self._conn.execute(sql, params)
+        try:
+            while chunk := cursor.fetchmany(batch):
+                yield chunk
+        finally:
+            cursor.close()
+
+    def prefetched(
+        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """`batches`, fetched ahead in a thread on PostgreSQL.
+
+        The server then computes the next batch while this process works on the current one;
+        SQLite runs in this process anyway, so there it is plain `batches`.
+        """
+        batches = self.batches(sql, params, batch)
+        if self.dialect != "postgresql":
+            return batches
+        return prefetch(batches)
+
     def one(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
         """The first row of a small query, or None."""
         cursor = self._conn.execute(sql, dict(params or {}))
@@ -128,3 +164,54 @@ def normalise_at(text: str) -> str:
         return text
     value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+_DONE = object()
+
+
+def prefetch(source: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+    """Items of `source`, produced by a background thread up to `depth` items ahead.
+
+    Exceptions of the producer are raised here; closing this iterator stops the producer and
+    closes `source` in its thread before returning.
+    """
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_Failure(exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="audit-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc

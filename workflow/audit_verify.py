@@ -18,14 +18,14 @@ may end before it (`checkpoint-mismatch`); the chain's last event must be the on
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Engine
 
 from workflow.actor import SYSTEM_CHECKPOINT, Actor
 from workflow.audit import GENESIS_HASH
-from workflow.audit_stream import ReadSnapshot, normalise_at
+from workflow.audit_rows import AT_LENGTH, SEQ_MARK, Prefixes, fast_rows_sql, reference_problem
+from workflow.audit_stream import ReadSnapshot
 from workflow.checkpoints import (
     CheckpointInfo,
     Head,
@@ -161,11 +161,6 @@ class Scope:
         return {} if self.case_id is None else {"scope_case": self.case_id}
 
 
-_EVENT_COLUMNS = (
-    "case_id, chain, seq, {at}, actor_name, actor_role, actor_organisation_id, action, data, "
-    "prev_hash, hash"
-)
-
 _HEAD_CASE_ID = {
     "postgresql": (
         "CASE WHEN chain ~ '^case:[0-9]{1,9}$' THEN CAST(substr(chain, 6) AS integer) END"
@@ -174,17 +169,13 @@ _HEAD_CASE_ID = {
 }
 
 
-def _event_rows(snap: ReadSnapshot, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    columns = _EVENT_COLUMNS.format(at=snap.at_text)
+def _event_batches(snap: ReadSnapshot, scope: Scope) -> Iterator[list[tuple[Any, ...]]]:
+    """Fast-path rows (`workflow.audit_rows`): the global chain first, then case by case."""
     if scope.everything:
-        yield from snap.rows(
-            f"SELECT {columns} FROM audit_events WHERE case_id IS NULL ORDER BY seq"
-        )
+        yield from snap.prefetched(fast_rows_sql(snap, "case_id IS NULL", case_chains=False))
     condition = scope.condition(snap)
     where = "case_id IS NOT NULL" + (f" AND {condition}" if condition else "")
-    yield from snap.rows(
-        f"SELECT {columns} FROM audit_events WHERE {where} ORDER BY case_id, seq", scope.params()
-    )
+    yield from snap.prefetched(fast_rows_sql(snap, where, case_chains=True), scope.params())
 
 
 def _db_heads(snap: ReadSnapshot, scope: Scope) -> Iterator[Head]:
@@ -215,6 +206,7 @@ class _Verifier:
         self.db = _Heads(db_heads)
         self.collect = collect
         self.cp_id = report.checkpoint.id if report.checkpoint else None
+        self.prefixes = Prefixes()
 
     def fail(
         self, problem: str, detail: str, chain: str | None, case_id: int | None, seq: int | None
@@ -251,92 +243,69 @@ class _Verifier:
                 1,
             )
 
-    def run(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Check every event; `rows` are grouped by chain and in `seq` order within one."""
-        report, sha256, enc = self.report, hashlib.sha256, encode_basestring
+    def run(self, snap: ReadSnapshot, batches: Iterable[list[tuple[Any, ...]]]) -> None:
+        """Check every event; rows come grouped by chain and in `seq` order within one.
+
+        The loop is the verifier's hot path: per event it compares the `seq`, the chain flag
+        and the previous hash in place, then hashes the cached prefix and the tail. Anything
+        unexpected goes to `reference_problem`, which decides.
+        """
+        report, sha256, prefixes = self.report, hashlib.sha256, self.prefixes
+        cache = prefixes.cache
         key: object = self  # no case id equals this: the first row starts a chain
-        chain_name = chain_json = ""
-        last_seq, last_hash, broken, events = 0, GENESIS_HASH, True, 0
+        chain_name = ""
+        last_seq, last_hash, last_b, broken, events = 0, GENESIS_HASH, b"", True, 0
+        link_at = seq_at = 0
         cp_head: Head | None = None
         db_head: Head | None = None
         cp_seq, cp_hash = -1, ""
-        for row in rows:
-            case_id = row[0]
-            if case_id != key:
-                if key is not self:
-                    self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
-                key = case_id
-                chain_name = chain_of(case_id)
-                chain_json = enc(chain_name)
-                last_seq, last_hash, broken = 0, GENESIS_HASH, False
-                cp_head, db_head = self._missing(case_id or 0)
-                cp_seq, cp_hash = (cp_head.seq, cp_head.hash) if cp_head else (-1, "")
-                report.chains_checked += 1
-                if case_id is not None:
-                    report.cases_checked += 1
-            events += 1
-            if broken:
-                continue
-            _, chain, seq, at, name, role, org, action, data, prev_hash, stored = row
-            if chain != chain_name:
-                broken = True
-                self.fail(
-                    "chain-mismatch",
-                    f"The event of seq {seq} in the rows of {chain_name} names chain {chain!r}.",
-                    chain_name,
-                    case_id,
-                    seq,
-                )
-                continue
-            if seq != last_seq + 1:
-                broken = True
-                self.fail("seq-gap", _gap(last_seq, seq), chain_name, case_id, seq)
-                continue
-            if prev_hash != last_hash:
-                broken = True
-                self.fail(
-                    "broken-link",
-                    f"prev_hash {prev_hash[:12]}… is not the hash of seq "
-                    f"{last_seq} ({last_hash[:12]}…).",
-                    chain_name,
-                    case_id,
-                    seq,
-                )
-                continue
-            if len(at) != 27:
-                at = normalise_at(at)
-            # The bytes of workflow.audit.encode_event, inlined: this line runs for every
-            # event. prev_hash needs no escaping: it equals a hash already checked as hex.
-            org_text = "null" if org is None else org
-            computed = sha256(
-                f'{{"action":{enc(action)},"actor":{{"name":{enc(name)},"org":{org_text},'
-                f'"role":{enc(role)}}},"at":{enc(at)},"chain":{chain_json},'
-                f'"prev_hash":"{prev_hash}","seq":{seq},"data":{data}}}'.encode()
-            ).hexdigest()
-            if computed != stored:
-                broken = True
-                self.fail(
-                    "hash-mismatch",
-                    f"The stored hash {stored[:12]}… is not the hash of "
-                    f"the event's content ({computed[:12]}…).",
-                    chain_name,
-                    case_id,
-                    seq,
-                )
-                continue
-            if seq == cp_seq and stored != cp_hash:
-                broken = True
-                self.fail(
-                    "checkpoint-mismatch",
-                    f"Checkpoint {self.cp_id} recorded hash "
-                    f"{cp_hash[:12]}… at seq {seq}, the log now has {stored[:12]}…: the "
-                    "chain was rewritten.",
-                    chain_name,
-                    case_id,
-                    seq,
-                )
-                continue
-            last_seq, last_hash = seq, stored
+        for rows in batches:
+            events += len(rows)
+            for event_id, case_id, seq, ok, event_key, tail, stored in rows:
+                if case_id != key:
+                    if key is not self:
+                        self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
+                    key = case_id
+                    chain_name = chain_of(case_id)
+                    last_seq, last_hash, broken = 0, GENESIS_HASH, False
+                    last_b = GENESIS_HASH.encode()
+                    # Where prev_hash sits in the tail: after the time and the chain's name.
+                    link_at = AT_LENGTH + len(f'","chain":"{chain_name}","prev_hash":"')
+                    seq_at = link_at + len(GENESIS_HASH)
+                    cp_head, db_head = self._missing(case_id or 0)
+                    cp_seq, cp_hash = (cp_head.seq, cp_head.hash) if cp_head else (-1, "")
+                    report.chains_checked += 1
+                    if case_id is not None:
+                        report.cases_checked += 1
+                elif broken:
+                    continue
+                if not (
+                    ok
+                    and seq == last_seq + 1
+                    and tail.startswith(last_b, link_at)
+                    and tail.startswith(SEQ_MARK, seq_at)
+                    and sha256(
+                        (cache.get(event_key) or prefixes.build(event_key) or b"\0") + tail
+                    ).hexdigest()
+                    == stored
+                ):
+                    problem = reference_problem(snap, event_id, chain_name, last_seq, last_hash)
+                    if problem is not None:
+                        broken = True
+                        self.fail(*problem, chain_name, case_id, seq)
+                        continue
+                if seq == cp_seq and stored != cp_hash:
+                    broken = True
+                    self.fail(
+                        "checkpoint-mismatch",
+                        f"Checkpoint {self.cp_id} recorded hash {cp_hash[:12]}… at seq {seq}, "
+                        f"the log now has {stored[:12]}…: the chain was rewritten.",
+                        chain_name,
+                        case_id,
+                        seq,
+                    )
+                    continue
+                last_seq, last_hash, last_b = seq, stored, stored.encode()
         if key is not self:
             self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
         report.events_checked += events
@@ -379,13 +348,6 @@ class _Verifier:
             self.collect.append(Head(chain, case_id, last_seq, last_hash, last_seq))
 
 
-def _gap(last_seq: int, seq: int) -> str:
-    if seq > last_seq + 1:
-        missing = f"seq {last_seq + 1}" if seq == last_seq + 2 else f"seq {last_seq + 1}–{seq - 1}"
-        return f"{missing} is missing before seq {seq}."
-    return f"seq {seq} follows seq {last_seq}: events are duplicated or out of order."
-
-
 def _verify(snap: ReadSnapshot, key: str, scope: Scope, collect: list[Head] | None) -> VerifyReport:
     report = VerifyReport()
     checkpoint, invalid = newest_valid_checkpoint(snap, key)
@@ -394,7 +356,7 @@ def _verify(snap: ReadSnapshot, key: str, scope: Scope, collect: list[Head] | No
     if checkpoint is not None:
         cp_heads = stream_heads(snap, checkpoint.id, scope.condition(snap), scope.params())
     verifier = _Verifier(report, cp_heads, _db_heads(snap, scope), collect)
-    verifier.run(_event_rows(snap, scope))
+    verifier.run(snap, _event_batches(snap, scope))
     if invalid:
         report.ok = False
         if report.first_broken is None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, not_, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.actor import Actor
@@ -16,13 +16,13 @@ from workflow.scope import visible_cases_clause
 def overdue_clause(actor: Actor, now: datetime) -> ColumnElement[bool]:
     """Cases with an open deadline past due; for a partner, only deadlines it answers for."""
     where = [
-        Deadline.case_id == Case.id,
-        Deadline.status == DeadlineStatus.OPEN.value,
-        Deadline.due_at < now,
+        col(Deadline.case_id) == col(Case.id),
+        col(Deadline.status) == DeadlineStatus.OPEN.value,
+        col(Deadline.due_at) < now,
     ]
     if actor.role == "partner":
-        where.append(Deadline.responsible_organisation_id == actor.organisation_id)
-    return exists().where(*where)  # type: ignore[arg-type]
+        where.append(col(Deadline.responsible_organisation_id) == actor.organisation_id)
+    return exists().where(*where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +47,25 @@ def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[b
     partner = actor.role == "partner"
     clauses: list[ColumnElement[bool]] = [visible_cases_clause(actor)]
     if f.state is not None:
-        clauses.append(Case.state == f.state.value)  # type: ignore[arg-type]
+        clauses.append(col(Case.state) == f.state.value)
     if f.municipality_id is not None:
-        lead = Case.lead_municipality_id == f.municipality_id
+        lead = col(Case.lead_municipality_id) == f.municipality_id
         if partner:
             # A partner sees only the published calls of most cases: who else takes part in
             # them is none of its business, so it filters by the lead municipality only.
-            clauses.append(lead)  # type: ignore[arg-type]
+            clauses.append(lead)
         else:
             clauses.append(
                 or_(
-                    lead,  # type: ignore[arg-type]
+                    lead,
                     exists().where(
-                        Participant.case_id == Case.id,  # type: ignore[arg-type]
-                        Participant.organisation_id == f.municipality_id,  # type: ignore[arg-type]
+                        col(Participant.case_id) == col(Case.id),
+                        col(Participant.organisation_id) == f.municipality_id,
                     ),
                 )
             )
     if f.q:
-        title = cast(Case.title, String)
+        title = cast(col(Case.title), String)
         # Partners search what a published call shows; the need is internal to the municipality.
         section, key = ("call", "text") if partner else ("need", "description")
         body = getattr(Case, section)[key].as_string()
@@ -84,7 +84,7 @@ def search_cases(
     total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
     rows = (
         session.execute(
-            select(Case).where(where).order_by(Case.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+            select(Case).where(where).order_by(col(Case.id).desc()).limit(limit).offset(offset)
         )
         .scalars()
         .all()

@@ -116,20 +116,39 @@ def close_deadline(
     reason: str | None = None,
 ) -> None:
     """Mark an open deadline met or cancelled and cancel its unsent reminders. Audited."""
-    deadline.status = status.value
-    deadline.closed_at = now
-    deadline.closed_reason = reason
-    deadline.updated_at = now
-    cancelled = outbox.cancel_pending(session, deadline, now)
-    action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
-    audit.record(
-        session,
-        actor,
-        action,
-        {**_describe(deadline), "reason": reason, "reminders_cancelled": cancelled},
-        case_id=deadline.case_id,
-        at=now,
-    )
+    close_deadlines(session, [deadline], status, actor, now=now, reason=reason)
+
+
+def close_deadlines(
+    session: Session,
+    deadlines: list[Deadline],
+    status: DeadlineStatus,
+    actor: Actor,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Close several deadlines: every reminder row first, then the audit events.
+
+    The order matters on PostgreSQL: a sweep marking a reminder sent locks the reminder row
+    and then the case's audit chain head. Taking every reminder row before the first audit
+    event keeps the same order here, so the two can never deadlock.
+    """
+    cancelled = [outbox.cancel_pending(session, deadline, now) for deadline in deadlines]
+    for deadline, count in zip(deadlines, cancelled, strict=True):
+        deadline.status = status.value
+        deadline.closed_at = now
+        deadline.closed_reason = reason
+        deadline.updated_at = now
+        action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+        audit.record(
+            session,
+            actor,
+            action,
+            {**_describe(deadline), "reason": reason, "reminders_cancelled": count},
+            case_id=deadline.case_id,
+            at=now,
+        )
 
 
 def open_deadlines(
@@ -150,10 +169,12 @@ def open_deadlines(
 def meet(
     session: Session, case_id: int, kind: str, organisation_id: int, actor: Actor, now: datetime
 ) -> int:
-    """Mark the organisation's open deadlines of `kind` met (a signature, a proposal)."""
+    """Mark the organisation's open deadlines of `kind` met (a signature, a proposal).
+
+    Call it before the caller's own audit event (see `close_deadlines` on lock order).
+    """
     found = open_deadlines(session, case_id, kind=kind, organisation_id=organisation_id)
-    for deadline in found:
-        close_deadline(session, deadline, DeadlineStatus.MET, actor, now=now)
+    close_deadlines(session, found, DeadlineStatus.MET, actor, now=now)
     return len(found)
 
 

@@ -7,7 +7,7 @@ not at all. Delivering them is `notifications/`'s work; this module only plans a
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from workflow.models import (
@@ -146,6 +146,17 @@ def schedule_next_escalation(
     if previous is None or deadline.status != "open" or deadline.revision != reminder.revision:
         return None
     assert deadline.id is not None
+    already = session.execute(
+        select(col(Reminder.id)).where(
+            col(Reminder.deadline_id) == deadline.id,
+            col(Reminder.revision) == reminder.revision,
+            col(Reminder.recipient_organisation_id) == reminder.recipient_organisation_id,
+            col(Reminder.channel) == reminder.channel,
+            col(Reminder.rung_order) > reminder.rung_order,
+        )
+    ).first()
+    if already is not None:
+        return None  # the ladder already goes on past this rung
     n, at = next_escalation(deadline.due_at, now, calendar_mode(calendar), previous)
     rung = escalation_rung(n)
     row = Reminder(

@@ -16,7 +16,7 @@ from states import PHASES, CaseState, Trigger
 from states.sections import CallSection, PilotSection
 from workflow.actor import Actor
 from workflow.business_days import COPENHAGEN
-from workflow.deadlines import close_deadline, create_deadline, open_deadlines
+from workflow.deadlines import close_deadlines, create_deadline, open_deadlines
 from workflow.facts import case_facts, parse_section
 from workflow.models import (
     Case,
@@ -73,15 +73,14 @@ def on_transition(
     if dest is source:
         return
     assert case.id is not None
-    for deadline in open_deadlines(session, case.id):
-        close_deadline(
-            session,
-            deadline,
-            DeadlineStatus.CANCELLED,
-            actor,
-            now=now,
-            reason=f"The case left phase {source.value} ({trigger.value}).",
-        )
+    close_deadlines(
+        session,
+        open_deadlines(session, case.id),
+        DeadlineStatus.CANCELLED,
+        actor,
+        now=now,
+        reason=f"The case left phase {source.value} ({trigger.value}).",
+    )
     if dest not in PHASES:
         return
     for wanted in entry_deadlines(session, case, dest, now):

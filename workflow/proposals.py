@@ -75,6 +75,7 @@ def submit_proposal(
     _ensure_participant(session, case_id, organisation_id, ParticipantRole.INTERESTED, now)
     session.flush()
     _touch(case, now)
+    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     audit.record(
         session,
         actor,
@@ -83,7 +84,6 @@ def submit_proposal(
         case_id=case_id,
         at=now,
     )
-    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     return proposal
 
 
@@ -299,6 +299,7 @@ def record_signature(
     session.add(signature)
     session.flush()
     _touch(case, now)
+    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     audit.record(
         session,
         actor,
@@ -312,5 +313,4 @@ def record_signature(
         case_id=case_id,
         at=now,
     )
-    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     return signature

@@ -45,7 +45,10 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(
         120, gt=0, description="How long a sweep owns claimed reminders before others may retry."
     )
-    sweep_batch: int = Field(50, ge=1, description="Reminders claimed per sweep transaction.")
+    sweep_batch: int = Field(100, ge=1, description="Reminders claimed per sweep transaction.")
+    delivery_concurrency: int = Field(
+        4, ge=1, le=64, description="Reminders a sweep delivers at once (SMTP connections)."
+    )
     delivery_timeout: float = Field(
         20, gt=0, description="Seconds an SMTP or webhook delivery may take."
     )

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.preconditions import IfMatch, check_if_match, require_if_match
 from api.problems import ApiProblem
@@ -20,7 +20,7 @@ from workflow.engine import lock_case
 from workflow.models import Organisation, OrganisationKind, Role
 from workflow.scope import get_visible_case
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 WRITERS = (Role.MANAGER.value, Role.ADMIN.value)
@@ -91,7 +91,8 @@ def list_cases(
         str | None, Query(max_length=200, description="Text in the title or the need.")
     ] = None,
     overdue: Annotated[
-        bool | None, Query(description="Only cases with (true) or without (false) overdue deadlines.")
+        bool | None,
+        Query(description="Only cases with (true) or without (false) overdue deadlines."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,

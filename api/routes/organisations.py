@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlmodel import col
 
-from api.deps import CurrentActor, SessionDep, require_role
+from api.deps import CurrentActor, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
@@ -15,7 +16,7 @@ from workflow.errors import NotFound
 from workflow.models import Organisation, Role
 from workflow.organisations import create_organisation
 
-router = APIRouter(tags=["organisations"])
+router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
 
 OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -62,7 +63,10 @@ def list_organisations(
     """Every organisation, by name."""
     total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
     rows = session.execute(
-        select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit).offset(offset)  # type: ignore[arg-type]
+        select(Organisation)
+        .order_by(col(Organisation.name), col(Organisation.id))
+        .limit(limit)
+        .offset(offset)
     ).scalars()
     items = [OrganisationPublic.model_validate(o, from_attributes=True) for o in rows]
     return json_response(Page[OrganisationPublic](items=items, total=total))

@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
 from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
@@ -15,7 +16,7 @@ from workflow.models import Organisation, Participant
 from workflow.proposals import add_participant
 from workflow.scope import get_visible_case
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 
 @router.post(
@@ -45,9 +46,9 @@ def post_participant(
     require_role(actor, *WRITERS)
     case = get_visible_case(session, actor, case_id)
     existed = session.execute(
-        select(Participant.id).where(
-            Participant.case_id == case_id,  # type: ignore[arg-type]
-            Participant.organisation_id == body.organisation_id,  # type: ignore[arg-type]
+        select(col(Participant.id)).where(
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == body.organisation_id,
         )
     ).first()
     participant = add_participant(

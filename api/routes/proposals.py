@@ -10,14 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.problems import ApiProblem
 from api.replies import commit_reply, json_response
 from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
-from api.schemas.common import MAX_ID, problem_responses
+from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.proposals import (
     AssessmentCreate,
     AssessmentPublic,
@@ -33,7 +33,7 @@ from workflow.models import Case, Organisation, OrganisationKind, Proposal, Role
 from workflow.proposals import assess_proposal, decide_proposal, submit_proposal
 from workflow.scope import get_visible_case
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
 
 ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="The proposal's id.")]
 READERS = (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value, Role.PARTNER.value)
@@ -44,9 +44,9 @@ def _own_only(actor: Actor) -> bool:
 
 
 def _visible_proposals(session: Session, actor: Actor, case: Case) -> Sequence[Proposal]:
-    query = select(Proposal).where(Proposal.case_id == case.id).order_by(Proposal.id)  # type: ignore[arg-type]
+    query = select(Proposal).where(col(Proposal.case_id) == case.id).order_by(col(Proposal.id))
     if _own_only(actor):
-        query = query.where(Proposal.organisation_id == actor.organisation_id)  # type: ignore[arg-type]
+        query = query.where(col(Proposal.organisation_id) == actor.organisation_id)
     return session.execute(query).scalars().all()
 
 
@@ -109,7 +109,7 @@ def post_proposal(
 
 @router.get(
     "/cases/{case_id}/proposals",
-    response_model=list[ProposalPublic],
+    response_model=Page[ProposalPublic],
     responses=problem_responses(401, 403, 404, 422),
 )
 def list_proposals(case_id: CaseId, actor: CurrentActor, session: SessionDep) -> JSONResponse:
@@ -117,7 +117,7 @@ def list_proposals(case_id: CaseId, actor: CurrentActor, session: SessionDep) ->
     require_role(actor, *READERS)
     case = get_visible_case(session, actor, case_id)
     items = proposals_public(session, actor, _visible_proposals(session, actor, case))
-    return json_response([p.model_dump(mode="json") for p in items])
+    return json_response(Page[ProposalPublic](items=items, total=len(items)))
 
 
 @router.get(

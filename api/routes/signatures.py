@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
 from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
@@ -14,7 +14,7 @@ from api.views import etag
 from workflow.proposals import record_signature
 from workflow.scope import get_visible_case
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 
 @router.post(

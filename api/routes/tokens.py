@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, SessionDep, require_role
+from api.deps import CurrentActor, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
 from api.schemas.common import problem_responses
@@ -11,7 +11,7 @@ from api.schemas.tokens import TokenCreate, TokenCreated
 from workflow.models import Role
 from workflow.tokens import create_token
 
-router = APIRouter(tags=["tokens"])
+router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
 
 
 @router.post(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header, remember_response
 from api.preconditions import IfMatch, check_if_match, require_if_match
 from api.replies import json_response
@@ -16,7 +16,7 @@ from workflow.engine import apply_trigger, lock_case
 from workflow.models import Case
 from workflow.scope import get_visible_case
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 
 @router.post(

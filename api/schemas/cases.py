@@ -144,7 +144,9 @@ class TransitionRequest(Strict):
     reason: Annotated[str, Field(max_length=MAX_REASON_LENGTH)] | None = None
 
 
-ParticipantRoleIn = Literal["municipality", "partner", "interested", "knowledge_partner", "facilitator"]
+ParticipantRoleIn = Literal[
+    "municipality", "partner", "interested", "knowledge_partner", "facilitator"
+]
 
 
 class ParticipantCreate(Strict):

@@ -1,4 +1,7 @@
-"""Placeholder for API support tables (issue 3); filled in by that work.
+"""API support tables (issue 3): none needed.
+
+The HTTP API's only table of its own, `idempotency_records` (Idempotency-Key replays), is part
+of the core schema (0001). This revision stays in the chain so the revision numbers are stable.
 
 Revision ID: 0005
 Revises: 0004
