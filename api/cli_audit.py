@@ -84,7 +84,11 @@ def audit_checkpoint(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"error: cannot write a checkpoint: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    checkpoint = outcome.checkpoint.public() if outcome.checkpoint else None
+    checkpoint = None
+    if outcome.checkpoint is not None:
+        # The signature too, so a copy kept outside the database can be compared later.
+        info = outcome.checkpoint
+        checkpoint = {**info.public(), "digest": info.digest, "mac": info.mac}
     if args.json:
         print(
             json.dumps(
@@ -97,7 +101,7 @@ def audit_checkpoint(args: argparse.Namespace) -> int:
                 ensure_ascii=False,
             )
         )
-    elif not outcome.report.ok:
+    elif outcome.refused:
         _print_report(outcome.report.as_dict())
         print("no checkpoint written: the log does not verify", file=sys.stderr)
     elif checkpoint is not None:
@@ -106,4 +110,7 @@ def audit_checkpoint(args: argparse.Namespace) -> int:
             f"checkpoint {state} {checkpoint['id']} at {checkpoint['at']}: "
             f"{checkpoint['chains']} chains, {checkpoint['events']} events"
         )
-    return EXIT_OK if outcome.report.ok else EXIT_BROKEN
+    if not args.json and not outcome.refused:
+        for invalid in outcome.report.invalid_checkpoints:
+            print(f"warning: invalid checkpoint: {invalid.detail}", file=sys.stderr)
+    return EXIT_BROKEN if outcome.refused else EXIT_OK

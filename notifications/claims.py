@@ -19,9 +19,11 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
 
-from workflow import audit, outbox
+from notifications.audit_batch import record_batch
+from workflow import outbox
 from workflow.actor import SYSTEM_SWEEP
 from workflow.db import session_scope
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
@@ -96,7 +98,16 @@ def load_batch(session: Session, ids: list[int]) -> Batch:
     if not batch.rows:
         return batch
     batch.deadlines = _by_id(session, Deadline, {r.deadline_id for r in batch.rows})
-    batch.cases = _by_id(session, Case, {r.case_id for r in batch.rows})
+    batch.cases = {
+        case.id: case
+        for case in session.execute(
+            select(Case)
+            # The phase sections are large JSON documents no reminder needs.
+            .options(load_only(*CASE_COLUMNS))  # type: ignore[arg-type]
+            .where(col(Case.id).in_(sorted({r.case_id for r in batch.rows})))
+        ).scalars()
+        if case.id is not None
+    }
     wanted = {r.recipient_organisation_id for r in batch.rows}
     for deadline in batch.deadlines.values():
         case = batch.cases.get(deadline.case_id)
@@ -107,7 +118,14 @@ def load_batch(session: Session, ids: list[int]) -> Batch:
     return batch
 
 
-Row = TypeVar("Row", Deadline, Case, Organisation)
+Row = TypeVar("Row", Deadline, Organisation)
+CASE_COLUMNS = (
+    col(Case.id),
+    col(Case.title),
+    col(Case.state),
+    col(Case.on_hold),
+    col(Case.lead_municipality_id),
+)
 
 
 def _by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, Row]:
@@ -245,9 +263,9 @@ def finish(
                 data = {**_describe(row, worker), "error": row.last_error}
                 events.append((row, "reminder.failed", data))
                 result.failed += 1
-        # Audit chain heads are locked in case order, the same in every sweep.
-        for row, action, data in sorted(events, key=lambda e: (e[0].case_id, e[0].id or 0)):
-            audit.record(session, SYSTEM_SWEEP, action, data, case_id=row.case_id, at=now)
+        events.sort(key=lambda e: (e[0].case_id, e[0].id or 0))
+        record_batch(session, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
+        for row, _, _ in events:
             _next_escalation(session, row, now, settings)
     return result
 

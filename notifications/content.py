@@ -71,6 +71,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the package; never stat them per mail
 )
 
 

@@ -8,6 +8,7 @@ and lasts until the secret key is rotated, because calendar clients keep the add
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -40,6 +41,12 @@ class AckClaim:
     expires_at: datetime
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str, salt: str) -> URLSafeSerializer:
+    # Built once per key: a sweep signs a link in every reminder it renders.
+    return URLSafeSerializer(secret_key, salt=salt)
+
+
 def _base(settings: Settings) -> str:
     return settings.base_url.rstrip("/")
 
@@ -60,13 +67,13 @@ def ack_token(
         "o": organisation_id,
         "exp": int(expires.timestamp()),
     }
-    return URLSafeSerializer(settings.secret_key, salt=ACK_SALT).dumps(payload)
+    return _serializer(settings.secret_key, ACK_SALT).dumps(payload)
 
 
 def read_ack_token(settings: Settings, token: str, *, now: datetime | None = None) -> AckClaim:
     """The claim in a valid, unexpired token; `InvalidLink` otherwise."""
     try:
-        data = URLSafeSerializer(settings.secret_key, salt=ACK_SALT).loads(token)
+        data = _serializer(settings.secret_key, ACK_SALT).loads(token)
         claim = AckClaim(
             deadline_id=int(data["d"]),
             revision=int(data["r"]),
@@ -92,13 +99,13 @@ def case_url(settings: Settings, case_id: int) -> str:
 
 def feed_token(settings: Settings, organisation_id: int) -> str:
     """A signed token that opens one organisation's calendar feed."""
-    return URLSafeSerializer(settings.secret_key, salt=FEED_SALT).dumps({"o": organisation_id})
+    return _serializer(settings.secret_key, FEED_SALT).dumps({"o": organisation_id})
 
 
 def read_feed_token(settings: Settings, token: str) -> int:
     """The organisation a feed token opens; `InvalidLink` if it is not valid."""
     try:
-        return int(URLSafeSerializer(settings.secret_key, salt=FEED_SALT).loads(token)["o"])
+        return int(_serializer(settings.secret_key, FEED_SALT).loads(token)["o"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidLink("The calendar token is not valid.") from exc
 

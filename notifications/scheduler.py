@@ -35,9 +35,9 @@ def run_reminder_sweep() -> None:
 def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None = None) -> bool:
     """Verify the audit log and write a signed checkpoint of every chain's head.
 
-    Acts as the system actor `system:audit-checkpoint`. A log that does not verify is never
-    signed: the job logs the first broken event as an error and returns False. Nothing is
-    written when no chain changed since the newest checkpoint.
+    Acts as the system actor `system:audit-checkpoint`. A broken chain is never signed: the
+    job logs the first broken event as an error and returns False. Nothing is written when no
+    chain changed since the newest checkpoint. Invalid checkpoints are logged as errors.
     """
     from workflow.actor import SYSTEM_CHECKPOINT
     from workflow.audit_verify import take_checkpoint
@@ -50,13 +50,15 @@ def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None
     except Exception:  # the next run tries again; the scheduler must keep running
         log.exception("audit checkpoint failed")
         return False
-    if not outcome.report.ok:
+    if outcome.refused:
         broken = outcome.report.first_broken
         log.error(
             "audit log does not verify, no checkpoint written: %s",
             broken.as_dict() if broken else "unknown",
         )
         return False
+    for invalid in outcome.report.invalid_checkpoints:
+        log.error("audit checkpoint does not verify: %s", invalid.detail)
     if outcome.created and outcome.checkpoint is not None:
         log.info(
             "audit checkpoint %d: %d chains, %d events",

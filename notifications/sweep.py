@@ -11,20 +11,16 @@ settings are arguments, never process globals, so tests and workers choose their
 import logging
 import os
 import socket
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import httpx
 from sqlalchemy import Engine
 
-from notifications import claims, mailer, webhook
+from notifications import claims, mailer
+from notifications.channels import Channels, Delivery, NotTried, delivery_channels, send_one
 from notifications.content import gather, webhook_payload
 from workflow.db import session_scope
 from workflow.models import Channel, Reminder
@@ -51,18 +47,6 @@ class SweepResult:
     """Cancelled, skipped as superseded, released for a case on hold or a running-out lease,
     or handled elsewhere."""
     errors: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A rendered reminder ready to leave the process."""
-
-    reminder_id: int
-    dedup_key: str
-    mail: mailer.OutgoingMail | None = None
-    url: str | None = None
-    secret: str | None = None
-    payload: dict[str, Any] | None = None
 
 
 def worker_id() -> str:
@@ -115,85 +99,6 @@ def _render(
     )
 
 
-class Channels:
-    """Per delivery thread: an SMTP connection and an HTTP client, reused for the pass."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._local = threading.local()
-        self._opened: list[tuple[mailer.SmtpConnection, httpx.Client]] = []
-        self._lock = threading.Lock()
-
-    def _mine(self) -> tuple[mailer.SmtpConnection, httpx.Client]:
-        pair: tuple[mailer.SmtpConnection, httpx.Client] | None = getattr(self._local, "pair", None)
-        if pair is None:
-            timeout = self.settings.delivery_timeout
-            pair = (mailer.SmtpConnection(self.settings), httpx.Client(timeout=timeout))
-            self._local.pair = pair
-            with self._lock:
-                self._opened.append(pair)
-        return pair
-
-    def deliver(self, delivery: Delivery) -> None:
-        """Send one reminder over its channel; raises on any failure."""
-        smtp, http = self._mine()
-        if delivery.mail is not None:
-            smtp.send(delivery.mail)
-            return
-        assert delivery.url and delivery.secret and delivery.payload is not None
-        webhook.send(http, delivery.url, delivery.secret, delivery.payload, delivery.dedup_key)
-
-    def close(self) -> None:
-        """Close every connection opened by any thread."""
-        for smtp, http in self._opened:
-            smtp.close()
-            http.close()
-
-
-@contextmanager
-def channels(settings: Settings) -> Iterator[tuple[Channels, ThreadPoolExecutor]]:
-    """Delivery threads and their connections for the length of a pass."""
-    pool = ThreadPoolExecutor(
-        max_workers=settings.delivery_concurrency, thread_name_prefix="opi-delivery"
-    )
-    opened = Channels(settings)
-    try:
-        yield opened, pool
-    finally:
-        pool.shutdown(wait=True)
-        opened.close()
-
-
-def deliver_all(
-    deliveries: list[Delivery],
-    opened: Channels,
-    pool: ThreadPoolExecutor,
-    stop_at: float,
-) -> tuple[dict[int, str | None], list[int]]:
-    """Deliver concurrently: each reminder's error (None when delivered), and those left
-    untried because the lease was running out."""
-
-    def one(delivery: Delivery) -> tuple[int, str | None] | None:
-        if time.monotonic() > stop_at:
-            return None
-        try:
-            opened.deliver(delivery)
-        except Exception as exc:  # recorded on the row and in the log, never raised
-            error = f"{type(exc).__name__}: {exc}"
-            log.warning("reminder %s not delivered: %s", delivery.dedup_key, error)
-            return delivery.reminder_id, error
-        return delivery.reminder_id, None
-
-    outcomes: dict[int, str | None] = {}
-    unsent: list[int] = []
-    for delivery, outcome in zip(deliveries, pool.map(one, deliveries), strict=True):
-        if outcome is None:
-            unsent.append(delivery.reminder_id)
-        else:
-            outcomes[outcome[0]] = outcome[1]
-    return outcomes, unsent
-
-
 def sweep(
     engine: Engine,
     settings: Settings,
@@ -204,11 +109,24 @@ def sweep(
 ) -> SweepResult:
     """One pass: claim and handle due reminders in batches until none are due.
 
+    The batches flow through a pipeline: while one batch is being delivered, the next is
+    claimed and rendered, and the one before is recorded, each in its own transaction.
     `now` fixes the clock for tests; left out, each step reads the real time.
     """
-    with channels(settings) as (opened, pool):
-        sweeper = _Sweeper(engine, settings, worker or worker_id(), now, opened, pool)
+    with (
+        delivery_channels(settings) as (opened, pool),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="opi-finish") as finisher,
+    ):
+        sweeper = _Sweeper(engine, settings, worker or worker_id(), now, opened, pool, finisher)
         return sweeper.run(max_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    ids: list[int]
+    deliveries: list[Delivery]
+    failures: dict[int, str | None]
+    stop_at: float
 
 
 @dataclass
@@ -219,34 +137,66 @@ class _Sweeper:
     fixed_now: datetime | None
     opened: Channels
     pool: ThreadPoolExecutor
+    finisher: ThreadPoolExecutor
     result: SweepResult = field(default_factory=SweepResult)
 
     def now(self) -> datetime:
         return self.fixed_now or utcnow()
 
     def run(self, max_rows: int) -> SweepResult:
-        result, settings = self.result, self.settings
-        while result.claimed < max_rows:
-            size = min(settings.sweep_batch, max_rows - result.claimed)
-            stop_at = time.monotonic() + settings.lease_seconds * LEASE_SAFETY
-            ids = claims.claim(self.engine, self.worker, self.now(), settings, size)
-            if not ids:
-                break
-            result.claimed += len(ids)
-            try:
-                self.batch(ids, stop_at)
-            except Exception as exc:  # the rows stay leased and are retried after the lease
-                log.exception("a batch of %d reminders could not be handled", len(ids))
-                result.errors.append(f"{type(exc).__name__}: {exc}")
-        return result
+        finishing: Future[claims.FinishResult] | None = None
+        prepared = self.claim_and_prepare(max_rows)
+        while prepared is not None:
+            sending = [
+                self.pool.submit(send_one, self.opened, d, prepared.stop_at)
+                for d in prepared.deliveries
+            ]
+            upcoming = self.claim_and_prepare(max_rows)  # while the deliveries run
+            outcomes, unsent = dict(prepared.failures), []
+            for delivery, future in zip(prepared.deliveries, sending, strict=True):
+                error = future.result()
+                if isinstance(error, NotTried):
+                    unsent.append(delivery.reminder_id)
+                else:
+                    outcomes[delivery.reminder_id] = error
+            if finishing is not None:
+                self.absorb(finishing)
+            finishing = self.finisher.submit(
+                claims.finish, self.engine, self.worker, outcomes, unsent, self.now(), self.settings
+            )
+            prepared = upcoming
+        if finishing is not None:
+            self.absorb(finishing)
+        return self.result
 
-    def batch(self, ids: list[int], stop_at: float) -> None:
-        engine, settings, worker = self.engine, self.settings, self.worker
-        deliveries, outcomes = prepare(engine, ids, worker, self.now(), settings)
-        delivered, unsent = deliver_all(deliveries, self.opened, self.pool, stop_at)
-        outcomes.update(delivered)
-        recorded = claims.finish(engine, worker, outcomes, unsent, self.now(), settings)
+    def claim_and_prepare(self, max_rows: int) -> _Prepared | None:
+        """The next batch, claimed and rendered; None when nothing more is due."""
+        if self.result.claimed >= max_rows:
+            return None
+        size = min(self.settings.sweep_batch, max_rows - self.result.claimed)
+        stop_at = time.monotonic() + self.settings.lease_seconds * LEASE_SAFETY
+        ids = claims.claim(self.engine, self.worker, self.now(), self.settings, size)
+        if not ids:
+            return None
+        self.result.claimed += len(ids)
+        self.result.not_sent += len(ids)  # until finish says otherwise
+        try:
+            deliveries, failures = prepare(self.engine, ids, self.worker, self.now(), self.settings)
+        except Exception as exc:  # the rows stay leased and are retried after the lease
+            log.exception("a batch of %d reminders could not be prepared", len(ids))
+            self.result.errors.append(f"{type(exc).__name__}: {exc}")
+            return _Prepared(ids, [], {}, stop_at)
+        return _Prepared(ids, deliveries, failures, stop_at)
+
+    def absorb(self, finishing: "Future[claims.FinishResult]") -> None:
+        """Count what a batch's finish recorded (or the error that stopped it)."""
+        try:
+            recorded = finishing.result()
+        except Exception as exc:  # the rows stay leased and are retried after the lease
+            log.exception("a batch of reminders could not be recorded")
+            self.result.errors.append(f"{type(exc).__name__}: {exc}")
+            return
         self.result.sent += recorded.sent
         self.result.retried += recorded.retried
         self.result.failed += recorded.failed
-        self.result.not_sent += len(ids) - recorded.sent - recorded.retried - recorded.failed
+        self.result.not_sent -= recorded.sent + recorded.retried + recorded.failed

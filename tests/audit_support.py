@@ -122,13 +122,14 @@ def tell_story(db: DatabaseTarget) -> Story:
         world = make_world(session)
         case = new_case(session, world.lead)
         session.commit()
-        assert case.id is not None
+        case_id = case.id
+        assert case_id is not None
         with pytest.raises(RequirementsUnmet):
-            apply_trigger(session, case.id, "advance", world.manager, now=world.tick())
-        case = drive(session, world, case, "pilot")
+            apply_trigger(session, case_id, "advance", world.manager, now=world.tick())
+        drive(session, world, case, "pilot")
         other = new_case(session, world.adopter)
         session.commit()
         create_token(session, SYSTEM_CLI, name="Revisor", role="auditor", organisation_id=None)
         session.commit()
         assert other.id is not None
-        return Story(case.id, other.id, world.lead.id or 0, world.adopter.id or 0)
+        return Story(case_id, other.id, world.lead.id or 0, world.adopter.id or 0)

@@ -163,7 +163,19 @@ def test_pages(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=1001", "offset=-1", "format=xml", "since=yesterday", "case_id=0"]
+    "query",
+    [
+        "limit=0",
+        "limit=1001",
+        "offset=-1",
+        "format=xml",
+        "since=yesterday",
+        "since=0001-01-01T00:00:00%2B01:00",
+        "case_id=0",
+        "case_id=99999999999",
+        "actor=a%00b",
+        "action=" + "x" * 61,
+    ],
 )
 def test_bad_parameters_are_problems(api: Api, query: str) -> None:
     response = api.get(f"/audit?{query}")

@@ -57,8 +57,9 @@ def test_an_unchanged_log_gets_no_new_checkpoint(db: DatabaseTarget) -> None:
         record(session, SYSTEM_CLI, "test.note", {"n": 1})
         session.commit()
     third = take_checkpoint(db.engine, KEY)
+    assert first.checkpoint is not None
     assert third.created and third.checkpoint is not None
-    assert [c.id for c in _checkpoints(db)] == [first.checkpoint.id, third.checkpoint.id]  # type: ignore[union-attr]
+    assert [c.id for c in _checkpoints(db)] == [first.checkpoint.id, third.checkpoint.id]
 
 
 def test_an_empty_log_can_be_checkpointed(db: DatabaseTarget) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from tests.audit_support import KEY, attacker
-from tests.factories import NOW, make_org, new_case
+from tests.factories import NOW, DatabaseTarget, make_org, new_case
 from workflow import audit, audit_query, audit_stream
 from workflow.actor import Actor
 from workflow.audit_query import AuditFilter, export
@@ -19,7 +19,7 @@ NAMES = ("Anne Projektleder", "Søren Æblerød", 'Quote "Q" Back\\slash', "Zoë
 
 
 @pytest.fixture
-def large(db, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def large(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> DatabaseTarget:
     """3,000+ events over 30 cases, read back 97 rows at a time."""
     with Session(db.engine, expire_on_commit=False) as session:
         lead = make_org(session)
@@ -38,7 +38,7 @@ def large(db, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     return db
 
 
-def test_a_large_log_verifies_in_batches(large) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_log_verifies_in_batches(large: DatabaseTarget) -> None:
     report = verify_log(large.engine, KEY)
     assert report.ok, report.as_dict()
     assert report.events_checked == CASES * EVENTS_PER_CASE
@@ -48,7 +48,7 @@ def test_a_large_log_verifies_in_batches(large) -> None:  # type: ignore[no-unty
     assert outcome.checkpoint.events == CASES * EVENTS_PER_CASE
 
 
-def test_tampering_deep_in_a_large_log_is_found(large) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_deep_in_a_large_log_is_found(large: DatabaseTarget) -> None:
     events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(large) as conn:
         conn.execute(
@@ -63,7 +63,7 @@ def test_tampering_deep_in_a_large_log_is_found(large) -> None:  # type: ignore[
     assert report.broken_chains == 1
 
 
-def test_a_large_export_streams_in_pieces(large) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_export_streams_in_pieces(large: DatabaseTarget) -> None:
     pieces = list(export(large.engine, AuditFilter(), "jsonl"))
     assert len(pieces) > 100
     lines = "".join(pieces).splitlines()

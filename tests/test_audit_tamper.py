@@ -288,12 +288,20 @@ def test_a_checkpoint_with_altered_heads_is_reported_and_an_older_one_used(
 
 
 def test_a_checkpoint_signed_with_another_key_is_reported(db: DatabaseTarget, story: Story) -> None:
-    take_checkpoint(db.engine, "a key the attacker chose")
+    forged = take_checkpoint(db.engine, "a key the attacker chose").checkpoint
+    assert forged is not None
     report = _verify(db)
     broken = _broken(report)
     assert broken["problem"] == "checkpoint-invalid"
     assert "HMAC does not verify" in broken["detail"]
     assert report.checkpoint is None and report.broken_chains == 0
+    # The next genuine checkpoint is still written, and the forged one stays reported.
+    genuine = take_checkpoint(db.engine, KEY)
+    assert genuine.created and genuine.checkpoint is not None
+    report = _verify(db)
+    assert report.checkpoint is not None and report.checkpoint.id == genuine.checkpoint.id
+    assert [c.id for c in report.invalid_checkpoints] == [forged.id]
+    assert _broken(report)["checkpoint_id"] == forged.id
 
 
 def tell_story_more(session: Session, story: Story) -> None:

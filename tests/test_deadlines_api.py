@@ -103,6 +103,7 @@ def test_only_managers_in_scope_add_deadlines(api: Api, who: str, status: int) -
     "body",
     [
         deadline_body(title=""),
+        deadline_body(title="Frist\u0000"),
         deadline_body(due_at="2027-01-01T09:00:00"),  # no time zone
         deadline_body(due_at=(NOW - timedelta(days=1)).isoformat()),
         deadline_body(responsible_organisation_id=999_999),
@@ -110,7 +111,16 @@ def test_only_managers_in_scope_add_deadlines(api: Api, who: str, status: int) -
         deadline_body(surprise=True),
         {"title": "Kun titel"},
     ],
-    ids=["blank", "naive-time", "past", "not-a-participant", "huge-id", "unknown-field", "partial"],
+    ids=[
+        "blank",
+        "nul-character",
+        "naive-time",
+        "past",
+        "not-a-participant",
+        "huge-id",
+        "unknown-field",
+        "partial",
+    ],
 )
 def test_bad_deadline_bodies_are_422_problems(api: Api, body: dict[str, Any]) -> None:
     answer = api.post("manager", f"/api/v1/cases/{api.scene.case_id}/deadlines", body)
@@ -168,6 +178,8 @@ def test_listing_across_cases_with_filters(api: Api) -> None:
     not_overdue = api.get("auditor", "/api/v1/deadlines", params={"overdue": "false"}).json()
     assert [d["id"] for d in not_overdue["items"]] == [later["id"]]
     assert api.get("auditor", "/api/v1/deadlines", params={"before": "soon"}).status_code == 422
+    typo = api.get("auditor", "/api/v1/deadlines", params={"overdeu": "true"})
+    assert typo.status_code == 422 and "overdeu" in typo.json()["detail"]
 
 
 def test_the_calendar_feed(api: Api) -> None:

@@ -293,3 +293,28 @@ def test_opi_worker_once_sweeps_and_exits(
     assert done.returncode == 0, done.stderr
     assert re.search(r"1 claimed, 1 sent", done.stdout)
     assert inbox.count() == 1
+
+
+def test_a_dropped_smtp_connection_is_reopened() -> None:
+    from aiosmtpd.controller import Controller
+
+    from notifications import mailer
+    from tests.test_reminders_support import Inbox, free_port
+
+    port, inbox = free_port(), Inbox()
+    connection = mailer.SmtpConnection(make_settings(smtp_port=port))
+    first = mailer.OutgoingMail(
+        "frister@opi.example.dk", "a@example.dk", b"Subject: 1\r\n\r\nx\r\n"
+    )
+    second = mailer.OutgoingMail(
+        "frister@opi.example.dk", "a@example.dk", b"Subject: 2\r\n\r\ny\r\n"
+    )
+    for mail in (first, second):
+        server = Controller(inbox, hostname="127.0.0.1", port=port)
+        server.start()
+        try:
+            connection.send(mail)  # the second reuses a connection the server has dropped
+        finally:
+            server.stop()
+    connection.close()
+    assert [str(m["Subject"]) for m in inbox.messages] == ["1", "2"]

@@ -98,12 +98,17 @@ class Workers:
         self.stack, self.tmp_path, self.env = stack, tmp_path, env
         self.processes: list[subprocess.Popen[str]] = []
 
-    def start(self) -> subprocess.Popen[str]:
-        """One more worker, its output in a file (a full pipe would stall it)."""
+    def start(self, *command: str) -> subprocess.Popen[str]:
+        """One more `opi worker` (or other `opi` command), its output in a file (a full pipe
+        would stall it)."""
         n = len(self.processes)
         out = self.stack.enter_context((self.tmp_path / f"worker{n}.log").open("w"))
         process = subprocess.Popen(
-            opi_command("worker"), env=self.env, stdout=out, stderr=subprocess.STDOUT, text=True
+            opi_command(*(command or ("worker",))),
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.processes.append(process)
         self.stack.callback(self._stop, process)
@@ -203,3 +208,18 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_are_recognisable(
     ).scalar_one()
     session.commit()
     assert marked == 200  # marking is idempotent: one audit event per reminder
+
+
+def test_opi_serve_sweeps_in_process_with_its_scheduler(
+    db: DatabaseTarget, tmp_path: Path, stack: ExitStack
+) -> None:
+    from tests.test_reminders_support import free_port
+
+    session = stack.enter_context(Session(db.engine, expire_on_commit=False))
+    scene = make_scene(session)
+    inbox, port = stack.enter_context(smtp_server())
+    workers = Workers(stack, tmp_path, worker_env(db, port, OPI_SWEEP_SECONDS="0.5"))
+    keys = add_due_reminders(session, scene, 3)
+    workers.start("serve", "--port", str(free_port()), "--log-level", "warning")
+    wait_for(lambda: count_rows(session, "sent") == 3, "the served app's scheduler to sweep")
+    assert sorted(inbox.message_ids()) == sorted(f"<{key}@opi.example.dk>" for key in keys)

@@ -138,13 +138,36 @@ def compute_hash(event: AuditEvent) -> str:
     ).hexdigest()
 
 
+_LOCKED_HEADS = "opi_audit_locked_heads"
+
+
 def _lock_head(session: Session, chain: str) -> AuditHead:
+    """The chain's head, row-locked for the rest of the (innermost) transaction.
+
+    A head locked earlier in the same transaction is still locked and current, so it is
+    reused without asking the database again (a transition appends several events to its
+    case's chain). The first lock refreshes the head: an object this session loaded in an
+    earlier transaction may be stale.
+    """
+    if session.get_transaction() is None:
+        session.connection()  # begin the transaction the lock will belong to
+    tx = session.get_nested_transaction() or session.get_transaction()
+    locked: tuple[object, dict[str, AuditHead]] | None = session.info.get(_LOCKED_HEADS)
+    if locked is None or locked[0] is not tx:
+        locked = session.info[_LOCKED_HEADS] = (tx, {})
+    head = locked[1].get(chain)
+    if head is not None:
+        return head
     head = session.execute(
-        select(AuditHead).where(col(AuditHead.chain) == chain).with_for_update()
+        select(AuditHead)
+        .where(col(AuditHead.chain) == chain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
         head = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
         session.add(head)
+    locked[1][chain] = head
     return head
 
 
@@ -157,7 +180,11 @@ def record(
     case_id: int | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append an event to the case's chain (or the global one) in the current transaction."""
+    """Append an event to the case's chain (or the global one) in the current transaction.
+
+    The event and the moved head are written by the session's next flush (at the latest on
+    commit), so the events of one transaction go to the database together.
+    """
     chain = case_chain(case_id) if case_id is not None else GLOBAL_CHAIN
     head = _lock_head(session, chain)
     event = AuditEvent(
@@ -176,5 +203,4 @@ def record(
     event.hash = compute_hash(event)
     head.seq, head.hash = event.seq, event.hash
     session.add(event)
-    session.flush()
     return event

@@ -19,7 +19,9 @@ the hash differs, the event is checked again from its raw columns with the refer
 the fast path can only be stricter than the reference, never more lenient.
 """
 
+import hashlib
 from datetime import datetime
+from json.encoder import encode_basestring as _json
 from typing import Any
 
 from workflow.audit import encode_event, event_prefix
@@ -128,27 +130,15 @@ def reference_problem(
     if not all(isinstance(t, str) for t in texts) or not (org is None or type(org) is int):
         return "hash-mismatch", "The event's columns do not hold the types the log writes."
     at_text = isoformat_z(at) if isinstance(at, datetime) else normalise_at(str(at))
-    computed = _sha256_hex(
+    computed = hashlib.sha256(
         encode_event(_json(chain), seq, at_text, name, role, org, action, data, _json(prev_hash))
-    )
+    ).hexdigest()
     if computed != stored:
         return "hash-mismatch", (
             f"The stored hash {stored[:12]}… is not the hash of the event's content "
             f"({computed[:12]}…)."
         )
     return None
-
-
-def _json(text: str) -> str:
-    from json.encoder import encode_basestring
-
-    return str(encode_basestring(text))
-
-
-def _sha256_hex(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def _gap(last_seq: Any, seq: Any) -> str:

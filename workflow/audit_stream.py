@@ -13,7 +13,7 @@ which would block every writer for as long as a large export runs).
 import itertools
 import queue
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +52,9 @@ class ReadSnapshot:
         self._conn = self._raw.driver_connection
         if self.dialect == "postgresql":
             self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # These scans are long and their expressions simple: compiling them costs more
+            # than it saves (measured: JIT made verification about 1.8 times slower).
+            self._conn.execute("SET LOCAL jit = off")
         else:
             # workflow.db turns pysqlite's own transaction handling off, so BEGIN is ours.
             self._conn.execute("BEGIN DEFERRED")
@@ -76,7 +79,7 @@ class ReadSnapshot:
         value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         if self.dialect == "postgresql":
             return value
-        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def rows(
         self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
@@ -169,7 +172,7 @@ def normalise_at(text: str) -> str:
 _DONE = object()
 
 
-def prefetch(source: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+def prefetch(source: Iterator[Any], depth: int = 4) -> Generator[Any, None, None]:
     """Items of `source`, produced by a background thread up to `depth` items ahead.
 
     Exceptions of the producer are raised here; closing this iterator stops the producer and

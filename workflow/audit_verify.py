@@ -8,11 +8,12 @@ depends on the database's collation and can be merged with the heads of the chec
 
 For each event, in this order: the chain column names the event's case (`chain-mismatch`), the
 `seq` follows the previous one (`seq-gap`), `prev_hash` is the previous event's hash
-(`broken-link`) and `hash` is SHA-256 of the canonical bytes (`hash-mismatch`). At the event
-the checkpoint recorded as the chain's head, the hash must be the recorded one, and no chain
-may end before it (`checkpoint-mismatch`); the chain's last event must be the one
-`audit_heads` names (`head-mismatch`). A checkpoint whose HMAC does not verify is reported
-(`checkpoint-invalid`) and the next older one is used.
+(`broken-link`) and `hash` is SHA-256 of the canonical bytes (`hash-mismatch`); how that is
+done quickly and still exactly is `workflow.audit_rows`. At the event the checkpoint recorded
+as the chain's head, the hash must be the recorded one, and no chain may end before it
+(`checkpoint-mismatch`); the chain's last event must be the one `audit_heads` names
+(`head-mismatch`). A checkpoint whose HMAC or heads do not verify is reported
+(`checkpoint-invalid`) and the newest one that does is used.
 """
 
 import hashlib
@@ -38,16 +39,6 @@ from workflow.checkpoints import (
 )
 from workflow.db import session_scope
 from workflow.timeutil import utcnow
-
-PROBLEMS = (
-    "chain-mismatch",
-    "seq-gap",
-    "broken-link",
-    "hash-mismatch",
-    "checkpoint-mismatch",
-    "head-mismatch",
-    "checkpoint-invalid",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +100,11 @@ class CheckpointOutcome:
     created: bool
     checkpoint: CheckpointInfo | None
     report: VerifyReport
+
+    @property
+    def refused(self) -> bool:
+        """Whether a chain was broken, so nothing was signed."""
+        return self.report.broken_chains > 0
 
 
 class _Heads:
@@ -377,16 +373,18 @@ def verify_log(
 def take_checkpoint(
     engine: Engine, key: str, actor: Actor = SYSTEM_CHECKPOINT
 ) -> CheckpointOutcome:
-    """Verify the whole log and, if it holds and changed since the last one, sign its heads.
+    """Verify the whole log and, if every chain holds and any changed, sign its heads.
 
-    A log that does not verify is never signed: that would make the damage look legitimate.
+    A broken chain is never signed: that would make the damage look legitimate.
     """
     at = utcnow()
     heads: list[Head] = []
     with ReadSnapshot(engine) as snap:
         report = _verify(snap, key, Scope(), heads)
-    if not report.ok:
+    if report.broken_chains:
         return CheckpointOutcome(False, None, report)
+    # Invalid checkpoints alone do not stop a new one: the chains verified against the newest
+    # valid checkpoint (or none), and they stay reported by every verification anyway.
     if report.checkpoint is not None and report.checkpoint.digest == digest_of(heads):
         return CheckpointOutcome(False, report.checkpoint, report)
     with session_scope(engine) as session:

@@ -25,8 +25,9 @@ from workflow.models import AuditCheckpoint, AuditCheckpointHead
 from workflow.timeutil import isoformat_z
 
 SIGNATURE_VERSION = "opi-audit-checkpoint v1"
-# How many invalid checkpoints verification looks past before it gives up on finding one.
-MAX_INVALID_CHECKPOINTS = 10
+# How many signed checkpoints' heads verification checks before giving up on finding one
+# that holds (each check reads one row per chain).
+MAX_HEAD_CHECKS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def _checkpoints_newest_first(snap: ReadSnapshot) -> Iterator[CheckpointInfo]:
         f"SELECT id, {snap.at_text}, actor_name, chains, events, digest, mac "
         "FROM audit_checkpoints ORDER BY id DESC"
     )
-    for row in snap.rows(sql, batch=MAX_INVALID_CHECKPOINTS + 1):
+    for row in snap.rows(sql, batch=100):
         at = datetime.fromisoformat(normalise_at(row[1]))
         yield CheckpointInfo(row[0], at, row[2], row[3], row[4], row[5], row[6])
 
@@ -166,11 +167,16 @@ def stream_heads(
         yield Head(chain, case_id, seq, hash_, length)
 
 
-def check_checkpoint(snap: ReadSnapshot, key: str, cp: CheckpointInfo) -> str | None:
-    """None when the checkpoint's signature and every head hold, else what is wrong."""
+def signature_problem(key: str, cp: CheckpointInfo) -> str | None:
+    """None when the checkpoint's HMAC holds under `key`, else what is wrong."""
     expected = sign(key, cp.at, cp.actor_name, cp.chains, cp.events, cp.digest)
     if not hmac.compare_digest(expected, cp.mac):
         return "its HMAC does not verify (forged, altered, or signed with another key)"
+    return None
+
+
+def heads_problem(snap: ReadSnapshot, cp: CheckpointInfo) -> str | None:
+    """None when the checkpoint's heads are the ones its signed digest covers."""
     digest = hashlib.sha256()
     chains = events = 0
     for head in stream_heads(snap, cp.id):
@@ -187,13 +193,22 @@ def check_checkpoint(snap: ReadSnapshot, key: str, cp: CheckpointInfo) -> str | 
 def newest_valid_checkpoint(
     snap: ReadSnapshot, key: str
 ) -> tuple[CheckpointInfo | None, list[InvalidCheckpoint]]:
-    """The newest checkpoint that verifies, and every newer one that does not."""
+    """The newest checkpoint that verifies, and every checkpoint found not to.
+
+    Every checkpoint's signature is checked, so a forged or altered checkpoint stays reported
+    however many valid ones are written after it. Heads (one row per chain) are checked for
+    the newest signed checkpoints only, until one holds.
+    """
+    chosen: CheckpointInfo | None = None
     invalid: list[InvalidCheckpoint] = []
+    heads_checked = 0
     for cp in _checkpoints_newest_first(snap):
-        problem = check_checkpoint(snap, key, cp)
-        if problem is None:
-            return cp, invalid
-        invalid.append(InvalidCheckpoint(cp.id, f"Checkpoint {cp.id}: {problem}."))
-        if len(invalid) >= MAX_INVALID_CHECKPOINTS:
-            break
-    return None, invalid
+        problem = signature_problem(key, cp)
+        if problem is None and chosen is None and heads_checked < MAX_HEAD_CHECKS:
+            heads_checked += 1
+            problem = heads_problem(snap, cp)
+            if problem is None:
+                chosen = cp
+        if problem is not None:
+            invalid.append(InvalidCheckpoint(cp.id, f"Checkpoint {cp.id}: {problem}."))
+    return chosen, invalid

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from states import TERMINAL, CaseState
 from workflow import audit, outbox
 from workflow.actor import Actor
-from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.errors import Conflict, InvalidInput, NotFound, check_text
 from workflow.models import (
     Case,
     Deadline,
@@ -196,6 +196,7 @@ def _check_due(due_at: datetime, now: datetime) -> None:
 
 
 def _check_reason(reason: str | None, what: str) -> str:
+    check_text(reason, "reason")
     if reason is None or not reason.strip():
         raise InvalidInput(f"{what} needs a reason.")
     if len(reason) > MAX_REASON:
@@ -221,6 +222,7 @@ def add_deadline(
         raise NotFound(f"Case {case_id} was not found.")
     if CaseState(case.state) in TERMINAL:
         raise Conflict(f"A {case.state} case takes no new deadlines.")
+    check_text(title, "title")
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(f"A deadline needs a title of 1 to {MAX_TITLE} characters.")
@@ -359,12 +361,18 @@ def acknowledge(
     changes nothing. A second acknowledgement is recorded only once.
     """
     now = now or utcnow()
-    deadline = session.execute(
-        select(Deadline).where(col(Deadline.id) == deadline_id).with_for_update()
-    ).scalar_one_or_none()
+    found = session.get(Deadline, deadline_id)
     organisation = session.get(Organisation, organisation_id)
-    if deadline is None or organisation is None:
+    if found is None or organisation is None:
         raise NotFound("The reminder this link belongs to no longer exists.")
+    # The case first, as every writer of a case's deadlines locks it: no deadlocks.
+    _lock_case(session, found.case_id)
+    deadline = session.execute(
+        select(Deadline)
+        .where(col(Deadline.id) == deadline_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     if deadline.status != DeadlineStatus.OPEN.value:
         return AckResult(AckOutcome.CLOSED, deadline, organisation)
     if deadline.revision != revision:

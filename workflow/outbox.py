@@ -7,7 +7,7 @@ not at all. Delivering them is `notifications/`'s work; this module only plans a
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from workflow.models import (
@@ -60,36 +60,38 @@ def responsible_organisation(case: Case, deadline: Deadline) -> int:
     return deadline.responsible_organisation_id or case.lead_municipality_id
 
 
-def _add_rows(
-    session: Session, case: Case, deadline: Deadline, planned: PlannedReminder, now: datetime
-) -> int:
+def _rows(
+    case: Case,
+    deadline: Deadline,
+    planned: PlannedReminder,
+    now: datetime,
+    org: Organisation | None,
+) -> list[dict[str, object]]:
     assert case.id is not None and deadline.id is not None
-    org = session.get(Organisation, planned.organisation_id)
     if org is None:
-        return 0
-    count = 0
-    for channel in channels_for(org):
-        session.add(
-            Reminder(
-                dedup_key=dedup_key(
-                    deadline.id, deadline.revision, planned.rung, planned.organisation_id, channel
-                ),
-                case_id=case.id,
-                deadline_id=deadline.id,
-                revision=deadline.revision,
-                rung=planned.rung,
-                rung_order=planned.order,
-                recipient_organisation_id=planned.organisation_id,
-                recipient_role=planned.role,
-                channel=channel.value,
-                send_at=planned.send_at,
-                next_attempt_at=max(planned.send_at, now),
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        count += 1
-    return count
+        return []
+    return [
+        {
+            "dedup_key": dedup_key(
+                deadline.id, deadline.revision, planned.rung, planned.organisation_id, channel
+            ),
+            "case_id": case.id,
+            "deadline_id": deadline.id,
+            "revision": deadline.revision,
+            "rung": planned.rung,
+            "rung_order": planned.order,
+            "recipient_organisation_id": planned.organisation_id,
+            "recipient_role": planned.role,
+            "channel": channel.value,
+            "send_at": planned.send_at,
+            "next_attempt_at": max(planned.send_at, now),
+            "status": ReminderStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for channel in channels_for(org)
+    ]
 
 
 def schedule(
@@ -105,9 +107,16 @@ def schedule(
         now=now,
         escalates=deadline.escalates,
     )
-    count = sum(_add_rows(session, case, deadline, p, now) for p in planned)
-    session.flush()
-    return count
+    # Each recipient is loaded once: a ladder names the same organisation up to four times,
+    # and `session.get` of an object nobody holds on to goes back to the database.
+    orgs = {
+        o: session.get(Organisation, o) for o in dict.fromkeys(p.organisation_id for p in planned)
+    }
+    rows = [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
+    if rows:
+        # One executemany of a small cached statement; no ORM objects are needed for these.
+        session.execute(insert(Reminder), rows)
+    return len(rows)
 
 
 def cancel_pending(
@@ -118,24 +127,34 @@ def cancel_pending(
     organisation_id: int | None = None,
     pre_due_only: bool = False,
 ) -> int:
-    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only)."""
-    statement = update(Reminder).where(
+    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only).
+
+    The rows are locked in id order first, the order the sweep locks them in, so a sweep
+    recording a batch and this update never deadlock on PostgreSQL.
+    """
+    query = select(col(Reminder.id)).where(
         col(Reminder.deadline_id) == deadline.id,
         col(Reminder.status) == ReminderStatus.PENDING.value,
     )
     if organisation_id is not None:
-        statement = statement.where(col(Reminder.recipient_organisation_id) == organisation_id)
+        query = query.where(col(Reminder.recipient_organisation_id) == organisation_id)
     if pre_due_only:
-        statement = statement.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
-    result = session.execute(
-        statement.values(
+        query = query.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
+    ids = list(session.execute(query.order_by(col(Reminder.id)).with_for_update()).scalars())
+    if not ids:
+        return 0
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id).in_(ids))
+        .values(
             status=ReminderStatus.CANCELLED.value,
             lease_owner=None,
             lease_until=None,
             updated_at=now,
-        ).execution_options(synchronize_session=False)
+        )
+        .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return len(ids)
 
 
 def schedule_next_escalation(

@@ -29,6 +29,7 @@ from workflow.audit_query import (
     list_events,
 )
 from workflow.audit_verify import verify_log
+from workflow.errors import check_text
 from workflow.scope import get_visible_case
 from workflow.settings import Settings, get_settings
 from workflow.timeutil import utcnow
@@ -103,6 +104,8 @@ def get_audit(
     Without `format`: one page `{items, total}`. With `format`: every matching event,
     streamed, in one consistent snapshot, whatever its size.
     """
+    check_text(actor_name, "actor")
+    check_text(action, "action")
     engine, scope = _authorise(session, actor, case_id)
     flt = AuditFilter(
         case_id=case_id,

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role
+from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
 from api.idempotency import idempotency_key_header
 from api.problems import ApiProblem
 from api.replies import commit_reply, json_response
@@ -29,7 +29,7 @@ from workflow.models import Deadline, DeadlineStatus, Organisation, Role
 from workflow.scope import get_visible_case
 from workflow.settings import Settings, get_settings
 
-router = APIRouter(tags=["deadlines"])
+router = APIRouter(tags=["deadlines"], dependencies=[Depends(strict_query)])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 DeadlineId = Annotated[int, Path(ge=1, le=MAX_ID, description="The deadline's id.")]

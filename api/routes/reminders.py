@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role
+from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
 from api.problems import ApiProblem
 from api.replies import json_response
 from api.schemas.common import MAX_ID, READ, Page, problem_responses
@@ -19,7 +19,7 @@ from workflow.models import Case, Reminder, ReminderStatus, Role
 from workflow.scope import get_visible_case
 from workflow.settings import Settings, get_settings
 
-router = APIRouter(tags=["reminders"])
+router = APIRouter(tags=["reminders"], dependencies=[Depends(strict_query)])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

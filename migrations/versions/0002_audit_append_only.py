@@ -11,7 +11,6 @@ Revises: 0001
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
@@ -19,6 +18,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_GENESIS = "0" * 64
 _PG_FUNCTION = """
 CREATE FUNCTION opi_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -47,12 +47,15 @@ def upgrade() -> None:
                 f"BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: {verb} refused'); END"
             )
     # The global chain's head exists from the start, so concurrent first writers never race
-    # to create it.
-    heads = sa.table("audit_heads", sa.column("chain"), sa.column("seq"), sa.column("hash"))
-    op.bulk_insert(heads, [{"chain": "global", "seq": 0, "hash": "0" * 64}])
+    # to create it. (Kept by a downgrade once the chain has events, hence NOT EXISTS.)
+    op.execute(
+        f"INSERT INTO audit_heads (chain, seq, hash) SELECT 'global', 0, '{_GENESIS}' "
+        "WHERE NOT EXISTS (SELECT 1 FROM audit_heads WHERE chain = 'global')"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM audit_heads WHERE chain = 'global' AND seq = 0")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
         op.execute("DROP TRIGGER audit_events_no_update_delete ON audit_events")
