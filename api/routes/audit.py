@@ -39,8 +39,12 @@ router = APIRouter(tags=["audit"])
 AUDIT_ROLES = ("manager", "auditor", "admin")
 MAX_LIMIT = 1000
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# JSON (a page, or the whole export as an array) is described by the response model; the
+# text formats are declared here so clients know the endpoint can answer with them.
 _EXPORT_CONTENT: dict[str, dict[str, Any]] = {
-    media: {"schema": {"type": "string"}} for media in EXPORT_MEDIA_TYPES.values()
+    media: {"schema": {"type": "string"}}
+    for fmt, media in EXPORT_MEDIA_TYPES.items()
+    if fmt != "json"
 }
 
 
@@ -73,7 +77,7 @@ def _utc(value: datetime | None, name: str) -> datetime | None:
 
 @router.get(
     "/audit",
-    response_model=Page[AuditEventPublic],
+    response_model=Page[AuditEventPublic] | list[AuditEventPublic],
     responses={
         200: {"content": _EXPORT_CONTENT, "description": "A page, or the whole export."},
         **problem_responses(401, 403, 404, 422),
