@@ -58,7 +58,7 @@ IdempotencyKey = Annotated[
 """Declare this on a POST route so the header appears in the OpenAPI document."""
 
 
-def idempotency_key_header(idempotency_key: IdempotencyKey = None) -> None:
+async def idempotency_key_header(idempotency_key: IdempotencyKey = None) -> None:
     """Documents the header; the middleware does the work. Use as a route dependency."""
 
 

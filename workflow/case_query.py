@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, not_, or_, select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.actor import Actor
 from workflow.models import Case, Deadline, DeadlineStatus, Participant
 from workflow.scope import visible_cases_clause
+
+SECTIONS = ("need", "call", "agreement", "pilot", "scale")
 
 
 def overdue_clause(actor: Actor, now: datetime) -> ColumnElement[bool]:
@@ -79,12 +82,21 @@ def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[b
 def search_cases(
     session: Session, actor: Actor, f: CaseFilter, *, limit: int, offset: int, now: datetime
 ) -> tuple[Sequence[Case], int]:
-    """One page of the cases `actor` may see that match `f`, newest first, and the total."""
+    """One page of the cases `actor` may see that match `f`, newest first, and the total.
+
+    The phase sections are deferred: a list shows none of them, and decoding five JSON
+    documents per row was most of the list's cost. Reading one loads it on first access.
+    """
     where = and_(*_filters(actor, f, now))
     total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
     rows = (
         session.execute(
-            select(Case).where(where).order_by(col(Case.id).desc()).limit(limit).offset(offset)
+            select(Case)
+            .where(where)
+            .order_by(col(Case.id).desc())
+            .limit(limit)
+            .offset(offset)
+            .options(*(defer(getattr(Case, name)) for name in SECTIONS))
         )
         .scalars()
         .all()
