@@ -37,7 +37,7 @@ class RunSettings:
     """Seconds of each measured wrk run."""
     warmup: float = 3.0
     """Seconds of an unmeasured wrk run before each measured one."""
-    rounds: int = 2
+    rounds: int = 3
     """Floor and project runs alternate this many times; the medians are reported."""
     connections: int = 8
     threads: int = 1

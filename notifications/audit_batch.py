@@ -5,7 +5,7 @@ A batch of reminders yields one event per reminder, usually each in another case
 Calling `record` for each costs three statements per event; here every chain head involved is
 locked with one statement (in chain order, the same in every sweep, so sweeps never deadlock)
 and the events are inserted together. Each event is built and hashed exactly as `record`
-builds it (`canonical_json`, `compute_hash`), so the chains verify the same way.
+builds it (`workflow.audit.next_event`), so the chains verify the same way.
 """
 
 from datetime import datetime
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from workflow.actor import Actor
-from workflow.audit import GENESIS_HASH, canonical_json, case_chain, compute_hash
+from workflow.audit import GENESIS_HASH, case_chain, next_event
 from workflow.models import AuditEvent, AuditHead
 
 
@@ -42,21 +42,7 @@ def record_batch(
         if head is None:
             head = heads[chain] = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
             session.add(head)
-        event = AuditEvent(
-            chain=chain,
-            case_id=case_id,
-            seq=head.seq + 1,
-            at=at,
-            actor_name=actor.name,
-            actor_role=actor.role,
-            actor_organisation_id=actor.organisation_id,
-            action=action,
-            data=canonical_json(data),
-            prev_hash=head.hash,
-            hash="",
-        )
-        event.hash = compute_hash(event)
-        head.seq, head.hash = event.seq, event.hash
+        event = next_event(head, actor, action, data, case_id=case_id, at=at)
         written.append(event)
     session.add_all(written)
     session.flush()

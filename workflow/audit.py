@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from workflow.actor import Actor
+from workflow.db import transaction_memo
 from workflow.models import AuditEvent, AuditHead
 from workflow.timeutil import isoformat_z, utcnow
 
@@ -138,9 +139,6 @@ def compute_hash(event: AuditEvent) -> str:
     ).hexdigest()
 
 
-_LOCKED_HEADS = "opi_audit_locked_heads"
-
-
 def _lock_head(session: Session, chain: str) -> AuditHead:
     """The chain's head, row-locked for the rest of the (innermost) transaction.
 
@@ -149,13 +147,8 @@ def _lock_head(session: Session, chain: str) -> AuditHead:
     case's chain). The first lock refreshes the head: an object this session loaded in an
     earlier transaction may be stale.
     """
-    if session.get_transaction() is None:
-        session.connection()  # begin the transaction the lock will belong to
-    tx = session.get_nested_transaction() or session.get_transaction()
-    locked: tuple[object, dict[str, AuditHead]] | None = session.info.get(_LOCKED_HEADS)
-    if locked is None or locked[0] is not tx:
-        locked = session.info[_LOCKED_HEADS] = (tx, {})
-    head = locked[1].get(chain)
+    locked = transaction_memo(session, "opi_locked_audit_heads")
+    head: AuditHead | None = locked.get(chain)
     if head is not None:
         return head
     head = session.execute(
@@ -167,7 +160,7 @@ def _lock_head(session: Session, chain: str) -> AuditHead:
     if head is None:
         head = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
         session.add(head)
-    locked[1][chain] = head
+    locked[chain] = head
     return head
 
 
@@ -187,11 +180,29 @@ def record(
     """
     chain = case_chain(case_id) if case_id is not None else GLOBAL_CHAIN
     head = _lock_head(session, chain)
+    event = next_event(head, actor, action, data, case_id=case_id, at=at or utcnow())
+    session.add(event)
+    return event
+
+
+def next_event(
+    head: AuditHead,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    *,
+    case_id: int | None,
+    at: datetime,
+) -> AuditEvent:
+    """The event that follows `head` in its chain, hashed; `head` moves on to it.
+
+    The caller holds the head's row lock and adds the event to its session.
+    """
     event = AuditEvent(
-        chain=chain,
+        chain=head.chain,
         case_id=case_id,
         seq=head.seq + 1,
-        at=at or utcnow(),
+        at=at,
         actor_name=actor.name,
         actor_role=actor.role,
         actor_organisation_id=actor.organisation_id,
@@ -202,5 +213,4 @@ def record(
     )
     event.hash = compute_hash(event)
     head.seq, head.hash = event.seq, event.hash
-    session.add(event)
     return event

@@ -63,3 +63,19 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current (innermost) transaction.
+
+    For what one transaction already holds, such as row locks: a row locked earlier in the
+    same transaction is still locked, so it need not be asked for again. A new transaction,
+    or a savepoint, starts with an empty dict.
+    """
+    if session.get_transaction() is None:
+        session.connection()  # begin the transaction the memo belongs to
+    tx = session.get_nested_transaction() or session.get_transaction()
+    memo: tuple[object, dict[Any, Any]] | None = session.info.get(name)
+    if memo is None or memo[0] is not tx:
+        memo = session.info[name] = (tx, {})
+    return memo[1]
