@@ -114,7 +114,9 @@ def save(results: dict[str, Any]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m bench`."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], default=[])
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)}"
+    )
     parser.add_argument("--quick", action="store_true", help="tiny data, one short round")
     parser.add_argument("--duration", type=float, help="seconds of each measured wrk run")
     parser.add_argument("--rounds", type=int, help="floor/project alternations")
@@ -125,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, duration=args.duration)
     if args.rounds:
         settings = replace(settings, rounds=args.rounds)
+    unknown = sorted(set(args.names) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     names = tuple(n for n in BENCHMARKS if n in args.names) if args.names else BENCHMARKS
     results = run(settings, names, keep=args.keep)
     path = save(results)

@@ -62,12 +62,13 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     total_bytes, stored = sum(len(b) for b in blobs), len(blobs)
     if settings.warmup > 0:
         verify_log(engine, key)
-    floors, projects, reports = [], [], []
+    floors, projects, cpu, reports = [], [], [], []
     for _ in range(settings.rounds):
         floors.append(_floor(blobs))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = verify_log(engine, key)
         projects.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         reports.append(report.as_dict())
     engine.dispose()
     del blobs
@@ -91,6 +92,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             "seconds": round(project_s, 3),
             "events_per_second": round(events / project_s),
             "runs": [round(s, 3) for s in projects],
+            "cpu_seconds": [round(s, 3) for s in cpu],
             "report": reports[-1],
         },
         "floor": {

@@ -16,7 +16,7 @@ import httpx
 from bench import pg, servers, wrk
 from bench.config import RunSettings
 from bench.generate import AUDITOR_TOKEN, manager_token
-from bench.http import Side, alternate
+from bench.http import Side, alternate, measure
 from bench.statements import count_statements
 from bench.vocabulary import SEARCH_WORD
 
@@ -39,7 +39,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
     serve_log = work / "case-list-serve.log"
-    with servers.process(servers.serve_command(port), env, serve_log, f"{base}/healthz"):
+    with servers.process(servers.serve_command(port), env, serve_log, f"{base}/healthz") as serve:
         answer = httpx.get(base + QUERY, headers=auditor, timeout=30)
         answer.raise_for_status()
         document = work / "case-list-document.json"
@@ -53,21 +53,23 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             floor_env,
             work / "case-list-floor.log",
             f"{floor_base}/healthz",
-        ):
+        ) as floor_server:
             floor_answer = httpx.get(floor_base + "/floor/document", timeout=30)
             project_file = _file(
                 work, "auditor", wrk.Request("GET", QUERY, auditor["Authorization"])
             )
             floor_file = _file(work, "floor", wrk.Request("GET", "/floor/document"))
-            project = Side("project", base, lambda _kind: project_file)
-            floor = Side("floor", floor_base, lambda _kind: floor_file)
+            project = Side("project", base, lambda _kind: project_file, pid=serve.pid)
+            floor = Side("floor", floor_base, lambda _kind: floor_file, pid=floor_server.pid)
             ratios = alternate(project, floor, settings)
-        single = Side("project-1-connection", base, lambda _kind: project_file)
+        single = Side("project-1-connection", base, lambda _kind: project_file, pid=serve.pid)
         scoped_file = _file(work, "manager", wrk.Request("GET", QUERY, manager["Authorization"]))
-        scoped = Side("project-manager", base, lambda _kind: scoped_file)
+        scoped = Side("project-manager", base, lambda _kind: scoped_file, pid=serve.pid)
         if settings.extras:
-            single.runs.append(_project_only(single, settings, 1))
-            scoped.runs.append(_project_only(scoped, settings, settings.connections))
+            for side, connections in ((single, 1), (scoped, settings.connections)):
+                if settings.warmup > 0:
+                    measure(side, settings, settings.warmup, connections, keep=False)
+                measure(side, settings, settings.duration, connections)
     p, f = project.summary(), floor.summary()
     ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
     valid = (
@@ -102,20 +104,3 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             + f"; ratio={ratio:.3f}"
         ),
     }
-
-
-def _project_only(side: Side, settings: RunSettings, connections: int) -> wrk.Load:
-    if settings.warmup > 0:
-        wrk.run(
-            side.base_url,
-            side.next_file("warmup"),
-            duration=settings.warmup,
-            connections=connections,
-        )
-    return wrk.run(
-        side.base_url,
-        side.next_file("measure"),
-        duration=settings.duration,
-        connections=connections,
-        threads=settings.threads,
-    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import wrk
+from bench import servers, wrk
 from bench.config import RunSettings
 
 RequestFile = Callable[[str], Path]
@@ -24,6 +24,9 @@ class Side:
     consumed: Callable[[wrk.Load], None] = lambda load: None
     mode: wrk.Mode = "cycle"
     """`once` for writes: each prepared request is sent at most once."""
+    pid: int | None = None
+    """The server's process, whose CPU time per request is noted when known."""
+    cpu_ms: list[float] = field(default_factory=list)
 
     def median(self, pick: Callable[[wrk.Load], float]) -> float:
         """The median of a figure over the measured runs."""
@@ -36,20 +39,30 @@ class Side:
             "p50_ms": round(self.median(lambda r: r.latency_ms["p50"]), 2),
             "p99_ms": round(self.median(lambda r: r.latency_ms["p99"]), 2),
             "failed": sum(r.failed for r in self.runs),
+            "cpu_ms_per_request": round(statistics.median(self.cpu_ms), 2) if self.cpu_ms else None,
             "runs": [r.as_dict() for r in self.runs],
         }
 
 
-def _one(side: Side, settings: RunSettings, duration: float, connections: int) -> wrk.Load:
+def measure(
+    side: Side, settings: RunSettings, duration: float, connections: int, *, keep: bool = True
+) -> wrk.Load:
+    """One wrk run against `side`; kept in `side.runs` (with the server's CPU) if `keep`."""
+    before = servers.cpu_seconds(side.pid) if side.pid else None
     load = wrk.run(
         side.base_url,
-        side.next_file("measure"),
+        side.next_file("measure" if keep else "warmup"),
         duration=duration,
         connections=connections,
         threads=settings.threads,
         mode=side.mode,
     )
     side.consumed(load)
+    if keep:
+        side.runs.append(load)
+        if before is not None and side.pid and load.requests:
+            used = servers.cpu_seconds(side.pid) - before
+            side.cpu_ms.append(1000 * used / load.requests)
     return load
 
 
@@ -63,9 +76,8 @@ def alternate(
         loads = {}
         for side in (floor, project):
             if settings.warmup > 0:
-                _one(side, settings, settings.warmup, connections)
-            loads[side.name] = _one(side, settings, settings.duration, connections)
-            side.runs.append(loads[side.name])
+                measure(side, settings, settings.warmup, connections, keep=False)
+            loads[side.name] = measure(side, settings, settings.duration, connections)
         floor_rps = loads[floor.name].throughput
         ratios.append(loads[project.name].throughput / floor_rps if floor_rps else 0.0)
     return ratios

@@ -141,7 +141,7 @@ def settings_summary() -> dict[str, str]:
     names = ("fsync", "synchronous_commit", "shared_buffers", "work_mem", "max_connections")
     with admin() as conn:
         rows = conn.execute(
-            "SELECT name, setting, COALESCE(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
             (list(names),),
         ).fetchall()
-    return {name: f"{setting}{' x ' + unit if unit else ''}" for name, setting, unit in rows}
+    return {str(name): str(value) for name, value in rows}

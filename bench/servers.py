@@ -27,6 +27,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def environment(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a server process: ours, with the benchmark database and `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPI_")}

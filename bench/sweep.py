@@ -59,14 +59,21 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     with sink(port) as inbox:
         started = time.perf_counter()
         command = [str(VENV_BIN / "opi"), "worker"]
+        cpu_from: tuple[int, float] | None = None
         with servers.process(command, env, work / "sweep-worker.log") as worker:
-            while inbox.count() < due and time.perf_counter() - started < timeout:
+            while (got := inbox.count()) < due and time.perf_counter() - started < timeout:
                 if worker.poll() is not None:
                     raise RuntimeError(
                         f"opi worker exited: {(work / 'sweep-worker.log').read_text()}"
                     )
-                time.sleep(0.1)
+                if cpu_from is None and got:  # from the first mail on: start-up not counted
+                    cpu_from = (got, servers.cpu_seconds(worker.pid))
+                time.sleep(0.05)
             wall = time.perf_counter() - started
+            cpu_ms = None
+            if cpu_from is not None and inbox.count() > cpu_from[0]:
+                used = servers.cpu_seconds(worker.pid) - cpu_from[1]
+                cpu_ms = round(1000 * used / (inbox.count() - cpu_from[0]), 3)
             time.sleep(2.0 if settings.extras else 0.5)  # anything sent twice arrives meanwhile
         project = inbox.rate()
         distinct = len(inbox.message_ids)
@@ -105,7 +112,12 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         "valid": valid,
         "ratio": round(ratio, 3),
         "due": due,
-        "project": project | {"wall_seconds_from_start": round(wall, 2), "distinct": distinct},
+        "project": project
+        | {
+            "wall_seconds_from_start": round(wall, 2),
+            "distinct": distinct,
+            "worker_cpu_ms_per_mail": cpu_ms,
+        },
         "floor": floor,
         "floor_runs": floors,
         "reminder_rows": statuses,

@@ -92,13 +92,13 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             env,
             work / "transition-serve.log",
             f"http://127.0.0.1:{project_port}/healthz",
-        ),
+        ) as serve,
         servers.process(
             servers.floor_command(floor_port),
             env,
             work / "transition-floor.log",
             f"http://127.0.0.1:{floor_port}/healthz",
-        ),
+        ) as floor_server,
     ):
         project = Side(
             "project",
@@ -106,6 +106,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             feeds["project"].next_file,
             consumed=feeds["project"].consumed,
             mode="once",
+            pid=serve.pid,
         )
         floor = Side(
             "floor",
@@ -113,6 +114,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             feeds["floor"].next_file,
             consumed=feeds["floor"].consumed,
             mode="once",
+            pid=floor_server.pid,
         )
         ratios = alternate(project, floor, settings)
     p, f = project.summary(), floor.summary()
