@@ -1,8 +1,6 @@
 """Turning stored rows into the API's response schemas, with what each caller may see.
 
-A partner that takes part in a case only by having shown interest (or not at all, for a case
-in `match`) sees the published call, never the municipality's internal data; and no partner
-ever learns which other companies bid.
+What each caller may see is decided in `workflow.scope`, shared with the web pages.
 """
 
 from collections.abc import Sequence
@@ -31,10 +29,10 @@ from workflow.models import (
     Decision,
     Organisation,
     Participant,
-    ParticipantRole,
     Proposal,
     Signature,
 )
+from workflow.scope import full_view, hides_participant, partner_roles, sees_internals
 
 CONTRACTING_ROLES = frozenset({"manager", "admin", "auditor", "system"})
 """Roles that see every proposal and its assessments."""
@@ -43,31 +41,6 @@ CONTRACTING_ROLES = frozenset({"manager", "admin", "auditor", "system"})
 def etag(case: Case) -> str:
     """The case's entity tag: its version, quoted."""
     return f'"{case.version}"'
-
-
-def _partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:
-    if actor.organisation_id is None or not case_ids:
-        return {}
-    rows = session.execute(
-        select(col(Participant.case_id), col(Participant.role)).where(
-            col(Participant.organisation_id) == actor.organisation_id,
-            col(Participant.case_id).in_(case_ids),
-        )
-    ).all()
-    return {case_id: role for case_id, role in rows}
-
-
-def _full_view(actor: Actor, role: str | None) -> bool:
-    """Whether `actor` (already known to see the case) sees its internal data."""
-    if actor.role != "partner":
-        return True
-    return role is not None and role != ParticipantRole.INTERESTED.value
-
-
-def sees_internals(session: Session, actor: Actor, case: Case) -> bool:
-    """Whether `actor` sees the whole case rather than its published call alone."""
-    assert case.id is not None
-    return _full_view(actor, _partner_roles(session, actor, [case.id]).get(case.id))
 
 
 def _participants(session: Session, actor: Actor, case: Case) -> list[ParticipantPublic]:
@@ -85,12 +58,7 @@ def _participants(session: Session, actor: Actor, case: Case) -> list[Participan
             role=p.role,
         )
         for p, org in rows
-        # Companies that only bid stay hidden from other partners (equal treatment).
-        if not (
-            actor.role == "partner"
-            and p.role == ParticipantRole.INTERESTED.value
-            and p.organisation_id != actor.organisation_id
-        )
+        if not hides_participant(actor, p)
     ]
 
 
@@ -175,10 +143,10 @@ def case_summaries(
     session: Session, actor: Actor, cases: Sequence[Case], language: str
 ) -> list[CaseSummary]:
     """List entries for `cases`, internal fields blanked where only the call is visible."""
-    roles = _partner_roles(session, actor, [c.id for c in cases if c.id is not None])
+    roles = partner_roles(session, actor, [c.id for c in cases if c.id is not None])
     items = []
     for case in cases:
-        full = _full_view(actor, roles.get(case.id or 0))
+        full = full_view(actor, roles.get(case.id or 0))
         state = CaseState(case.state)
         items.append(
             CaseSummary(

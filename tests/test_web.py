@@ -423,6 +423,14 @@ def test_a_partner_sees_neither_competitors_nor_other_cases(web: Web) -> None:
     assert partner.get(f"/ui/cases/{world.need_case_id}").status_code == 404
 
 
+def test_a_bidder_sees_the_published_call_as_the_api_shows_it(web: Web) -> None:
+    """A company that only bid sees neither the internal need nor who else bid."""
+    page = web.signed_in("partner_a").get(f"/ui/cases/{web.world.match_case_id}").text
+    assert "Rolige dage for borgere med demens" in page  # the published call's title
+    assert "Birgitte Behovsejer" not in page  # the need's owner, internal to the municipality
+    assert "SenseCare" not in page  # the other bidder
+
+
 # --- the auditor's page -------------------------------------------------------------------
 
 

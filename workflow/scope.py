@@ -1,4 +1,11 @@
-"""Who may see which case (SPEC §4 scoping). Out-of-scope cases are reported as missing."""
+"""Who may see what (SPEC §4 scoping). Out-of-scope cases are reported as missing.
+
+The API and the web pages both ask here, so a partner sees the same on either: a company that
+only bid (or none, for a case in `match`) sees the published call, never the municipality's
+internal data; no partner learns which other companies bid, nor sees their proposals.
+"""
+
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlmodel import Session, col
@@ -6,7 +13,7 @@ from sqlmodel import Session, col
 from states import CaseState
 from workflow.actor import Actor
 from workflow.errors import NotFound
-from workflow.models import Case, Participant
+from workflow.models import Case, Participant, ParticipantRole, Proposal
 
 SEE_ALL_ROLES = frozenset({"admin", "auditor", "system"})
 
@@ -58,3 +65,53 @@ def get_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     if case is None or not can_see(session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
     return case
+
+
+def partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:
+    """The actor's organisation's participant role in each of `case_ids` where it has one."""
+    if actor.organisation_id is None or not case_ids:
+        return {}
+    rows = session.execute(
+        select(col(Participant.case_id), col(Participant.role)).where(
+            col(Participant.organisation_id) == actor.organisation_id,
+            col(Participant.case_id).in_(case_ids),
+        )
+    ).all()
+    return {case_id: role for case_id, role in rows}
+
+
+def full_view(actor: Actor, participant_role: str | None) -> bool:
+    """Whether `actor`, already known to see a case, sees its internal data.
+
+    `participant_role` is the actor's organisation's role in the case, if any.
+    """
+    if actor.role != "partner":
+        return True
+    return participant_role is not None and participant_role != ParticipantRole.INTERESTED.value
+
+
+def sees_internals(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether `actor` sees the whole case rather than its published call alone."""
+    assert case.id is not None
+    return full_view(actor, partner_roles(session, actor, [case.id]).get(case.id))
+
+
+def hides_participant(actor: Actor, participant: Participant) -> bool:
+    """Companies that only bid stay hidden from other partners (equal treatment)."""
+    return (
+        actor.role == "partner"
+        and participant.role == ParticipantRole.INTERESTED.value
+        and participant.organisation_id != actor.organisation_id
+    )
+
+
+def proposals_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on `Proposal`: a partner sees its own organisation's proposals only."""
+    if actor.role == "partner":
+        return col(Proposal.organisation_id) == actor.organisation_id
+    return true()
+
+
+def may_see_proposal(actor: Actor, proposal: Proposal) -> bool:
+    """The single-row form of `proposals_clause`."""
+    return actor.role != "partner" or proposal.organisation_id == actor.organisation_id

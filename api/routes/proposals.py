@@ -31,7 +31,7 @@ from workflow.actor import Actor
 from workflow.errors import NotFound
 from workflow.models import Case, Organisation, OrganisationKind, Proposal, Role
 from workflow.proposals import assess_proposal, decide_proposal, submit_proposal
-from workflow.scope import get_visible_case
+from workflow.scope import get_visible_case, may_see_proposal, proposals_clause
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
 
@@ -39,24 +39,18 @@ ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="The proposal's id
 READERS = (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value, Role.PARTNER.value)
 
 
-def _own_only(actor: Actor) -> bool:
-    return actor.role == Role.PARTNER.value
-
-
 def _visible_proposals(session: Session, actor: Actor, case: Case) -> Sequence[Proposal]:
-    query = select(Proposal).where(col(Proposal.case_id) == case.id).order_by(col(Proposal.id))
-    if _own_only(actor):
-        query = query.where(col(Proposal.organisation_id) == actor.organisation_id)
+    query = (
+        select(Proposal)
+        .where(col(Proposal.case_id) == case.id, proposals_clause(actor))
+        .order_by(col(Proposal.id))
+    )
     return session.execute(query).scalars().all()
 
 
 def _visible_proposal(session: Session, actor: Actor, case: Case, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
-    if (
-        proposal is None
-        or proposal.case_id != case.id
-        or (_own_only(actor) and proposal.organisation_id != actor.organisation_id)
-    ):
+    if proposal is None or proposal.case_id != case.id or not may_see_proposal(actor, proposal):
         raise NotFound(f"Proposal {proposal_id} was not found in case {case.id}.")
     return proposal
 

@@ -36,7 +36,7 @@ from workflow.errors import (
     StaleVersion,
 )
 from workflow.models import Assessment, Case, Decision, Proposal
-from workflow.scope import get_visible_case
+from workflow.scope import get_visible_case, may_see_proposal
 from workflow.timeutil import utcnow
 
 router = APIRouter()
@@ -220,9 +220,8 @@ def proposal_page(
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or proposal.case_id != case_id:
         raise PageNotFound()
-    own = user.role == "partner" and proposal.organisation_id == user.actor.organisation_id
     sees_all = user.role in SEE_ALL_PROPOSALS
-    if not (own or sees_all):
+    if not (sees_all or user.role == "partner") or not may_see_proposal(user.actor, proposal):
         raise PageNotFound()
     assessments = (
         list(

@@ -31,7 +31,7 @@ from states.table import rules_for
 from workflow.audit_query import case_history
 from workflow.engine import TriggerStatus, trigger_statuses
 from workflow.models import Case, Decision, Organisation, Participant, Proposal
-from workflow.scope import is_participant
+from workflow.scope import hides_participant, proposals_clause, sees_internals
 
 SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
 SEE_AUDIT = frozenset({"manager", "admin", "auditor"})
@@ -220,24 +220,26 @@ def _later(section: str, case: Case) -> bool:
     return order.index(first_state) > order.index(state)
 
 
-def participants(db: Session, case_id: int) -> list[tuple[str, str]]:
-    """(organisation name, role) of everyone taking part."""
+def participants(db: Session, case_id: int, user: WebUser) -> list[tuple[str, str]]:
+    """(organisation name, role) of everyone taking part that the user may see."""
     rows = db.execute(
-        select(col(Organisation.name), col(Participant.role))
+        select(col(Organisation.name), Participant)
         .join(Participant, col(Participant.organisation_id) == col(Organisation.id))
         .where(col(Participant.case_id) == case_id)
         .order_by(col(Participant.id))
     ).all()
-    return [(n, r) for n, r in rows]
+    return [(name, p.role) for name, p in rows if not hides_participant(user.actor, p)]
 
 
 def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[ProposalView] | None:
     """The proposals the user may see (all, or only their organisation's); None for none."""
-    query = select(Proposal).where(col(Proposal.case_id) == case_id).order_by(col(Proposal.id))
-    if user.role == "partner":
-        query = query.where(col(Proposal.organisation_id) == user.actor.organisation_id)
-    elif user.role not in SEE_ALL_PROPOSALS:
+    if user.role != "partner" and user.role not in SEE_ALL_PROPOSALS:
         return None
+    query = (
+        select(Proposal)
+        .where(col(Proposal.case_id) == case_id, proposals_clause(user.actor))
+        .order_by(col(Proposal.id))
+    )
     proposals = list(db.execute(query).scalars())
     names = organisation_names(db, {p.organisation_id for p in proposals})
     latest: dict[int, str] = {}
@@ -294,7 +296,7 @@ def case_context(
     """The template context of the case page."""
     assert case.id is not None
     role = user.role
-    full = role in ("admin", "auditor") or is_participant(db, case.id, user.actor.organisation_id)
+    full = sees_internals(db, user.actor, case)
     statuses = trigger_statuses(db, case, now) if full else []
     lead = db.get(Organisation, case.lead_municipality_id)
     names = tuple(SECTION_FIELDS) if full else ("call",)
@@ -309,7 +311,7 @@ def case_context(
         "sections": sections(
             case, names, editable_sections(case.state, role) if full else (), language, form_errors
         ),
-        "participants": participants(db, case.id) if full else [],
+        "participants": participants(db, case.id, user) if full else [],
         "proposals": visible_proposals(db, case.id, user),
         "deadlines": deadline_view.case_deadlines(
             db, user.actor, case.id, language, now, with_reminders=role in SEE_REMINDERS
