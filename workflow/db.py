@@ -53,6 +53,12 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine a session reads from (for reads that open their own snapshot)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back otherwise."""

@@ -29,6 +29,7 @@ from workflow.audit_query import (
     list_events,
 )
 from workflow.audit_verify import verify_log
+from workflow.db import engine_of
 from workflow.errors import check_text
 from workflow.scope import get_visible_case
 from workflow.settings import Settings, get_settings
@@ -48,17 +49,12 @@ _EXPORT_CONTENT: dict[str, dict[str, Any]] = {
 }
 
 
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
-
-
 def _authorise(session: Session, actor: Actor, case_id: int | None) -> tuple[Engine, str | None]:
     """The engine to read from and the caller's scope; 403/404 when it may not look."""
     require_role(actor, *AUDIT_ROLES)
     if case_id is not None:
         get_visible_case(session, actor, case_id)
-    engine = _engine(session)
+    engine = engine_of(session)
     scope = cases_in_scope_sql(actor, engine)
     # Reads below use their own snapshot; end the session's transaction (on SQLite it holds
     # the write lock) before a possibly long read or stream.

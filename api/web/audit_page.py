@@ -16,7 +16,6 @@ from sqlmodel import Session, col
 
 from api.deps import SessionDep
 from api.web.auth import PageForbidden, PageNotFound, UserDep
-from api.web.case_view import engine_of
 from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
@@ -31,6 +30,7 @@ from workflow.audit_query import (
     list_events,
 )
 from workflow.audit_verify import VerifyReport, verify_log
+from workflow.db import engine_of
 from workflow.models import AuditEvent
 from workflow.settings import get_settings
 from workflow.timeutil import utcnow

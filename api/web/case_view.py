@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.web import deadline_view
@@ -29,6 +29,7 @@ from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from states.table import rules_for
 from workflow.audit_query import case_history
+from workflow.db import engine_of
 from workflow.engine import TriggerStatus, trigger_statuses
 from workflow.models import Case, Decision, Organisation, Participant, Proposal
 from workflow.scope import hides_participant, proposals_clause, sees_internals
@@ -264,12 +265,6 @@ def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[Proposal
 
 TIMELINE_LIMIT = 200
 """The case page shows this many newest events; the auditor's page has the rest."""
-
-
-def engine_of(db: Session) -> Engine:
-    """The engine the session reads from (the audit reads run in their own snapshot)."""
-    bind = db.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def timeline(db: Session, case_id: int, language: str) -> tuple[list[EventView], int]:
