@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from tests.factories import DatabaseTarget
 from workflow.db import make_engine
@@ -93,6 +94,13 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseTarge
 def pg_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseTarget]:
     """A fresh, migrated PostgreSQL database (for tests only PostgreSQL can run)."""
     yield from _new_database("postgresql", request, tmp_path)
+
+
+@pytest.fixture
+def session(db: DatabaseTarget) -> Iterator[Session]:
+    """A session on the parametrised test database (objects stay usable after commit)."""
+    with Session(db.engine, expire_on_commit=False) as session:
+        yield session
 
 
 @pytest.fixture

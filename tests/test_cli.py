@@ -1,10 +1,8 @@
 """The `opi` command line, run as a real subprocess."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from sqlmodel import Session, col
 
 from tests.chain import assert_chain_intact
 from tests.factories import DatabaseTarget
+from tests.loopback import free_port, wait_until_ready
 from workflow.audit import case_chain
 from workflow.models import Case
 from workflow.tokens import actor_for_token
@@ -59,41 +58,26 @@ def test_token_create_prints_a_working_token(db: DatabaseTarget) -> None:
     assert refused.returncode == 2 and "organisation" in refused.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """`opi serve` on a brand-new SQLite file, as `make run` starts it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OPI_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    proc = subprocess.Popen(
-        [*OPI, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("opi serve did not start")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        assert proc.stdout is not None
-        proc.stdout.close()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [*OPI, "serve", "--port", str(port), "--log-level", "warning"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_ready(proc, f"{base}/api/v1/healthz", log_path)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def test_serve_creates_and_migrates_sqlite_on_first_start(served: str) -> None:

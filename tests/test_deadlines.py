@@ -2,7 +2,6 @@
 audited (SPEC §5), on SQLite and PostgreSQL."""
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tests.chain import assert_chain_intact
-from tests.factories import DatabaseTarget, World, drive, make_org, make_world, new_case
+from tests.factories import World, drive, make_org, make_world, new_case
 from tests.test_reminders_support import reminders_of
 from workflow.audit import case_chain
 from workflow.deadlines import add_deadline, move_deadline, set_deadline_status
@@ -19,12 +18,6 @@ from workflow.errors import Conflict, InvalidInput, NotFound, RequirementsUnmet
 from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Reminder
 from workflow.phase_deadlines import end_of_day
 from workflow.proposals import add_participant, record_signature
-
-
-@pytest.fixture
-def session(db: DatabaseTarget) -> Iterator[Session]:
-    with Session(db.engine, expire_on_commit=False) as session:
-        yield session
 
 
 def deadlines_of(session: Session, case: Case) -> list[Deadline]:

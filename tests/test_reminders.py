@@ -3,7 +3,6 @@ acknowledge links and leases (SPEC §5), on SQLite and PostgreSQL."""
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -27,12 +26,6 @@ from tests.test_reminders_support import (
 from workflow.deadlines import move_deadline, set_deadline_status
 from workflow.engine import apply_trigger
 from workflow.models import AuditEvent, DeadlineStatus
-
-
-@pytest.fixture
-def session(db: DatabaseTarget) -> Iterator[Session]:
-    with Session(db.engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

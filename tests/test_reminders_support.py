@@ -9,7 +9,6 @@ import asyncio
 import email
 import email.policy
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,18 +26,12 @@ from sqlmodel import Session, col
 from api.app import create_app
 from api.deps import get_now, get_session
 from tests.factories import NOW, DatabaseTarget, make_org, manager_of, new_case
+from tests.loopback import free_port
 from workflow.actor import Actor
 from workflow.deadlines import add_deadline
 from workflow.models import Case, Deadline, Organisation, Reminder
 from workflow.settings import Settings, get_settings
 from workflow.tokens import create_token
-
-
-def free_port() -> int:
-    """A TCP port on loopback nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Inbox:

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -33,12 +32,6 @@ from tests.test_reminders_support import (
 from workflow.audit import case_chain
 from workflow.models import AuditEvent, Organisation
 from workflow.settings import get_settings
-
-
-@pytest.fixture
-def session(db: DatabaseTarget) -> Iterator[Session]:
-    with Session(db.engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

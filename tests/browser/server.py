@@ -5,15 +5,13 @@ package, driven by Playwright through `executable_path`: Playwright never downlo
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from tests.loopback import free_port, wait_until_ready
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,15 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-READY_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -66,7 +55,7 @@ def serve(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_ready(process, base, log_path)
+            wait_until_ready(process, f"{base}/healthz", log_path)
             yield base
         finally:
             process.terminate()
@@ -75,17 +64,3 @@ def serve(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _wait_until_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited early:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not start in {READY_TIMEOUT}s:\n{log_path.read_text()}")
