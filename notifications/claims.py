@@ -22,8 +22,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
 
-from notifications.audit_batch import record_batch
-from workflow import outbox
+from workflow import audit, outbox
 from workflow.actor import SYSTEM_SWEEP
 from workflow.db import session_scope
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
@@ -264,7 +263,7 @@ def finish(
                 events.append((row, "reminder.failed", data))
                 result.failed += 1
         events.sort(key=lambda e: (e[0].case_id, e[0].id or 0))
-        record_batch(session, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
+        audit.record_many(session, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
         for row, _, _ in events:
             _next_escalation(session, row, now, settings)
     return result

@@ -185,6 +185,39 @@ def record(
     return event
 
 
+def record_many(
+    session: Session, actor: Actor, events: list[tuple[int, str, dict[str, Any]]], at: datetime
+) -> list[AuditEvent]:
+    """Append `(case_id, action, data)` events, in order, each to its case's chain.
+
+    What `record` does per event, for a batch (the reminder sweep writes one event per
+    reminder, usually each in another case's chain): the heads not yet locked in this
+    transaction are locked with one statement, in chain order, the same in every sweep, so
+    sweeps never deadlock; the events go to the database together at the next flush.
+    """
+    locked = transaction_memo(session, "opi_locked_audit_heads")
+    wanted = sorted({case_chain(case_id) for case_id, _, _ in events} - set(locked))
+    if wanted:
+        for head in session.execute(
+            select(AuditHead)
+            .where(col(AuditHead.chain).in_(wanted))
+            .order_by(col(AuditHead.chain))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars():
+            locked[head.chain] = head
+    written: list[AuditEvent] = []
+    for case_id, action, data in events:
+        chain = case_chain(case_id)
+        head = locked.get(chain)
+        if head is None:
+            head = locked[chain] = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
+            session.add(head)
+        written.append(next_event(head, actor, action, data, case_id=case_id, at=at))
+    session.add_all(written)
+    return written
+
+
 def next_event(
     head: AuditHead,
     actor: Actor,
