@@ -34,6 +34,7 @@ from workflow.errors import (
     InvalidTransition,
     RequirementsUnmet,
     StaleVersion,
+    WorkflowError,
 )
 from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.scope import get_visible_case, may_see_proposal
@@ -165,50 +166,25 @@ def transition(
         case = apply_trigger(
             db, case_id, trigger, user.actor, reason=reason, expected_version=_version(form) or -1
         )
-    except RequirementsUnmet as exc:
-        flash = Flash("error", "msg.refused", items=[u.message(language) for u in exc.unmet])
-        return _case_page(
-            request, db, _reload(db, user, case_id), user, status_code=409, flash=flash
-        )
-    except StaleVersion:
-        return _case_page(
-            request,
-            db,
-            _reload(db, user, case_id),
-            user,
-            status_code=409,
-            flash=Flash("warning", "msg.stale"),
-        )
-    except InvalidInput:
-        key = "msg.reason_missing" if reason is None else "msg.invalid"
-        return _case_page(
-            request,
-            db,
-            _reload(db, user, case_id),
-            user,
-            status_code=422,
-            flash=Flash("error", key),
-        )
-    except InvalidTransition:
-        return _case_page(
-            request,
-            db,
-            _reload(db, user, case_id),
-            user,
-            status_code=409,
-            flash=Flash("error", "msg.not_possible"),
-        )
-    except Forbidden:
-        return _case_page(
-            request,
-            db,
-            _reload(db, user, case_id),
-            user,
-            status_code=403,
-            flash=Flash("error", "msg.forbidden"),
-        )
+    except (RequirementsUnmet, StaleVersion, InvalidInput, InvalidTransition, Forbidden) as exc:
+        status, flash = _refusal(exc, reason, language)
+        page = _reload(db, user, case_id)
+        return _case_page(request, db, page, user, status_code=status, flash=flash)
     msg = {"pause": "paused", "resume": "resumed"}.get(trigger, "moved")
     return RedirectResponse(f"{WEB_PREFIX}/cases/{case.id}?msg={msg}", status_code=303)
+
+
+def _refusal(exc: WorkflowError, reason: str | None, language: str) -> tuple[int, Flash]:
+    """The status and message a refused transition is shown with on the case page."""
+    if isinstance(exc, RequirementsUnmet):
+        return 409, Flash("error", "msg.refused", items=[u.message(language) for u in exc.unmet])
+    if isinstance(exc, StaleVersion):
+        return 409, Flash("warning", "msg.stale")
+    if isinstance(exc, InvalidInput):
+        return 422, Flash("error", "msg.reason_missing" if reason is None else "msg.invalid")
+    if isinstance(exc, InvalidTransition):
+        return 409, Flash("error", "msg.not_possible")
+    return 403, Flash("error", "msg.forbidden")
 
 
 @router.get("/cases/{case_id}/proposals/{proposal_id}", response_class=HTMLResponse)
