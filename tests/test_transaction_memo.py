@@ -17,7 +17,7 @@ from tests.factories import make_org, new_case
 from workflow import audit
 from workflow.actor import SYSTEM_CLI
 from workflow.db import transaction_memo
-from workflow.engine import lock_case
+from workflow.locking import lock_case
 
 
 @contextmanager

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from states.sections import SECTION_MODELS
 from workflow import audit
 from workflow.actor import Actor
-from workflow.engine import lock_case
 from workflow.errors import InvalidInput, StaleVersion, check_text
+from workflow.locking import lock_case
 from workflow.merge_patch import merge_patch
 from workflow.models import Case, Participant, ParticipantRole
 from workflow.timeutil import utcnow

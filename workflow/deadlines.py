@@ -16,6 +16,7 @@ from states import TERMINAL, CaseState
 from workflow import audit, outbox
 from workflow.actor import Actor
 from workflow.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.locking import lock_case
 from workflow.models import (
     Case,
     Deadline,
@@ -181,13 +182,6 @@ def meet(
 # --- what managers do through the API -------------------------------------------------
 
 
-def _lock_case(session: Session, case_id: int) -> Case:
-    # Imported here: the engine imports this module's phase rules at load time.
-    from workflow.engine import lock_case
-
-    return lock_case(session, case_id)
-
-
 def _check_due(due_at: datetime, now: datetime) -> None:
     if due_at.tzinfo is None:
         raise InvalidInput("due_at needs a time zone (e.g. 2027-03-01T12:00:00+01:00).")
@@ -217,7 +211,7 @@ def add_deadline(
 ) -> Deadline:
     """A manager's own deadline in the case's current phase, with its reminders. Audited."""
     now = now or utcnow()
-    case = _lock_case(session, case_id)
+    case = lock_case(session, case_id)
     if not can_see(session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
     if CaseState(case.state) in TERMINAL:
@@ -250,7 +244,7 @@ def _lock_deadline(session: Session, actor: Actor, deadline_id: int) -> tuple[Ca
     found = session.get(Deadline, deadline_id)
     if found is None:
         raise NotFound(f"Deadline {deadline_id} was not found.")
-    case = _lock_case(session, found.case_id)
+    case = lock_case(session, found.case_id)
     deadline = session.execute(
         select(Deadline)
         .where(col(Deadline.id) == deadline_id)
@@ -366,7 +360,7 @@ def acknowledge(
     if found is None or organisation is None:
         raise NotFound("The reminder this link belongs to no longer exists.")
     # The case first, as every writer of a case's deadlines locks it: no deadlocks.
-    _lock_case(session, found.case_id)
+    lock_case(session, found.case_id)
     deadline = session.execute(
         select(Deadline)
         .where(col(Deadline.id) == deadline_id)

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from states import (
     REQUIREMENTS,
@@ -26,17 +25,16 @@ from states import (
 from states.table import rules_for
 from workflow import audit
 from workflow.actor import Actor
-from workflow.db import transaction_memo
 from workflow.errors import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
-    NotFound,
     RequirementsUnmet,
     StaleVersion,
     check_text,
 )
 from workflow.facts import case_facts
+from workflow.locking import lock_case
 from workflow.machine import fire
 from workflow.models import Case
 from workflow.phase_deadlines import on_transition as update_phase_deadlines
@@ -53,30 +51,6 @@ class TriggerStatus:
     allowed: bool
     unmet: list[Unmet]
     dest: CaseState | None
-
-
-def lock_case(session: Session, case_id: int) -> Case:
-    """Load the case for writing: a row lock on PostgreSQL.
-
-    SQLite needs no row lock: every transaction there starts with BEGIN IMMEDIATE and so
-    already holds the database's write lock (see `workflow.db`). A case already locked in
-    this transaction (a route checks `If-Match`, then calls the engine) is returned as it
-    stands, without asking the database again.
-    """
-    locked = transaction_memo(session, "opi_locked_cases")
-    case: Case | None = locked.get(case_id)
-    if case is not None:
-        return case
-    case = session.execute(
-        select(Case)
-        .where(col(Case.id) == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if case is None:
-        raise NotFound(f"Case {case_id} does not exist.")
-    locked[case_id] = case
-    return case
 
 
 def trigger_statuses(

@@ -15,9 +15,9 @@ from states import CaseState
 from states.sections import CallSection
 from workflow import audit, deadlines, phase_deadlines
 from workflow.actor import Actor
-from workflow.engine import lock_case
 from workflow.errors import Conflict, InvalidInput, NotFound, check_text
 from workflow.facts import parse_section
+from workflow.locking import lock_case
 from workflow.models import (
     Assessment,
     Case,

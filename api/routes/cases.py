@@ -16,7 +16,7 @@ from api.views import case_public, case_summaries, case_view, etag
 from states import CaseState
 from workflow.case_query import CaseFilter, search_cases
 from workflow.cases import create_case, update_case
-from workflow.engine import lock_case
+from workflow.locking import lock_case
 from workflow.models import Organisation, OrganisationKind, Role
 from workflow.scope import get_visible_case
 

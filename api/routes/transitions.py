@@ -12,7 +12,8 @@ from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
 from api.schemas.cases import CasePublic, TransitionRequest
 from api.schemas.common import problem_responses
 from api.views import case_public, etag
-from workflow.engine import apply_trigger, lock_case
+from workflow.engine import apply_trigger
+from workflow.locking import lock_case
 from workflow.models import Case
 from workflow.scope import get_visible_case
 
