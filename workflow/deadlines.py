@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from states import TERMINAL, CaseState
 from workflow import audit, outbox
 from workflow.actor import Actor
-from workflow.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.locking import lock_case
 from workflow.models import (
     Case,
@@ -190,11 +190,8 @@ def _check_due(due_at: datetime, now: datetime) -> None:
 
 
 def _check_reason(reason: str | None, what: str) -> str:
-    check_text(reason, "reason")
-    if reason is None or not reason.strip():
-        raise InvalidInput(f"{what} needs a reason.")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"The reason is longer than {MAX_REASON} characters.")
+    check_reason(reason, required=True, what=what, max_length=MAX_REASON)
+    assert reason is not None
     return reason.strip()
 
 

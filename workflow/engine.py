@@ -27,11 +27,10 @@ from workflow import audit
 from workflow.actor import Actor
 from workflow.errors import (
     Forbidden,
-    InvalidInput,
     InvalidTransition,
     RequirementsUnmet,
     StaleVersion,
-    check_text,
+    check_reason,
 )
 from workflow.facts import case_facts
 from workflow.locking import lock_case
@@ -159,11 +158,12 @@ def _check_role_and_reason(
     roles = rules_for(source, trigger)[0].roles
     if actor.role not in roles:
         raise Forbidden(f"The role {actor.role!r} may not use {trigger.value!r}.")
-    if trigger.needs_reason and (reason is None or not reason.strip()):
-        raise InvalidInput(f"{trigger.value!r} needs a reason.")
-    check_text(reason, "reason")
-    if reason is not None and len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"The reason is longer than {MAX_REASON_LENGTH} characters.")
+    check_reason(
+        reason,
+        required=trigger.needs_reason,
+        what=repr(trigger.value),
+        max_length=MAX_REASON_LENGTH,
+    )
 
 
 def _move(

@@ -3,6 +3,7 @@
 from typing import Any
 
 from states import Unmet
+from states.text import find_nul
 
 
 class WorkflowError(Exception):
@@ -70,8 +71,16 @@ class InvalidInput(WorkflowError):
 
 def check_text(value: object, field: str) -> None:
     """Refuse text the databases cannot store (NUL characters), as invalid input."""
-    from states.text import find_nul
-
     where = find_nul(value, field)
     if where:
         raise InvalidInput(f"{where} contains a NUL character, which is not allowed.")
+
+
+def check_reason(reason: str | None, *, required: bool, what: str, max_length: int) -> None:
+    """Refuse a missing reason where `what` needs one, and any reason that is too long or
+    holds a NUL character."""
+    if required and (reason is None or not reason.strip()):
+        raise InvalidInput(f"{what} needs a reason.")
+    check_text(reason, "reason")
+    if reason is not None and len(reason) > max_length:
+        raise InvalidInput(f"The reason is longer than {max_length} characters.")
