@@ -1,7 +1,7 @@
 """The transition table of SPEC §2 as data.
 
-Each rule names a trigger, the states it leaves from, where it goes, and which extra rules
-apply. `dest=None` means "stay in the same phase" (pause/resume); reopen's destination is
+Each rule names a trigger, the state it leaves from, where it goes, and the roles that may
+use it. `dest=None` means "stay in the same phase" (pause/resume); reopen's destination is
 the phase the case was cancelled from, so it is resolved at run time by `destination`.
 """
 
@@ -17,31 +17,24 @@ class TransitionRule:
     trigger: Trigger
     source: CaseState
     dest: CaseState | None
-    guarded: bool = False
-    """True when the phase requirements of SPEC §3 must all be met."""
     roles: frozenset[str] = frozenset({"manager", "admin"})
 
-    @property
-    def readable(self) -> str:
-        """`pilot --advance--> scale`, used in logs and test ids."""
-        target = self.dest.value if self.dest else self.source.value
-        return f"{self.source.value} --{self.trigger.value}--> {target}"
+
+SENT_BACK_FROM = (CaseState.MATCH, CaseState.AGREEMENT, CaseState.PILOT)
+"""`send_back` exists only for these phases (SPEC §2)."""
 
 
 def _build() -> tuple[TransitionRule, ...]:
     rules: list[TransitionRule] = []
     for phase in PHASES:
-        rules.append(TransitionRule(Trigger.ADVANCE, phase, next_phase(phase), guarded=True))
-        if phase is not CaseState.NEED:
+        rules.append(TransitionRule(Trigger.ADVANCE, phase, next_phase(phase)))
+        if phase in SENT_BACK_FROM:
             rules.append(TransitionRule(Trigger.SEND_BACK, phase, previous_phase(phase)))
         rules.append(TransitionRule(Trigger.CANCEL, phase, CaseState.CANCELLED))
         rules.append(TransitionRule(Trigger.PAUSE, phase, None))
         rules.append(TransitionRule(Trigger.RESUME, phase, None))
         rules.append(TransitionRule(Trigger.REOPEN, CaseState.CANCELLED, phase))
-    # send_back is only for match, agreement and pilot (SPEC §2); scale cannot be sent back.
-    return tuple(
-        r for r in rules if not (r.trigger is Trigger.SEND_BACK and r.source is CaseState.SCALE)
-    )
+    return tuple(rules)
 
 
 TRANSITIONS: tuple[TransitionRule, ...] = _build()
