@@ -404,22 +404,6 @@ def acknowledge(
     return AckResult(AckOutcome.ACKNOWLEDGED, deadline, organisation, stopped)
 
 
-def is_acknowledged(
-    session: Session, deadline_id: int, revision: int, organisation_id: int
-) -> bool:
-    """Whether the organisation acknowledged this revision of the deadline."""
-    return (
-        session.execute(
-            select(col(DeadlineAcknowledgement.id)).where(
-                col(DeadlineAcknowledgement.deadline_id) == deadline_id,
-                col(DeadlineAcknowledgement.revision) == revision,
-                col(DeadlineAcknowledgement.organisation_id) == organisation_id,
-            )
-        ).first()
-        is not None
-    )
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
