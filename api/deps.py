@@ -82,6 +82,18 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+_DECLARED = "opi_query_names"
+
+
+def _declared_query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, worked out once and kept on the route."""
+    names: frozenset[str] | None = getattr(route, _DECLARED, None)
+    if names is None:
+        names = _query_names(route.dependant)
+        setattr(route, _DECLARED, names)
+    return names
+
+
 async def strict_query(request: Request) -> None:
     """422 for a query parameter the route does not declare, or one given more than once.
 
@@ -90,7 +102,7 @@ async def strict_query(request: Request) -> None:
     """
     params = request.query_params
     route = request.scope.get("route")
-    declared = _query_names(route.dependant) if isinstance(route, APIRoute) else None
+    declared = _declared_query_names(route) if isinstance(route, APIRoute) else None
     unknown = sorted({n for n in params if declared is not None and n not in declared})
     repeated = sorted({n for n in params if len(params.getlist(n)) > 1})
     if unknown or repeated:

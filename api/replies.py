@@ -10,14 +10,25 @@ from sqlmodel import Session
 from api.idempotency import remember_response
 
 
+class JSONBytesResponse(JSONResponse):
+    """A JSON response whose body is already encoded (pydantic's serialiser writes the
+    bytes directly, as compact as `JSONResponse` would, without an intermediate dict)."""
+
+    def render(self, content: Any) -> bytes:
+        """The bytes as given."""
+        assert isinstance(content, bytes)
+        return content
+
+
 def json_response(
     body: BaseModel | list[Any] | dict[str, Any],
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """`body` as JSON, pydantic models dumped in JSON mode."""
-    content = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    return JSONResponse(content, status_code=status, headers=headers)
+    """`body` as JSON, pydantic models serialised in JSON mode."""
+    if isinstance(body, BaseModel):
+        return JSONBytesResponse(body.model_dump_json().encode(), status, headers)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def commit_reply(

@@ -27,11 +27,9 @@ from workflow.models import (
     Assessment,
     Case,
     Decision,
-    Organisation,
-    Participant,
     Proposal,
-    Signature,
 )
+from workflow.relations import case_relations
 from workflow.scope import full_view, hides_participant, partner_roles, sees_internals
 
 CONTRACTING_ROLES = frozenset({"manager", "admin", "auditor", "system"})
@@ -44,12 +42,7 @@ def etag(case: Case) -> str:
 
 
 def _participants(session: Session, actor: Actor, case: Case) -> list[ParticipantPublic]:
-    rows = session.execute(
-        select(Participant, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Participant.organisation_id))
-        .where(col(Participant.case_id) == case.id)
-        .order_by(col(Participant.id))
-    ).all()
+    assert case.id is not None
     return [
         ParticipantPublic(
             organisation_id=org.id or 0,
@@ -57,16 +50,17 @@ def _participants(session: Session, actor: Actor, case: Case) -> list[Participan
             kind=org.kind,
             role=p.role,
         )
-        for p, org in rows
+        for p, org in case_relations(session, case.id).participants
         if not hides_participant(actor, p)
     ]
 
 
 def _signatures(session: Session, case: Case) -> list[SignaturePublic]:
-    rows = session.execute(
-        select(Signature).where(col(Signature.case_id) == case.id).order_by(col(Signature.id))
-    ).scalars()
-    return [SignaturePublic.model_validate(s, from_attributes=True) for s in rows]
+    assert case.id is not None
+    return [
+        SignaturePublic.model_validate(s, from_attributes=True)
+        for s in case_relations(session, case.id).signatures
+    ]
 
 
 def _transitions(

@@ -91,6 +91,13 @@ def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
     return memos[1].setdefault(name, {})
 
 
+def forget_memo(session: Session, name: str) -> None:
+    """Drop the current transaction's dict `name`, if it has one (what it held is stale)."""
+    memos: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS)
+    if memos is not None:
+        memos[1].pop(name, None)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _drop_memos(session: Session, transaction: object) -> None:
     memos = session.info.get(_MEMOS)

@@ -4,11 +4,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from states import CaseFacts
-from states.facts import AssessmentFacts, ProposalFacts
 from states.sections import (
     AgreementSection,
     CallSection,
@@ -16,7 +14,8 @@ from states.sections import (
     PilotSection,
     ScaleSection,
 )
-from workflow.models import Assessment, Case, Decision, Proposal, Signature
+from workflow.models import Case
+from workflow.relations import case_relations
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -30,39 +29,13 @@ def parse_section(model: type[S], data: dict[str, Any]) -> S:
 
 
 def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
-    """Everything the requirement checks read about `case`, as of `now`."""
+    """Everything the requirement checks read about `case`, as of `now`.
+
+    The sections come from `case` as it stands; proposals and signatures from the case's
+    relations, read once per transaction (`workflow.relations`).
+    """
     assert case.id is not None
-    proposals = (
-        session.execute(
-            select(Proposal).where(col(Proposal.case_id) == case.id).order_by(col(Proposal.id))
-        )
-        .scalars()
-        .all()
-    )
-    ids = [p.id for p in proposals]
-    assessments: dict[int, list[AssessmentFacts]] = {}
-    decisions: dict[int, Decision] = {}
-    if ids:
-        for a in session.execute(
-            select(Assessment).where(col(Assessment.proposal_id).in_(ids))
-        ).scalars():
-            assessments.setdefault(a.proposal_id, []).append(
-                AssessmentFacts(
-                    scores={str(k): int(v) for k, v in a.scores.items()},
-                    conflict_of_interest=a.conflict_of_interest,
-                )
-            )
-        for d in session.execute(
-            select(Decision).where(col(Decision.proposal_id).in_(ids)).order_by(col(Decision.id))
-        ).scalars():
-            decisions[d.proposal_id] = d  # later rows win: the latest decision counts
-    signed = (
-        session.execute(
-            select(col(Signature.organisation_id)).where(col(Signature.case_id) == case.id)
-        )
-        .scalars()
-        .all()
-    )
+    related = case_relations(session, case.id)
     return CaseFacts(
         now=now,
         lead_municipality_id=case.lead_municipality_id,
@@ -71,15 +44,6 @@ def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
         agreement=parse_section(AgreementSection, case.agreement),
         pilot=parse_section(PilotSection, case.pilot),
         scale=parse_section(ScaleSection, case.scale),
-        proposals=tuple(
-            ProposalFacts(
-                id=p.id or 0,
-                organisation_id=p.organisation_id,
-                assessments=tuple(assessments.get(p.id or 0, [])),
-                decision=decisions[p.id].decision if p.id in decisions else None,
-                decision_rationale=decisions[p.id].rationale if p.id in decisions else None,
-            )
-            for p in proposals
-        ),
-        signed_organisation_ids=frozenset(signed),
+        proposals=related.proposals,
+        signed_organisation_ids=related.signed_organisation_ids,
     )

@@ -9,8 +9,7 @@ in Copenhagen.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from states import PHASES, CaseState, Trigger
 from states.sections import CallSection, PilotSection
@@ -24,10 +23,9 @@ from workflow.models import (
     DeadlineStatus,
     Organisation,
     OrganisationKind,
-    Participant,
     ParticipantRole,
-    Proposal,
 )
+from workflow.relations import case_relations
 
 ASSESSMENT_AFTER_SUBMISSION = timedelta(days=14)
 SIGNATURE_AFTER_ENTRY = timedelta(days=30)
@@ -167,23 +165,16 @@ def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[PhaseDeadline]:
 
 def interested_without_proposal(session: Session, case: Case) -> list[int]:
     """Companies and knowledge institutions that showed interest and have not yet proposed."""
-    rows = session.execute(
-        select(col(Participant.organisation_id))
-        .join(Organisation, col(Organisation.id) == col(Participant.organisation_id))
-        .where(
-            col(Participant.case_id) == case.id,
-            col(Participant.role).in_(INTEREST_ROLES),
-            col(Organisation.kind).in_(PROPOSING_KINDS),
-            ~select(col(Proposal.id))
-            .where(
-                col(Proposal.case_id) == case.id,
-                col(Proposal.organisation_id) == col(Participant.organisation_id),
-            )
-            .exists(),
-        )
-        .order_by(col(Participant.organisation_id))
+    assert case.id is not None
+    related = case_relations(session, case.id)
+    proposed = {p.organisation_id for p in related.proposals}
+    return sorted(
+        p.organisation_id
+        for p, org in related.participants
+        if p.role in INTEREST_ROLES
+        and org.kind in PROPOSING_KINDS
+        and p.organisation_id not in proposed
     )
-    return list(rows.scalars())
 
 
 def on_interest(

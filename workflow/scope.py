@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from states import CaseState
 from workflow.actor import Actor
 from workflow.errors import NotFound
+from workflow.locking import lock_case
 from workflow.models import Case, Participant, ParticipantRole, Proposal
 
 SEE_ALL_ROLES = frozenset({"admin", "auditor", "system"})
@@ -55,6 +56,8 @@ def can_see(session: Session, actor: Actor, case: Case) -> bool:
         return True
     if actor.role == "partner" and case.state == CaseState.MATCH.value:
         return True
+    if actor.organisation_id is not None and actor.organisation_id == case.lead_municipality_id:
+        return True  # the lead municipality takes part in every case it leads
     assert case.id is not None
     return is_participant(session, case.id, actor.organisation_id)
 
@@ -62,6 +65,18 @@ def can_see(session: Session, actor: Actor, case: Case) -> bool:
 def get_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """The case, or `NotFound` when it does not exist or lies outside the actor's scope."""
     case = session.get(Case, case_id)
+    if case is None or not can_see(session, actor, case):
+        raise NotFound(f"Case {case_id} was not found.")
+    return case
+
+
+def lock_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case locked for writing (`workflow.locking.lock_case`), or `NotFound` when it does
+    not exist or lies outside the actor's scope, exactly as `get_visible_case` answers."""
+    try:
+        case = lock_case(session, case_id)
+    except NotFound:
+        case = None
     if case is None or not can_see(session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
     return case

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from workflow import audit
@@ -54,9 +54,17 @@ def actor_for_token(session: Session, token: str, admin_token: str | None) -> Ac
     """The actor a bearer token stands for, or None if it is unknown or revoked."""
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN.value)
-    row = session.execute(
-        select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
-    ).scalar_one_or_none()
+    # Only the columns an actor needs, as a plain row: every API request runs this.
+    row = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     return Actor(name=row.name, role=row.role, organisation_id=row.organisation_id, token_id=row.id)
+
+
+_TOKEN_LOOKUP = select(
+    col(ApiToken.id),
+    col(ApiToken.name),
+    col(ApiToken.role),
+    col(ApiToken.organisation_id),
+    col(ApiToken.revoked_at),
+).where(col(ApiToken.token_hash) == bindparam("token_hash"))

@@ -13,9 +13,8 @@ from api.schemas.cases import CasePublic, TransitionRequest
 from api.schemas.common import problem_responses
 from api.views import case_public, etag
 from workflow.engine import apply_trigger
-from workflow.locking import lock_case
 from workflow.models import Case
-from workflow.scope import get_visible_case
+from workflow.scope import lock_visible_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
@@ -46,9 +45,8 @@ def post_transition(
     listing every unmet requirement when `advance` is not yet allowed. Refusals are audited.
     """
     require_role(actor, *WRITERS)
-    get_visible_case(session, actor, case_id)
-    header = require_if_match(if_match)
-    version = check_if_match(lock_case(session, case_id), header)
+    case = lock_visible_case(session, actor, case_id)
+    version = check_if_match(case, require_if_match(if_match))
     answer: list[JSONResponse] = []
 
     def respond(tx: Session, case: Case) -> None:
