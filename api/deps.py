@@ -1,6 +1,6 @@
 """FastAPI dependencies: the database session and the calling actor."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -9,6 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem, language_of
 from workflow.actor import Actor
@@ -21,10 +22,21 @@ from workflow.tokens import actor_for_token
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`.")
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request; routes commit what they write."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+async def get_session() -> AsyncIterator[Session]:
+    """One session per request; routes commit what they write.
+
+    `async`, because making a session does no I/O: a plain `def` dependency would cost two
+    thread-pool hops per request (one in, one out). Closing does I/O only when a transaction
+    is still open (a read's, rolled back), and then runs in the thread pool.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tests.audit_support import KEY, attacker, events_of, tell_story
 from tests.factories import NOW, DatabaseTarget
@@ -47,7 +47,11 @@ def test_an_event_stored_in_an_unusual_but_equal_form_still_verifies(
         actor = SYSTEM_CLI.__class__(odd, 'r"\\\t', None)
         event = audit.record(session, actor, odd.replace(" ", ""), {"k": odd}, at=NOW)
         session.commit()
-        event_id = event.id
+        event_id = session.execute(
+            select(col(AuditEvent.id)).where(
+                col(AuditEvent.chain) == event.chain, col(AuditEvent.seq) == event.seq
+            )
+        ).scalar_one()
     if db.backend == "sqlite":
         with attacker(db) as conn:
             conn.exec_driver_sql(
