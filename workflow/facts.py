@@ -14,6 +14,7 @@ from states.sections import (
     PilotSection,
     ScaleSection,
 )
+from workflow.db import transaction_memo
 from workflow.models import Case
 from workflow.relations import case_relations
 
@@ -39,11 +40,28 @@ def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
     return CaseFacts(
         now=now,
         lead_municipality_id=case.lead_municipality_id,
-        need=parse_section(NeedSection, case.need),
-        call=parse_section(CallSection, case.call),
-        agreement=parse_section(AgreementSection, case.agreement),
-        pilot=parse_section(PilotSection, case.pilot),
-        scale=parse_section(ScaleSection, case.scale),
+        need=_section(session, case, "need", NeedSection),
+        call=_section(session, case, "call", CallSection),
+        agreement=_section(session, case, "agreement", AgreementSection),
+        pilot=_section(session, case, "pilot", PilotSection),
+        scale=_section(session, case, "scale", ScaleSection),
         proposals=related.proposals,
         signed_organisation_ids=related.signed_organisation_ids,
     )
+
+
+def _section(session: Session, case: Case, name: str, model: type[S]) -> S:
+    """`parse_section` of one of the case's sections, parsed once per transaction.
+
+    A section is only ever replaced by a new dict, never changed in place (a JSON column
+    would not notice), so the same dict object always parses to the same model.
+    """
+    data: dict[str, Any] = getattr(case, name)
+    parsed = transaction_memo(session, "opi_parsed_sections")
+    key = (case.id, name)
+    hit: tuple[dict[str, Any], S] | None = parsed.get(key)
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    section = parse_section(model, data)
+    parsed[key] = (data, section)  # holding `data` keeps its identity from being reused
+    return section
