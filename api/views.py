@@ -23,6 +23,7 @@ from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPubl
 from states import CaseState
 from workflow.actor import Actor
 from workflow.engine import trigger_statuses
+from workflow.facts import case_facts
 from workflow.models import (
     Assessment,
     Case,
@@ -81,8 +82,13 @@ def _transitions(
 def case_public(
     session: Session, actor: Actor, case: Case, language: str, now: datetime
 ) -> CasePublic:
-    """The whole case with its participants, signatures and trigger statuses."""
+    """The whole case with its participants, signatures and trigger statuses.
+
+    The sections are the ones the requirement checks parsed (`case_facts`, once per
+    transaction), so they are not validated a second time here.
+    """
     state = CaseState(case.state)
+    facts = case_facts(session, case, now)
     return CasePublic.model_validate(
         {
             "id": case.id,
@@ -97,11 +103,11 @@ def case_public(
             "phase_entered_at": case.phase_entered_at,
             "created_at": case.created_at,
             "updated_at": case.updated_at,
-            "need": case.need,
-            "call": case.call,
-            "agreement": case.agreement,
-            "pilot": case.pilot,
-            "scale": case.scale,
+            "need": facts.need,
+            "call": facts.call,
+            "agreement": facts.agreement,
+            "pilot": facts.pilot,
+            "scale": facts.scale,
             "participants": _participants(session, actor, case),
             "signatures": _signatures(session, case),
             "transitions": _transitions(session, case, language, now),
