@@ -66,6 +66,17 @@ def _describe(deadline: Deadline) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class NewDeadline:
+    """A deadline to create: what it is, when it is due and who answers for it."""
+
+    kind: str
+    due_at: datetime
+    responsible_organisation_id: int | None
+    title: str | None = None
+    escalates: bool = True
+
+
 def create_deadline(
     session: Session,
     case: Case,
@@ -80,31 +91,52 @@ def create_deadline(
     calendar: str | None = None,
 ) -> Deadline:
     """A new open deadline in the case's current phase, its reminders and its audit event."""
+    wanted = NewDeadline(kind, due_at, responsible_organisation_id, title, escalates)
+    return create_deadlines(session, case, actor, [wanted], now=now, calendar=calendar)[0]
+
+
+def create_deadlines(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    wanted: list[NewDeadline],
+    *,
+    now: datetime,
+    calendar: str | None = None,
+) -> list[Deadline]:
+    """`create_deadline` for several deadlines at once (a phase entered creates all its
+    own): the deadlines in one flush, their reminders in one INSERT, an event each."""
     assert case.id is not None
-    deadline = Deadline(
-        case_id=case.id,
-        phase=case.state,
-        kind=kind,
-        title=title or KIND_TITLES[kind][0],
-        due_at=due_at,
-        responsible_organisation_id=responsible_organisation_id,
-        escalates=escalates,
-        created_by=actor.name,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(deadline)
+    deadlines = [
+        Deadline(
+            case_id=case.id,
+            phase=case.state,
+            kind=w.kind,
+            title=w.title or KIND_TITLES[w.kind][0],
+            due_at=w.due_at,
+            responsible_organisation_id=w.responsible_organisation_id,
+            escalates=w.escalates,
+            created_by=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
+        for w in wanted
+    ]
+    if not deadlines:
+        return []
+    session.add_all(deadlines)
     session.flush()
-    reminders = outbox.schedule(session, case, deadline, now, calendar)
-    audit.record(
-        session,
-        actor,
-        "deadline.created",
-        {**_describe(deadline), "reminders": reminders},
-        case_id=case.id,
-        at=now,
-    )
-    return deadline
+    reminders = outbox.schedule_many(session, case, deadlines, now, calendar)
+    for deadline, count in zip(deadlines, reminders, strict=True):
+        audit.record(
+            session,
+            actor,
+            "deadline.created",
+            {**_describe(deadline), "reminders": count},
+            case_id=case.id,
+            at=now,
+        )
+    return deadlines
 
 
 def close_deadline(

@@ -98,25 +98,44 @@ def schedule(
     session: Session, case: Case, deadline: Deadline, now: datetime, calendar: str | None = None
 ) -> int:
     """Write the reminder ladder of an open deadline's current revision; the number of rows."""
+    return schedule_many(session, case, [deadline], now, calendar)[0]
+
+
+def schedule_many(
+    session: Session,
+    case: Case,
+    deadlines: list[Deadline],
+    now: datetime,
+    calendar: str | None = None,
+) -> list[int]:
+    """`schedule` for several deadlines of one case, with one INSERT; the rows of each."""
     session.flush()
+    mode = calendar_mode(calendar)
+    ladders = [_ladder(session, case, deadline, now, mode) for deadline in deadlines]
+    rows = [row for ladder in ladders for row in ladder]
+    if rows:
+        # One executemany of a small cached statement; no ORM objects are needed for these.
+        session.execute(insert(Reminder), rows)
+    return [len(ladder) for ladder in ladders]
+
+
+def _ladder(
+    session: Session, case: Case, deadline: Deadline, now: datetime, mode: CalendarMode
+) -> list[dict[str, object]]:
     planned = plan(
         deadline.due_at,
         [responsible_organisation(case, deadline)],
         case.lead_municipality_id,
-        calendar_mode(calendar),
+        mode,
         now=now,
         escalates=deadline.escalates,
     )
-    # Each recipient is loaded once: a ladder names the same organisation up to four times,
-    # and `session.get` of an object nobody holds on to goes back to the database.
+    # Each recipient is loaded once: a ladder names the same organisation up to four times.
+    # (An organisation the transaction already holds comes from the identity map.)
     orgs = {
         o: session.get(Organisation, o) for o in dict.fromkeys(p.organisation_id for p in planned)
     }
-    rows = [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
-    if rows:
-        # One executemany of a small cached statement; no ORM objects are needed for these.
-        session.execute(insert(Reminder), rows)
-    return len(rows)
+    return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
 
 
 def cancel_pending(

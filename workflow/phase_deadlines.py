@@ -15,7 +15,13 @@ from states import PHASES, CaseState, Trigger
 from states.sections import CallSection, PilotSection
 from workflow.actor import Actor
 from workflow.business_days import COPENHAGEN
-from workflow.deadlines import close_deadlines, create_deadline, open_deadlines
+from workflow.deadlines import (
+    NewDeadline,
+    close_deadlines,
+    create_deadline,
+    create_deadlines,
+    open_deadlines,
+)
 from workflow.facts import case_facts, parse_section
 from workflow.models import (
     Case,
@@ -81,17 +87,11 @@ def on_transition(
     )
     if dest not in PHASES:
         return
-    for wanted in entry_deadlines(session, case, dest, now):
-        create_deadline(
-            session,
-            case,
-            actor,
-            kind=wanted.kind.value,
-            due_at=wanted.due_at,
-            responsible_organisation_id=wanted.responsible_organisation_id,
-            escalates=wanted.escalates,
-            now=now,
-        )
+    wanted = [
+        NewDeadline(w.kind.value, w.due_at, w.responsible_organisation_id, escalates=w.escalates)
+        for w in entry_deadlines(session, case, dest, now)
+    ]
+    create_deadlines(session, case, actor, wanted, now=now)
 
 
 def entry_deadlines(
