@@ -45,13 +45,8 @@ def etag(case: Case) -> str:
 def _participants(session: Session, actor: Actor, case: Case) -> list[ParticipantPublic]:
     assert case.id is not None
     return [
-        ParticipantPublic(
-            organisation_id=org.id or 0,
-            name=org.name,
-            kind=org.kind,
-            role=p.role,
-        )
-        for p, org in case_relations(session, case.id).participants
+        ParticipantPublic(organisation_id=p.organisation_id, name=p.name, kind=p.kind, role=p.role)
+        for p in case_relations(session, case.id).participants
         if not hides_participant(actor, p)
     ]
 

@@ -5,7 +5,7 @@ not at all. Delivering them is `notifications/`'s work; this module only plans a
 """
 
 from datetime import datetime
-from typing import cast
+from typing import Protocol, cast
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
@@ -18,6 +18,7 @@ from workflow.models import (
     Reminder,
     ReminderStatus,
 )
+from workflow.relations import case_relations
 from workflow.reminder_plan import (
     MANAGER,
     PRE_DUE_RUNGS,
@@ -47,7 +48,17 @@ def dedup_key(
     return f"opi-d{deadline_id}-r{revision}-{rung}-o{organisation_id}-{channel}"
 
 
-def channels_for(org: Organisation) -> list[Channel]:
+class Reachable(Protocol):
+    """Where an organisation takes reminders: an `Organisation` or a case participant."""
+
+    @property
+    def webhook_url(self) -> str | None: ...
+
+    @property
+    def webhook_secret(self) -> str | None: ...
+
+
+def channels_for(org: Reachable) -> list[Channel]:
     """Email always; a webhook as well when the organisation has a URL and a signing secret."""
     channels = [Channel.EMAIL]
     if org.webhook_url and org.webhook_secret:
@@ -65,7 +76,7 @@ def _rows(
     deadline: Deadline,
     planned: PlannedReminder,
     now: datetime,
-    org: Organisation | None,
+    org: Reachable | None,
 ) -> list[dict[str, object]]:
     assert case.id is not None and deadline.id is not None
     if org is None:
@@ -134,10 +145,13 @@ def _ladder(
         now=now,
         escalates=deadline.escalates,
     )
-    # Each recipient is loaded once: a ladder names the same organisation up to four times.
-    # (An organisation the transaction already holds comes from the identity map.)
-    orgs = {
-        o: session.get(Organisation, o) for o in dict.fromkeys(p.organisation_id for p in planned)
+    # Each recipient is looked up once (a ladder names the same one up to four times); the
+    # case's participants, the usual recipients, are already read in this transaction.
+    assert case.id is not None
+    related = case_relations(session, case.id)
+    orgs: dict[int, Reachable | None] = {
+        o: related.participant(o) or session.get(Organisation, o)
+        for o in dict.fromkeys(p.organisation_id for p in planned)
     }
     return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
 

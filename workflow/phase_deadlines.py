@@ -20,6 +20,7 @@ from workflow.deadlines import (
     close_deadlines,
     create_deadline,
     create_deadlines,
+    has_open_deadlines,
     open_deadlines,
 )
 from workflow.facts import case_facts, parse_section
@@ -79,7 +80,7 @@ def on_transition(
     assert case.id is not None
     close_deadlines(
         session,
-        open_deadlines(session, case.id),
+        open_deadlines(session, case.id) if has_open_deadlines(session, case.id) else [],
         DeadlineStatus.CANCELLED,
         actor,
         now=now,
@@ -170,9 +171,9 @@ def interested_without_proposal(session: Session, case: Case) -> list[int]:
     proposed = {p.organisation_id for p in related.proposals}
     return sorted(
         p.organisation_id
-        for p, org in related.participants
+        for p in related.participants
         if p.role in INTEREST_ROLES
-        and org.kind in PROPOSING_KINDS
+        and p.kind in PROPOSING_KINDS
         and p.organisation_id not in proposed
     )
 

@@ -12,8 +12,9 @@ Core statement on them would not be noticed, so none is used.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlmodel import Session, col
 
 from states.facts import AssessmentFacts, ProposalFacts
@@ -32,27 +33,52 @@ _WATCHED = (Participant, Organisation, Proposal, Assessment, Decision, Signature
 
 
 @dataclass(frozen=True, slots=True)
-class CaseRelations:
-    """One case's participants (with their organisations), proposals and signatures.
+class CaseParticipant:
+    """An organisation taking part in a case, with what the case's readers need of it.
 
-    The ORM objects are held here, so `session.get(Organisation, id)` of a participant's
-    organisation is answered from the session's identity map while the memo lives.
+    Plain rows rather than ORM objects: they are only read, and loading ORM objects costs
+    several times as much as the query.
     """
 
-    participants: tuple[tuple[Participant, Organisation], ...]
+    organisation_id: int
+    role: str
+    name: str
+    kind: str
+    webhook_url: str | None
+    webhook_secret: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSignature:
+    """A party's signature on the case's agreement, as stored."""
+
+    id: int
+    case_id: int
+    organisation_id: int
+    signatory_name: str
+    signed_at: datetime
+    recorded_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRelations:
+    """One case's participants (with their organisations), proposals and signatures."""
+
+    participants: tuple[CaseParticipant, ...]
     proposals: tuple[ProposalFacts, ...]
-    signatures: tuple[Signature, ...]
+    signatures: tuple[CaseSignature, ...]
 
     @property
     def signed_organisation_ids(self) -> frozenset[int]:
         """The organisations that have signed the agreement."""
         return frozenset(s.organisation_id for s in self.signatures)
 
-    def organisation(self, organisation_id: int) -> Organisation | None:
-        """A participant's organisation, if it takes part in the case."""
-        for _, org in self.participants:
-            if org.id == organisation_id:
-                return org
+    def participant(self, organisation_id: int) -> CaseParticipant | None:
+        """The organisation's part in the case, if it takes part."""
+        for p in self.participants:
+            if p.organisation_id == organisation_id:
+                return p
         return None
 
 
@@ -76,20 +102,40 @@ def _changed_in_session(session: Session) -> bool:
     return any(isinstance(o, _WATCHED) for o in (*session.dirty, *session.deleted))
 
 
+_PARTICIPANTS = (
+    select(
+        col(Participant.organisation_id),
+        col(Participant.role),
+        col(Organisation.name),
+        col(Organisation.kind),
+        col(Organisation.webhook_url),
+        col(Organisation.webhook_secret),
+    )
+    .join(Organisation, col(Organisation.id) == col(Participant.organisation_id))
+    .where(col(Participant.case_id) == bindparam("case_id"))
+    .order_by(col(Participant.id))
+)
+_SIGNATURES = (
+    select(
+        col(Signature.id),
+        col(Signature.case_id),
+        col(Signature.organisation_id),
+        col(Signature.signatory_name),
+        col(Signature.signed_at),
+        col(Signature.recorded_by),
+        col(Signature.created_at),
+    )
+    .where(col(Signature.case_id) == bindparam("case_id"))
+    .order_by(col(Signature.id))
+)
+
+
 def _load(session: Session, case_id: int) -> CaseRelations:
-    participants = session.execute(
-        select(Participant, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Participant.organisation_id))
-        .where(col(Participant.case_id) == case_id)
-        .order_by(col(Participant.id))
-    ).all()
-    signatures = session.execute(
-        select(Signature).where(col(Signature.case_id) == case_id).order_by(col(Signature.id))
-    ).scalars()
+    key = {"case_id": case_id}
     return CaseRelations(
-        participants=tuple((p, o) for p, o in participants),
+        participants=tuple(CaseParticipant(*row) for row in session.execute(_PARTICIPANTS, key)),
         proposals=_proposal_facts(session, case_id),
-        signatures=tuple(signatures),
+        signatures=tuple(CaseSignature(*row) for row in session.execute(_SIGNATURES, key)),
     )
 
 

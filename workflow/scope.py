@@ -6,6 +6,7 @@ internal data; no partner learns which other companies bid, nor sees their propo
 """
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlmodel import Session, col
@@ -111,7 +112,17 @@ def sees_internals(session: Session, actor: Actor, case: Case) -> bool:
     return full_view(actor, partner_roles(session, actor, [case.id]).get(case.id))
 
 
-def hides_participant(actor: Actor, participant: Participant) -> bool:
+class TakesPart(Protocol):
+    """A participant: a stored `Participant` or a `workflow.relations.CaseParticipant`."""
+
+    @property
+    def organisation_id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+def hides_participant(actor: Actor, participant: TakesPart) -> bool:
     """Companies that only bid stay hidden from other partners (equal treatment)."""
     return (
         actor.role == "partner"
