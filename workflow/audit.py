@@ -7,7 +7,7 @@ the caller's transaction: an event and the write it records commit together or n
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, Protocol
@@ -304,9 +304,10 @@ def _write_pending(session: Session, _context: object, _instances: object) -> No
     """
     rows = transaction_memo(session, _PENDING).get("rows")
     if rows:
-        queued = [asdict(e) for e in rows]
+        queued = [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in rows]
         rows.clear()
         session.connection().execute(_INSERT_EVENT, queued)
 
 
 _INSERT_EVENT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
+_EVENT_COLUMNS = tuple(f.name for f in fields(NewEvent))
