@@ -1,7 +1,7 @@
 """The FastAPI application."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -22,43 +22,63 @@ from api.routes import (
     transitions,
 )
 from api.web import create_web_app
+from workflow.process import freeze_startup_objects
 
 API_PREFIX = "/api/v1"
 
 
-@asynccontextmanager
-async def _run_scheduler(app: FastAPI) -> AsyncIterator[None]:
-    """Run the background jobs (reminder sweep, audit checkpoints) while the app serves."""
-    from notifications.scheduler import build_scheduler
-    from workflow.settings import get_settings
+def _lifespan(
+    scheduler: bool, long_lived: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]] | None:
+    """What runs around the app's life: the background jobs, the garbage collector's freeze."""
+    if not (scheduler or long_lived):
+        return None
 
-    scheduler = build_scheduler(get_settings())
-    scheduler.start()
-    app.state.scheduler = scheduler
-    try:
-        yield
-    finally:
-        scheduler.shutdown(wait=False)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if long_lived:
+            freeze_startup_objects()
+        if not scheduler:
+            yield
+            return
+        from notifications.scheduler import build_scheduler
+        from workflow.settings import get_settings
+
+        # The reminder sweep and the audit checkpoints run while the app serves.
+        jobs = build_scheduler(get_settings())
+        jobs.start()
+        app.state.scheduler = jobs
+        try:
+            yield
+        finally:
+            jobs.shutdown(wait=False)
+
+    return lifespan
 
 
 def create_served_app() -> FastAPI:
-    """The app `opi serve` runs: the API plus the scheduler (`--no-scheduler` uses
-    `create_app` instead)."""
-    return create_app(scheduler=True)
+    """The app `opi serve` runs: the API plus the scheduler."""
+    return create_app(scheduler=True, long_lived=True)
 
 
-def create_app(*, scheduler: bool = False) -> FastAPI:
+def create_served_api() -> FastAPI:
+    """The app `opi serve --no-scheduler` runs: the API alone."""
+    return create_app(long_lived=True)
+
+
+def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     """The opi-workflow API with every router mounted under `/api/v1`.
 
     `scheduler=True` also runs the APScheduler jobs for the app's lifetime; tests and
-    `opi serve --no-scheduler` leave it off.
+    `opi serve --no-scheduler` leave it off. `long_lived=True` (the served apps) freezes
+    what exists at startup for the garbage collector (`freeze_startup_objects`).
     """
     app = FastAPI(
         title="opi-workflow",
         version="0.1.0",
         summary="Case management for Danish public-private innovation (OPI) projects.",
         openapi_url="/openapi.json",
-        lifespan=_run_scheduler if scheduler else None,
+        lifespan=_lifespan(scheduler, long_lived),
     )
     install_problem_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)

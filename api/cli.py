@@ -22,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"opi-workflow: API docs at {base}/docs", flush=True)
     print(f"opi-workflow: web pages at {base}/ui/ (sign in with a token)", flush=True)
     uvicorn.run(
-        "api.app:create_app" if args.no_scheduler else "api.app:create_served_app",
+        "api.app:create_served_api" if args.no_scheduler else "api.app:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,

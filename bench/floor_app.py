@@ -13,6 +13,8 @@ the same settings. The tables are created by `bench.floor_tables`.
 import argparse
 import json
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from workflow.db import make_engine
+from workflow.process import freeze_startup_objects
 
 _LOCK = text("SELECT version FROM bench_floor_rows WHERE id = :id FOR UPDATE")
 _UPDATE = text("UPDATE bench_floor_rows SET version = :version, state = :state WHERE id = :id")
@@ -35,12 +38,19 @@ class FloorTransition(BaseModel):
     reason: str | None = None
 
 
+@asynccontextmanager
+async def _freeze(_app: FastAPI) -> AsyncIterator[None]:
+    freeze_startup_objects()
+    yield
+
+
 def create_app() -> FastAPI:
     """The floor application on `OPI_DATABASE_URL`."""
     engine = make_engine(os.environ["OPI_DATABASE_URL"])
     doc_path = os.environ.get("BENCH_FLOOR_DOC")
     document: Any = json.loads(Path(doc_path).read_text("utf-8")) if doc_path else {}
-    app = FastAPI(title="opi-workflow benchmark floor")
+    # The same runtime treatment as `opi serve` (workflow.process).
+    app = FastAPI(title="opi-workflow benchmark floor", lifespan=_freeze)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -14,6 +14,7 @@ from notifications.scheduler import build_scheduler
 from notifications.sweep import sweep
 from workflow import migrate
 from workflow.db import get_engine
+from workflow.process import freeze_startup_objects
 from workflow.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def run_worker(*, once: bool = False) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     scheduler = build_scheduler(settings)
+    freeze_startup_objects()
     scheduler.start()
     job = scheduler.get_job("reminder-sweep")
     if job is not None:
