@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.types.string import ByteaBinaryLoader
 from sqlalchemy import Engine
 
 BATCH = 5_000
@@ -55,6 +56,8 @@ class ReadSnapshot:
             # These scans are long and their expressions simple: compiling them costs more
             # than it saves (measured: JIT made verification about 1.8 times slower).
             self._conn.execute("SET LOCAL jit = off")
+            # `timestamp::text` (the exact check reads times as text) in ISO form.
+            self._conn.execute("SET LOCAL DateStyle = 'ISO'")
         else:
             # workflow.db turns pysqlite's own transaction handling off, so BEGIN is ours.
             self._conn.execute("BEGIN DEFERRED")
@@ -82,35 +85,35 @@ class ReadSnapshot:
         return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def rows(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
-    ) -> Iterator[tuple[Any, ...]]:
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
+    ) -> Generator[tuple[Any, ...], None, None]:
         """Every row of the query, fetched `batch` (default `BATCH`) rows at a time."""
-        batch = batch or BATCH
-        params = dict(params or {})
-        if self.dialect == "postgresql":
-            name = f"opi_audit_{next(_cursor_names)}"
-            with self._conn.cursor(name=name) as cursor:
-                cursor.itersize = batch
-                cursor.execute(sql, params)
-                while chunk := cursor.fetchmany(batch):
-                    yield from chunk
-            return
-        cursor = self._conn.execute(sql, params)
-        try:
-            while chunk := cursor.fetchmany(batch):
-                yield from chunk
-        finally:
-            cursor.close()
+        for chunk in self.batches(sql, params, batch, raw_text):
+            yield from chunk
 
     def batches(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """The query's rows in lists of up to `batch` (default `BATCH`)."""
+        """The query's rows in lists of up to `batch` (default `BATCH`).
+
+        With `raw_text`, PostgreSQL text values come as their UTF-8 bytes, undecoded (SQLite
+        queries cast to BLOB themselves).
+        """
         batch = batch or BATCH
         params = dict(params or {})
         if self.dialect == "postgresql":
             name = f"opi_audit_{next(_cursor_names)}"
             with self._conn.cursor(name=name, binary=True) as cursor:
+                if raw_text:
+                    cursor.adapters.register_loader("text", ByteaBinaryLoader)
                 cursor.itersize = batch
                 cursor.execute(sql, params)
                 while chunk := cursor.fetchmany(batch):
@@ -124,14 +127,18 @@ class ReadSnapshot:
             cursor.close()
 
     def prefetched(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """`batches`, fetched ahead in a thread on PostgreSQL.
 
         The server then computes the next batch while this process works on the current one;
         SQLite runs in this process anyway, so there it is plain `batches`.
         """
-        batches = self.batches(sql, params, batch)
+        batches = self.batches(sql, params, batch, raw_text)
         if self.dialect != "postgresql":
             return batches
         return prefetch(batches)
@@ -155,10 +162,11 @@ class ReadSnapshot:
 
 
 def normalise_at(text: str) -> str:
-    """`isoformat_z` text of a stored time that the database did not render canonically.
+    """`isoformat_z` text of a stored time given as text in another form.
 
-    Only reached for SQLite values not written by SQLAlchemy (or tampered with); a value that
-    is not a time at all is returned unchanged, so it simply fails the hash check.
+    Reached for SQLite values not written by SQLAlchemy (or tampered with) and for the times
+    the exact check reads as text; a value that is not a time Python can hold (BC, year 10000
+    and later, infinity) is returned unchanged, so it simply fails the hash check.
     """
     raw = text[:-1] if text.endswith("Z") else text
     try:
