@@ -41,8 +41,7 @@ from workflow.audit import encode_event, event_prefix
 from workflow.audit_stream import ReadSnapshot, normalise_at
 from workflow.timeutil import isoformat_z
 
-SEGMENT = 200  # events per segment row: bounds the memory of a batch of segments
-SEGMENT_BATCH = 100  # segment rows per fetch
+SEGMENT = 1000  # at most this many events per segment row
 _MAX_PREFIXES = 50_000
 # Separate events and key fields. Canonical JSON never holds them raw; a name that does
 # changes the count of fields, and its chain takes the exact check.
@@ -177,7 +176,7 @@ class Segments:
         return " ".join(digests).encode() == hashes
 
     def _seq_run(self, first: int, n: int) -> bytes:
-        if first != 1:
+        if first != 1 or n > 100:  # short chains are the rule, and each length comes often
             return b" ".join(b"%d" % seq for seq in range(first, first + n))
         run = self._seqs.get(n)
         if run is None:

@@ -13,7 +13,7 @@ which would block every writer for as long as a large export runs).
 import itertools
 import queue
 import threading
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,9 +90,10 @@ class ReadSnapshot:
         params: Mapping[str, Any] | None = None,
         batch: int | None = None,
         raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Generator[tuple[Any, ...], None, None]:
-        """Every row of the query, fetched `batch` (default `BATCH`) rows at a time."""
-        for chunk in self.batches(sql, params, batch, raw_text):
+        """Every row of the query, fetched in `batches`."""
+        for chunk in self.batches(sql, params, batch, raw_text, weight):
             yield from chunk
 
     def batches(
@@ -101,10 +102,13 @@ class ReadSnapshot:
         params: Mapping[str, Any] | None = None,
         batch: int | None = None,
         raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """The query's rows in lists of up to `batch` (default `BATCH`).
+        """The query's rows in lists of up to `batch` (default `BATCH`) rows.
 
-        With `raw_text`, PostgreSQL text values come as their UTF-8 bytes, undecoded (SQLite
+        With `weight`, a row counts as `weight(row)` (say, the events it holds) and each list
+        holds about `batch` of that, however the weight varies from row to row. With
+        `raw_text`, PostgreSQL text values come as their UTF-8 bytes, undecoded (SQLite
         queries cast to BLOB themselves).
         """
         batch = batch or BATCH
@@ -114,15 +118,12 @@ class ReadSnapshot:
             with self._conn.cursor(name=name, binary=True) as cursor:
                 if raw_text:
                     cursor.adapters.register_loader("text", ByteaBinaryLoader)
-                cursor.itersize = batch
                 cursor.execute(sql, params)
-                while chunk := cursor.fetchmany(batch):
-                    yield chunk
+                yield from _fetched(cursor, batch, weight)
             return
         cursor = self._conn.execute(sql, params)
         try:
-            while chunk := cursor.fetchmany(batch):
-                yield chunk
+            yield from _fetched(cursor, batch, weight)
         finally:
             cursor.close()
 
@@ -132,13 +133,14 @@ class ReadSnapshot:
         params: Mapping[str, Any] | None = None,
         batch: int | None = None,
         raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """`batches`, fetched ahead in a thread on PostgreSQL.
 
         The server then computes the next batch while this process works on the current one;
         SQLite runs in this process anyway, so there it is plain `batches`.
         """
-        batches = self.batches(sql, params, batch, raw_text)
+        batches = self.batches(sql, params, batch, raw_text, weight)
         if self.dialect != "postgresql":
             return batches
         return prefetch(batches)
@@ -159,6 +161,16 @@ class ReadSnapshot:
             return [tuple(row) for row in cursor.fetchall()]
         finally:
             cursor.close()
+
+
+def _fetched(
+    cursor: Any, batch: int, weight: Callable[[tuple[Any, ...]], int] | None
+) -> Iterator[list[tuple[Any, ...]]]:
+    size = batch if weight is None else max(1, batch // 100)
+    while chunk := cursor.fetchmany(size):
+        yield chunk
+        if weight is not None:  # as many rows as held about `batch` in the last chunk
+            size = max(1, min(batch, batch * len(chunk) // (sum(map(weight, chunk)) or 1)))
 
 
 def normalise_at(text: str) -> str:

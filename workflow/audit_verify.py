@@ -19,6 +19,7 @@ as the chain's head, the hash must be the recorded one, and no chain may end bef
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,7 +28,6 @@ from workflow import audit_rows
 from workflow.actor import SYSTEM_CHECKPOINT, Actor
 from workflow.audit import GENESIS_HASH
 from workflow.audit_rows import (
-    SEGMENT_BATCH,
     Segments,
     continuation_sql,
     exact_rows_sql,
@@ -177,11 +177,15 @@ def _segment_batches(snap: ReadSnapshot, scope: Scope) -> Iterator[list[tuple[An
     """First segments (`workflow.audit_rows`): the global chain's, then case by case."""
     if scope.everything:
         sql = segment_sql(snap, "case_id IS NULL", case_chains=False)
-        yield from snap.prefetched(sql, batch=SEGMENT_BATCH, raw_text=True)
+        yield from snap.prefetched(sql, raw_text=True, weight=_events)
     condition = scope.condition(snap)
     where = "case_id IS NOT NULL" + (f" AND {condition}" if condition else "")
     sql = segment_sql(snap, where, case_chains=True)
-    yield from snap.prefetched(sql, scope.params(), SEGMENT_BATCH, raw_text=True)
+    yield from snap.prefetched(sql, scope.params(), raw_text=True, weight=_events)
+
+
+# A segment row weighs the events it holds, so a batch holds about `BATCH` events.
+_events = itemgetter(2)
 
 
 def _chain_where(snap: ReadSnapshot, case_id: int | None) -> tuple[str, dict[str, Any]]:
@@ -318,7 +322,7 @@ class _Verifier:
                 if more is None:
                     where, params = _chain_where(snap, case_id)
                     sql = continuation_sql(snap, where, case_id is not None)
-                    more = snap.rows(sql, params, SEGMENT_BATCH, raw_text=True)
+                    more = snap.rows(sql, params, raw_text=True, weight=_events)
                 row = next(more, None)
                 if row is None:
                     return None
