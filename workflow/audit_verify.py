@@ -16,7 +16,7 @@ as the chain's head, the hash must be the recorded one, and no chain may end bef
 (`checkpoint-invalid`) and the newest one that does is used.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -270,7 +270,7 @@ class _Verifier:
         self._vanished(self.cp.rest(), self.db.rest())
 
     def _chain(
-        self, snap: ReadSnapshot, case_id: int | None, total: int, segment: list[Any]
+        self, snap: ReadSnapshot, case_id: int | None, total: int, segment: Sequence[Any]
     ) -> None:
         """Check one chain and its end, given its first segment."""
         report = self.report
@@ -293,7 +293,7 @@ class _Verifier:
         case_id: int | None,
         chain: str,
         total: int,
-        segment: list[Any],
+        segment: Sequence[Any],
         cp_head: Head | None,
     ) -> tuple[int, str, bool] | None:
         """`(last_seq, last_hash, broken)` if every segment passes the fast check, else None.
@@ -317,7 +317,7 @@ class _Verifier:
                         return last_seq, "", True
                 if seen == total:
                     return last_seq, last_hash.decode(), False
-                if n != audit_rows.SEGMENT:  # events outside the windows: the exact check
+                if n != audit_rows.SEGMENT:  # more events after a short segment: the exact check
                     return None
                 if more is None:
                     where, params = _chain_where(snap, case_id)
@@ -326,7 +326,7 @@ class _Verifier:
                 row = next(more, None)
                 if row is None:
                     return None
-                segment = list(row[2:])
+                segment = row[2:]
         finally:
             if more is not None:
                 more.close()
