@@ -219,3 +219,20 @@ def _rehash_from(conn: Any, chain: str, from_seq: int) -> None:
     from tests.audit_support import rewrite_chain
 
     rewrite_chain(conn, chain, from_seq)
+
+
+def test_a_checkpoint_head_naming_another_case_makes_the_checkpoint_invalid(
+    db: DatabaseTarget,
+) -> None:
+    story = tell_story(db)
+    checkpoint = take_checkpoint(db.engine, KEY).checkpoint
+    assert checkpoint is not None
+    with attacker(db) as conn:
+        conn.exec_driver_sql(
+            f"UPDATE audit_checkpoint_heads SET case_id = {story.other_id} "
+            f"WHERE checkpoint_id = {checkpoint.id} AND chain = '{story.chain}'"
+        )
+    report = verify_log(db.engine, KEY)
+    assert [c.detail for c in report.invalid_checkpoints] == [
+        f"Checkpoint {checkpoint.id}: its head '{story.chain}' names case {story.other_id}."
+    ]

@@ -198,14 +198,15 @@ def _chain_where(snap: ReadSnapshot, case_id: int | None) -> tuple[str, dict[str
 def _db_heads(snap: ReadSnapshot, scope: Scope) -> Iterator[Head]:
     condition = scope.condition(snap)
     sql = (
-        f"SELECT chain, case_id, seq, hash FROM (SELECT chain, {_HEAD_CASE_ID[snap.dialect]} "
-        "AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
-        + (f"WHERE {condition} " if condition else "")
+        f"SELECT chain, case_id, seq, hash, seq FROM (SELECT chain, "
+        f"{_HEAD_CASE_ID[snap.dialect]} AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
+        # Names that are no chain of ours are never written.
+        "WHERE chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END "
+        + (f"AND {condition} " if condition else "")
         + "ORDER BY COALESCE(case_id, 0), chain"
     )
-    for chain, case_id, seq, hash_ in snap.rows(sql, scope.params()):
-        if chain == chain_of(case_id):  # names that are no chain of ours are never written
-            yield Head(chain, case_id, seq, hash_, seq)
+    for rows in snap.batches(sql, scope.params()):
+        yield from map(Head._make, rows)
 
 
 class _Verifier:
