@@ -18,6 +18,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from workflow.audit import GLOBAL_CHAIN, case_chain
@@ -124,18 +125,11 @@ def write_checkpoint(
     session.add(row)
     session.flush()
     assert row.id is not None
-    session.add_all(
-        AuditCheckpointHead(
-            checkpoint_id=row.id,
-            chain=h.chain,
-            case_id=h.case_id,
-            seq=h.seq,
-            length=h.length,
-            hash=h.hash,
-        )
-        for h in heads
-    )
-    session.flush()
+    # One multi-row INSERT per thousand heads, not an ORM object per head (100,000 chains
+    # took seven seconds of CPU that way).
+    if heads:
+        rows = [{"checkpoint_id": row.id, **h._asdict()} for h in heads]
+        session.execute(insert(AuditCheckpointHead), rows)
     return CheckpointInfo(row.id, at, actor_name, len(heads), events, digest, mac)
 
 
