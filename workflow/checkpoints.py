@@ -177,9 +177,8 @@ def heads_problem(snap: ReadSnapshot, cp: CheckpointInfo) -> str | None:
     a batch of heads is one `update` of the digest here rather than a call per head.
     """
     sqlite = snap.dialect == "sqlite"
-    line = (
-        f"chain || ' ' || seq || ' ' || length || ' ' || hash || {'char' if sqlite else 'chr'}(10)"
-    )
+    newline = "char(10)" if sqlite else "chr(10)"
+    line = f"chain || ' ' || seq || ' ' || length || ' ' || hash || {newline}"
     line = f"CAST({line} AS BLOB)" if sqlite else line
     sql = (
         f"SELECT chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END, "
