@@ -13,10 +13,11 @@ which would block every writer for as long as a large export runs).
 import itertools
 import queue
 import threading
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.types.string import ByteaBinaryLoader
 from sqlalchemy import Engine
 
 BATCH = 5_000
@@ -55,6 +56,8 @@ class ReadSnapshot:
             # These scans are long and their expressions simple: compiling them costs more
             # than it saves (measured: JIT made verification about 1.8 times slower).
             self._conn.execute("SET LOCAL jit = off")
+            # `timestamp::text` (the exact check reads times as text) in ISO form.
+            self._conn.execute("SET LOCAL DateStyle = 'ISO'")
         else:
             # workflow.db turns pysqlite's own transaction handling off, so BEGIN is ours.
             self._conn.execute("BEGIN DEFERRED")
@@ -82,56 +85,62 @@ class ReadSnapshot:
         return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def rows(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
-    ) -> Iterator[tuple[Any, ...]]:
-        """Every row of the query, fetched `batch` (default `BATCH`) rows at a time."""
-        batch = batch or BATCH
-        params = dict(params or {})
-        if self.dialect == "postgresql":
-            name = f"opi_audit_{next(_cursor_names)}"
-            with self._conn.cursor(name=name) as cursor:
-                cursor.itersize = batch
-                cursor.execute(sql, params)
-                while chunk := cursor.fetchmany(batch):
-                    yield from chunk
-            return
-        cursor = self._conn.execute(sql, params)
-        try:
-            while chunk := cursor.fetchmany(batch):
-                yield from chunk
-        finally:
-            cursor.close()
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
+    ) -> Generator[tuple[Any, ...], None, None]:
+        """Every row of the query, fetched in `batches`."""
+        for chunk in self.batches(sql, params, batch, raw_text, weight):
+            yield from chunk
 
     def batches(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """The query's rows in lists of up to `batch` (default `BATCH`)."""
+        """The query's rows in lists of up to `batch` (default `BATCH`) rows.
+
+        With `weight`, a row counts as `weight(row)` (say, the events it holds) and each list
+        holds about `batch` of that, however the weight varies from row to row. With
+        `raw_text`, PostgreSQL text values come as their UTF-8 bytes, undecoded (SQLite
+        queries cast to BLOB themselves).
+        """
         batch = batch or BATCH
         params = dict(params or {})
         if self.dialect == "postgresql":
             name = f"opi_audit_{next(_cursor_names)}"
             with self._conn.cursor(name=name, binary=True) as cursor:
-                cursor.itersize = batch
+                if raw_text:
+                    cursor.adapters.register_loader("text", ByteaBinaryLoader)
                 cursor.execute(sql, params)
-                while chunk := cursor.fetchmany(batch):
-                    yield chunk
+                yield from _fetched(cursor, batch, weight)
             return
         cursor = self._conn.execute(sql, params)
         try:
-            while chunk := cursor.fetchmany(batch):
-                yield chunk
+            yield from _fetched(cursor, batch, weight)
         finally:
             cursor.close()
 
     def prefetched(
-        self, sql: str, params: Mapping[str, Any] | None = None, batch: int | None = None
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        batch: int | None = None,
+        raw_text: bool = False,
+        weight: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """`batches`, fetched ahead in a thread on PostgreSQL.
 
         The server then computes the next batch while this process works on the current one;
         SQLite runs in this process anyway, so there it is plain `batches`.
         """
-        batches = self.batches(sql, params, batch)
+        batches = self.batches(sql, params, batch, raw_text, weight)
         if self.dialect != "postgresql":
             return batches
         return prefetch(batches)
@@ -154,11 +163,22 @@ class ReadSnapshot:
             cursor.close()
 
 
-def normalise_at(text: str) -> str:
-    """`isoformat_z` text of a stored time that the database did not render canonically.
+def _fetched(
+    cursor: Any, batch: int, weight: Callable[[tuple[Any, ...]], int] | None
+) -> Iterator[list[tuple[Any, ...]]]:
+    size = batch if weight is None else max(1, batch // 100)
+    while chunk := cursor.fetchmany(size):
+        yield chunk
+        if weight is not None:  # as many rows as held about `batch` in the last chunk
+            size = max(1, min(batch, batch * len(chunk) // (sum(map(weight, chunk)) or 1)))
 
-    Only reached for SQLite values not written by SQLAlchemy (or tampered with); a value that
-    is not a time at all is returned unchanged, so it simply fails the hash check.
+
+def normalise_at(text: str) -> str:
+    """`isoformat_z` text of a stored time given as text in another form.
+
+    Reached for SQLite values not written by SQLAlchemy (or tampered with) and for the times
+    the exact check reads as text; a value that is not a time Python can hold (BC, year 10000
+    and later, infinity) is returned unchanged, so it simply fails the hash check.
     """
     raw = text[:-1] if text.endswith("Z") else text
     try:

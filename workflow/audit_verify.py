@@ -16,16 +16,24 @@ as the chain's head, the hash must be the recorded one, and no chain may end bef
 (`checkpoint-invalid`) and the newest one that does is used.
 """
 
-import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine
 
+from workflow import audit_rows
 from workflow.actor import SYSTEM_CHECKPOINT, Actor
 from workflow.audit import GENESIS_HASH
-from workflow.audit_rows import AT_LENGTH, SEQ_MARK, Prefixes, fast_rows_sql, reference_problem
+from workflow.audit_rows import (
+    Segments,
+    continuation_sql,
+    exact_rows_sql,
+    reference_problem,
+    segment_sql,
+)
 from workflow.audit_stream import ReadSnapshot
 from workflow.checkpoints import (
     CheckpointInfo,
@@ -165,26 +173,40 @@ _HEAD_CASE_ID = {
 }
 
 
-def _event_batches(snap: ReadSnapshot, scope: Scope) -> Iterator[list[tuple[Any, ...]]]:
-    """Fast-path rows (`workflow.audit_rows`): the global chain first, then case by case."""
+def _segment_batches(snap: ReadSnapshot, scope: Scope) -> Iterator[list[tuple[Any, ...]]]:
+    """First segments (`workflow.audit_rows`): the global chain's, then case by case."""
     if scope.everything:
-        yield from snap.prefetched(fast_rows_sql(snap, "case_id IS NULL", case_chains=False))
+        sql = segment_sql(snap, "case_id IS NULL", case_chains=False)
+        yield from snap.prefetched(sql, raw_text=True, weight=_events)
     condition = scope.condition(snap)
     where = "case_id IS NOT NULL" + (f" AND {condition}" if condition else "")
-    yield from snap.prefetched(fast_rows_sql(snap, where, case_chains=True), scope.params())
+    sql = segment_sql(snap, where, case_chains=True)
+    yield from snap.prefetched(sql, scope.params(), raw_text=True, weight=_events)
+
+
+# A segment row weighs the events it holds, so a batch holds about `BATCH` events.
+_events = itemgetter(2)
+
+
+def _chain_where(snap: ReadSnapshot, case_id: int | None) -> tuple[str, dict[str, Any]]:
+    """SQL selecting the events of one case's chain (or the global one), and its parameters."""
+    if case_id is None:
+        return "case_id IS NULL", {}
+    return f"case_id = {snap.param('chain_case')}", {"chain_case": case_id}
 
 
 def _db_heads(snap: ReadSnapshot, scope: Scope) -> Iterator[Head]:
     condition = scope.condition(snap)
     sql = (
-        f"SELECT chain, case_id, seq, hash FROM (SELECT chain, {_HEAD_CASE_ID[snap.dialect]} "
-        "AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
-        + (f"WHERE {condition} " if condition else "")
+        f"SELECT chain, case_id, seq, hash, seq FROM (SELECT chain, "
+        f"{_HEAD_CASE_ID[snap.dialect]} AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
+        # Names that are no chain of ours are never written.
+        "WHERE chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END "
+        + (f"AND {condition} " if condition else "")
         + "ORDER BY COALESCE(case_id, 0), chain"
     )
-    for chain, case_id, seq, hash_ in snap.rows(sql, scope.params()):
-        if chain == chain_of(case_id):  # names that are no chain of ours are never written
-            yield Head(chain, case_id, seq, hash_, seq)
+    for rows in snap.batches(sql, scope.params()):
+        yield from map(Head._make, rows)
 
 
 class _Verifier:
@@ -202,7 +224,7 @@ class _Verifier:
         self.db = _Heads(db_heads)
         self.collect = collect
         self.cp_id = report.checkpoint.id if report.checkpoint else None
-        self.prefixes = Prefixes()
+        self.segments = Segments()
 
     def fail(
         self, problem: str, detail: str, chain: str | None, case_id: int | None, seq: int | None
@@ -223,6 +245,8 @@ class _Verifier:
 
     def _vanished(self, gone_cp: list[Head], gone_db: list[Head]) -> None:
         """Fail chains that a checkpoint or `audit_heads` records but that have no events."""
+        if not gone_cp and not gone_db:
+            return
         found = [(h.key, 0, h, f"checkpoint {self.cp_id}") for h in gone_cp]
         found += [(h.key, 1, h, "audit_heads") for h in gone_db]
         reported: set[str] = set()
@@ -240,86 +264,117 @@ class _Verifier:
             )
 
     def run(self, snap: ReadSnapshot, batches: Iterable[list[tuple[Any, ...]]]) -> None:
-        """Check every event; rows come grouped by chain and in `seq` order within one.
-
-        The loop is the verifier's hot path: per event it compares the `seq`, the chain flag
-        and the previous hash in place, then hashes the cached prefix and the tail. Anything
-        unexpected goes to `reference_problem`, which decides.
-        """
-        report, sha256, prefixes = self.report, hashlib.sha256, self.prefixes
-        cache = prefixes.cache
-        key: object = self  # no case id equals this: the first row starts a chain
-        chain_name = ""
-        last_seq, last_hash, last_b, broken, events = 0, GENESIS_HASH, b"", True, 0
-        link_at = seq_at = 0
-        cp_head: Head | None = None
-        db_head: Head | None = None
-        cp_seq, cp_hash = -1, ""
+        """Check every chain; the rows are its first segments (`segment_sql`), in chain order."""
         for rows in batches:
-            events += len(rows)
-            for event_id, case_id, seq, ok, event_key, tail, stored in rows:
-                if case_id != key:
-                    if key is not self:
-                        self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
-                    key = case_id
-                    chain_name = chain_of(case_id)
-                    last_seq, last_hash, broken = 0, GENESIS_HASH, False
-                    last_b = GENESIS_HASH.encode()
-                    # Where prev_hash sits in the tail: after the time and the chain's name.
-                    link_at = AT_LENGTH + len(f'","chain":"{chain_name}","prev_hash":"')
-                    seq_at = link_at + len(GENESIS_HASH)
-                    cp_head, db_head = self._missing(case_id or 0)
-                    cp_seq, cp_hash = (cp_head.seq, cp_head.hash) if cp_head else (-1, "")
-                    report.chains_checked += 1
-                    if case_id is not None:
-                        report.cases_checked += 1
-                elif broken:
-                    continue
-                if not (
-                    ok
-                    and seq == last_seq + 1
-                    and tail.startswith(last_b, link_at)
-                    and tail.startswith(SEQ_MARK, seq_at)
-                    and sha256(
-                        (cache.get(event_key) or prefixes.build(event_key) or b"\0") + tail
-                    ).hexdigest()
-                    == stored
-                ):
-                    problem = reference_problem(snap, event_id, chain_name, last_seq, last_hash)
-                    if problem is not None:
-                        broken = True
-                        self.fail(*problem, chain_name, case_id, seq)
-                        continue
-                if seq == cp_seq and stored != cp_hash:
-                    broken = True
-                    self.fail(
-                        "checkpoint-mismatch",
-                        f"Checkpoint {self.cp_id} recorded hash {cp_hash[:12]}… at seq {seq}, "
-                        f"the log now has {stored[:12]}…: the chain was rewritten.",
-                        chain_name,
-                        case_id,
-                        seq,
-                    )
-                    continue
-                last_seq, last_hash, last_b = seq, stored, stored.encode()
-        if key is not self:
-            self._end(chain_name, key, last_seq, last_hash, broken, cp_head, db_head)
-        report.events_checked += events
+            for case_id, total, *segment in rows:
+                self._chain(snap, case_id, total, segment)
         self._vanished(self.cp.rest(), self.db.rest())
+
+    def _chain(
+        self, snap: ReadSnapshot, case_id: int | None, total: int, segment: Sequence[Any]
+    ) -> None:
+        """Check one chain and its end, given its first segment."""
+        report = self.report
+        report.events_checked += total
+        report.chains_checked += 1
+        if case_id is not None:
+            report.cases_checked += 1
+        cp_head, db_head = self._missing(case_id or 0)
+        chain = chain_of(case_id)
+        outcome = self._fast(snap, case_id, chain, total, segment, cp_head)
+        if outcome is None:
+            outcome = self._exact(snap, case_id, chain, cp_head)
+        last_seq, last_hash, broken = outcome
+        if not broken:
+            self._end(chain, case_id, last_seq, last_hash, cp_head, db_head)
+
+    def _fast(
+        self,
+        snap: ReadSnapshot,
+        case_id: int | None,
+        chain: str,
+        total: int,
+        segment: Sequence[Any],
+        cp_head: Head | None,
+    ) -> tuple[int, str, bool] | None:
+        """`(last_seq, last_hash, broken)` if every segment passes the fast check, else None.
+
+        A long chain's further segments are read on demand. None sends the whole chain to the
+        exact check, which then finds the first problem, if there is one.
+        """
+        name, last_seq, last_hash, seen = chain.encode(), 0, GENESIS_HASH.encode(), 0
+        more = None
+        try:
+            while True:
+                n, hashes = segment[0], segment[-1]
+                if not n or not self.segments.check(name, last_seq, last_hash, segment):
+                    return None
+                first, last_seq, seen = last_seq + 1, last_seq + n, seen + n
+                last_hash = hashes[-64:]
+                if cp_head is not None and first <= cp_head.seq <= last_seq:
+                    at = 65 * (cp_head.seq - first)
+                    stored = hashes[at : at + 64].decode()
+                    if self._rewritten(chain, case_id, cp_head, cp_head.seq, stored):
+                        return last_seq, "", True
+                if seen == total:
+                    return last_seq, last_hash.decode(), False
+                if n != audit_rows.SEGMENT:  # more events after a short segment: the exact check
+                    return None
+                if more is None:
+                    where, params = _chain_where(snap, case_id)
+                    sql = continuation_sql(snap, where, case_id is not None)
+                    more = snap.rows(sql, params, raw_text=True, weight=_events)
+                row = next(more, None)
+                if row is None:
+                    return None
+                segment = row[2:]
+        finally:
+            if more is not None:
+                more.close()
+
+    def _exact(
+        self, snap: ReadSnapshot, case_id: int | None, chain: str, cp_head: Head | None
+    ) -> tuple[int, str, bool]:
+        """Check the chain event by event from its raw columns (`reference_problem`)."""
+        last_seq, last_hash = 0, GENESIS_HASH
+        where, params = _chain_where(snap, case_id)
+        with closing(snap.rows(exact_rows_sql(snap, where), params)) as rows:
+            for row in rows:
+                seq, stored = row[1], row[-1]
+                problem = reference_problem(row, chain, last_seq, last_hash)
+                if problem is not None:
+                    self.fail(*problem, chain, case_id, seq)
+                    return last_seq, last_hash, True
+                if self._rewritten(chain, case_id, cp_head, seq, stored):
+                    return last_seq, last_hash, True
+                last_seq, last_hash = seq, stored
+        return last_seq, last_hash, False
+
+    def _rewritten(
+        self, chain: str, case_id: int | None, cp_head: Head | None, seq: Any, stored: str
+    ) -> bool:
+        """Fail the chain if `seq` is the checkpointed head's and its hash not the one signed."""
+        if cp_head is None or seq != cp_head.seq or stored == cp_head.hash:
+            return False
+        self.fail(
+            "checkpoint-mismatch",
+            f"Checkpoint {self.cp_id} recorded hash {cp_head.hash[:12]}… at seq {cp_head.seq}, "
+            f"the log now has {stored[:12]}…: the chain was rewritten.",
+            chain,
+            case_id,
+            cp_head.seq,
+        )
+        return True
 
     def _end(
         self,
         chain: str,
-        key: object,
+        case_id: int | None,
         last_seq: int,
         last_hash: str,
-        broken: bool,
         cp_head: Head | None,
         db_head: Head | None,
     ) -> None:
-        case_id = key if isinstance(key, int) else None
-        if broken:
-            return
         if cp_head is not None and last_seq < cp_head.seq:
             self.fail(
                 "checkpoint-mismatch",
@@ -352,7 +407,7 @@ def _verify(snap: ReadSnapshot, key: str, scope: Scope, collect: list[Head] | No
     if checkpoint is not None:
         cp_heads = stream_heads(snap, checkpoint.id, scope.condition(snap), scope.params())
     verifier = _Verifier(report, cp_heads, _db_heads(snap, scope), collect)
-    verifier.run(snap, _event_batches(snap, scope))
+    verifier.run(snap, _segment_batches(snap, scope))
     if invalid:
         report.ok = False
         if report.first_broken is None:

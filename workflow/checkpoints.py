@@ -15,8 +15,10 @@ import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from workflow.audit import GLOBAL_CHAIN, case_chain
@@ -30,9 +32,11 @@ SIGNATURE_VERSION = "opi-audit-checkpoint v1"
 MAX_HEAD_CHECKS = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
-    """A chain's last event and how many events the chain holds."""
+class Head(NamedTuple):
+    """A chain's last event and how many events the chain holds.
+
+    A named tuple: verification reads one per chain, and it is the cheapest to build.
+    """
 
     chain: str
     case_id: int | None
@@ -121,18 +125,11 @@ def write_checkpoint(
     session.add(row)
     session.flush()
     assert row.id is not None
-    session.add_all(
-        AuditCheckpointHead(
-            checkpoint_id=row.id,
-            chain=h.chain,
-            case_id=h.case_id,
-            seq=h.seq,
-            length=h.length,
-            hash=h.hash,
-        )
-        for h in heads
-    )
-    session.flush()
+    # One multi-row INSERT per thousand heads, not an ORM object per head (100,000 chains
+    # took seven seconds of CPU that way).
+    if heads:
+        rows = [{"checkpoint_id": row.id, **h._asdict()} for h in heads]
+        session.execute(insert(AuditCheckpointHead), rows)
     return CheckpointInfo(row.id, at, actor_name, len(heads), events, digest, mac)
 
 
@@ -161,10 +158,8 @@ def stream_heads(
         "SELECT chain, case_id, seq, hash, length FROM audit_checkpoint_heads "
         f"WHERE {where} ORDER BY COALESCE(case_id, 0), chain"
     )
-    for chain, case_id, seq, hash_, length in snap.rows(
-        sql, {**(params or {}), "cp": checkpoint_id}
-    ):
-        yield Head(chain, case_id, seq, hash_, length)
+    for rows in snap.batches(sql, {**(params or {}), "cp": checkpoint_id}):
+        yield from map(Head._make, rows)
 
 
 def signature_problem(key: str, cp: CheckpointInfo) -> str | None:
@@ -176,15 +171,32 @@ def signature_problem(key: str, cp: CheckpointInfo) -> str | None:
 
 
 def heads_problem(snap: ReadSnapshot, cp: CheckpointInfo) -> str | None:
-    """None when the checkpoint's heads are the ones its signed digest covers."""
+    """None when the checkpoint's heads are the ones its signed digest covers.
+
+    The database writes each head's `Head.line` (and whether its chain names its case), so
+    a batch of heads is one `update` of the digest here rather than a call per head.
+    """
+    sqlite = snap.dialect == "sqlite"
+    newline = "char(10)" if sqlite else "chr(10)"
+    line = f"chain || ' ' || seq || ' ' || length || ' ' || hash || {newline}"
+    line = f"CAST({line} AS BLOB)" if sqlite else line
+    sql = (
+        f"SELECT chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END, "
+        f"{line}, length, chain, case_id FROM audit_checkpoint_heads "
+        f"WHERE checkpoint_id = {snap.param('cp')} ORDER BY COALESCE(case_id, 0), chain"
+    )
     digest = hashlib.sha256()
     chains = events = 0
-    for head in stream_heads(snap, cp.id):
-        if head.chain != chain_of(head.case_id):
-            return f"its head {head.chain!r} names case {head.case_id}"
-        digest.update(head.line())
-        chains += 1
-        events += head.length
+    for rows in snap.batches(sql, {"cp": cp.id}, raw_text=True):
+        if not all(map(itemgetter(0), rows)):
+            chain, case_id = next((r[3], r[4]) for r in rows if not r[0])
+            return f"its head {chain!r} names case {case_id}"
+        lines = list(map(itemgetter(1), rows))
+        if None in lines:  # a column is NULL: no head the service wrote
+            return "its heads do not match its signed digest"
+        digest.update(b"".join(lines))
+        chains += len(rows)
+        events += sum(map(itemgetter(2), rows))
     if digest.hexdigest() != cp.digest or (chains, events) != (cp.chains, cp.events):
         return "its heads do not match its signed digest"
     return None
