@@ -22,6 +22,7 @@ from api.schemas.cases import (
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
 from states import CaseState
 from workflow.actor import Actor
+from workflow.case_query import CaseListing
 from workflow.engine import trigger_statuses
 from workflow.facts import case_facts
 from workflow.models import (
@@ -135,18 +136,18 @@ def case_view(
 
 
 def case_summaries(
-    session: Session, actor: Actor, cases: Sequence[Case], language: str
+    session: Session, actor: Actor, cases: Sequence[CaseListing], language: str
 ) -> list[CaseSummary]:
     """List entries for `cases`, internal fields blanked where only the call is visible."""
-    roles = partner_roles(session, actor, [c.id for c in cases if c.id is not None])
+    roles = partner_roles(session, actor, [c.id for c in cases])
     items = []
     for case in cases:
-        full = full_view(actor, roles.get(case.id or 0))
+        full = full_view(actor, roles.get(case.id))
         state = CaseState(case.state)
         items.append(
             CaseSummary(
                 view="full" if full else "call",
-                id=case.id or 0,
+                id=case.id,
                 title=case.title,
                 state=state,
                 state_label=state.label(language),

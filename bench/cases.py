@@ -16,6 +16,7 @@ from bench import sections
 from bench.gen_audit import Event, Timeline, Who
 from workflow.outbox import dedup_key
 from workflow.reminder_plan import plan
+from workflow.search import search_texts
 
 # Thirty slots: need 10, match 8, agreement 2, pilot 5, scale 2, completed 1, cancelled 2. Most
 # cases are early in their life (and so have short histories): with 40 % of the cases ready
@@ -216,6 +217,7 @@ def build_case(i: int, state: str, orgs: Orgs, ids: Ids, now: datetime, due: boo
     target = "need" if state in ("ready", "need") else state
     s = b.sections
     cancelled_from = "match" if state == "cancelled" else None
+    search_full, search_call = search_texts(title, s["need"], s["call"])
     b.out.case = (
         i,
         title,
@@ -233,6 +235,8 @@ def build_case(i: int, state: str, orgs: Orgs, ids: Ids, now: datetime, due: boo
         b.phase_entered,
         b.created,
         b.tl.at,
+        search_full,
+        search_call,
     )
     for d in b.open_deadlines:
         b._deadline_row(d, "open", None, None)
@@ -365,4 +369,5 @@ def pad(built: BuiltCase, extra: int) -> None:
         )
     case = list(built.case)
     case[7], case[12], case[15] = json.dumps(need), version, at
+    case[16], case[17] = search_texts(case[1], need, json.loads(case[8]))
     built.case = tuple(case)

@@ -30,7 +30,8 @@ AUDITOR_TOKEN = "bench-auditor"
 
 CASE_COLUMNS = (
     "id, title, state, on_hold, hold_reason, cancelled_from, lead_municipality_id, need, call, "
-    "agreement, pilot, scale, version, phase_entered_at, created_at, updated_at"
+    "agreement, pilot, scale, version, phase_entered_at, created_at, updated_at, search_full, "
+    "search_call"
 )
 PARTICIPANT_COLUMNS = "id, case_id, organisation_id, role, created_at"
 DEADLINE_COLUMNS = (

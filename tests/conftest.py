@@ -90,6 +90,23 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseTarge
     yield from _new_database(request.param, request, tmp_path)
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new database with no schema at all (for migration tests): once on SQLite,
+    once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"opi_t_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_HOST_URL}/{name}"
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseTarget]:
     """A fresh, migrated PostgreSQL database (for tests only PostgreSQL can run)."""

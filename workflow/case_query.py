@@ -1,19 +1,17 @@
 """Listing and searching the cases an actor may see (`GET /cases`)."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, not_, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
 from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.actor import Actor
 from workflow.models import Case, Deadline, DeadlineStatus, Participant
 from workflow.scope import visible_cases_clause
-
-SECTIONS = ("need", "call", "agreement", "pilot", "scale")
+from workflow.search import fold
 
 
 def overdue_clause(actor: Actor, now: datetime) -> ColumnElement[bool]:
@@ -38,12 +36,30 @@ class CaseFilter:
     overdue: bool | None = None
 
 
-def _text_contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match with LIKE wildcards in `text` taken literally."""
-    return or_(
-        func.lower(column).contains(text.lower(), autoescape=True),
-        column.contains(text, autoescape=True),
-    )
+class CaseListing(NamedTuple):
+    """The columns of a case a list shows (`GET /cases`, the web board)."""
+
+    id: int
+    title: str
+    state: str
+    on_hold: bool
+    lead_municipality_id: int
+    version: int
+    updated_at: datetime
+
+
+LISTED = tuple(getattr(Case, name) for name in CaseListing._fields)
+
+
+def _text_search(actor: Actor, q: str) -> ColumnElement[bool]:
+    """Cases whose search text holds `q`, ignoring case, LIKE wildcards in `q` taken literally.
+
+    Partners search what a published call shows; the need is internal to the municipality.
+    """
+    if "\x00" in q:
+        return false()  # stored text never holds NUL, and PostgreSQL cannot be asked for it
+    column = col(Case.search_call) if actor.role == "partner" else col(Case.search_full)
+    return column.contains(fold(q), autoescape=True)
 
 
 def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
@@ -68,11 +84,7 @@ def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[b
                 )
             )
     if f.q:
-        title = cast(col(Case.title), String)
-        # Partners search what a published call shows; the need is internal to the municipality.
-        section, key = ("call", "text") if partner else ("need", "description")
-        body = getattr(Case, section)[key].as_string()
-        clauses.append(or_(_text_contains(title, f.q), _text_contains(body, f.q)))
+        clauses.append(_text_search(actor, f.q))
     if f.overdue is not None:
         overdue = overdue_clause(actor, now)
         clauses.append(overdue if f.overdue else not_(overdue))
@@ -81,24 +93,21 @@ def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[b
 
 def search_cases(
     session: Session, actor: Actor, f: CaseFilter, *, limit: int, offset: int, now: datetime
-) -> tuple[Sequence[Case], int]:
+) -> tuple[list[CaseListing], int]:
     """One page of the cases `actor` may see that match `f`, newest first, and the total.
 
-    The phase sections are deferred: a list shows none of them, and decoding five JSON
-    documents per row was most of the list's cost. Reading one loads it on first access.
+    Only the listed columns are read, as plain rows: a list shows no section, and building
+    ORM objects for it was most of the list's cost. The total is counted only when the page
+    cannot tell it (a full page, or an empty one past the start).
     """
     where = and_(*_filters(actor, f, now))
-    total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
-    rows = (
-        session.execute(
-            select(Case)
-            .where(where)
-            .order_by(col(Case.id).desc())
-            .limit(limit)
-            .offset(offset)
-            .options(*(defer(getattr(Case, name)) for name in SECTIONS))
+    page = [
+        CaseListing(*row)
+        for row in session.execute(
+            select(*LISTED).where(where).order_by(col(Case.id).desc()).limit(limit).offset(offset)
         )
-        .scalars()
-        .all()
-    )
-    return rows, total
+    ]
+    if 0 < len(page) < limit or (not page and offset == 0):
+        return page, offset + len(page)
+    total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
+    return page, total

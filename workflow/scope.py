@@ -84,8 +84,11 @@ def lock_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
 
 
 def partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:
-    """The actor's organisation's participant role in each of `case_ids` where it has one."""
-    if actor.organisation_id is None or not case_ids:
+    """A partner's organisation's participant role in each of `case_ids` where it has one.
+
+    Only a partner's view depends on it (`full_view`): for anyone else it is empty.
+    """
+    if actor.role != "partner" or actor.organisation_id is None or not case_ids:
         return {}
     rows = session.execute(
         select(col(Participant.case_id), col(Participant.role)).where(

@@ -88,7 +88,13 @@ def list_cases(
         Query(ge=1, le=MAX_ID, description="Led by, or with, this municipality."),
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Text in the title or the need.")
+        str | None,
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description="Text in the title or the need (for a company: the title or the call), "
+            "ignoring case.",
+        ),
     ] = None,
     overdue: Annotated[
         bool | None,

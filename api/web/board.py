@@ -106,7 +106,7 @@ def build_board(db: Session, actor: Actor, filters: Filters, language: str, now:
     names = organisation_names(db, {c.lead_municipality_id for c in found})
     cards = [
         Card(
-            c.id or 0,
+            c.id,
             c.title,
             c.state,
             c.on_hold,

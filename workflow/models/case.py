@@ -4,10 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Connection, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from workflow.models.columns import json_field, time_field
+from workflow.search import search_texts
 
 
 class Case(SQLModel, table=True):
@@ -31,6 +33,24 @@ class Case(SQLModel, table=True):
     phase_entered_at: datetime = time_field()
     created_at: datetime = time_field()
     updated_at: datetime = time_field()
+    search_full: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """What the municipality's people search: see `workflow.search` (kept by `_keep_search`)."""
+    search_call: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """What a company searches: the title and the published call's text."""
+
+
+SEARCHED = ("title", "need", "call")
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _keep_search(_mapper: Mapper[Case], _connection: Connection, case: Case) -> None:
+    """Recompute the search texts whenever a case is written with a new title, need or call,
+    so no writer can forget them; a flush writes them with the rest of the row."""
+    state = inspect(case)
+    if state.persistent and not any(state.attrs[n].history.has_changes() for n in SEARCHED):
+        return
+    case.search_full, case.search_call = search_texts(case.title, case.need, case.call)
 
 
 class ParticipantRole(StrEnum):
