@@ -49,8 +49,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for `url` (default: `OPI_DATABASE_URL`)."""
-    return make_engine(url or get_settings().database_url)
+    """The process-wide engine for `url` (default: `OPI_DATABASE_URL`).
+
+    On PostgreSQL it keeps `OPI_DATABASE_POOL_SIZE` connections: a connection opened beyond
+    the pool is closed when it is returned, so a service that often has more requests at once
+    than its pool holds would open (and PostgreSQL fork) a new backend for many of them.
+    """
+    settings = get_settings()
+    url = url or settings.database_url
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return make_engine(url, pool_size=settings.database_pool_size)
 
 
 def engine_of(session: Session) -> Engine:

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
         "sqlite:///./opi.db",
         description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db.",
     )
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        description="PostgreSQL connections a process keeps open for reuse; up to 10 more are "
+        "opened for a burst and closed after it.",
+    )
     admin_token: str | None = Field(
         None, description="When set, this string is accepted as an admin bearer token."
     )
