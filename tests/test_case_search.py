@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tests.api_helpers import ApiClient, World, create_case, drive, patch_case
 from tests.factories import NOW, make_org, manager_of
-from workflow import migrate
+from workflow import case_query, migrate
 from workflow.cases import create_case as create_case_row
 from workflow.cases import update_case
 from workflow.db import make_engine
@@ -118,6 +118,37 @@ def test_totals_of_full_partial_and_empty_pages(api: ApiClient, world: World) ->
     assert page() == (3, 3)
     assert page(q="ingen") == (0, 0)
     assert page(q="sag 1") == (1, 1)
+
+
+@pytest.mark.parametrize("few", [3, case_query.FEW])
+def test_pages_and_totals_of_text_searches_with_few_and_many_matches(
+    api: ApiClient, world: World, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    """Below `FEW` matches one statement pages and counts; at or above it, two do."""
+    monkeypatch.setattr(case_query, "FEW", few)
+    case_query._statements.cache_clear()
+    created = [
+        api.post("/cases", token=world.manager, json={"title": f"Sag {n} {'x' * n}"}).json()["id"]
+        for n in range(5)
+    ]
+    newest_first = created[::-1]
+    try:
+        for q, matching in (
+            ("sag", newest_first),
+            ("xx", newest_first[:3]),
+            ("sag 1", [created[1]]),
+        ):
+            for limit, offset in ((2, 0), (2, 2), (2, 4), (2, 5), (2, 9), (50, 0), (1, 1)):
+                response = api.client.get(
+                    "/api/v1/cases",
+                    params={"q": q, "limit": limit, "offset": offset},
+                    headers={"Authorization": f"Bearer {world.manager}"},
+                )
+                body = response.json()
+                assert [c["id"] for c in body["items"]] == matching[offset : offset + limit]
+                assert body["total"] == len(matching), (q, limit, offset)
+    finally:
+        case_query._statements.cache_clear()
 
 
 def test_every_write_keeps_the_stored_texts(session: Session) -> None:

@@ -2,9 +2,22 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlmodel import Session, col
 
 from states import CaseState
@@ -12,9 +25,12 @@ from workflow.actor import Actor
 from workflow.models import Case, Deadline, DeadlineStatus, Participant
 from workflow.scope import visible_cases_clause
 from workflow.search import fold
+from workflow.timeutil import UTCDateTime
+
+LIKE_ESCAPE = "/"
 
 
-def overdue_clause(actor: Actor, now: datetime) -> ColumnElement[bool]:
+def overdue_clause(actor: Actor, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """Cases with an open deadline past due; for a partner, only deadlines it answers for."""
     where = [
         col(Deadline.case_id) == col(Case.id),
@@ -51,24 +67,35 @@ class CaseListing(NamedTuple):
 LISTED = tuple(getattr(Case, name) for name in CaseListing._fields)
 
 
-def _text_search(actor: Actor, q: str) -> ColumnElement[bool]:
-    """Cases whose search text holds `q`, ignoring case, LIKE wildcards in `q` taken literally.
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which filters a search uses, not their values: one pair of statements each."""
 
-    Partners search what a published call shows; the need is internal to the municipality.
-    """
-    if "\x00" in q:
-        return false()  # stored text never holds NUL, and PostgreSQL cannot be asked for it
-    column = col(Case.search_call) if actor.role == "partner" else col(Case.search_full)
-    return column.contains(fold(q), autoescape=True)
+    state: bool
+    municipality: bool
+    q: bool
+    overdue: bool | None
+
+    @classmethod
+    def of(cls, f: CaseFilter) -> "_Shape":
+        return cls(f.state is not None, f.municipality_id is not None, bool(f.q), f.overdue)
 
 
-def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for text containing `text`, its wildcards and escapes taken literally."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return f"%{text}%"
+
+
+def _filters(actor: Actor, shape: _Shape) -> list[ColumnElement[bool]]:
     partner = actor.role == "partner"
     clauses: list[ColumnElement[bool]] = [visible_cases_clause(actor)]
-    if f.state is not None:
-        clauses.append(col(Case.state) == f.state.value)
-    if f.municipality_id is not None:
-        lead = col(Case.lead_municipality_id) == f.municipality_id
+    if shape.state:
+        clauses.append(col(Case.state) == bindparam("state"))
+    if shape.municipality:
+        municipality = bindparam("municipality_id", type_=Integer)
+        lead = col(Case.lead_municipality_id) == municipality
         if partner:
             # A partner sees only the published calls of most cases: who else takes part in
             # them is none of its business, so it filters by the lead municipality only.
@@ -79,16 +106,56 @@ def _filters(actor: Actor, f: CaseFilter, now: datetime) -> list[ColumnElement[b
                     lead,
                     exists().where(
                         col(Participant.case_id) == col(Case.id),
-                        col(Participant.organisation_id) == f.municipality_id,
+                        col(Participant.organisation_id) == municipality,
                     ),
                 )
             )
-    if f.q:
-        clauses.append(_text_search(actor, f.q))
-    if f.overdue is not None:
-        overdue = overdue_clause(actor, now)
-        clauses.append(overdue if f.overdue else not_(overdue))
+    if shape.q:
+        # Partners search what a published call shows; the need is internal to the municipality.
+        text = col(Case.search_call) if partner else col(Case.search_full)
+        clauses.append(text.like(bindparam("pattern"), escape=LIKE_ESCAPE))
+    if shape.overdue is not None:
+        overdue = overdue_clause(actor, bindparam("now", type_=UTCDateTime))
+        clauses.append(overdue if shape.overdue else not_(overdue))
     return clauses
+
+
+class _Statements(NamedTuple):
+    page: Select[Any]
+    total: Select[int]
+    few: Select[Any] | None
+    """For a text search: the page and, on every row, the total, when at most `FEW` match."""
+
+
+FEW = 1000
+"""A text search with fewer matches than this is paged and counted by one statement."""
+
+
+@lru_cache(maxsize=512)
+def _statements(actor: Actor, shape: _Shape) -> _Statements:
+    """The statements of a search, built once per caller and shape.
+
+    Their values are bound at execution: building a statement and computing its cache key
+    cost as much CPU as running it, on every request.
+    """
+    where = and_(*_filters(actor, shape))
+    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+    page = select(*LISTED).where(where).order_by(col(Case.id).desc()).limit(limit).offset(offset)
+    count = select(func.count()).select_from(Case).where(where)
+    if not shape.q:
+        return _Statements(page, count, None)
+    # A text search reads every match from the trigram index and the table, both to count
+    # them and to find the newest; page and count would each do it again. With at most FEW
+    # matches (the usual answer to a search) one statement does both; the subquery stops at
+    # FEW rows, so a broader search has lost little when it falls back to the two.
+    matches = select(*LISTED).where(where).limit(FEW).subquery("matches")
+    few = (
+        select(*matches.c, func.count().over())
+        .order_by(matches.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return _Statements(page, count, few)
 
 
 def search_cases(
@@ -96,18 +163,29 @@ def search_cases(
 ) -> tuple[list[CaseListing], int]:
     """One page of the cases `actor` may see that match `f`, newest first, and the total.
 
-    Only the listed columns are read, as plain rows: a list shows no section, and building
-    ORM objects for it was most of the list's cost. The total is counted only when the page
-    cannot tell it (a full page, or an empty one past the start).
+    `q` is matched, ignoring case, against the stored search texts (`workflow.search`). Only
+    the listed columns are read, as plain rows: a list shows no section, and building ORM
+    objects for it was most of the list's cost. The total is counted by a statement of its
+    own only when neither the page nor a text search with few matches tells it.
     """
-    where = and_(*_filters(actor, f, now))
-    page = [
-        CaseListing(*row)
-        for row in session.execute(
-            select(*LISTED).where(where).order_by(col(Case.id).desc()).limit(limit).offset(offset)
-        )
-    ]
+    if f.q and "\x00" in f.q:
+        return [], 0  # no stored text holds NUL, and PostgreSQL cannot be asked for one
+    statements = _statements(actor, _Shape.of(f))
+    params = {
+        "state": f.state.value if f.state is not None else None,
+        "municipality_id": f.municipality_id,
+        "pattern": like_pattern(fold(f.q)) if f.q else None,
+        "now": now,
+        "limit": limit,
+        "offset": offset,
+    }
+    if statements.few is not None:
+        rows = session.execute(statements.few, params).all()
+        if rows and rows[0][-1] < FEW:
+            return [CaseListing(*row[:-1]) for row in rows], rows[0][-1]
+        if not rows and offset == 0:
+            return [], 0
+    page = [CaseListing(*row) for row in session.execute(statements.page, params)]
     if 0 < len(page) < limit or (not page and offset == 0):
         return page, offset + len(page)
-    total = session.execute(select(func.count()).select_from(Case).where(where)).scalar_one()
-    return page, total
+    return page, session.execute(statements.total, params).scalar_one()
