@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from tests.api_helpers import ApiClient, World, create_case, drive, patch_case
@@ -14,7 +15,7 @@ from tests.factories import NOW, make_org, manager_of
 from workflow import case_query, migrate
 from workflow.cases import create_case as create_case_row
 from workflow.cases import update_case
-from workflow.db import make_engine
+from workflow.db import get_engine, make_engine
 from workflow.search import SEPARATOR, fold, search_texts
 
 
@@ -228,3 +229,21 @@ def test_migration_fills_the_texts_of_existing_cases(empty_db: str) -> None:
             assert conn.execute(texts).all()[2] == (f"søvn{SEPARATOR}ny", f"søvn{SEPARATOR}")
     finally:
         engine.dispose()
+
+
+def test_requests_give_their_connection_back(api: ApiClient, world: World) -> None:
+    """The session dependency closes every request's session, read or written, ok or not."""
+    case = create_case(api, world)
+    pool = get_engine().pool
+    assert isinstance(pool, QueuePool)
+    for response in (
+        api.get("/cases?q=rolige", token=world.manager),
+        api.get(f"/cases/{case['id']}", token=world.manager),
+        api.get("/cases/999999", token=world.manager),
+        api.get("/cases", token="not-a-token"),
+        api.patch(f"/cases/{case['id']}", token=world.manager, json={"title": "Ny"}),
+    ):
+        assert response.status_code in (200, 401, 404, 428), response.text
+        assert pool.checkedout() == 0, response.request.url
+    patch_case(api, case["id"], {"title": "Nyt navn"}, world.manager)
+    assert pool.checkedout() == 0

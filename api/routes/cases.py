@@ -107,6 +107,7 @@ def list_cases(
     filters = CaseFilter(state=state, municipality_id=municipality_id, q=q or None, overdue=overdue)
     rows, total = search_cases(session, actor, filters, limit=limit, offset=offset, now=now)
     items = case_summaries(session, actor, rows, language)
+    session.close()  # done reading: the connection goes back before the answer is serialised
     return json_response(Page[CaseSummary](items=items, total=total))
 
 
