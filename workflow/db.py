@@ -11,10 +11,6 @@ from sqlmodel import Session
 from workflow.settings import get_settings
 
 
-def _unicode_lower(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`, with SQLite set up for safe concurrent writers.
 
@@ -36,8 +32,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
-            # SQLite's own lower() folds ASCII only; Danish search needs Æ/Ø/Å folded too.
-            dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:

@@ -3,9 +3,9 @@
 A case stores two search texts: what the municipality's people search (the title and the
 need's description) and what a company searches (the title and the published call's text).
 Each is its parts case-folded in Python and joined by `SEPARATOR`; a search folds `q` the same
-way and looks for it as a plain substring. PostgreSQL and SQLite then agree (neither database's
-own `lower()` is asked, and PostgreSQL's folds ASCII only under the C locale), and on
-PostgreSQL one trigram index per text finds the matches (migration 0007).
+way and looks for it as a plain substring. PostgreSQL and SQLite then agree: neither database's
+own `lower()` is asked (SQLite's folds ASCII only, PostgreSQL's follows the database's locale),
+and on PostgreSQL one trigram index per text finds the matches (migration 0007).
 """
 
 from collections.abc import Mapping
