@@ -1,8 +1,8 @@
 """The floors of the HTTP benchmarks: the least work the same requests need, on FastAPI.
 
 - `POST /floor/rows/{id}/transitions` reads the same JSON body and `If-Match` header as a
-  transition and, in one transaction, locks a row, updates it and inserts one row, through an
-  engine made by `workflow.db.make_engine` like the service's;
+  transition and, in one transaction, locks a row, updates it and inserts one row, through the
+  service's own engine (`workflow.db.get_engine`: the same driver, pool size and pings);
 - `GET /floor/document` returns a JSON document (read at start from `BENCH_FLOOR_DOC`) that is
   the same size and shape as the project's case-list answer.
 
@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from workflow.db import make_engine
+from workflow.db import get_engine, make_engine
 from workflow.process import freeze_startup_objects
 
 _LOCK = text("SELECT version FROM bench_floor_rows WHERE id = :id FOR UPDATE")
@@ -46,7 +46,7 @@ async def _freeze(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """The floor application on `OPI_DATABASE_URL`."""
-    engine = make_engine(os.environ["OPI_DATABASE_URL"])
+    engine = get_engine(os.environ["OPI_DATABASE_URL"])
     doc_path = os.environ.get("BENCH_FLOOR_DOC")
     document: Any = json.loads(Path(doc_path).read_text("utf-8")) if doc_path else {}
     # The same runtime treatment as `opi serve` (workflow.process).

@@ -20,6 +20,7 @@ from tests.factories import DatabaseTarget
 from workflow.actor import Actor
 from workflow.cases import update_case
 from workflow.db import get_engine
+from workflow.engine import apply_trigger
 from workflow.models import ApiToken, Case
 from workflow.settings import get_settings
 from workflow.timeutil import utcnow
@@ -429,6 +430,25 @@ def test_a_bidder_sees_the_published_call_as_the_api_shows_it(web: Web) -> None:
     assert "Rolige dage for borgere med demens" in page  # the published call's title
     assert "Birgitte Behovsejer" not in page  # the need's owner, internal to the municipality
     assert "SenseCare" not in page  # the other bidder
+
+
+def test_a_bidder_does_not_see_that_the_municipality_paused_the_case(web: Web) -> None:
+    """The board shows a partner what `GET /cases` shows it: the call, not the hold."""
+    case_id = web.world.match_case_id
+    with Session(web.db.engine) as session:
+        manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
+        apply_trigger(
+            session,
+            case_id,
+            "pause",
+            manager,
+            reason="Afventer budget",
+            expected_version=web.case(case_id).version,
+        )
+    on_hold = "På pause"
+    assert on_hold in web.signed_in("manager").get("/ui/cases").text
+    board = web.signed_in("partner_a").get("/ui/cases").text
+    assert "Rolige dage for borgere med demens" in board and on_hold not in board
 
 
 # --- the auditor's page -------------------------------------------------------------------

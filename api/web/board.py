@@ -17,7 +17,7 @@ from states import PHASES, TERMINAL, CaseState
 from workflow.actor import Actor
 from workflow.case_query import CaseFilter, search_cases
 from workflow.models import Case, Organisation
-from workflow.scope import visible_cases_clause
+from workflow.scope import full_view, partner_roles, visible_cases_clause
 from workflow.timeutil import utcnow
 
 router = APIRouter()
@@ -104,12 +104,15 @@ def build_board(db: Session, actor: Actor, filters: Filters, language: str, now:
         now=now,
     )
     names = organisation_names(db, {c.lead_municipality_id for c in found})
+    # A company outside a case sees its published call only, as the API shows it: whether
+    # the case is on hold (and why) is the municipality's business.
+    roles = partner_roles(db, actor, [c.id for c in found])
     cards = [
         Card(
             c.id,
             c.title,
             c.state,
-            c.on_hold,
+            c.on_hold and full_view(actor, roles.get(c.id)),
             c.lead_municipality_id,
             names.get(c.lead_municipality_id, ""),
         )
