@@ -15,7 +15,13 @@ from httpx2 import Response
 from sqlmodel import Session, select
 
 from api.app import create_app
-from tests.browser.world import NEED_CASE_TITLE, PROPOSAL_B, WebWorld, build_world
+from tests.browser.world import (
+    MATCH_CASE_TITLE,
+    NEED_CASE_TITLE,
+    PROPOSAL_B,
+    WebWorld,
+    build_world,
+)
 from tests.factories import DatabaseTarget
 from workflow.actor import Actor
 from workflow.cases import update_case
@@ -448,7 +454,7 @@ def test_a_bidder_does_not_see_that_the_municipality_paused_the_case(web: Web) -
     on_hold = "På pause"
     assert on_hold in web.signed_in("manager").get("/ui/cases").text
     board = web.signed_in("partner_a").get("/ui/cases").text
-    assert "Rolige dage for borgere med demens" in board and on_hold not in board
+    assert MATCH_CASE_TITLE in board and on_hold not in board
 
 
 # --- the auditor's page -------------------------------------------------------------------
