@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, fields
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import event as orm_event
 from sqlalchemy import select
@@ -124,20 +124,6 @@ def event_prefix(action: str, actor_name: str, actor_role: str, org_text: str) -
     )
 
 
-class EventFields(Protocol):
-    """What an event's hash is computed from: a stored `AuditEvent` or a `NewEvent`."""
-
-    chain: str
-    seq: int
-    at: datetime
-    actor_name: str
-    actor_role: str
-    actor_organisation_id: int | None
-    action: str
-    data: str
-    prev_hash: str
-
-
 @dataclass(slots=True)
 class NewEvent:
     """An event appended in this transaction: the `audit_events` row it becomes.
@@ -160,7 +146,7 @@ class NewEvent:
     hash: str = ""
 
 
-def compute_hash(event: EventFields) -> str:
+def compute_hash(event: AuditEvent | NewEvent) -> str:
     """The hash `event` should carry, given its fields and `prev_hash`."""
     return hashlib.sha256(
         event_bytes(
