@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlmodel import Session, col
 
 from states import TERMINAL, CaseState
@@ -197,22 +197,6 @@ def open_deadlines(
     if organisation_id is not None:
         query = query.where(col(Deadline.responsible_organisation_id) == organisation_id)
     return list(session.execute(query.order_by(col(Deadline.id))).scalars())
-
-
-def has_open_deadlines(session: Session, case_id: int) -> bool:
-    """Whether the case has an open deadline; much cheaper than loading them when it has none
-    (a phase without deadlines, such as `need`)."""
-    return session.execute(_ANY_OPEN, {"case_id": case_id}).first() is not None
-
-
-_ANY_OPEN = (
-    select(col(Deadline.id))
-    .where(
-        col(Deadline.case_id) == bindparam("case_id"),
-        col(Deadline.status) == DeadlineStatus.OPEN.value,
-    )
-    .limit(1)
-)
 
 
 def meet(

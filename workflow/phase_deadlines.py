@@ -20,7 +20,6 @@ from workflow.deadlines import (
     close_deadlines,
     create_deadline,
     create_deadlines,
-    has_open_deadlines,
     open_deadlines,
 )
 from workflow.facts import case_facts, parse_section
@@ -80,7 +79,7 @@ def on_transition(
     assert case.id is not None
     close_deadlines(
         session,
-        open_deadlines(session, case.id) if has_open_deadlines(session, case.id) else [],
+        open_deadlines(session, case.id),
         DeadlineStatus.CANCELLED,
         actor,
         now=now,
