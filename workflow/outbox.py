@@ -18,7 +18,7 @@ from workflow.models import (
     Reminder,
     ReminderStatus,
 )
-from workflow.relations import case_relations
+from workflow.relations import relations_read
 from workflow.reminder_plan import (
     MANAGER,
     PRE_DUE_RUNGS,
@@ -145,12 +145,12 @@ def _ladder(
         now=now,
         escalates=deadline.escalates,
     )
-    # Each recipient is looked up once (a ladder names the same one up to four times); the
-    # case's participants, the usual recipients, are already read in this transaction.
+    # Each recipient is looked up once (a ladder names the same one up to four times). In a
+    # transition the case's participants, the usual recipients, are already read.
     assert case.id is not None
-    related = case_relations(session, case.id)
+    related = relations_read(session, case.id)
     orgs: dict[int, Reachable | None] = {
-        o: related.participant(o) or session.get(Organisation, o)
+        o: (related and related.participant(o)) or session.get(Organisation, o)
         for o in dict.fromkeys(p.organisation_id for p in planned)
     }
     return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]

@@ -84,12 +84,20 @@ class CaseRelations:
 
 def case_relations(session: Session, case_id: int) -> CaseRelations:
     """The case's relations as of now in this transaction (read at most once)."""
-    memo = transaction_memo(session, _MEMO)
-    found: CaseRelations | None = memo.get(case_id)
-    if found is not None and not _changed_in_session(session):
-        return found
-    memo.clear()
-    found = memo[case_id] = _load(session, case_id)
+    found = relations_read(session, case_id)
+    if found is None:
+        memo = transaction_memo(session, _MEMO)
+        memo.clear()
+        found = memo[case_id] = _load(session, case_id)
+    return found
+
+
+def relations_read(session: Session, case_id: int) -> CaseRelations | None:
+    """The case's relations if this transaction has read them and they are still current;
+    None, without asking the database, otherwise."""
+    found: CaseRelations | None = transaction_memo(session, _MEMO).get(case_id)
+    if found is not None and _changed_in_session(session):
+        return None
     return found
 
 
