@@ -133,7 +133,7 @@ FEW = 1000
 
 @lru_cache(maxsize=512)
 def _statements(actor: Actor, shape: _Shape) -> _Statements:
-    """The statements of a search, built once per caller and shape.
+    """The statements of a search, built once per role, organisation and shape.
 
     Their values are bound at execution: building a statement and computing its cache key
     cost as much CPU as running it, on every request.
@@ -170,7 +170,9 @@ def search_cases(
     """
     if f.q and "\x00" in f.q:
         return [], 0  # no stored text holds NUL, and PostgreSQL cannot be asked for one
-    statements = _statements(actor, _Shape.of(f))
+    # The statements depend on the caller's role and organisation, not on who it is: every
+    # token of an organisation and role shares them.
+    statements = _statements(Actor("", actor.role, actor.organisation_id), _Shape.of(f))
     params = {
         "state": f.state.value if f.state is not None else None,
         "municipality_id": f.municipality_id,
