@@ -153,8 +153,12 @@ def test_overdue_filter_follows_open_deadlines(api: ApiClient, world: World) -> 
     late = create_case(api, world)
     on_time = create_case(api, world)
     now = api.clock.now
+    past, ahead = now - timedelta(days=2), now + timedelta(days=2)
+    # Two overdue deadlines on one case list it once; a met deadline past due is not overdue.
+    wanted = [(late, past, "open"), (late, past, "open"), (on_time, ahead, "open")]
+    wanted.append((on_time, past, "met"))
     with Session(api.db.engine) as session:
-        for case, due in ((late, now - timedelta(days=2)), (on_time, now + timedelta(days=2))):
+        for case, due, status in wanted:
             session.add(
                 Deadline(
                     case_id=case["id"],
@@ -163,14 +167,47 @@ def test_overdue_filter_follows_open_deadlines(api: ApiClient, world: World) -> 
                     title="Behovsbeskrivelse",
                     due_at=due,
                     responsible_organisation_id=world.lead["id"],
+                    status=status,
                     created_by="test",
                 )
             )
         session.commit()
-    overdue = api.get("/cases?overdue=true", token=world.manager).json()["items"]
-    assert [c["id"] for c in overdue] == [late["id"]]
-    not_overdue = api.get("/cases?overdue=false", token=world.manager).json()["items"]
-    assert [c["id"] for c in not_overdue] == [on_time["id"]]
+    overdue = api.get("/cases?overdue=true", token=world.manager).json()
+    assert [c["id"] for c in overdue["items"]] == [late["id"]]
+    assert overdue["total"] == 1
+    not_overdue = api.get("/cases?overdue=false", token=world.manager).json()
+    assert [c["id"] for c in not_overdue["items"]] == [on_time["id"]]
+    assert not_overdue["total"] == 1
+
+
+def test_partner_overdue_filter_counts_only_its_own_deadlines(api: ApiClient, world: World) -> None:
+    # A partner sees every published call, but of their deadlines only those it answers for.
+    theirs = drive(api, world, create_case(api, world), "match")
+    others = drive(api, world, create_case(api, world), "match")
+    past = api.clock.now - timedelta(days=1)
+    with Session(api.db.engine) as session:
+        for case, organisation in ((theirs, world.company), (others, world.rival)):
+            session.add(
+                Deadline(
+                    case_id=case["id"],
+                    phase="match",
+                    kind="custom",
+                    title="Frist for forslag",
+                    due_at=past,
+                    responsible_organisation_id=organisation["id"],
+                    created_by="test",
+                )
+            )
+        session.commit()
+
+    def ids(query: str, token: str) -> list[int]:
+        response = api.get(f"/cases?{query}", token=token)
+        assert response.status_code == 200, response.text
+        return [c["id"] for c in response.json()["items"]]
+
+    assert ids("overdue=true", world.partner) == [theirs["id"]]
+    assert ids("overdue=false", world.partner) == [others["id"]]
+    assert ids("overdue=true", world.manager) == [others["id"], theirs["id"]]
 
 
 def test_version_moves_with_every_write_the_guards_read(api: ApiClient, world: World) -> None:

@@ -30,16 +30,39 @@ from workflow.timeutil import UTCDateTime
 LIKE_ESCAPE = "/"
 
 
-def overdue_clause(actor: Actor, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
-    """Cases with an open deadline past due; for a partner, only deadlines it answers for."""
+def _overdue_deadlines(actor: Actor, now: datetime | BindParameter[datetime]) -> list[Any]:
     where = [
-        col(Deadline.case_id) == col(Case.id),
         col(Deadline.status) == DeadlineStatus.OPEN.value,
         col(Deadline.due_at) < now,
     ]
     if actor.role == "partner":
         where.append(col(Deadline.responsible_organisation_id) == actor.organisation_id)
-    return exists().where(*where)
+    return where
+
+
+def overdue_clause(actor: Actor, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """Cases with an open deadline past due; for a partner, only deadlines it answers for.
+
+    The overdue deadlines are found first (`ix_deadlines_status_due_at`), then their cases.
+    PostgreSQL, left to itself, guesses that a good part of the open deadlines are overdue
+    (it cannot know that open ones lie mostly ahead and closed ones behind) and walks every
+    deadline in case order instead: 40 ms at 220,000 deadlines when none is overdue, against
+    well under a millisecond this way. The `OFFSET 0` keeps the subquery from being merged
+    into the outer query, which would bring the guess back.
+    """
+    overdue = select(col(Deadline.case_id)).where(*_overdue_deadlines(actor, now)).offset(0)
+    return col(Case.id).in_(overdue)
+
+
+def not_overdue_clause(
+    actor: Actor, now: datetime | BindParameter[datetime]
+) -> ColumnElement[bool]:
+    """Cases without an open deadline past due (for a partner: of those it answers for).
+
+    Most cases qualify, so here walking the cases and probing their deadlines is right.
+    """
+    where = [col(Deadline.case_id) == col(Case.id), *_overdue_deadlines(actor, now)]
+    return not_(exists().where(*where))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +138,10 @@ def _filters(actor: Actor, shape: _Shape) -> list[ColumnElement[bool]]:
         text = col(Case.search_call) if partner else col(Case.search_full)
         clauses.append(text.like(bindparam("pattern"), escape=LIKE_ESCAPE))
     if shape.overdue is not None:
-        overdue = overdue_clause(actor, bindparam("now", type_=UTCDateTime))
-        clauses.append(overdue if shape.overdue else not_(overdue))
+        now = bindparam("now", type_=UTCDateTime)
+        clauses.append(
+            overdue_clause(actor, now) if shape.overdue else not_overdue_clause(actor, now)
+        )
     return clauses
 
 
