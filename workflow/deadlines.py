@@ -25,7 +25,7 @@ from workflow.models import (
     DeadlineStatus,
     Organisation,
 )
-from workflow.scope import can_see, is_participant, visible_cases_clause
+from workflow.scope import SEE_ALL_ROLES, can_see, is_participant, visible_cases_clause
 from workflow.timeutil import utcnow
 
 MAX_TITLE = 300
@@ -455,6 +455,10 @@ def overdue_clause(now: datetime) -> ColumnElement[bool]:
 
 def visible_deadlines(actor: Actor) -> Select[Deadline]:
     """Deadlines of the cases `actor` may see (a partner: only its own)."""
+    if actor.role in SEE_ALL_ROLES:
+        # Every deadline belongs to a case (a foreign key); joining the cases only to keep
+        # them all made counting an auditor's deadlines three times slower.
+        return select(Deadline)
     query = (
         select(Deadline)
         .join(Case, col(Case.id) == col(Deadline.case_id))
