@@ -22,7 +22,8 @@ from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.actor import Actor
-from workflow.models import Case, Deadline, DeadlineStatus, Participant
+from workflow.deadlines import overdue_clause as deadline_overdue
+from workflow.models import Case, Deadline, Participant
 from workflow.scope import visible_cases_clause
 from workflow.search import fold
 from workflow.timeutil import UTCDateTime
@@ -30,14 +31,13 @@ from workflow.timeutil import UTCDateTime
 LIKE_ESCAPE = "/"
 
 
-def _overdue_deadlines(actor: Actor, now: datetime | BindParameter[datetime]) -> list[Any]:
-    where = [
-        col(Deadline.status) == DeadlineStatus.OPEN.value,
-        col(Deadline.due_at) < now,
-    ]
+def _overdue_deadlines(
+    actor: Actor, now: datetime | BindParameter[datetime]
+) -> ColumnElement[bool]:
+    overdue = deadline_overdue(now)
     if actor.role == "partner":
-        where.append(col(Deadline.responsible_organisation_id) == actor.organisation_id)
-    return where
+        return and_(overdue, col(Deadline.responsible_organisation_id) == actor.organisation_id)
+    return overdue
 
 
 def overdue_clause(actor: Actor, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
@@ -50,7 +50,7 @@ def overdue_clause(actor: Actor, now: datetime | BindParameter[datetime]) -> Col
     well under a millisecond this way. The `OFFSET 0` keeps the subquery from being merged
     into the outer query, which would bring the guess back.
     """
-    overdue = select(col(Deadline.case_id)).where(*_overdue_deadlines(actor, now)).offset(0)
+    overdue = select(col(Deadline.case_id)).where(_overdue_deadlines(actor, now)).offset(0)
     return col(Case.id).in_(overdue)
 
 
@@ -61,8 +61,9 @@ def not_overdue_clause(
 
     Most cases qualify, so here walking the cases and probing their deadlines is right.
     """
-    where = [col(Deadline.case_id) == col(Case.id), *_overdue_deadlines(actor, now)]
-    return not_(exists().where(*where))
+    return not_(
+        exists().where(col(Deadline.case_id) == col(Case.id), _overdue_deadlines(actor, now))
+    )
 
 
 @dataclass(frozen=True, slots=True)

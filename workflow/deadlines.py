@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
 from sqlmodel import Session, col
 
 from states import TERMINAL, CaseState
@@ -445,7 +445,7 @@ def _partner_may_see(actor: Actor, deadline: Deadline) -> bool:
     return actor.role != "partner" or deadline.responsible_organisation_id == actor.organisation_id
 
 
-def overdue_clause(now: datetime) -> ColumnElement[bool]:
+def overdue_clause(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """Open deadlines whose due time has passed."""
     return and_(
         col(Deadline.status) == DeadlineStatus.OPEN.value,
