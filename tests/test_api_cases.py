@@ -1,7 +1,8 @@
 """Creating, listing, reading and merge-patching cases over HTTP."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -149,6 +150,28 @@ def test_list_filters_and_pages(api: ApiClient, world: World) -> None:
     assert ids("", world.outsider_manager) == []
 
 
+def store_deadlines(
+    api: ApiClient, wanted: list[tuple[dict[str, Any], datetime, dict[str, Any], str]]
+) -> None:
+    """Write (case, due, responsible organisation, status) deadlines straight to the
+    database: past due dates the API would refuse."""
+    with Session(api.db.engine) as session:
+        for case, due, organisation, status in wanted:
+            session.add(
+                Deadline(
+                    case_id=case["id"],
+                    phase=case["state"],
+                    kind="custom",
+                    title="Frist",
+                    due_at=due,
+                    responsible_organisation_id=organisation["id"],
+                    status=status,
+                    created_by="test",
+                )
+            )
+        session.commit()
+
+
 def test_overdue_filter_follows_open_deadlines(api: ApiClient, world: World) -> None:
     late = create_case(api, world)
     on_time = create_case(api, world)
@@ -157,21 +180,7 @@ def test_overdue_filter_follows_open_deadlines(api: ApiClient, world: World) -> 
     # Two overdue deadlines on one case list it once; a met deadline past due is not overdue.
     wanted = [(late, past, "open"), (late, past, "open"), (on_time, ahead, "open")]
     wanted.append((on_time, past, "met"))
-    with Session(api.db.engine) as session:
-        for case, due, status in wanted:
-            session.add(
-                Deadline(
-                    case_id=case["id"],
-                    phase="need",
-                    kind="custom",
-                    title="Behovsbeskrivelse",
-                    due_at=due,
-                    responsible_organisation_id=world.lead["id"],
-                    status=status,
-                    created_by="test",
-                )
-            )
-        session.commit()
+    store_deadlines(api, [(case, due, world.lead, status) for case, due, status in wanted])
     overdue = api.get("/cases?overdue=true", token=world.manager).json()
     assert [c["id"] for c in overdue["items"]] == [late["id"]]
     assert overdue["total"] == 1
@@ -185,20 +194,9 @@ def test_partner_overdue_filter_counts_only_its_own_deadlines(api: ApiClient, wo
     theirs = drive(api, world, create_case(api, world), "match")
     others = drive(api, world, create_case(api, world), "match")
     past = api.clock.now - timedelta(days=1)
-    with Session(api.db.engine) as session:
-        for case, organisation in ((theirs, world.company), (others, world.rival)):
-            session.add(
-                Deadline(
-                    case_id=case["id"],
-                    phase="match",
-                    kind="custom",
-                    title="Frist for forslag",
-                    due_at=past,
-                    responsible_organisation_id=organisation["id"],
-                    created_by="test",
-                )
-            )
-        session.commit()
+    store_deadlines(
+        api, [(theirs, past, world.company, "open"), (others, past, world.rival, "open")]
+    )
 
     def ids(query: str, token: str) -> list[int]:
         response = api.get(f"/cases?{query}", token=token)
