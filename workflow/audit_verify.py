@@ -36,6 +36,7 @@ from workflow.audit_rows import (
 )
 from workflow.audit_stream import ReadSnapshot
 from workflow.checkpoints import (
+    CHAIN_OF_SQL,
     CheckpointInfo,
     Head,
     InvalidCheckpoint,
@@ -201,7 +202,7 @@ def _db_heads(snap: ReadSnapshot, scope: Scope) -> Iterator[Head]:
         f"SELECT chain, case_id, seq, hash, seq FROM (SELECT chain, "
         f"{_HEAD_CASE_ID[snap.dialect]} AS case_id, seq, hash FROM audit_heads WHERE seq > 0) h "
         # Names that are no chain of ours are never written.
-        "WHERE chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END "
+        f"WHERE chain = {CHAIN_OF_SQL} "
         + (f"AND {condition} " if condition else "")
         + "ORDER BY COALESCE(case_id, 0), chain"
     )

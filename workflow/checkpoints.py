@@ -90,6 +90,10 @@ def chain_of(case_id: int | None) -> str:
     return GLOBAL_CHAIN if case_id is None else case_chain(case_id)
 
 
+CHAIN_OF_SQL = f"CASE WHEN case_id IS NULL THEN '{GLOBAL_CHAIN}' ELSE 'case:' || case_id END"
+"""`chain_of` in SQL, for a row with a `case_id` column."""
+
+
 def signed_message(at: datetime, actor_name: str, chains: int, events: int, digest: str) -> bytes:
     """The exact bytes the checkpoint's HMAC is computed over."""
     return (
@@ -181,7 +185,7 @@ def heads_problem(snap: ReadSnapshot, cp: CheckpointInfo) -> str | None:
     line = f"chain || ' ' || seq || ' ' || length || ' ' || hash || {newline}"
     line = f"CAST({line} AS BLOB)" if sqlite else line
     sql = (
-        f"SELECT chain = CASE WHEN case_id IS NULL THEN 'global' ELSE 'case:' || case_id END, "
+        f"SELECT chain = {CHAIN_OF_SQL}, "
         f"{line}, length, chain, case_id FROM audit_checkpoint_heads "
         f"WHERE checkpoint_id = {snap.param('cp')} ORDER BY COALESCE(case_id, 0), chain"
     )
