@@ -22,7 +22,7 @@ from api.routes import (
     transitions,
 )
 from api.web import create_web_app
-from workflow.process import freeze_startup_objects
+from workflow.core.gc_freeze import freeze_startup_objects
 
 API_PREFIX = "/api/v1"
 
@@ -42,7 +42,7 @@ def _lifespan(
             yield
             return
         from notifications.scheduler import build_scheduler
-        from workflow.settings import get_settings
+        from workflow.core.settings import get_settings
 
         # The reminder sweep and the audit checkpoints run while the app serves.
         jobs = build_scheduler(get_settings())

@@ -5,7 +5,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from api.cli_audit import add_audit_commands
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -13,7 +13,7 @@ Command = Callable[[argparse.Namespace], int]
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from workflow import migrate
+    from workflow.core import migrate
 
     settings = get_settings()
     if settings.is_sqlite:
@@ -39,7 +39,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from workflow import migrate
+    from workflow.core import migrate
 
     migrate.upgrade(get_settings().database_url, args.revision)
     print(f"database migrated to {args.revision}")
@@ -47,8 +47,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from workflow import migrate
-    from workflow.demo import load_demo
+    from api.demo import load_demo
+    from workflow.core import migrate
 
     settings = get_settings()
     if settings.environment == "production":
@@ -64,10 +64,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
-    from workflow.actor import SYSTEM_CLI
-    from workflow.db import session_scope
-    from workflow.errors import WorkflowError
-    from workflow.tokens import create_token
+    from workflow.access.actor import SYSTEM_CLI
+    from workflow.access.tokens import create_token
+    from workflow.core.db import session_scope
+    from workflow.core.errors import WorkflowError
 
     try:
         with session_scope() as session:

@@ -31,9 +31,9 @@ def add_audit_commands(sub: Any) -> None:
 
 def audit_verify(args: argparse.Namespace) -> int:
     """Verify the log and print the report."""
-    from workflow.audit_verify import verify_log
-    from workflow.db import get_engine
-    from workflow.settings import get_settings
+    from workflow.audit.verify import verify_log
+    from workflow.core.db import get_engine
+    from workflow.core.settings import get_settings
 
     try:
         report = verify_log(get_engine(), get_settings().audit_key, case_id=args.case)
@@ -74,13 +74,13 @@ def _print_report(result: dict[str, Any]) -> None:
 
 def audit_checkpoint(args: argparse.Namespace) -> int:
     """Verify the log and write a signed checkpoint (as the system checkpoint actor)."""
-    from workflow.actor import SYSTEM_CHECKPOINT
-    from workflow.audit_verify import take_checkpoint
-    from workflow.db import get_engine
-    from workflow.settings import get_settings
+    from workflow.access.actor import SYSTEM_CHECKPOINT
+    from workflow.audit.verify import verify_and_checkpoint
+    from workflow.core.db import get_engine
+    from workflow.core.settings import get_settings
 
     try:
-        outcome = take_checkpoint(get_engine(), get_settings().audit_key, SYSTEM_CHECKPOINT)
+        outcome = verify_and_checkpoint(get_engine(), get_settings().audit_key, SYSTEM_CHECKPOINT)
     except Exception as exc:
         print(f"error: cannot write a checkpoint: {exc}", file=sys.stderr)
         return EXIT_ERROR

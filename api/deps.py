@@ -12,11 +12,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem, language_of
-from workflow.actor import Actor
-from workflow.db import get_engine
-from workflow.settings import get_settings
-from workflow.timeutil import utcnow
-from workflow.tokens import actor_for_token
+from workflow.access.actor import Actor
+from workflow.access.tokens import actor_for_token
+from workflow.core.db import get_engine
+from workflow.core.settings import get_settings
+from workflow.core.timeutil import utcnow
 
 # Declares the bearer scheme in the OpenAPI document; get_actor itself reads the header.
 _bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer <token>`.")

@@ -33,12 +33,12 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from workflow.audit import canonical_json
-from workflow.db import get_engine
+from workflow.access.tokens import actor_for_token
+from workflow.audit.writer import canonical_json
+from workflow.core.db import get_engine
+from workflow.core.settings import get_settings
+from workflow.core.timeutil import utcnow
 from workflow.models import IdempotencyRecord
-from workflow.settings import get_settings
-from workflow.timeutil import utcnow
-from workflow.tokens import actor_for_token
 
 LEASE = timedelta(minutes=5)
 WAIT_SECONDS = 10.0

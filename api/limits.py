@@ -5,7 +5,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 
 
 class BodyTooLarge(HTTPException):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Header
 
 from api.problems import ApiProblem
-from workflow.errors import StaleVersion
+from workflow.core.errors import StaleVersion
 from workflow.models import Case
 
 IfMatch = Annotated[

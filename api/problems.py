@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from workflow.errors import RequirementsUnmet, StaleVersion, WorkflowError
+from workflow.core.errors import RequirementsUnmet, StaleVersion, WorkflowError
 
 PROBLEM_BASE = "https://opi-workflow.dk/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"

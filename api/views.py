@@ -1,6 +1,6 @@
 """Turning stored rows into the API's response schemas, with what each caller may see.
 
-What each caller may see is decided in `workflow.scope`, shared with the web pages.
+What each caller may see is decided in `workflow.access.scope`, shared with the web pages.
 """
 
 from collections.abc import Sequence
@@ -21,18 +21,18 @@ from api.schemas.cases import (
 )
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
 from states import CaseState
-from workflow.actor import Actor
-from workflow.case_query import CaseListing
-from workflow.engine import trigger_statuses
-from workflow.facts import case_facts
+from workflow.access.actor import Actor
+from workflow.access.scope import full_view, hides_participant, partner_roles, sees_internals
+from workflow.cases.facts import case_facts
+from workflow.cases.query import CaseListing
+from workflow.cases.relations import case_relations
 from workflow.models import (
     Assessment,
     Case,
     Decision,
     Proposal,
 )
-from workflow.relations import case_relations
-from workflow.scope import full_view, hides_participant, partner_roles, sees_internals
+from workflow.transitions.engine import trigger_statuses
 
 CONTRACTING_ROLES = frozenset({"manager", "admin", "auditor", "system"})
 """Roles that see every proposal and its assessments."""

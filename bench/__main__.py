@@ -45,7 +45,7 @@ def prepare(
     """A fresh copy of the (cached) benchmark data; its name and how the data was made."""
     from bench import floor_app
     from bench.generate import generate
-    from workflow import migrate
+    from workflow.core import migrate
 
     pg.ensure_running()
     template = f"opi_bench_tpl_{settings.label}"

@@ -1,9 +1,9 @@
 """`audit_verify`: recomputing every chain of a 1,000,000-event log vs hashing its bytes.
 
-The project is `workflow.audit_verify.verify_log`, the function behind `opi audit verify` and
+The project is `workflow.audit.verify.verify_log`, the function behind `opi audit verify` and
 `GET /audit/verify`, timed in this process. The floor is SHA-256 over the same canonical bytes
-(`workflow.audit.event_bytes` of every stored event, built beforehand and held in memory), one
-digest per event in one pass: the hashing any verification must do, with no reading,
+(`workflow.audit.writer.event_bytes` of every stored event, built beforehand and held in
+memory), one digest per event in one pass: the hashing any verification must do, with no reading,
 encoding or checking. Floor and project alternate; a warm-up verification fills the caches.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 
 from bench import pg, servers
 from bench.config import VENV_BIN, RunSettings
-from workflow.audit import encode_event
-from workflow.audit_stream import ReadSnapshot
-from workflow.audit_verify import verify_log
-from workflow.db import make_engine
-from workflow.settings import Settings
+from workflow.audit.stream import ReadSnapshot
+from workflow.audit.verify import verify_log
+from workflow.audit.writer import encode_event
+from workflow.core.db import make_engine
+from workflow.core.settings import Settings
 
 TARGET = 0.5
 

@@ -4,7 +4,7 @@
 follows what the service itself writes along a case's life: the sections of its phases, the
 lead participant and the companies of the call, the deadlines of each phase it went through
 (closed ones met or cancelled, the current phase's open with their reminder ladder from
-`workflow.reminder_plan`), and the audit events of every step.
+`workflow.deadlines.ladder`), and the audit events of every step.
 """
 
 import json
@@ -14,9 +14,9 @@ from typing import Any
 
 from bench import sections
 from bench.gen_audit import Event, Timeline, Who
-from workflow.outbox import dedup_key
-from workflow.reminder_plan import plan
-from workflow.search import search_texts
+from workflow.cases.search import search_texts
+from workflow.deadlines.ladder import plan
+from workflow.deadlines.outbox import dedup_key
 
 # Thirty slots: need 10, match 8, agreement 2, pilot 5, scale 2, completed 1, cancelled 2. Most
 # cases are early in their life (and so have short histories): with 40 % of the cases ready

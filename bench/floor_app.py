@@ -2,7 +2,7 @@
 
 - `POST /floor/rows/{id}/transitions` reads the same JSON body and `If-Match` header as a
   transition and, in one transaction, locks a row, updates it and inserts one row, through the
-  service's own engine (`workflow.db.get_engine`: the same driver, pool size and pings);
+  service's own engine (`workflow.core.db.get_engine`: the same driver, pool size and pings);
 - `GET /floor/document` returns a JSON document (read at start from `BENCH_FLOOR_DOC`) that is
   the same size and shape as the project's case-list answer.
 
@@ -23,8 +23,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from workflow.db import get_engine, make_engine
-from workflow.process import freeze_startup_objects
+from workflow.core.db import get_engine, make_engine
+from workflow.core.gc_freeze import freeze_startup_objects
 
 _LOCK = text("SELECT version FROM bench_floor_rows WHERE id = :id FOR UPDATE")
 _UPDATE = text("UPDATE bench_floor_rows SET version = :version, state = :state WHERE id = :id")
@@ -49,7 +49,7 @@ def create_app() -> FastAPI:
     engine = get_engine(os.environ["OPI_DATABASE_URL"])
     doc_path = os.environ.get("BENCH_FLOOR_DOC")
     document: Any = json.loads(Path(doc_path).read_text("utf-8")) if doc_path else {}
-    # The same runtime treatment as `opi serve` (workflow.process).
+    # The same runtime treatment as `opi serve` (workflow.core.gc_freeze).
     app = FastAPI(title="opi-workflow benchmark floor", lifespan=_freeze)
 
     @app.get("/healthz")

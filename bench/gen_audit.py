@@ -1,8 +1,8 @@
-"""Hash-chained audit events for generated cases, encoded exactly as `workflow.audit` does.
+"""Hash-chained audit events for generated cases, encoded exactly as `workflow.audit.writer` does.
 
-Every event's `data` is `workflow.audit.canonical_json` of its payload and its hash is SHA-256
-over `workflow.audit.event_bytes`, chained through `prev_hash` from the genesis hash, so the
-generated log verifies with the project's own verifier and a transition appends to it.
+Every event's `data` is `workflow.audit.writer.canonical_json` of its payload and its hash is
+SHA-256 over `workflow.audit.writer.event_bytes`, chained through `prev_hash` from the genesis
+hash, so the generated log verifies with the project's own verifier and a transition appends to it.
 """
 
 import hashlib
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow.audit import GENESIS_HASH, canonical_json, event_bytes
+from workflow.audit.writer import GENESIS_HASH, canonical_json, event_bytes
 
 REQUIREMENT_CODES = {
     "need": (

@@ -20,9 +20,9 @@ from bench.config import DataSize
 from bench.gen_audit import ChainHead, Event, Who, chain_rows
 from bench.sections import check_shapes
 from bench.vocabulary import company_name, municipality_name
-from workflow import migrate
-from workflow.audit import GLOBAL_CHAIN, case_chain
-from workflow.tokens import hash_token
+from workflow.access.tokens import hash_token
+from workflow.audit.writer import GLOBAL_CHAIN, case_chain
+from workflow.core import migrate
 
 CHUNK = 2_000
 LOADER = Who("system:bench-loader", "system", None)

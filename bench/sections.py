@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bench.vocabulary import SITES, TOPICS, municipality_name
-from workflow.cases import validate_section
-from workflow.timeutil import isoformat_z
+from workflow.cases.service import validate_section
+from workflow.core.timeutil import isoformat_z
 
 CLAUSES = ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
 

@@ -24,7 +24,7 @@ def count_statements(
 
     from api.app import create_app
     from api.deps import get_session
-    from workflow.db import make_engine
+    from workflow.core.db import make_engine
 
     engine = make_engine(database_url)
 

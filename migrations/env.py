@@ -1,11 +1,11 @@
-"""Alembic environment: runs the migrations on the URL given by `workflow.migrate`."""
+"""Alembic environment: runs the migrations on the URL given by `workflow.core.migrate`."""
 
 from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import workflow.models  # noqa: F401  (registers the tables on the metadata)
-from workflow.db import make_engine
+from workflow.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -17,7 +17,7 @@ from typing import Any, Final
 import httpx
 
 from notifications import mailer, webhook
-from workflow.settings import Settings
+from workflow.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

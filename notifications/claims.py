@@ -4,7 +4,7 @@ Claiming: on PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED` picks due rows no o
 claiming right now, and a lease (`lease_owner`, `lease_until`) keeps them ours while we deliver
 outside any transaction; a sweep that dies leaves its lease to expire, and another sweep
 takes the rows over. On SQLite every transaction begins with BEGIN IMMEDIATE (see
-`workflow.db`), so exactly one claiming writer runs at a time and the same query is safe
+`workflow.core.db`), so exactly one claiming writer runs at a time and the same query is safe
 there without row locks.
 
 Each step is one short transaction per batch. Nothing is held open while a mail or webhook
@@ -22,12 +22,13 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
 
-from workflow import audit, outbox
-from workflow.actor import SYSTEM_SWEEP
-from workflow.db import session_scope
+from workflow.access.actor import SYSTEM_SWEEP
+from workflow.audit import writer as audit
+from workflow.core.db import session_scope
+from workflow.core.settings import Settings
+from workflow.deadlines import outbox
+from workflow.deadlines.ladder import escalation_number
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
-from workflow.reminder_plan import escalation_number
-from workflow.settings import Settings
 
 MAX_BACKOFF = timedelta(hours=6)
 MAX_ERROR_LENGTH = 2000

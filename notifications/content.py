@@ -12,10 +12,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from notifications import links
 from states import CaseState
-from workflow.business_days import COPENHAGEN, local_date
-from workflow.deadlines import localized_title
+from workflow.core.settings import Settings
+from workflow.deadlines.business_days import COPENHAGEN, local_date
+from workflow.deadlines.service import localized_title
 from workflow.models import Case, Deadline, Organisation, Reminder
-from workflow.settings import Settings
 
 LANGUAGES = ("da", "en")
 

@@ -14,9 +14,9 @@ from sqlmodel import Session, col
 
 from notifications.content import LANGUAGES, WHAT_IS_DUE
 from notifications.links import case_url
-from workflow.deadlines import localized_title
+from workflow.core.settings import Settings
+from workflow.deadlines.service import localized_title
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation
-from workflow.settings import Settings
 
 PRODUCT_ID = "-//opi-workflow//deadlines//EN"
 UID_DOMAIN = "opi-workflow"

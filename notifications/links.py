@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from workflow.settings import Settings
-from workflow.timeutil import utcnow
+from workflow.core.settings import Settings
+from workflow.core.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
 ACK_SALT = "opi-workflow.reminder-ack"

@@ -18,7 +18,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
 from notifications.content import ReminderContent, render_mail
-from workflow.settings import Settings
+from workflow.core.settings import Settings
 
 FALLBACK_DOMAIN = "opi-workflow.invalid"
 CRLF = b"\r\n"

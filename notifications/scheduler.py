@@ -9,7 +9,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from workflow.settings import Settings
+from workflow.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 def run_reminder_sweep() -> None:
     """One pass of the reminder sweep over the process's database (`OPI_DATABASE_URL`)."""
     from notifications.sweep import sweep
-    from workflow.db import get_engine
-    from workflow.settings import get_settings
+    from workflow.core.db import get_engine
+    from workflow.core.settings import get_settings
 
     result = sweep(get_engine(), get_settings())
     if result.claimed:
@@ -39,14 +39,16 @@ def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None
     job logs the first broken event as an error and returns False. Nothing is written when no
     chain changed since the newest checkpoint. Invalid checkpoints are logged as errors.
     """
-    from workflow.actor import SYSTEM_CHECKPOINT
-    from workflow.audit_verify import take_checkpoint
-    from workflow.db import get_engine
-    from workflow.settings import get_settings
+    from workflow.access.actor import SYSTEM_CHECKPOINT
+    from workflow.audit.verify import verify_and_checkpoint
+    from workflow.core.db import get_engine
+    from workflow.core.settings import get_settings
 
     settings = settings or get_settings()
     try:
-        outcome = take_checkpoint(engine or get_engine(), settings.audit_key, SYSTEM_CHECKPOINT)
+        outcome = verify_and_checkpoint(
+            engine or get_engine(), settings.audit_key, SYSTEM_CHECKPOINT
+        )
     except Exception:  # the next run tries again; the scheduler must keep running
         log.exception("audit checkpoint failed")
         return False

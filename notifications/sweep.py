@@ -22,10 +22,10 @@ from sqlalchemy import Engine
 from notifications import claims, mailer
 from notifications.channels import Channels, Delivery, NotTried, delivery_channels, send_one
 from notifications.content import gather, webhook_payload
-from workflow.db import session_scope
+from workflow.core.db import session_scope
+from workflow.core.settings import Settings
+from workflow.core.timeutil import utcnow
 from workflow.models import Channel, Reminder
-from workflow.settings import Settings
-from workflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

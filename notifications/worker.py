@@ -12,10 +12,10 @@ from types import FrameType
 
 from notifications.scheduler import build_scheduler
 from notifications.sweep import sweep
-from workflow import migrate
-from workflow.db import get_engine
-from workflow.process import freeze_startup_objects
-from workflow.settings import get_settings
+from workflow.core import migrate
+from workflow.core.db import get_engine
+from workflow.core.gc_freeze import freeze_startup_objects
+from workflow.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -48,8 +48,8 @@ from tests.factories import (
     ready_need,
     ready_pilot_plan,
 )
-from workflow.db import get_engine
-from workflow.settings import get_settings
+from workflow.core.db import get_engine
+from workflow.core.settings import get_settings
 
 ADMIN_TOKEN = "opi-test-admin-token"
 

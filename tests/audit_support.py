@@ -18,12 +18,12 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from tests.factories import DatabaseTarget, drive, make_world, new_case
-from workflow.actor import SYSTEM_CLI
-from workflow.audit import GENESIS_HASH, case_chain, event_bytes
-from workflow.engine import apply_trigger
-from workflow.errors import RequirementsUnmet
+from workflow.access.actor import SYSTEM_CLI
+from workflow.access.tokens import create_token
+from workflow.audit.writer import GENESIS_HASH, case_chain, event_bytes
+from workflow.core.errors import RequirementsUnmet
 from workflow.models import AuditEvent
-from workflow.tokens import create_token
+from workflow.transitions.engine import apply_trigger
 
 GUARDED_TABLES = ("audit_events", "audit_checkpoints", "audit_checkpoint_heads")
 

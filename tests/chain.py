@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from workflow.audit import GENESIS_HASH, compute_hash
+from workflow.audit.writer import GENESIS_HASH, compute_hash
 from workflow.models import AuditEvent
 
 

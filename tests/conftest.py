@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.factories import DatabaseTarget
-from workflow.db import make_engine
-from workflow.migrate import upgrade
+from workflow.core.db import make_engine
+from workflow.core.migrate import upgrade
 
 # The HTTP API fixtures (`api`, ...) live with their helpers; see tests/api_helpers.py.
 pytest_plugins = ("tests.api_helpers",)

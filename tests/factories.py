@@ -7,16 +7,16 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from workflow.actor import Actor
-from workflow.cases import create_case, update_case
-from workflow.engine import apply_trigger
+from workflow.access.actor import Actor
+from workflow.cases.service import create_case, update_case
 from workflow.models import Case, Organisation
-from workflow.proposals import (
+from workflow.proposals.service import (
     assess_proposal,
     decide_proposal,
     record_signature,
     submit_proposal,
 )
+from workflow.transitions.engine import apply_trigger
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

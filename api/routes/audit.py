@@ -2,7 +2,7 @@
 
 Managers see the events of the cases in their scope (another case answers 404, as everywhere);
 auditors and admins see everything; every other role gets 403. Reads run in their own
-read-only snapshot (`workflow.audit_stream`), so the request's session is released first and
+read-only snapshot (`workflow.audit.stream`), so the request's session is released first and
 a long export never holds a lock writers wait for.
 """
 
@@ -18,8 +18,9 @@ from api.deps import CurrentActor, Language, SessionDep, require_role
 from api.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
-from workflow.actor import Actor
-from workflow.audit_query import (
+from workflow.access.actor import Actor
+from workflow.access.scope import get_visible_case
+from workflow.audit.query import (
     EXPORT_MEDIA_TYPES,
     AuditFilter,
     ExportFormat,
@@ -28,12 +29,11 @@ from workflow.audit_query import (
     export,
     list_events,
 )
-from workflow.audit_verify import verify_log
-from workflow.db import engine_of
-from workflow.errors import check_text
-from workflow.scope import get_visible_case
-from workflow.settings import Settings, get_settings
-from workflow.timeutil import utcnow
+from workflow.audit.verify import verify_log
+from workflow.core.db import engine_of
+from workflow.core.errors import check_text
+from workflow.core.settings import Settings, get_settings
+from workflow.core.timeutil import utcnow
 
 router = APIRouter(tags=["audit"])
 

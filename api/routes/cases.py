@@ -14,11 +14,11 @@ from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, C
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.views import case_public, case_summaries, case_view, etag
 from states import CaseState
-from workflow.case_query import CaseFilter, search_cases
-from workflow.cases import create_case, update_case
-from workflow.locking import lock_case
+from workflow.access.scope import get_visible_case
+from workflow.cases.query import CaseFilter, search_cases
+from workflow.cases.service import create_case, update_case
 from workflow.models import Organisation, OrganisationKind, Role
-from workflow.scope import get_visible_case
+from workflow.transitions.locking import lock_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 

@@ -16,7 +16,9 @@ from api.schemas.common import MAX_ID, READ, WRITE, Page, Timestamp, problem_res
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links
 from notifications.ics import organisation_calendar
-from workflow.deadlines import (
+from workflow.access.scope import get_visible_case
+from workflow.core.settings import Settings, get_settings
+from workflow.deadlines.service import (
     add_deadline,
     get_visible_deadline,
     localized_title,
@@ -26,8 +28,6 @@ from workflow.deadlines import (
     visible_deadlines,
 )
 from workflow.models import Deadline, DeadlineStatus, Organisation, Role
-from workflow.scope import get_visible_case
-from workflow.settings import Settings, get_settings
 
 router = APIRouter(tags=["deadlines"], dependencies=[Depends(strict_query)])
 

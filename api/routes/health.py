@@ -4,8 +4,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from workflow.db import get_engine
-from workflow.migrate import is_at_head
+from workflow.core.db import get_engine
+from workflow.core.migrate import is_at_head
 
 router = APIRouter(tags=["health"])
 

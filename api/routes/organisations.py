@@ -12,9 +12,9 @@ from api.idempotency import idempotency_key_header
 from api.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.organisations import OrganisationCreate, OrganisationCreated, OrganisationPublic
-from workflow.errors import NotFound
+from workflow.access.organisations import create_organisation
+from workflow.core.errors import NotFound
 from workflow.models import Organisation, Role
-from workflow.organisations import create_organisation
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
 

@@ -12,9 +12,9 @@ from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
 from api.schemas.common import problem_responses
 from api.views import etag
+from workflow.access.scope import get_visible_case
 from workflow.models import Organisation, Participant
-from workflow.proposals import add_participant
-from workflow.scope import get_visible_case
+from workflow.proposals.service import add_participant
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 

@@ -27,11 +27,11 @@ from api.schemas.proposals import (
     ProposalPublic,
 )
 from api.views import etag, proposals_public
-from workflow.actor import Actor
-from workflow.errors import NotFound
+from workflow.access.actor import Actor
+from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
+from workflow.core.errors import NotFound
 from workflow.models import Case, Organisation, OrganisationKind, Proposal, Role
-from workflow.proposals import assess_proposal, decide_proposal, submit_proposal
-from workflow.scope import get_visible_case, may_see_proposal, proposals_clause
+from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
 

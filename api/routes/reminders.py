@@ -14,10 +14,10 @@ from api.schemas.common import MAX_ID, READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
 from notifications import links
 from notifications.content import render_ack_page
-from workflow.deadlines import acknowledge, localized_title
+from workflow.access.scope import get_visible_case
+from workflow.core.settings import Settings, get_settings
+from workflow.deadlines.service import acknowledge, localized_title
 from workflow.models import Case, Reminder, ReminderStatus, Role
-from workflow.scope import get_visible_case
-from workflow.settings import Settings, get_settings
 
 router = APIRouter(tags=["reminders"], dependencies=[Depends(strict_query)])
 

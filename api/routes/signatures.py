@@ -11,8 +11,8 @@ from api.schemas.cases import SignaturePublic
 from api.schemas.common import problem_responses
 from api.schemas.proposals import SignatureCreate
 from api.views import etag
-from workflow.proposals import record_signature
-from workflow.scope import get_visible_case
+from workflow.access.scope import get_visible_case
+from workflow.proposals.service import record_signature
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 

@@ -8,8 +8,8 @@ from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
 from api.schemas.common import problem_responses
 from api.schemas.tokens import TokenCreate, TokenCreated
+from workflow.access.tokens import create_token
 from workflow.models import Role
-from workflow.tokens import create_token
 
 router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
 

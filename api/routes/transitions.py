@@ -1,4 +1,4 @@
-"""`POST /cases/{id}/transitions`: the API's door to `workflow.engine.apply_trigger`."""
+"""`POST /cases/{id}/transitions`: the API's door to `workflow.transitions.engine.apply_trigger`."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -12,9 +12,9 @@ from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
 from api.schemas.cases import CasePublic, TransitionRequest
 from api.schemas.common import problem_responses
 from api.views import case_public, etag
-from workflow.engine import apply_trigger
+from workflow.access.scope import lock_visible_case
 from workflow.models import Case
-from workflow.scope import lock_visible_case
+from workflow.transitions.engine import apply_trigger
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 

@@ -14,8 +14,8 @@ from states.sections import (
     PilotSection,
     ScaleSection,
 )
-from workflow.engine import MAX_REASON_LENGTH
 from workflow.models import OrganisationKind, ParticipantRole
+from workflow.transitions.engine import MAX_REASON_LENGTH
 
 Title = Annotated[str, Field(min_length=1, max_length=300, pattern=r"\S")]
 

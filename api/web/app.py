@@ -26,8 +26,8 @@ from api.web.session import (
     new_session,
     set_session_cookie,
 )
-from workflow.errors import Forbidden, NotFound
-from workflow.settings import get_settings
+from workflow.core.errors import Forbidden, NotFound
+from workflow.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

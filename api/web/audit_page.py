@@ -1,6 +1,6 @@
 """The auditor's page: the audit log with filters, the chain verification and the exports.
 
-Reading, verifying and exporting are `workflow.audit_query` and `workflow.audit_verify`, the
+Reading, verifying and exporting are `workflow.audit.query` and `workflow.audit.verify`, the
 same functions behind `GET /audit` and `opi audit verify`; this module only turns the form's
 filters into an `AuditFilter` and shows the results.
 """
@@ -20,8 +20,8 @@ from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
 from api.web.timeline import describe, organisation_ids
-from workflow.actor import Actor
-from workflow.audit_query import (
+from workflow.access.actor import Actor
+from workflow.audit.query import (
     EXPORT_MEDIA_TYPES,
     AuditFilter,
     ExportFormat,
@@ -29,11 +29,11 @@ from workflow.audit_query import (
     export,
     list_events,
 )
-from workflow.audit_verify import VerifyReport, verify_log
-from workflow.db import engine_of
+from workflow.audit.verify import VerifyReport, verify_log
+from workflow.core.db import engine_of
+from workflow.core.settings import get_settings
+from workflow.core.timeutil import utcnow
 from workflow.models import AuditEvent
-from workflow.settings import get_settings
-from workflow.timeutil import utcnow
 
 router = APIRouter()
 
@@ -68,7 +68,7 @@ class AuditFilters:
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
     def to_filter(self, scope: str | None) -> AuditFilter:
-        """The `workflow.audit_query` filter; dates are whole days in Copenhagen time."""
+        """The `workflow.audit.query` filter; dates are whole days in Copenhagen time."""
         since = datetime.combine(self.date_from, time(), LOCAL_TZ) if self.date_from else None
         until = (
             datetime.combine(self.date_to + timedelta(days=1), time(), LOCAL_TZ)

@@ -25,9 +25,9 @@ from api.web.session import (
     set_language_cookie,
     signed_in_session,
 )
+from workflow.access.tokens import actor_for_token
+from workflow.core.settings import get_settings
 from workflow.models import Organisation
-from workflow.settings import get_settings
-from workflow.tokens import actor_for_token
 
 router = APIRouter()
 

@@ -14,11 +14,11 @@ from api.web.auth import UserDep
 from api.web.names import organisation_names
 from api.web.render import language_of, render
 from states import PHASES, TERMINAL, CaseState
-from workflow.actor import Actor
-from workflow.case_query import CaseFilter, search_cases
+from workflow.access.actor import Actor
+from workflow.access.scope import full_view, partner_roles, visible_cases_clause
+from workflow.cases.query import CaseFilter, search_cases
+from workflow.core.timeutil import utcnow
 from workflow.models import Case, Organisation
-from workflow.scope import full_view, partner_roles, visible_cases_clause
-from workflow.timeutil import utcnow
 
 router = APIRouter()
 
@@ -87,7 +87,7 @@ def municipality_options(db: Session, actor: Actor) -> list[tuple[int, str]]:
 def build_board(db: Session, actor: Actor, filters: Filters, language: str, now: datetime) -> Board:
     """The cases `actor` may see that match the filters, grouped by phase.
 
-    Searching and scoping are `workflow.case_query.search_cases`, the same as `GET /cases`,
+    Searching and scoping are `workflow.cases.query.search_cases`, the same as `GET /cases`,
     so the board never shows a partner more than the API would.
     """
     found, total = search_cases(

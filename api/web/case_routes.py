@@ -26,9 +26,9 @@ from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from states import CaseState, Trigger
 from states.table import rules_for
-from workflow.cases import update_case
-from workflow.engine import apply_trigger
-from workflow.errors import (
+from workflow.access.scope import get_visible_case, may_see_proposal
+from workflow.cases.service import update_case
+from workflow.core.errors import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
@@ -36,9 +36,9 @@ from workflow.errors import (
     StaleVersion,
     WorkflowError,
 )
+from workflow.core.timeutil import utcnow
 from workflow.models import Assessment, Case, Decision, Proposal
-from workflow.scope import get_visible_case, may_see_proposal
-from workflow.timeutil import utcnow
+from workflow.transitions.engine import apply_trigger
 
 router = APIRouter()
 

@@ -28,11 +28,11 @@ from api.web.render import WebUser
 from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from states.table import rules_for
-from workflow.audit_query import case_history
-from workflow.db import engine_of
-from workflow.engine import TriggerStatus, trigger_statuses
+from workflow.access.scope import hides_participant, proposals_clause, sees_internals
+from workflow.audit.query import case_history
+from workflow.core.db import engine_of
 from workflow.models import Case, Decision, Organisation, Participant, Proposal
-from workflow.scope import hides_participant, proposals_clause, sees_internals
+from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
 SEE_AUDIT = frozenset({"manager", "admin", "auditor"})

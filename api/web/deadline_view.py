@@ -1,6 +1,6 @@
-"""Deadlines and reminders as the pages show them, read through `workflow.deadlines`.
+"""Deadlines and reminders as the pages show them, read through `workflow.deadlines.service`.
 
-Which deadlines a user sees and what counts as overdue are `workflow.deadlines`' rules
+Which deadlines a user sees and what counts as overdue are `workflow.deadlines.service`' rules
 (`visible_deadlines`, `overdue_clause`): a partner sees only the deadlines it is responsible
 for, so the board never hints at a competitor's submission deadline.
 """
@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.web.names import organisation_names
-from workflow.actor import Actor
-from workflow.deadlines import localized_title, overdue_clause, visible_deadlines
+from workflow.access.actor import Actor
+from workflow.deadlines.service import localized_title, overdue_clause, visible_deadlines
 from workflow.models import Deadline, DeadlineStatus, Reminder
 
 _RUNGS: dict[str, tuple[str, str]] = {

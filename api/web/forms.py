@@ -3,7 +3,7 @@
 A form always carries every field of its section, so the parsed result replaces the section's
 fields one for one (an emptied field becomes `null`, which the merge patch removes). Lists such
 as criteria are shown as a fixed number of rows, because the pages run without JavaScript.
-Validation itself stays in `states.sections` (through `workflow.cases.update_case`); this
+Validation itself stays in `states.sections` (through `workflow.cases.service.update_case`); this
 module only turns form strings into JSON values and reports what it could not read.
 """
 

@@ -15,7 +15,7 @@ from api.web.i18n import ROLES, pick, translate
 from api.web.labels import VALUES
 from api.web.session import WebSession, new_session
 from states import CaseState
-from workflow.actor import Actor
+from workflow.access.actor import Actor
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 WEB_PREFIX = "/ui"

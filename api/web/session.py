@@ -15,10 +15,10 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from workflow.actor import Actor
+from workflow.access.actor import Actor
+from workflow.access.tokens import ADMIN_BOOTSTRAP_NAME, hash_token
+from workflow.core.settings import Settings
 from workflow.models import ApiToken, Role
-from workflow.settings import Settings
-from workflow.tokens import ADMIN_BOOTSTRAP_NAME, hash_token
 
 SESSION_COOKIE = "opi_session"
 LANGUAGE_COOKIE = "opi_lang"

@@ -155,7 +155,7 @@ _DESCRIBERS: dict[str, Describer] = {
 
 
 def describe(event: Mapping[str, Any], language: str, orgs: Mapping[int, str]) -> EventView:
-    """An event as `workflow.audit_query` reads it, told as a line of text.
+    """An event as `workflow.audit.query` reads it, told as a line of text.
 
     Unknown actions fall back to their code and the data's simple values.
     """

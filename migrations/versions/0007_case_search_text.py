@@ -3,7 +3,7 @@
 `q` used to match four expressions (title and need description, each lower-cased by the
 database and as written), which PostgreSQL combined from four trigram indexes before checking
 every candidate row against all four. Each case now keeps two search texts, case-folded by the
-application (`workflow.search`): `search_full` (title and need description) and `search_call`
+application (`workflow.cases.search`): `search_full` (title and need description) and `search_call`
 (title and call text, what a company searches). This revision adds them, fills them for the
 existing cases, and on PostgreSQL indexes each with one trigram GIN index that also holds
 `state` (through `btree_gin`), so a search within a phase is one index scan. 0006's
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from workflow.search import search_texts
+from workflow.cases.search import search_texts
 
 revision: str = "0007"
 down_revision: str | None = "0006"

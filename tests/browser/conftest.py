@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.browser.world import WebWorld, build_world
 from tests.factories import DatabaseTarget
-from workflow.timeutil import utcnow
+from workflow.core.timeutil import utcnow
 
 
 @dataclass(frozen=True)

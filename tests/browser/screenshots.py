@@ -13,10 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from api.demo import DEMO_TOKENS, load_demo
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve
-from workflow.db import make_engine
-from workflow.demo import DEMO_TOKENS, load_demo
-from workflow.migrate import upgrade
+from workflow.core.db import make_engine
+from workflow.core.migrate import upgrade
 
 CASE_TITLE = "Rolige og trygge dage for borgere med demens på Plejehjemmet Svanepunktet"
 VIEWPORT = {"width": 1440, "height": 960}

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from api.web.forms import LOCAL_TZ
 from tests.browser.conftest import Live
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_A, PROPOSAL_B
-from workflow.timeutil import utcnow
+from workflow.core.timeutil import utcnow
 
 pytestmark = pytest.mark.browser
 

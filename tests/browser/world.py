@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from tests.factories import make_org, ready_call, ready_need
-from workflow.actor import SYSTEM_CLI, Actor
-from workflow.cases import create_case, update_case
-from workflow.engine import apply_trigger
-from workflow.proposals import submit_proposal
-from workflow.tokens import create_token
+from workflow.access.actor import SYSTEM_CLI, Actor
+from workflow.access.tokens import create_token
+from workflow.cases.service import create_case, update_case
+from workflow.proposals.service import submit_proposal
+from workflow.transitions.engine import apply_trigger
 
 NEED_CASE_TITLE = "Rolige eftermiddage på plejehjemmet"
 MATCH_CASE_TITLE = "Fælles sprog om sårbare gravide"

@@ -8,12 +8,13 @@ from sqlalchemy import Column, Connection, Text, UniqueConstraint, event, inspec
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
+from workflow.cases.search import search_texts
 from workflow.models.columns import json_field, time_field
-from workflow.search import search_texts
 
 
 class Case(SQLModel, table=True):
-    """An OPI project. Only `workflow.engine.apply_trigger` changes `state` and `on_hold`."""
+    """An OPI project. Only `workflow.transitions.engine.apply_trigger` changes `state` and
+    `on_hold`."""
 
     __tablename__ = "cases"
 
@@ -34,7 +35,7 @@ class Case(SQLModel, table=True):
     created_at: datetime = time_field()
     updated_at: datetime = time_field()
     search_full: str = Field(default="", sa_column=Column(Text, nullable=False))
-    """What the municipality's people search: see `workflow.search` (kept by `_keep_search`)."""
+    """What the municipality's people search: `workflow.cases.search` (kept by `_keep_search`)."""
     search_call: str = Field(default="", sa_column=Column(Text, nullable=False))
     """What a company searches: the title and the published call's text."""
 

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
-from workflow.timeutil import UTCDateTime, utcnow
+from workflow.core.timeutil import UTCDateTime, utcnow
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 

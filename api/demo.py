@@ -1,0 +1,482 @@
+"""Demo data drawn from the real OPI story of Life Science Living Lab Furesø.
+
+The lead case is Furesø Kommune's need for calmer, safer days for residents with dementia at
+Plejehjemmet Svanepunktet, shared with other municipalities of the partnership. The companies
+are fictional; the municipalities and institutions are those named in the source documents.
+Every case is driven through its phases by the real engine (`apply_trigger`) on a simulated
+timeline, so the audit log and deadlines are exactly what real use would produce.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from workflow.access.actor import SYSTEM_DEMO, Actor
+from workflow.access.tokens import hash_token
+from workflow.audit import writer as audit
+from workflow.cases.service import create_case, update_case
+from workflow.core.db import get_engine
+from workflow.core.timeutil import utcnow
+from workflow.models import ApiToken, Case, Organisation
+from workflow.proposals.service import (
+    add_participant,
+    assess_proposal,
+    decide_proposal,
+    record_signature,
+    submit_proposal,
+)
+from workflow.transitions.engine import apply_trigger
+
+DEMO_TOKENS: dict[str, str] = {
+    "admin": "demo-admin",
+    "manager": "demo-manager",
+    "staff": "demo-staff",
+    "partner": "demo-partner",
+    "auditor": "demo-auditor",
+}
+CLAUSES = {
+    c: True for c in ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
+}
+
+
+@dataclass
+class DemoResult:
+    """Whether the demo was loaded now, and the demo token of each role with who it is."""
+
+    created: bool
+    tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def load_demo(engine: Engine | None = None, now: datetime | None = None) -> DemoResult:
+    """Load the demo organisations, tokens and cases once; later calls change nothing."""
+    engine = engine or get_engine()
+    now = now or utcnow()
+    with Session(engine, expire_on_commit=False) as session:
+        existing = session.execute(
+            select(ApiToken).where(col(ApiToken.token_hash) == hash_token(DEMO_TOKENS["admin"]))
+        ).scalar_one_or_none()
+        if existing is not None:
+            return DemoResult(False, _describe_tokens(session))
+        orgs = _organisations(session)
+        _tokens(session, orgs)
+        session.commit()
+        _Story(session, orgs, now).tell()
+        return DemoResult(True, _describe_tokens(session))
+
+
+def _organisations(session: Session) -> dict[str, Organisation]:
+    specs: list[dict[str, Any]] = [
+        {
+            "key": "furesoe",
+            "name": "Furesø Kommune",
+            "kind": "municipality",
+            "email": "opi@furesoe.dk",
+            "cvr": "29188548",
+        },
+        {
+            "key": "randers",
+            "name": "Randers Kommune",
+            "kind": "municipality",
+            "email": "innovation@randers.dk",
+        },
+        {
+            "key": "aarhus",
+            "name": "Aarhus Kommune",
+            "kind": "municipality",
+            "email": "velfaerd@aarhus.dk",
+        },
+        {
+            "key": "silkeborg",
+            "name": "Silkeborg Kommune",
+            "kind": "municipality",
+            "email": "sundhed@silkeborg.dk",
+        },
+        {
+            "key": "rolig",
+            "name": "RoligRum ApS (fiktiv)",
+            "kind": "company",
+            "email": "kontakt@roligrum.example",
+            "language": "da",
+        },
+        {
+            "key": "sense",
+            "name": "SenseCare Nordic A/S (fictional)",
+            "kind": "company",
+            "email": "bids@sensecare.example",
+            "language": "en",
+        },
+        {
+            "key": "kp",
+            "name": "Københavns Professionshøjskole",
+            "kind": "knowledge_institution",
+            "email": "forskning@kp.dk",
+        },
+        {
+            "key": "dlsc",
+            "name": "Danish Life Science Cluster",
+            "kind": "facilitator",
+            "email": "info@danishlifesciencecluster.dk",
+            "language": "en",
+        },
+    ]
+    orgs: dict[str, Organisation] = {}
+    for spec in specs:
+        key = spec.pop("key")
+        org = Organisation(**spec)
+        session.add(org)
+        orgs[key] = org
+    session.flush()
+    for key, org in orgs.items():
+        audit.record(
+            session,
+            SYSTEM_DEMO,
+            "organisation.created",
+            {"organisation_id": org.id, "name": org.name, "kind": org.kind, "demo": key},
+        )
+    return orgs
+
+
+def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
+    owners = {
+        "admin": None,
+        "manager": orgs["furesoe"].id,
+        "staff": orgs["furesoe"].id,
+        "partner": orgs["rolig"].id,
+        "auditor": None,
+    }
+    names = {
+        "admin": "Demo administrator",
+        "manager": "Mette Madsen (projektleder, Furesø)",
+        "staff": "Søren Holm (plejehjemsleder, Furesø)",
+        "partner": "Lone Berg (RoligRum ApS)",
+        "auditor": "Revisor Ida Krogh",
+    }
+    for role, token in DEMO_TOKENS.items():
+        row = ApiToken(
+            name=names[role], role=role, organisation_id=owners[role], token_hash=hash_token(token)
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            SYSTEM_DEMO,
+            "token.created",
+            {"token_id": row.id, "name": row.name, "role": role, "organisation_id": owners[role]},
+        )
+
+
+def _describe_tokens(session: Session) -> dict[str, tuple[str, str]]:
+    described: dict[str, tuple[str, str]] = {}
+    for role, token in DEMO_TOKENS.items():
+        row = session.execute(
+            select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
+        ).scalar_one()
+        described[role] = (token, row.name)
+    return described
+
+
+class _Story:
+    """Drives the demo cases through the engine on a simulated timeline."""
+
+    def __init__(self, session: Session, orgs: dict[str, Organisation], now: datetime) -> None:
+        self.s, self.orgs, self.now = session, orgs, now
+        self.manager = Actor("Mette Madsen (projektleder, Furesø)", "manager", orgs["furesoe"].id)
+        self.partner_rolig = Actor("Lone Berg (RoligRum ApS)", "partner", orgs["rolig"].id)
+        self.partner_sense = Actor("James Holt (SenseCare Nordic)", "partner", orgs["sense"].id)
+
+    def tell(self) -> None:
+        self.dementia_pilot()
+        self.mental_health_need()
+        self.pregnancy_call()
+        self.rehabilitation_scale()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _patch(self, case: Case, data: dict[str, Any], at: datetime) -> None:
+        assert case.id is not None
+        update_case(self.s, case.id, data, self.manager, expected_version=case.version, now=at)
+        self.s.commit()
+
+    def _go(self, case: Case, trigger: str, at: datetime, reason: str | None = None) -> None:
+        assert case.id is not None
+        apply_trigger(
+            self.s,
+            case.id,
+            trigger,
+            self.manager,
+            reason=reason,
+            expected_version=case.version,
+            now=at,
+        )
+
+    def _new(self, title: str, lead: str, need: dict[str, Any], at: datetime) -> Case:
+        lead_org = self.orgs[lead]
+        manager = Actor(self.manager.name, "manager", lead_org.id)
+        case = create_case(
+            self.s, manager, title=title, need=need, lead_municipality_id=lead_org.id or 0, now=at
+        )
+        self.s.commit()
+        return case
+
+    def _join(self, case: Case, key: str, role: str, at: datetime) -> None:
+        assert case.id is not None
+        add_participant(
+            self.s, case.id, self.manager, organisation_id=self.orgs[key].id or 0, role=role, now=at
+        )
+        self.s.commit()
+
+    def _run_call(self, case: Case, t0: datetime) -> None:
+        """Open the call, take two proposals, assess and decide them after the deadline."""
+        assert case.id is not None
+        self._go(case, "advance", t0 + timedelta(days=1))
+        p1 = submit_proposal(
+            self.s,
+            case.id,
+            self.partner_rolig,
+            organisation_id=self.orgs["rolig"].id or 0,
+            title="Sansestimulerende eftermiddagsrum",
+            summary="Lys, lyd og duft der skifter med dagens rytme.",
+            now=t0 + timedelta(days=10),
+        )
+        self.s.commit()
+        p2 = submit_proposal(
+            self.s,
+            case.id,
+            self.partner_sense,
+            organisation_id=self.orgs["sense"].id or 0,
+            title="Wearable unrest early-warning",
+            summary="Sensors alert staff before unrest escalates.",
+            now=t0 + timedelta(days=12),
+        )
+        self.s.commit()
+        after = t0 + timedelta(days=42)
+        for p, scores in (
+            (p1, {"Effekt for borgerne": 8, "Arbejdsmiljø": 9, "Pris": 6}),
+            (p2, {"Effekt for borgerne": 6, "Arbejdsmiljø": 5, "Pris": 7}),
+        ):
+            assess_proposal(
+                self.s,
+                case.id,
+                p.id or 0,
+                self.manager,
+                scores=scores,
+                rationale="Vurderet af bedømmelsesudvalget.",
+                conflict_of_interest=False,
+                now=after,
+            )
+            self.s.commit()
+        decide_proposal(
+            self.s,
+            case.id,
+            p1.id or 0,
+            self.manager,
+            decision="selected",
+            rationale="Højeste samlede score på de offentliggjorte kriterier.",
+            now=after,
+        )
+        decide_proposal(
+            self.s,
+            case.id,
+            p2.id or 0,
+            self.manager,
+            decision="rejected",
+            rationale="Lavere score på effekt og arbejdsmiljø.",
+            now=after,
+        )
+        self.s.commit()
+        self._go(case, "advance", after + timedelta(days=1))
+
+    def _call(self, t0: datetime, title: str) -> dict[str, Any]:
+        return {
+            "title": title,
+            "text": "Furesø Kommune inviterer virksomheder til at foreslå løsninger. "
+            "Forslag vurderes på de offentliggjorte kriterier.",
+            "criteria": [
+                {"name": "Effekt for borgerne", "weight": 50},
+                {"name": "Arbejdsmiljø", "weight": 30},
+                {"name": "Pris", "weight": 20},
+            ],
+            "submission_deadline": (t0 + timedelta(days=40)).isoformat(),
+        }
+
+    def _sign_all(self, case: Case, at: datetime) -> None:
+        assert case.id is not None
+        for key, who in (("furesoe", "Ole Bondo Christensen"), ("rolig", "Lone Berg")):
+            record_signature(
+                self.s,
+                case.id,
+                self.manager,
+                organisation_id=self.orgs[key].id or 0,
+                signatory_name=who,
+                signed_at=at,
+                now=at,
+            )
+        self.s.commit()
+
+    # -- the cases ------------------------------------------------------------------------
+    def dementia_pilot(self) -> None:
+        t0 = self.now - timedelta(days=150)
+        case = self._new(
+            "Rolige og trygge dage for borgere med demens på Plejehjemmet Svanepunktet",
+            "furesoe",
+            {
+                "owner_name": "Hanne Lund, leder af Plejehjemmet Svanepunktet",
+                "owner_email": "svanepunktet@furesoe.dk",
+                "description": "Beboere med demens bliver ofte urolige sidst på dagen. "
+                "Medarbejderne mangler værktøjer til at møde borgernes særlige "
+                "behov, så de bliver mere rolige og trygge.",
+                "target_group": "Beboere med demens og medarbejdere på kommunens plejehjem",
+                "expected_value": "Bedre trivsel for borgerne, færre konflikter og et bedre "
+                "arbejdsmiljø; erfaringer der kan deles med andre kommuner.",
+                "legal_track": "opi_without_tender",
+            },
+            t0,
+        )
+        self._join(case, "randers", "municipality", t0)
+        self._join(case, "aarhus", "municipality", t0)
+        self._join(case, "kp", "knowledge_partner", t0)
+        self._join(case, "dlsc", "facilitator", t0)
+        self._patch(case, {"call": self._call(t0, "Rolige dage for borgere med demens")}, t0)
+        self._run_call(case, t0)
+        at = t0 + timedelta(days=60)
+        start = (self.now - timedelta(days=20)).date()
+        self._patch(
+            case,
+            {
+                "agreement": {
+                    "clauses": CLAUSES,
+                    "dpa_signed_at": at.isoformat(),
+                    "dpia_done": True,
+                },
+                "pilot": {
+                    "site": "Plejehjemmet Svanepunktet, Farum",
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(days=120)).isoformat(),
+                    "success_criteria": [
+                        {"metric": "Episoder med uro pr. uge", "baseline": "14", "target": "7"},
+                        {
+                            "metric": "Medarbejdernes oplevede tryghed (1-5)",
+                            "baseline": "2,8",
+                            "target": "4,0",
+                        },
+                    ],
+                    "personal_data": True,
+                    "health_data": True,
+                    "ethics_notification_required": False,
+                },
+            },
+            at,
+        )
+        self._sign_all(case, at)
+        self._go(case, "advance", at + timedelta(days=5))
+
+    def mental_health_need(self) -> None:
+        t0 = self.now - timedelta(days=10)
+        self._new(
+            "Mental sundhed: færre ensomme ældre efter udskrivning",
+            "furesoe",
+            {
+                "owner_name": "Karin Holm, sundhedschef",
+                "description": "Ældre borgere, der udskrives fra hospitalet, oplever ensomhed og "
+                "mistrivsel i de første uger hjemme.",
+                "target_group": "Ældre borgere over 75 år efter udskrivning",
+            },
+            t0,
+        )
+
+    def pregnancy_call(self) -> None:
+        t0 = self.now - timedelta(days=5)
+        case = self._new(
+            "Fælles sprog om sårbare gravide på tværs af sektorer",
+            "furesoe",
+            {
+                "owner_name": "Maja Friis, sundhedsplejen",
+                "owner_email": "sundhedspleje@furesoe.dk",
+                "description": "Kommuner og region mangler et fælles sprog og et digitalt "
+                "værktøj til vurdering af sårbare gravide.",
+                "target_group": "Sårbare gravide og småbørnsfamilier; sundhedsplejersker",
+                "expected_value": "Tidligere og mere sammenhængende indsats på tværs af sektorer.",
+                "legal_track": "innovation_partnership",
+            },
+            t0,
+        )
+        self._join(case, "aarhus", "municipality", t0)
+        call = self._call(t0, "Digitalt værktøj til et fælles sprog om sårbare gravide")
+        call["submission_deadline"] = (t0 + timedelta(days=45)).isoformat()
+        self._patch(case, {"call": call}, t0)
+        self._go(case, "advance", t0 + timedelta(days=1))
+
+    def rehabilitation_scale(self) -> None:
+        t0 = self.now - timedelta(days=420)
+        case = self._new(
+            "Hverdagsrehabilitering med sansestimulering i hjemmeplejen",
+            "furesoe",
+            {
+                "owner_name": "Peter Dahl, hjemmeplejen",
+                "owner_email": "hjemmepleje@furesoe.dk",
+                "description": "Borgere i hjemmeplejen skal i højere grad kunne klare hverdagen "
+                "selv.",
+                "target_group": "Borgere i hjemmeplejen og deres pårørende",
+                "expected_value": "Større selvhjulpenhed og færre besøg.",
+                "legal_track": "opi_without_tender",
+            },
+            t0,
+        )
+        self._join(case, "silkeborg", "municipality", t0)
+        self._patch(case, {"call": self._call(t0, "Sansestimulering i eget hjem")}, t0)
+        self._run_call(case, t0)
+        at = t0 + timedelta(days=60)
+        start: date = (t0 + timedelta(days=80)).date()
+        self._patch(
+            case,
+            {
+                "agreement": {"clauses": CLAUSES},
+                "pilot": {
+                    "site": "Hjemmeplejen Furesø Nord",
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(days=180)).isoformat(),
+                    "success_criteria": [
+                        {"metric": "Hjemmeplejebesøg pr. uge", "baseline": "10", "target": "8"}
+                    ],
+                    "personal_data": False,
+                    "ethics_notification_required": False,
+                },
+            },
+            at,
+        )
+        self._sign_all(case, at)
+        self._go(case, "advance", at + timedelta(days=5))
+        ended = t0 + timedelta(days=265)
+        self._patch(
+            case,
+            {
+                "pilot": {
+                    "ended_at": ended.isoformat(),
+                    "evaluation": {
+                        "outcome": "success",
+                        "report": "Besøgstallet faldt fra 10 til 7,5 pr. uge; borgerne "
+                        "oplevede større tryghed.",
+                    },
+                }
+            },
+            ended,
+        )
+        self._go(case, "advance", ended + timedelta(days=3))
+        self._patch(
+            case,
+            {
+                "scale": {
+                    "knowledge_summary": "Erfaringerne er samlet i en drejebog til andre kommuner.",
+                    "adopting_municipalities": [
+                        {
+                            "name": "Silkeborg Kommune",
+                            "organisation_id": self.orgs["silkeborg"].id,
+                            "letter_of_intent_at": (ended + timedelta(days=30)).date().isoformat(),
+                        }
+                    ],
+                }
+            },
+            ended + timedelta(days=30),
+        )

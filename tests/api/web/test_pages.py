@@ -1,0 +1,491 @@
+"""The web pages without a browser: sessions, cookies, CSRF, language, refusals on the page.
+
+These run the whole app in process with Starlette's TestClient on the parametrised test
+database (SQLite and PostgreSQL); the browser tests in tests/browser/ cover the user journeys.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlmodel import Session, select
+
+from api.app import create_app
+from tests.browser.world import (
+    MATCH_CASE_TITLE,
+    NEED_CASE_TITLE,
+    PROPOSAL_B,
+    WebWorld,
+    build_world,
+)
+from tests.factories import DatabaseTarget
+from workflow.access.actor import Actor
+from workflow.cases.service import update_case
+from workflow.core.db import get_engine
+from workflow.core.settings import get_settings
+from workflow.core.timeutil import utcnow
+from workflow.models import ApiToken, Case
+from workflow.transitions.engine import apply_trigger
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+@dataclass
+class Web:
+    """An app on the test database, its seeded world and a way to make clients."""
+
+    db: DatabaseTarget
+    world: WebWorld
+
+    def client(self, base_url: str = "http://testserver") -> TestClient:
+        """A client with its own cookie jar; redirects are not followed."""
+        return TestClient(create_app(), base_url=base_url, follow_redirects=False)
+
+    def signed_in(self, who: str) -> TestClient:
+        """A client signed in as `who` through the sign-in form."""
+        client = self.client()
+        response = sign_in(client, self.world.tokens[who])
+        assert response.status_code == 303, response.text
+        return client
+
+    def case(self, case_id: int) -> Case:
+        """The case as stored now."""
+        with Session(self.db.engine) as session:
+            case = session.get(Case, case_id)
+            assert case is not None
+            return case
+
+
+@pytest.fixture
+def web(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
+    """The app configured for the test database, with the web world seeded."""
+    world = build_world(db.engine, utcnow())
+    monkeypatch.setenv("OPI_DATABASE_URL", db.url)
+    monkeypatch.setenv("OPI_SECRET_KEY", "web-test-secret-key")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield Web(db, world)
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in the first form of a page."""
+    match = CSRF.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+def version_of(html: str) -> str:
+    """The case version the page's forms carry."""
+    match = VERSION.search(html)
+    assert match, "the page has no form with a version"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, token: str) -> Response:
+    """Post the sign-in form as a browser would (with the form's CSRF token)."""
+    form = client.get("/ui/login")
+    return client.post(
+        "/ui/login", data={"csrf_token": csrf_of(form.text), "token": token, "next": "/ui/cases"}
+    )
+
+
+def session_cookie_header(response: Response) -> str:
+    """The Set-Cookie header of the session cookie."""
+    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith("opi_session=")]
+    assert len(headers) == 1, response.headers
+    return str(headers[0])
+
+
+# --- signing in and out -------------------------------------------------------------------
+
+
+def test_pages_redirect_to_sign_in_with_the_way_back(web: Web) -> None:
+    response = web.client().get(f"/ui/cases/{web.world.need_case_id}")
+    assert response.status_code == 303
+    assert (
+        response.headers["location"] == f"/ui/login?next=%2Fui%2Fcases%2F{web.world.need_case_id}"
+    )
+
+
+def test_session_cookie_is_httponly_samesite_strict_and_renewed_at_sign_in(web: Web) -> None:
+    client = web.client()
+    anonymous = session_cookie_header(client.get("/ui/login"))
+    for flag in ("HttpOnly", "SameSite=strict", "Path=/ui"):
+        assert flag.lower() in anonymous.lower()
+    assert "secure" not in anonymous.lower()  # plain HTTP on loopback
+
+    response = sign_in(client, web.world.tokens["manager"])
+    assert response.status_code == 303 and response.headers["location"] == "/ui/cases"
+    signed_in = session_cookie_header(response)
+    assert "httponly" in signed_in.lower() and "samesite=strict" in signed_in.lower()
+    assert signed_in.split(";")[0] != anonymous.split(";")[0]
+    board = client.get("/ui/cases")
+    assert board.status_code == 200 and "Mette Madsen" in board.text
+
+
+def test_session_cookie_is_secure_over_https(web: Web) -> None:
+    response = web.client("https://testserver").get("/ui/login")
+    assert "secure" in session_cookie_header(response).lower()
+
+
+def test_a_wrong_token_shows_the_form_again(web: Web) -> None:
+    client = web.client()
+    response = sign_in(client, "opi_not-a-token")
+    assert response.status_code == 401
+    assert "Tokenet er ikke gyldigt." in response.text
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_sign_out_ends_the_session(web: Web) -> None:
+    client = web.signed_in("manager")
+    board = client.get("/ui/cases")
+    response = client.post("/ui/logout", data={"csrf_token": csrf_of(board.text)})
+    assert response.status_code == 303 and response.headers["location"] == "/ui/login?out=1"
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_a_revoked_token_ends_its_sessions(web: Web) -> None:
+    client = web.signed_in("manager")
+    with Session(web.db.engine) as session:
+        tokens = session.exec(select(ApiToken).where(ApiToken.name == "Mette Madsen")).all()
+        for token in tokens:
+            token.revoked_at = utcnow()
+        session.commit()
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_a_forged_session_cookie_is_ignored(web: Web) -> None:
+    client = web.client()
+    client.cookies.set("opi_session", "eyJjIjoieCIsInQiOjF9.forged.signature", path="/ui")
+    assert client.get("/ui/cases").status_code == 303
+
+
+# --- CSRF ---------------------------------------------------------------------------------
+
+
+def test_sign_in_without_csrf_token_is_refused(web: Web) -> None:
+    client = web.client()
+    client.get("/ui/login")
+    response = client.post("/ui/login", data={"token": web.world.tokens["manager"]})
+    assert response.status_code == 403
+    assert "Formularen var for gammel" in response.text
+    assert client.get("/ui/cases").status_code == 303
+
+
+def test_a_form_with_a_wrong_csrf_token_changes_nothing(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    before = web.case(case_id).version
+    for token in ("", "not-the-token"):
+        response = client.post(
+            f"/ui/cases/{case_id}/sections/need",
+            data={"csrf_token": token, "version": str(before), "f.owner_name": "Mallory"},
+        )
+        assert response.status_code == 403
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={"version": str(before), "trigger": "cancel", "reason": "csrf"},
+    )
+    assert response.status_code == 403
+    assert web.case(case_id).version == before
+    assert "Mallory" not in client.get(f"/ui/cases/{case_id}").text
+    assert csrf_of(page.text)  # the real form did carry a token
+
+
+def test_another_sessions_csrf_token_is_refused(web: Web) -> None:
+    mallory = web.signed_in("staff")
+    stolen = csrf_of(mallory.get("/ui/cases").text)
+    victim = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    response = victim.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={"csrf_token": stolen, "version": "1", "trigger": "cancel", "reason": "x"},
+    )
+    assert response.status_code == 403
+    assert web.case(case_id).state == "need"
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def test_danish_by_default_even_for_an_english_browser(web: Web) -> None:
+    client = web.signed_in("manager")
+    page = client.get(f"/ui/cases/{web.world.need_case_id}", headers={"Accept-Language": "en"})
+    assert '<html lang="da">' in page.text
+    assert "Behovet mangler en behovsejer med navn og e-mail." in page.text
+
+
+def test_the_language_switch_is_remembered_and_keeps_the_page(web: Web) -> None:
+    client = web.signed_in("manager")
+    target = f"/ui/cases/{web.world.need_case_id}"
+    response = client.get(f"/ui/language?lang=en&next={target}")
+    assert response.status_code == 303 and response.headers["location"] == target
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("opi_lang="))
+    assert cookie.startswith("opi_lang=en;") and "httponly" in cookie.lower()
+    page = client.get(target)
+    assert '<html lang="en">' in page.text
+    assert "The need has no owner with a name and an email address." in page.text
+    assert "Requirements for the next step: Match" in page.text
+
+    client.get(f"/ui/language?lang=da&next={target}")
+    assert "Krav for næste skridt: Match" in client.get(target).text
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/ui/", "/api/v1/x"])
+def test_the_language_switch_never_redirects_off_the_pages(web: Web, target: str) -> None:
+    response = web.client().get("/ui/language", params={"lang": "en", "next": target})
+    assert response.status_code == 303 and response.headers["location"] == "/ui/cases"
+
+
+def test_an_unknown_language_falls_back_to_danish(web: Web) -> None:
+    client = web.client()
+    client.get("/ui/language?lang=xx&next=/ui/login")
+    assert '<html lang="da">' in client.get("/ui/login").text
+
+
+# --- refusals shown on the page -----------------------------------------------------------
+
+
+def test_a_stale_form_shows_a_friendly_message_and_saves_nothing(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    version = version_of(page.text)
+    with Session(web.db.engine) as session:  # someone else saves first
+        update_case(
+            session,
+            case_id,
+            {"need": {"owner_name": "Hanne Lund"}},
+            Actor("Anden bruger", "manager", None),
+            expected_version=int(version),
+        )
+        session.commit()
+    response = client.post(
+        f"/ui/cases/{case_id}/sections/need",
+        data={"csrf_token": csrf_of(page.text), "version": version, "f.owner_name": "Mig"},
+    )
+    assert response.status_code == 409
+    assert "Sagen er blevet ændret af en anden, siden du åbnede den." in response.text
+    assert web.case(case_id).need["owner_name"] == "Hanne Lund"
+
+
+def test_invalid_values_are_marked_on_the_form(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    token, version = csrf_of(page.text), version_of(page.text)
+    response = client.post(
+        f"/ui/cases/{case_id}/sections/call",
+        data={
+            "csrf_token": token,
+            "version": version,
+            "f.criteria.0.name": "Pris",
+            "f.criteria.0.weight": "mange",
+        },
+    )
+    assert response.status_code == 422
+    assert "Skal være et helt tal." in response.text
+    response = client.post(
+        f"/ui/cases/{case_id}/sections/need",
+        data={"csrf_token": token, "version": version, "f.owner_email": "ikke en adresse"},
+    )
+    assert response.status_code == 422
+    assert "Værdien er ikke gyldig." in response.text
+    assert web.case(case_id).version == int(version)
+
+
+def test_a_refused_advance_lists_every_unmet_requirement(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": version_of(page.text),
+            "trigger": "advance",
+        },
+    )
+    assert response.status_code == 409
+    listed = re.search(r'data-testid="refusal-list">(.*?)</ul>', response.text, re.S)
+    assert listed is not None
+    assert listed[1].count("<li>") == 4  # owner, expected value, legal track, call
+    assert web.case(case_id).state == "need"
+
+
+def test_pause_needs_a_reason_and_then_puts_the_case_on_hold(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    data = {"csrf_token": csrf_of(page.text), "version": version_of(page.text), "trigger": "pause"}
+    response = client.post(f"/ui/cases/{case_id}/transitions", data=data)
+    assert response.status_code == 422 and "Handlingen kræver en begrundelse." in response.text
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions", data={**data, "reason": "Afventer budget"}
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "Sagen er sat på pause." in page.text and "Afventer budget" in page.text
+    assert web.case(case_id).on_hold
+
+
+def test_a_stale_transition_is_refused_with_the_same_message(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    stale = str(int(version_of(page.text)) - 1)
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": stale,
+            "trigger": "cancel",
+            "reason": "Dobbeltoprettet",
+        },
+    )
+    assert response.status_code == 409
+    assert "Sagen er blevet ændret af en anden" in response.text
+    assert web.case(case_id).state == "need"
+
+
+def test_a_cancelled_case_shows_where_it_stopped_and_can_be_reopened(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.need_case_id
+    page = client.get(f"/ui/cases/{case_id}")
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": version_of(page.text),
+            "trigger": "cancel",
+            "reason": "Behovet er dækket af en anden løsning",
+        },
+    )
+    assert response.status_code == 303
+    page = client.get(f"/ui/cases/{case_id}")
+    assert "Annulleret i fasen Behov" in page.text
+    assert re.search(
+        r'class="step step-cancelled" aria-current="step">\s*<span class="dot">✕', page.text
+    )
+    assert "Genåbn sagen i fasen Behov" in page.text
+    assert "Behovet er dækket af en anden løsning" in page.text  # in the audit trail
+    response = client.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": version_of(page.text),
+            "trigger": "reopen",
+            "reason": "Løsningen slog fejl",
+        },
+    )
+    assert response.status_code == 303
+    assert web.case(case_id).state == "need"
+
+
+def test_partners_and_staff_cannot_change_what_is_not_theirs(web: Web) -> None:
+    partner = web.signed_in("partner_a")
+    case_id = web.world.match_case_id
+    page = partner.get(f"/ui/cases/{case_id}")
+    assert 'action="/ui/cases/' + str(case_id) + '/transitions"' not in page.text
+    response = partner.post(
+        f"/ui/cases/{case_id}/transitions",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": str(web.case(case_id).version),
+            "trigger": "cancel",
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 403
+    assert web.case(case_id).state == "match"
+
+    staff = web.signed_in("staff")
+    need_case = web.world.need_case_id
+    page = staff.get(f"/ui/cases/{need_case}")
+    response = staff.post(
+        f"/ui/cases/{need_case}/sections/call",
+        data={"csrf_token": csrf_of(page.text), "version": version_of(page.text), "f.title": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_a_partner_sees_neither_competitors_nor_other_cases(web: Web) -> None:
+    partner = web.signed_in("partner_a")
+    world = web.world
+    board = partner.get("/ui/cases").text
+    assert NEED_CASE_TITLE not in board
+    page = partner.get(f"/ui/cases/{world.match_case_id}").text
+    assert PROPOSAL_B not in page and "Revisionsspor" not in page
+    other = partner.get(f"/ui/cases/{world.match_case_id}/proposals/{world.proposal_b_id}")
+    assert other.status_code == 404 and PROPOSAL_B not in other.text
+    assert partner.get(f"/ui/cases/{world.need_case_id}").status_code == 404
+
+
+def test_a_bidder_sees_the_published_call_as_the_api_shows_it(web: Web) -> None:
+    """A company that only bid sees neither the internal need nor who else bid."""
+    page = web.signed_in("partner_a").get(f"/ui/cases/{web.world.match_case_id}").text
+    assert "Rolige dage for borgere med demens" in page  # the published call's title
+    assert "Birgitte Behovsejer" not in page  # the need's owner, internal to the municipality
+    assert "SenseCare" not in page  # the other bidder
+
+
+def test_a_bidder_does_not_see_that_the_municipality_paused_the_case(web: Web) -> None:
+    """The board shows a partner what `GET /cases` shows it: the call, not the hold."""
+    case_id = web.world.match_case_id
+    with Session(web.db.engine) as session:
+        manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
+        apply_trigger(
+            session,
+            case_id,
+            "pause",
+            manager,
+            reason="Afventer budget",
+            expected_version=web.case(case_id).version,
+        )
+    on_hold = "På pause"
+    assert on_hold in web.signed_in("manager").get("/ui/cases").text
+    board = web.signed_in("partner_a").get("/ui/cases").text
+    assert MATCH_CASE_TITLE in board and on_hold not in board
+
+
+# --- the auditor's page -------------------------------------------------------------------
+
+
+def test_only_auditors_and_admins_open_the_audit_log(web: Web) -> None:
+    assert web.signed_in("manager").get("/ui/audit").status_code == 403
+    assert web.signed_in("manager").get("/ui/audit/export.csv").status_code == 403
+    page = web.signed_in("auditor").get("/ui/audit")
+    assert page.status_code == 200 and "er intakte" in page.text
+
+
+def test_the_auditor_exports_json_lines_with_the_pages_filters(web: Web) -> None:
+    auditor = web.signed_in("auditor")
+    response = auditor.get("/ui/audit/export.jsonl", params={"action": "proposal.submitted"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/jsonl")
+    assert "attachment" in response.headers["content-disposition"]
+    lines = response.text.splitlines()
+    assert len(lines) == 2 and all('"action":"proposal.submitted"' in line for line in lines)
+
+
+def test_the_audit_date_filter_uses_whole_days(web: Web) -> None:
+    auditor = web.signed_in("auditor")
+    tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
+    page = auditor.get("/ui/audit", params={"from": tomorrow})
+    assert "0 hændelser" in page.text
+
+
+def test_pages_carry_security_headers(web: Web) -> None:
+    response = web.client().get("/ui/login")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"

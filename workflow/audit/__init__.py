@@ -1,0 +1,1 @@
+"""The hash-chained, append-only audit log: writing, querying, streaming, verifying, checkpoints."""

@@ -1,0 +1,299 @@
+"""Writing the hash-chained audit log (SPEC §6).
+
+Each event's hash is SHA-256 over a canonical encoding of the event and the previous event's
+hash, so any change, removal, insertion or reordering breaks the chain. Events are appended in
+the caller's transaction: an event and the write it records commit together or not at all.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from json.encoder import encode_basestring
+from typing import Any
+
+from sqlalchemy import event as orm_event
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from workflow.access.actor import Actor
+from workflow.core.db import transaction_memo
+from workflow.core.timeutil import isoformat_z, utcnow
+from workflow.models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+GLOBAL_CHAIN = "global"
+
+# JSON string encoding as json.dumps(ensure_ascii=False) does it (the C implementation).
+_enc = encode_basestring
+
+
+def case_chain(case_id: int) -> str:
+    """The chain name of a case's events."""
+    return f"case:{case_id}"
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text: the same value always gives the same string."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return isoformat_z(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def event_bytes(
+    *,
+    chain: str,
+    seq: int,
+    at: datetime,
+    actor_name: str,
+    actor_role: str,
+    actor_organisation_id: int | None,
+    action: str,
+    data: str,
+    prev_hash: str,
+) -> bytes:
+    """The canonical bytes an event's hash is computed over (`data` is canonical JSON).
+
+    The encoding is the JSON object below, keys in this fixed order, no spaces, strings
+    JSON-escaped with non-ASCII characters kept as UTF-8, and the stored `data` text spliced
+    in verbatim as the last member::
+
+        {"action":…,"actor":{"name":…,"org":<int|null>,"role":…},"at":"<UTC, µs, Z>",
+         "chain":…,"prev_hash":…,"seq":<int>,"data":<data>}
+
+    It equals `canonical_json` of the same fields (sorted keys) with `data` appended, and is
+    built by formatting instead of `json.dumps` because verification runs it for every event.
+    """
+    return encode_event(
+        _enc(chain),
+        seq,
+        isoformat_z(at),
+        actor_name,
+        actor_role,
+        actor_organisation_id,
+        action,
+        data,
+        _enc(prev_hash),
+    )
+
+
+def encode_event(
+    chain_json: str,
+    seq: int,
+    at_text: str,
+    actor_name: str,
+    actor_role: str,
+    actor_organisation_id: int | None,
+    action: str,
+    data: str,
+    prev_hash_json: str,
+    /,
+) -> bytes:
+    """`event_bytes` from pre-encoded parts, positional for speed.
+
+    `chain_json` and `prev_hash_json` are already JSON strings, quotes included; `at_text` is
+    the `isoformat_z` text of the event's time.
+    """
+    org = "null" if actor_organisation_id is None else str(actor_organisation_id)
+    return (
+        event_prefix(action, actor_name, actor_role, org)
+        + f'{_enc(at_text)[1:]},"chain":{chain_json},"prev_hash":{prev_hash_json},'
+        f'"seq":{seq},"data":{data}}}'
+    ).encode()
+
+
+def event_prefix(action: str, actor_name: str, actor_role: str, org_text: str) -> str:
+    """The canonical bytes up to the time's text: `{"action":…,"actor":{…},"at":"`.
+
+    `org_text` is the organisation id's digits or `null`. Verification caches this part per
+    actor and action (`workflow.audit.rows`).
+    """
+    return (
+        f'{{"action":{_enc(action)},"actor":{{"name":{_enc(actor_name)},"org":{org_text},'
+        f'"role":{_enc(actor_role)}}},"at":"'
+    )
+
+
+@dataclass(slots=True)
+class NewEvent:
+    """An event appended in this transaction: the `audit_events` row it becomes.
+
+    A plain object rather than an ORM one: the rows are written with one Core INSERT when
+    the session next flushes (`_write_pending`), which costs a fraction of the ORM's unit of
+    work for rows nothing reads back in the same transaction.
+    """
+
+    chain: str
+    case_id: int | None
+    seq: int
+    at: datetime
+    actor_name: str
+    actor_role: str
+    actor_organisation_id: int | None
+    action: str
+    data: str
+    prev_hash: str
+    hash: str = ""
+
+
+def compute_hash(event: AuditEvent | NewEvent) -> str:
+    """The hash `event` should carry, given its fields and `prev_hash`."""
+    return hashlib.sha256(
+        event_bytes(
+            chain=event.chain,
+            seq=event.seq,
+            at=event.at,
+            actor_name=event.actor_name,
+            actor_role=event.actor_role,
+            actor_organisation_id=event.actor_organisation_id,
+            action=event.action,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        )
+    ).hexdigest()
+
+
+def _lock_head(session: Session, chain: str) -> AuditHead:
+    """The chain's head, row-locked for the rest of the (innermost) transaction.
+
+    A head locked earlier in the same transaction is still locked and current, so it is
+    reused without asking the database again (a transition appends several events to its
+    case's chain). The first lock refreshes the head: an object this session loaded in an
+    earlier transaction may be stale.
+    """
+    locked = transaction_memo(session, "opi_locked_audit_heads")
+    head: AuditHead | None = locked.get(chain)
+    if head is not None:
+        return head
+    head = session.execute(
+        select(AuditHead)
+        .where(col(AuditHead.chain) == chain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    locked[chain] = head
+    return head
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    *,
+    case_id: int | None = None,
+    at: datetime | None = None,
+) -> NewEvent:
+    """Append an event to the case's chain (or the global one) in the current transaction.
+
+    The event and the moved head are written by the session's next flush (at the latest on
+    commit), so the events of one transaction go to the database together.
+    """
+    chain = case_chain(case_id) if case_id is not None else GLOBAL_CHAIN
+    head = _lock_head(session, chain)
+    event = next_event(head, actor, action, data, case_id=case_id, at=at or utcnow())
+    _pending(session).append(event)
+    return event
+
+
+def record_many(
+    session: Session, actor: Actor, events: list[tuple[int, str, dict[str, Any]]], at: datetime
+) -> list[NewEvent]:
+    """Append `(case_id, action, data)` events, in order, each to its case's chain.
+
+    What `record` does per event, for a batch (the reminder sweep writes one event per
+    reminder, usually each in another case's chain): the heads not yet locked in this
+    transaction are locked with one statement, in chain order, the same in every sweep, so
+    sweeps never deadlock; the events go to the database together at the next flush.
+    """
+    locked = transaction_memo(session, "opi_locked_audit_heads")
+    wanted = sorted({case_chain(case_id) for case_id, _, _ in events} - set(locked))
+    if wanted:
+        for head in session.execute(
+            select(AuditHead)
+            .where(col(AuditHead.chain).in_(wanted))
+            .order_by(col(AuditHead.chain))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars():
+            locked[head.chain] = head
+    written: list[NewEvent] = []
+    for case_id, action, data in events:
+        chain = case_chain(case_id)
+        head = locked.get(chain)
+        if head is None:
+            head = locked[chain] = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
+            session.add(head)
+        written.append(next_event(head, actor, action, data, case_id=case_id, at=at))
+    _pending(session).extend(written)
+    return written
+
+
+def next_event(
+    head: AuditHead,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    *,
+    case_id: int | None,
+    at: datetime,
+) -> NewEvent:
+    """The event that follows `head` in its chain, hashed; `head` moves on to it.
+
+    The caller holds the head's row lock and queues the event for the next flush.
+    """
+    event = NewEvent(
+        chain=head.chain,
+        case_id=case_id,
+        seq=head.seq + 1,
+        at=at,
+        actor_name=actor.name,
+        actor_role=actor.role,
+        actor_organisation_id=actor.organisation_id,
+        action=action,
+        data=canonical_json(data),
+        prev_hash=head.hash,
+    )
+    event.hash = compute_hash(event)
+    head.seq, head.hash = event.seq, event.hash
+    return event
+
+
+_PENDING = "opi_pending_audit_events"
+
+
+def _pending(session: Session) -> list[NewEvent]:
+    rows: list[NewEvent] = transaction_memo(session, _PENDING).setdefault("rows", [])
+    return rows
+
+
+@orm_event.listens_for(Session, "before_flush")
+def _write_pending(session: Session, _context: object, _instances: object) -> None:
+    """Write the events queued in this transaction, in order, with one INSERT.
+
+    A queued event always comes with a moved chain head, an ORM change, so the session is
+    never clean while events wait and every flush (autoflush, commit) comes through here.
+    Rolled back, the queue goes with its transaction (`transaction_memo`).
+    """
+    rows = transaction_memo(session, _PENDING).get("rows")
+    if rows:
+        queued = [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in rows]
+        rows.clear()
+        session.connection().execute(_INSERT_EVENT, queued)
+
+
+_INSERT_EVENT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
+_EVENT_COLUMNS = tuple(f.name for f in fields(NewEvent))

@@ -1,0 +1,1 @@
+"""Shared infrastructure: database engines, settings, time, domain errors, migrations."""

@@ -1,0 +1,108 @@
+"""Database engines and sessions for SQLite (embedded default) and PostgreSQL."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from workflow.core.settings import get_settings
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`, with SQLite set up for safe concurrent writers.
+
+    On SQLite every transaction starts with BEGIN IMMEDIATE: it takes the write lock at once,
+    so a read-check-write sequence (the transition engine's "lock, decide, write") cannot
+    interleave with another writer. pysqlite's own transaction handling is switched off for
+    that, as the SQLAlchemy documentation advises.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+@lru_cache
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: `OPI_DATABASE_URL`).
+
+    On PostgreSQL it keeps `OPI_DATABASE_POOL_SIZE` connections: a connection opened beyond
+    the pool is closed when it is returned, so a service that often has more requests at once
+    than its pool holds would open (and PostgreSQL fork) a new backend for many of them.
+    """
+    settings = get_settings()
+    url = url or settings.database_url
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    return make_engine(url, pool_size=settings.database_pool_size)
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine a session reads from (for reads that open their own snapshot)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+_MEMOS = "opi_transaction_memos"
+
+
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current (innermost) transaction.
+
+    For what one transaction already holds, such as row locks: a row locked earlier in the
+    same transaction is still locked, so it need not be asked for again. A new transaction,
+    or a savepoint, starts with empty dicts, and a transaction's dicts are dropped when it
+    ends, so nothing they hold outlives it.
+    """
+    if session.get_transaction() is None:
+        session.connection()  # begin the transaction the memo belongs to
+    tx = session.get_nested_transaction() or session.get_transaction()
+    memos: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS)
+    if memos is None or memos[0] is not tx:
+        memos = session.info[_MEMOS] = (tx, {})
+    return memos[1].setdefault(name, {})
+
+
+def forget_memo(session: Session, name: str) -> None:
+    """Drop the current transaction's dict `name`, if it has one (what it held is stale)."""
+    memos: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS)
+    if memos is not None:
+        memos[1].pop(name, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_memos(session: Session, transaction: object) -> None:
+    memos = session.info.get(_MEMOS)
+    if memos is not None and memos[0] is transaction:
+        del session.info[_MEMOS]

@@ -1,0 +1,1 @@
+"""Deadlines and reminders: phase rules, service, outbox, reminder ladder, business days."""

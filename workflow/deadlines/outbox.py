@@ -1,0 +1,241 @@
+"""Writing reminder rows into the outbox, always in the caller's transaction.
+
+The rows are the promise to remind: they commit with the deadline change that causes them or
+not at all. Delivering them is `notifications/`'s work; this module only plans and writes.
+"""
+
+from datetime import datetime
+from typing import Protocol, cast
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session, col
+
+from workflow.cases.relations import relations_read
+from workflow.core.settings import get_settings
+from workflow.deadlines.ladder import (
+    MANAGER,
+    PRE_DUE_RUNGS,
+    CalendarMode,
+    PlannedReminder,
+    escalation_number,
+    escalation_rung,
+    next_escalation,
+    plan,
+    rung_order,
+)
+from workflow.models import (
+    Case,
+    Channel,
+    Deadline,
+    Organisation,
+    Reminder,
+    ReminderStatus,
+)
+
+
+def calendar_mode(calendar: str | None = None) -> CalendarMode:
+    """`calendar` if given, else `OPI_REMINDER_CALENDAR`."""
+    value = calendar or get_settings().reminder_calendar
+    if value not in ("danish", "any"):
+        raise ValueError(f"unknown reminder calendar {value!r}")
+    return cast(CalendarMode, value)
+
+
+def dedup_key(
+    deadline_id: int, revision: int, rung: str, organisation_id: int, channel: str
+) -> str:
+    """The unique, stable key of one reminder; it is the left part of the email Message-ID."""
+    return f"opi-d{deadline_id}-r{revision}-{rung}-o{organisation_id}-{channel}"
+
+
+class Reachable(Protocol):
+    """Where an organisation takes reminders: an `Organisation` or a case participant."""
+
+    @property
+    def webhook_url(self) -> str | None: ...
+
+    @property
+    def webhook_secret(self) -> str | None: ...
+
+
+def channels_for(org: Reachable) -> list[Channel]:
+    """Email always; a webhook as well when the organisation has a URL and a signing secret."""
+    channels = [Channel.EMAIL]
+    if org.webhook_url and org.webhook_secret:
+        channels.append(Channel.WEBHOOK)
+    return channels
+
+
+def responsible_organisation(case: Case, deadline: Deadline) -> int:
+    """Who must meet the deadline; the lead municipality when no one else is named."""
+    return deadline.responsible_organisation_id or case.lead_municipality_id
+
+
+def _rows(
+    case: Case,
+    deadline: Deadline,
+    planned: PlannedReminder,
+    now: datetime,
+    org: Reachable | None,
+) -> list[dict[str, object]]:
+    assert case.id is not None and deadline.id is not None
+    if org is None:
+        return []
+    return [
+        {
+            "dedup_key": dedup_key(
+                deadline.id, deadline.revision, planned.rung, planned.organisation_id, channel
+            ),
+            "case_id": case.id,
+            "deadline_id": deadline.id,
+            "revision": deadline.revision,
+            "rung": planned.rung,
+            "rung_order": planned.order,
+            "recipient_organisation_id": planned.organisation_id,
+            "recipient_role": planned.role,
+            "channel": channel.value,
+            "send_at": planned.send_at,
+            "next_attempt_at": max(planned.send_at, now),
+            "status": ReminderStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for channel in channels_for(org)
+    ]
+
+
+def schedule(
+    session: Session, case: Case, deadline: Deadline, now: datetime, calendar: str | None = None
+) -> int:
+    """Write the reminder ladder of an open deadline's current revision; the number of rows."""
+    return schedule_many(session, case, [deadline], now, calendar)[0]
+
+
+def schedule_many(
+    session: Session,
+    case: Case,
+    deadlines: list[Deadline],
+    now: datetime,
+    calendar: str | None = None,
+) -> list[int]:
+    """`schedule` for several deadlines of one case, with one INSERT; the rows of each."""
+    session.flush()
+    mode = calendar_mode(calendar)
+    ladders = [_ladder(session, case, deadline, now, mode) for deadline in deadlines]
+    rows = [row for ladder in ladders for row in ladder]
+    if rows:
+        # One executemany of the table's plain INSERT: no ORM objects (or the ORM's bulk
+        # machinery) are needed for rows nothing reads back in this transaction.
+        session.execute(_INSERT_REMINDER, rows)
+    return [len(ladder) for ladder in ladders]
+
+
+_INSERT_REMINDER = insert(Reminder.__table__)  # type: ignore[attr-defined]
+
+
+def _ladder(
+    session: Session, case: Case, deadline: Deadline, now: datetime, mode: CalendarMode
+) -> list[dict[str, object]]:
+    planned = plan(
+        deadline.due_at,
+        [responsible_organisation(case, deadline)],
+        case.lead_municipality_id,
+        mode,
+        now=now,
+        escalates=deadline.escalates,
+    )
+    # Each recipient is looked up once (a ladder names the same one up to four times). In a
+    # transition the case's participants, the usual recipients, are already read.
+    assert case.id is not None
+    related = relations_read(session, case.id)
+    orgs: dict[int, Reachable | None] = {
+        o: (related and related.participant(o)) or session.get(Organisation, o)
+        for o in dict.fromkeys(p.organisation_id for p in planned)
+    }
+    return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
+
+
+def cancel_pending(
+    session: Session,
+    deadline: Deadline,
+    now: datetime,
+    *,
+    organisation_id: int | None = None,
+    pre_due_only: bool = False,
+) -> int:
+    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only).
+
+    The rows are locked in id order first, the order the sweep locks them in, so a sweep
+    recording a batch and this update never deadlock on PostgreSQL.
+    """
+    query = select(col(Reminder.id)).where(
+        col(Reminder.deadline_id) == deadline.id,
+        col(Reminder.status) == ReminderStatus.PENDING.value,
+    )
+    if organisation_id is not None:
+        query = query.where(col(Reminder.recipient_organisation_id) == organisation_id)
+    if pre_due_only:
+        query = query.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
+    ids = list(session.execute(query.order_by(col(Reminder.id)).with_for_update()).scalars())
+    if not ids:
+        return 0
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id).in_(ids))
+        .values(
+            status=ReminderStatus.CANCELLED.value,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
+
+
+def schedule_next_escalation(
+    session: Session, reminder: Reminder, deadline: Deadline, now: datetime, calendar: str | None
+) -> Reminder | None:
+    """After escalation `n` is done with, the next weekly one: the first slot after `now`."""
+    previous = escalation_number(reminder.rung)
+    if previous is None or deadline.status != "open" or deadline.revision != reminder.revision:
+        return None
+    assert deadline.id is not None
+    already = session.execute(
+        select(col(Reminder.id)).where(
+            col(Reminder.deadline_id) == deadline.id,
+            col(Reminder.revision) == reminder.revision,
+            col(Reminder.recipient_organisation_id) == reminder.recipient_organisation_id,
+            col(Reminder.channel) == reminder.channel,
+            col(Reminder.rung_order) > reminder.rung_order,
+        )
+    ).first()
+    if already is not None:
+        return None  # the ladder already goes on past this rung
+    n, at = next_escalation(deadline.due_at, now, calendar_mode(calendar), previous)
+    rung = escalation_rung(n)
+    row = Reminder(
+        dedup_key=dedup_key(
+            deadline.id,
+            deadline.revision,
+            rung,
+            reminder.recipient_organisation_id,
+            reminder.channel,
+        ),
+        case_id=reminder.case_id,
+        deadline_id=deadline.id,
+        revision=deadline.revision,
+        rung=rung,
+        rung_order=rung_order(rung),
+        recipient_organisation_id=reminder.recipient_organisation_id,
+        recipient_role=MANAGER,
+        channel=reminder.channel,
+        send_at=at,
+        next_attempt_at=at,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

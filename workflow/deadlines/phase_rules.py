@@ -1,0 +1,206 @@
+"""The phase deadlines of SPEC §5: created when a case enters a phase, cancelled when it leaves.
+
+`on_transition` is called by `workflow.transitions.engine.apply_trigger` inside the transition's own
+transaction, so the deadlines, their reminder rows and their audit events commit with the
+state change or not at all. Dates without a time (the pilot's) are due at the end of that day
+in Copenhagen.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from states import PHASES, CaseState, Trigger
+from states.sections import CallSection, PilotSection
+from workflow.access.actor import Actor
+from workflow.cases.facts import case_facts, parse_section
+from workflow.cases.relations import case_relations
+from workflow.deadlines.business_days import COPENHAGEN
+from workflow.deadlines.service import (
+    NewDeadline,
+    close_deadlines,
+    create_deadline,
+    create_deadlines,
+    open_deadlines,
+)
+from workflow.models import (
+    Case,
+    DeadlineKind,
+    DeadlineStatus,
+    Organisation,
+    OrganisationKind,
+    ParticipantRole,
+)
+
+ASSESSMENT_AFTER_SUBMISSION = timedelta(days=14)
+SIGNATURE_AFTER_ENTRY = timedelta(days=30)
+FINAL_EVALUATION_AFTER_END = timedelta(days=30)
+KNOWLEDGE_SHARING_AFTER_ENTRY = timedelta(days=60)
+ADOPTION_FOLLOW_UP_AFTER_ENTRY = timedelta(days=180)
+
+INTEREST_ROLES = frozenset({ParticipantRole.INTERESTED.value, ParticipantRole.PARTNER.value})
+PROPOSING_KINDS = frozenset(
+    {OrganisationKind.COMPANY.value, OrganisationKind.KNOWLEDGE_INSTITUTION.value}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseDeadline:
+    """A deadline a phase asks for."""
+
+    kind: DeadlineKind
+    due_at: datetime
+    responsible_organisation_id: int
+    escalates: bool = True
+
+
+def end_of_day(day: date) -> datetime:
+    """23:59 Copenhagen time on `day`, in UTC: a date deadline is met if done that day."""
+    return datetime.combine(day, time(23, 59), tzinfo=COPENHAGEN).astimezone(UTC)
+
+
+def on_transition(
+    session: Session,
+    case: Case,
+    source: CaseState,
+    dest: CaseState,
+    trigger: Trigger,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Cancel the open deadlines of the phase left and create those of the phase entered.
+
+    Pause and resume stay in the phase and change no deadline: a case on hold keeps its
+    deadlines, and the sweep simply sends nothing for it until it resumes.
+    """
+    if dest is source:
+        return
+    assert case.id is not None
+    close_deadlines(
+        session,
+        open_deadlines(session, case.id),
+        DeadlineStatus.CANCELLED,
+        actor,
+        now=now,
+        reason=f"The case left phase {source.value} ({trigger.value}).",
+    )
+    if dest not in PHASES:
+        return
+    wanted = [
+        NewDeadline(w.kind.value, w.due_at, w.responsible_organisation_id, escalates=w.escalates)
+        for w in entry_deadlines(session, case, dest, now)
+    ]
+    create_deadlines(session, case, actor, wanted, now=now)
+
+
+def entry_deadlines(
+    session: Session, case: Case, phase: CaseState, now: datetime
+) -> list[PhaseDeadline]:
+    """The deadlines `phase` creates for `case` when it enters at `now`."""
+    lead = case.lead_municipality_id
+    if phase is CaseState.MATCH:
+        return _match_deadlines(session, case, now)
+    if phase is CaseState.AGREEMENT:
+        facts = case_facts(session, case, now)
+        parties = [
+            lead,
+            *sorted({p.organisation_id for p in facts.proposals if p.decision == "selected"}),
+        ]
+        return [
+            PhaseDeadline(DeadlineKind.SIGNATURE, now + SIGNATURE_AFTER_ENTRY, org)
+            for org in dict.fromkeys(parties)
+            if org not in facts.signed_organisation_ids
+        ]
+    if phase is CaseState.PILOT:
+        return _pilot_deadlines(parse_section(PilotSection, case.pilot), lead)
+    if phase is CaseState.SCALE:
+        return [
+            PhaseDeadline(
+                DeadlineKind.KNOWLEDGE_SHARING, now + KNOWLEDGE_SHARING_AFTER_ENTRY, lead
+            ),
+            PhaseDeadline(
+                DeadlineKind.ADOPTION_FOLLOW_UP, now + ADOPTION_FOLLOW_UP_AFTER_ENTRY, lead
+            ),
+        ]
+    return []
+
+
+def _match_deadlines(session: Session, case: Case, now: datetime) -> list[PhaseDeadline]:
+    call = parse_section(CallSection, case.call)
+    submission = call.submission_deadline
+    if submission is None:
+        return []
+    wanted = [
+        PhaseDeadline(DeadlineKind.SUBMISSION, submission, org, escalates=False)
+        for org in interested_without_proposal(session, case)
+        if submission > now
+    ]
+    wanted.append(
+        PhaseDeadline(
+            DeadlineKind.ASSESSMENT,
+            submission + ASSESSMENT_AFTER_SUBMISSION,
+            case.lead_municipality_id,
+        )
+    )
+    return wanted
+
+
+def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[PhaseDeadline]:
+    wanted: list[PhaseDeadline] = []
+    start, end = pilot.start_date, pilot.end_date
+    if start is not None:
+        wanted.append(PhaseDeadline(DeadlineKind.BASELINE_MEASUREMENT, end_of_day(start), lead))
+    if start is not None and end is not None and end > start:
+        midpoint = start + (end - start) / 2
+        wanted.append(PhaseDeadline(DeadlineKind.MIDTERM_EVALUATION, end_of_day(midpoint), lead))
+    if end is not None:
+        wanted.append(
+            PhaseDeadline(
+                DeadlineKind.FINAL_EVALUATION, end_of_day(end + FINAL_EVALUATION_AFTER_END), lead
+            )
+        )
+    return wanted
+
+
+def interested_without_proposal(session: Session, case: Case) -> list[int]:
+    """Companies and knowledge institutions that showed interest and have not yet proposed."""
+    assert case.id is not None
+    related = case_relations(session, case.id)
+    proposed = {p.organisation_id for p in related.proposals}
+    return sorted(
+        p.organisation_id
+        for p in related.participants
+        if p.role in INTEREST_ROLES
+        and p.kind in PROPOSING_KINDS
+        and p.organisation_id not in proposed
+    )
+
+
+def on_interest(
+    session: Session, case: Case, organisation_id: int, role: str, actor: Actor, now: datetime
+) -> None:
+    """A company showed interest during match: it gets its own submission deadline."""
+    if case.state != CaseState.MATCH.value or role not in INTEREST_ROLES:
+        return
+    assert case.id is not None
+    org = session.get(Organisation, organisation_id)
+    if org is None or org.kind not in PROPOSING_KINDS:
+        return
+    submission = parse_section(CallSection, case.call).submission_deadline
+    if submission is None or submission <= now:
+        return
+    if open_deadlines(
+        session, case.id, kind=DeadlineKind.SUBMISSION.value, organisation_id=organisation_id
+    ) or organisation_id not in interested_without_proposal(session, case):
+        return
+    create_deadline(
+        session,
+        case,
+        actor,
+        kind=DeadlineKind.SUBMISSION.value,
+        due_at=submission,
+        responsible_organisation_id=organisation_id,
+        escalates=False,
+        now=now,
+    )

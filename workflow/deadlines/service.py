@@ -1,0 +1,480 @@
+"""Deadlines of a case: creating, moving, meeting, cancelling and acknowledging them.
+
+Every change writes its audit event and its reminder rows (or cancels them) in the caller's
+transaction; nothing here commits. The phase rules of SPEC §5 that call these functions live
+in `workflow.deadlines.phase_rules`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
+from sqlmodel import Session, col
+
+from states import TERMINAL, CaseState
+from workflow.access.actor import Actor
+from workflow.access.scope import SEE_ALL_ROLES, can_see, is_participant, visible_cases_clause
+from workflow.audit import writer as audit
+from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
+from workflow.core.timeutil import utcnow
+from workflow.deadlines import outbox
+from workflow.models import (
+    Case,
+    Deadline,
+    DeadlineAcknowledgement,
+    DeadlineKind,
+    DeadlineStatus,
+    Organisation,
+)
+from workflow.transitions.locking import lock_case
+
+MAX_TITLE = 300
+MAX_REASON = 2000
+
+KIND_TITLES: dict[str, tuple[str, str]] = {
+    DeadlineKind.SUBMISSION: ("Frist for forslag", "Proposal submission deadline"),
+    DeadlineKind.ASSESSMENT: ("Vurdering af forslag", "Assessment of proposals"),
+    DeadlineKind.SIGNATURE: (
+        "Underskrift af samarbejdsaftalen",
+        "Signature of the collaboration agreement",
+    ),
+    DeadlineKind.BASELINE_MEASUREMENT: ("Baselinemåling", "Baseline measurement"),
+    DeadlineKind.MIDTERM_EVALUATION: ("Midtvejsevaluering", "Mid-term evaluation"),
+    DeadlineKind.FINAL_EVALUATION: ("Slutevaluering", "Final evaluation"),
+    DeadlineKind.KNOWLEDGE_SHARING: ("Vidensdeling", "Knowledge sharing"),
+    DeadlineKind.ADOPTION_FOLLOW_UP: ("Opfølgning på udbredelse", "Adoption follow-up"),
+}
+
+
+def localized_title(deadline: Deadline, language: str) -> str:
+    """The deadline's title in `language` (managers' own titles are shown as written)."""
+    titles = KIND_TITLES.get(deadline.kind)
+    if titles is None:
+        return deadline.title
+    return titles[1] if language == "en" else titles[0]
+
+
+def _describe(deadline: Deadline) -> dict[str, object]:
+    return {
+        "deadline_id": deadline.id,
+        "kind": deadline.kind,
+        "title": deadline.title,
+        "phase": deadline.phase,
+        "due_at": deadline.due_at,
+        "responsible_organisation_id": deadline.responsible_organisation_id,
+        "revision": deadline.revision,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class NewDeadline:
+    """A deadline to create: what it is, when it is due and who answers for it."""
+
+    kind: str
+    due_at: datetime
+    responsible_organisation_id: int | None
+    title: str | None = None
+    escalates: bool = True
+
+
+def create_deadline(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    *,
+    kind: str,
+    due_at: datetime,
+    responsible_organisation_id: int | None,
+    now: datetime,
+    title: str | None = None,
+    escalates: bool = True,
+    calendar: str | None = None,
+) -> Deadline:
+    """A new open deadline in the case's current phase, its reminders and its audit event."""
+    wanted = NewDeadline(kind, due_at, responsible_organisation_id, title, escalates)
+    return create_deadlines(session, case, actor, [wanted], now=now, calendar=calendar)[0]
+
+
+def create_deadlines(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    wanted: list[NewDeadline],
+    *,
+    now: datetime,
+    calendar: str | None = None,
+) -> list[Deadline]:
+    """`create_deadline` for several deadlines at once (a phase entered creates all its
+    own): the deadlines in one flush, their reminders in one INSERT, an event each."""
+    assert case.id is not None
+    deadlines = [
+        Deadline(
+            case_id=case.id,
+            phase=case.state,
+            kind=w.kind,
+            title=w.title or KIND_TITLES[w.kind][0],
+            due_at=w.due_at,
+            responsible_organisation_id=w.responsible_organisation_id,
+            escalates=w.escalates,
+            created_by=actor.name,
+            created_at=now,
+            updated_at=now,
+        )
+        for w in wanted
+    ]
+    if not deadlines:
+        return []
+    session.add_all(deadlines)
+    session.flush()
+    reminders = outbox.schedule_many(session, case, deadlines, now, calendar)
+    for deadline, count in zip(deadlines, reminders, strict=True):
+        audit.record(
+            session,
+            actor,
+            "deadline.created",
+            {**_describe(deadline), "reminders": count},
+            case_id=case.id,
+            at=now,
+        )
+    return deadlines
+
+
+def close_deadline(
+    session: Session,
+    deadline: Deadline,
+    status: DeadlineStatus,
+    actor: Actor,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Mark an open deadline met or cancelled and cancel its unsent reminders. Audited."""
+    close_deadlines(session, [deadline], status, actor, now=now, reason=reason)
+
+
+def close_deadlines(
+    session: Session,
+    deadlines: list[Deadline],
+    status: DeadlineStatus,
+    actor: Actor,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Close several deadlines: every reminder row first, then the audit events.
+
+    The order matters on PostgreSQL: a sweep marking a reminder sent locks the reminder row
+    and then the case's audit chain head. Taking every reminder row before the first audit
+    event keeps the same order here, so the two can never deadlock.
+    """
+    cancelled = [outbox.cancel_pending(session, deadline, now) for deadline in deadlines]
+    for deadline, count in zip(deadlines, cancelled, strict=True):
+        deadline.status = status.value
+        deadline.closed_at = now
+        deadline.closed_reason = reason
+        deadline.updated_at = now
+        action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+        audit.record(
+            session,
+            actor,
+            action,
+            {**_describe(deadline), "reason": reason, "reminders_cancelled": count},
+            case_id=deadline.case_id,
+            at=now,
+        )
+
+
+def open_deadlines(
+    session: Session, case_id: int, *, kind: str | None = None, organisation_id: int | None = None
+) -> list[Deadline]:
+    """The case's open deadlines, optionally of one kind and one responsible organisation."""
+    query = select(Deadline).where(
+        col(Deadline.case_id) == case_id,
+        col(Deadline.status) == DeadlineStatus.OPEN.value,
+    )
+    if kind is not None:
+        query = query.where(col(Deadline.kind) == kind)
+    if organisation_id is not None:
+        query = query.where(col(Deadline.responsible_organisation_id) == organisation_id)
+    return list(session.execute(query.order_by(col(Deadline.id))).scalars())
+
+
+def meet(
+    session: Session, case_id: int, kind: str, organisation_id: int, actor: Actor, now: datetime
+) -> int:
+    """Mark the organisation's open deadlines of `kind` met (a signature, a proposal).
+
+    Call it before the caller's own audit event (see `close_deadlines` on lock order).
+    """
+    found = open_deadlines(session, case_id, kind=kind, organisation_id=organisation_id)
+    close_deadlines(session, found, DeadlineStatus.MET, actor, now=now)
+    return len(found)
+
+
+# --- what managers do through the API -------------------------------------------------
+
+
+def _check_due(due_at: datetime, now: datetime) -> None:
+    if due_at.tzinfo is None:
+        raise InvalidInput("due_at needs a time zone (e.g. 2027-03-01T12:00:00+01:00).")
+    if due_at <= now:
+        raise InvalidInput("due_at must lie in the future.")
+
+
+def _check_reason(reason: str | None, what: str) -> str:
+    check_reason(reason, required=True, what=what, max_length=MAX_REASON)
+    assert reason is not None
+    return reason.strip()
+
+
+def add_deadline(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    *,
+    title: str,
+    due_at: datetime,
+    responsible_organisation_id: int | None,
+    now: datetime | None = None,
+    calendar: str | None = None,
+) -> Deadline:
+    """A manager's own deadline in the case's current phase, with its reminders. Audited."""
+    now = now or utcnow()
+    case = lock_case(session, case_id)
+    if not can_see(session, actor, case):
+        raise NotFound(f"Case {case_id} was not found.")
+    if CaseState(case.state) in TERMINAL:
+        raise Conflict(f"A {case.state} case takes no new deadlines.")
+    check_text(title, "title")
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"A deadline needs a title of 1 to {MAX_TITLE} characters.")
+    _check_due(due_at, now)
+    if responsible_organisation_id is not None and not is_participant(
+        session, case_id, responsible_organisation_id
+    ):
+        raise InvalidInput(
+            f"Organisation {responsible_organisation_id} does not take part in case {case_id}."
+        )
+    return create_deadline(
+        session,
+        case,
+        actor,
+        kind=DeadlineKind.CUSTOM.value,
+        title=title,
+        due_at=due_at,
+        responsible_organisation_id=responsible_organisation_id,
+        now=now,
+        calendar=calendar,
+    )
+
+
+def _lock_deadline(session: Session, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:
+    found = session.get(Deadline, deadline_id)
+    if found is None:
+        raise NotFound(f"Deadline {deadline_id} was not found.")
+    case = lock_case(session, found.case_id)
+    deadline = session.execute(
+        select(Deadline)
+        .where(col(Deadline.id) == deadline_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not can_see(session, actor, case) or not _partner_may_see(actor, deadline):
+        raise NotFound(f"Deadline {deadline_id} was not found.")
+    return case, deadline
+
+
+def move_deadline(
+    session: Session,
+    deadline_id: int,
+    actor: Actor,
+    *,
+    due_at: datetime,
+    reason: str | None,
+    now: datetime | None = None,
+    calendar: str | None = None,
+) -> Deadline:
+    """Move an open deadline (a reason is required): a new revision with fresh reminders."""
+    now = now or utcnow()
+    reason = _check_reason(reason, "Moving a deadline")
+    case, deadline = _lock_deadline(session, actor, deadline_id)
+    if deadline.status != DeadlineStatus.OPEN.value:
+        raise Conflict(f"The deadline is {deadline.status}; only open deadlines move.")
+    _check_due(due_at, now)
+    before = deadline.due_at
+    cancelled = outbox.cancel_pending(session, deadline, now)
+    deadline.due_at = due_at
+    deadline.revision += 1
+    deadline.updated_at = now
+    reminders = outbox.schedule(session, case, deadline, now, calendar)
+    audit.record(
+        session,
+        actor,
+        "deadline.moved",
+        {
+            **_describe(deadline),
+            "before": before,
+            "after": due_at,
+            "reason": reason,
+            "reminders_cancelled": cancelled,
+            "reminders": reminders,
+        },
+        case_id=case.id,
+        at=now,
+    )
+    return deadline
+
+
+def set_deadline_status(
+    session: Session,
+    deadline_id: int,
+    actor: Actor,
+    *,
+    status: DeadlineStatus,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Deadline:
+    """A manager marks an open deadline met, or cancels it (with a reason)."""
+    now = now or utcnow()
+    if status is DeadlineStatus.CANCELLED:
+        reason = _check_reason(reason, "Cancelling a deadline")
+    elif status is not DeadlineStatus.MET:
+        raise InvalidInput("A deadline's status can be set to 'met' or 'cancelled'.")
+    _, deadline = _lock_deadline(session, actor, deadline_id)
+    if deadline.status != DeadlineStatus.OPEN.value:
+        raise Conflict(f"The deadline is already {deadline.status}.")
+    close_deadline(session, deadline, status, actor, now=now, reason=reason)
+    return deadline
+
+
+# --- acknowledgement through the signed link ------------------------------------------
+
+
+class AckOutcome(StrEnum):
+    """What following an acknowledge link did."""
+
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY = "already_acknowledged"
+    OUTDATED = "outdated"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class AckResult:
+    """The outcome, and the deadline and organisation it concerned."""
+
+    outcome: AckOutcome
+    deadline: Deadline
+    organisation: Organisation
+    reminders_stopped: int = 0
+
+
+def acknowledge(
+    session: Session,
+    deadline_id: int,
+    organisation_id: int,
+    revision: int,
+    *,
+    now: datetime | None = None,
+) -> AckResult:
+    """Record that the organisation knows of the deadline; stop its reminders before the due date.
+
+    A link for an earlier revision (the deadline has moved since) or for a closed deadline
+    changes nothing. A second acknowledgement is recorded only once.
+    """
+    now = now or utcnow()
+    found = session.get(Deadline, deadline_id)
+    organisation = session.get(Organisation, organisation_id)
+    if found is None or organisation is None:
+        raise NotFound("The reminder this link belongs to no longer exists.")
+    # The case first, as every writer of a case's deadlines locks it: no deadlocks.
+    lock_case(session, found.case_id)
+    deadline = session.execute(
+        select(Deadline)
+        .where(col(Deadline.id) == deadline_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if deadline.status != DeadlineStatus.OPEN.value:
+        return AckResult(AckOutcome.CLOSED, deadline, organisation)
+    if deadline.revision != revision:
+        return AckResult(AckOutcome.OUTDATED, deadline, organisation)
+    existing = session.execute(
+        select(DeadlineAcknowledgement).where(
+            col(DeadlineAcknowledgement.deadline_id) == deadline_id,
+            col(DeadlineAcknowledgement.revision) == revision,
+            col(DeadlineAcknowledgement.organisation_id) == organisation_id,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return AckResult(AckOutcome.ALREADY, deadline, organisation)
+    session.add(
+        DeadlineAcknowledgement(
+            deadline_id=deadline_id,
+            revision=revision,
+            organisation_id=organisation_id,
+            acknowledged_at=now,
+        )
+    )
+    stopped = outbox.cancel_pending(
+        session, deadline, now, organisation_id=organisation_id, pre_due_only=True
+    )
+    actor = Actor(
+        name=f"acknowledge-link:{organisation.name}"[:200],
+        role="recipient",
+        organisation_id=organisation_id,
+    )
+    audit.record(
+        session,
+        actor,
+        "reminder.acknowledged",
+        {**_describe(deadline), "organisation_id": organisation_id, "reminders_stopped": stopped},
+        case_id=deadline.case_id,
+        at=now,
+    )
+    return AckResult(AckOutcome.ACKNOWLEDGED, deadline, organisation, stopped)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _partner_may_see(actor: Actor, deadline: Deadline) -> bool:
+    # Companies compete in the match phase: a partner sees only the deadlines it is
+    # responsible for, never who else was asked to submit.
+    return actor.role != "partner" or deadline.responsible_organisation_id == actor.organisation_id
+
+
+def overdue_clause(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """Open deadlines whose due time has passed."""
+    return and_(
+        col(Deadline.status) == DeadlineStatus.OPEN.value,
+        col(Deadline.due_at) < now,
+    )
+
+
+def visible_deadlines(actor: Actor) -> Select[Deadline]:
+    """Deadlines of the cases `actor` may see (a partner: only its own)."""
+    if actor.role in SEE_ALL_ROLES:
+        # Every deadline belongs to a case (a foreign key); joining the cases only to keep
+        # them all made counting an auditor's deadlines three times slower.
+        return select(Deadline)
+    query = (
+        select(Deadline)
+        .join(Case, col(Case.id) == col(Deadline.case_id))
+        .where(visible_cases_clause(actor))
+    )
+    if actor.role == "partner":
+        query = query.where(col(Deadline.responsible_organisation_id) == actor.organisation_id)
+    return query
+
+
+def get_visible_deadline(session: Session, actor: Actor, deadline_id: int) -> Deadline:
+    """The deadline, or `NotFound` when it does not exist or lies outside the actor's scope."""
+    deadline = session.execute(
+        visible_deadlines(actor).where(col(Deadline.id) == deadline_id)
+    ).scalar_one_or_none()
+    if deadline is None:
+        raise NotFound(f"Deadline {deadline_id} was not found.")
+    return deadline

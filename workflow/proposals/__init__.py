@@ -1,0 +1,1 @@
+"""Proposals, assessments, decisions and signatures: what the match and agreement guards read."""

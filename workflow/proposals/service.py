@@ -1,0 +1,318 @@
+"""Proposals, assessments, decisions and signatures: the data the match and agreement guards read.
+
+Each function checks the case's state, writes its row and the audit event in the caller's
+transaction, and bumps the case version so `ETag`s move with every change to what the guards
+see. None of them commits.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from states import CaseState
+from states.sections import CallSection
+from workflow.access.actor import Actor
+from workflow.audit import writer as audit
+from workflow.cases.facts import parse_section
+from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.core.timeutil import utcnow
+from workflow.deadlines import phase_rules as phase_deadlines
+from workflow.deadlines import service as deadlines
+from workflow.models import (
+    Assessment,
+    Case,
+    DeadlineKind,
+    Decision,
+    Organisation,
+    Participant,
+    ParticipantRole,
+    Proposal,
+    Signature,
+)
+from workflow.transitions.locking import lock_case
+
+SCORE_RANGE = range(0, 11)
+
+
+def _touch(case: Case, now: datetime) -> None:
+    case.version += 1
+    case.updated_at = now
+
+
+def submit_proposal(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    *,
+    organisation_id: int,
+    title: str,
+    summary: str = "",
+    now: datetime | None = None,
+) -> Proposal:
+    """A company's proposal; only in `match` and before the submission deadline (else 409)."""
+    now = now or utcnow()
+    check_text({"title": title, "summary": summary}, "proposal")
+    case = lock_case(session, case_id)
+    if case.state != CaseState.MATCH.value:
+        raise Conflict("Proposals are accepted only while the call is open (phase match).")
+    deadline = parse_section(CallSection, case.call).submission_deadline
+    if deadline is None or now >= deadline:
+        raise Conflict(
+            "The submission deadline has passed; late proposals are refused.",
+            submission_deadline=deadline.isoformat() if deadline else None,
+        )
+    if not title.strip():
+        raise InvalidInput("A proposal needs a title.")
+    proposal = Proposal(
+        case_id=case_id,
+        organisation_id=organisation_id,
+        title=title.strip(),
+        summary=summary,
+        submitted_by=actor.name,
+        submitted_at=now,
+    )
+    session.add(proposal)
+    _ensure_participant(session, case_id, organisation_id, ParticipantRole.INTERESTED, now)
+    session.flush()
+    _touch(case, now)
+    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
+    audit.record(
+        session,
+        actor,
+        "proposal.submitted",
+        {"proposal_id": proposal.id, "organisation_id": organisation_id, "title": proposal.title},
+        case_id=case_id,
+        at=now,
+    )
+    return proposal
+
+
+def _ensure_participant(
+    session: Session, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
+) -> None:
+    existing = session.execute(
+        select(Participant).where(
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == organisation_id,
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(
+            Participant(
+                case_id=case_id, organisation_id=organisation_id, role=role.value, created_at=now
+            )
+        )
+
+
+def add_participant(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    *,
+    organisation_id: int,
+    role: str,
+    now: datetime | None = None,
+) -> Participant:
+    """Add an organisation to the case (or change its role). Audited."""
+    now = now or utcnow()
+    case = lock_case(session, case_id)
+    if role not in {r.value for r in ParticipantRole} or role == ParticipantRole.LEAD.value:
+        raise InvalidInput(f"Unknown or reserved participant role {role!r}.")
+    if session.get(Organisation, organisation_id) is None:
+        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
+    if organisation_id == case.lead_municipality_id:
+        raise Conflict("The lead municipality's role cannot be changed.")
+    participant = session.execute(
+        select(Participant).where(
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == organisation_id,
+        )
+    ).scalar_one_or_none()
+    before = participant.role if participant else None
+    if participant is None:
+        participant = Participant(
+            case_id=case_id, organisation_id=organisation_id, role=role, created_at=now
+        )
+        session.add(participant)
+    else:
+        participant.role = role
+    session.flush()
+    _touch(case, now)
+    audit.record(
+        session,
+        actor,
+        "participant.added" if before is None else "participant.changed",
+        {"organisation_id": organisation_id, "role": role, "previous_role": before},
+        case_id=case_id,
+        at=now,
+    )
+    phase_deadlines.on_interest(session, case, organisation_id, role, actor, now)
+    return participant
+
+
+def _proposal_in(session: Session, case_id: int, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.case_id != case_id:
+        raise NotFound(f"Proposal {proposal_id} was not found in case {case_id}.")
+    return proposal
+
+
+def assess_proposal(
+    session: Session,
+    case_id: int,
+    proposal_id: int,
+    actor: Actor,
+    *,
+    scores: dict[str, Any],
+    rationale: str,
+    conflict_of_interest: bool,
+    now: datetime | None = None,
+) -> Assessment:
+    """Score a proposal against the published criteria (0–10 each). Only in `match`."""
+    now = now or utcnow()
+    check_text({"scores": scores, "rationale": rationale}, "assessment")
+    case = lock_case(session, case_id)
+    if case.state != CaseState.MATCH.value:
+        raise Conflict("Proposals are assessed only in phase match.")
+    _proposal_in(session, case_id, proposal_id)
+    criteria = {c.name for c in parse_section(CallSection, case.call).criteria or []}
+    unknown = sorted(set(scores) - criteria)
+    if unknown:
+        raise InvalidInput(
+            f"Not published criteria: {', '.join(unknown)}.", criteria=sorted(criteria)
+        )
+    for name, value in scores.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value not in SCORE_RANGE:
+            raise InvalidInput(f"The score for {name!r} must be a whole number from 0 to 10.")
+    assessment = Assessment(
+        proposal_id=proposal_id,
+        assessor=actor.name,
+        scores=dict(scores),
+        rationale=rationale,
+        conflict_of_interest=conflict_of_interest,
+        created_at=now,
+    )
+    session.add(assessment)
+    session.flush()
+    _touch(case, now)
+    audit.record(
+        session,
+        actor,
+        "proposal.assessed",
+        {
+            "proposal_id": proposal_id,
+            "assessment_id": assessment.id,
+            "scores": scores,
+            "rationale": rationale,
+            "conflict_of_interest": conflict_of_interest,
+        },
+        case_id=case_id,
+        at=now,
+    )
+    return assessment
+
+
+def decide_proposal(
+    session: Session,
+    case_id: int,
+    proposal_id: int,
+    actor: Actor,
+    *,
+    decision: str,
+    rationale: str,
+    now: datetime | None = None,
+) -> Decision:
+    """Select or reject a proposal, with the reason recorded. Only in `match`."""
+    now = now or utcnow()
+    check_text(rationale, "rationale")
+    case = lock_case(session, case_id)
+    if case.state != CaseState.MATCH.value:
+        raise Conflict("Decisions on proposals are made only in phase match.")
+    proposal = _proposal_in(session, case_id, proposal_id)
+    if decision not in ("selected", "rejected"):
+        raise InvalidInput("The decision must be 'selected' or 'rejected'.")
+    if not rationale.strip():
+        raise InvalidInput("A decision needs a rationale.")
+    row = Decision(
+        proposal_id=proposal_id,
+        decision=decision,
+        rationale=rationale,
+        decided_by=actor.name,
+        decided_at=now,
+    )
+    session.add(row)
+    if decision == "selected":
+        _ensure_participant(
+            session, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now
+        )
+        participant = session.execute(
+            select(Participant).where(
+                col(Participant.case_id) == case_id,
+                col(Participant.organisation_id) == proposal.organisation_id,
+            )
+        ).scalar_one_or_none()
+        if participant is not None:
+            participant.role = ParticipantRole.PARTNER.value
+    session.flush()
+    _touch(case, now)
+    audit.record(
+        session,
+        actor,
+        "proposal.decided",
+        {"proposal_id": proposal_id, "decision": decision, "rationale": rationale},
+        case_id=case_id,
+        at=now,
+    )
+    return row
+
+
+def record_signature(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    *,
+    organisation_id: int,
+    signatory_name: str,
+    signed_at: datetime,
+    now: datetime | None = None,
+) -> Signature:
+    """Record a party's signature on the agreement. Only in `agreement`."""
+    now = now or utcnow()
+    check_text(signatory_name, "signatory_name")
+    case = lock_case(session, case_id)
+    if case.state != CaseState.AGREEMENT.value:
+        raise Conflict("Signatures are recorded only in phase agreement.")
+    if session.get(Organisation, organisation_id) is None:
+        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
+    if not signatory_name.strip():
+        raise InvalidInput("A signature needs the signatory's name.")
+    if signed_at > now:
+        raise InvalidInput("A signature cannot be dated in the future.")
+    signature = Signature(
+        case_id=case_id,
+        organisation_id=organisation_id,
+        signatory_name=signatory_name.strip(),
+        signed_at=signed_at,
+        recorded_by=actor.name,
+        created_at=now,
+    )
+    session.add(signature)
+    session.flush()
+    _touch(case, now)
+    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
+    audit.record(
+        session,
+        actor,
+        "agreement.signed",
+        {
+            "signature_id": signature.id,
+            "organisation_id": organisation_id,
+            "signatory_name": signature.signatory_name,
+            "signed_at": signed_at,
+        },
+        case_id=case_id,
+        at=now,
+    )
+    return signature

@@ -1,0 +1,263 @@
+"""The one door for every state change of a case.
+
+`apply_trigger` locks the case, checks the version and the guards, moves the state, bumps the
+version, updates the phase deadlines (and their reminder rows) and appends the audit event, all
+in one transaction. A refusal is audited and committed on its own, without touching the case.
+Nothing leaves the process before the commit.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from states import (
+    REQUIREMENTS,
+    CaseState,
+    Trigger,
+    Unmet,
+    allowed_triggers,
+    destination,
+    unmet_for,
+)
+from states.table import rules_for
+from workflow.access.actor import Actor
+from workflow.audit import writer as audit
+from workflow.cases.facts import case_facts
+from workflow.core.errors import (
+    Forbidden,
+    InvalidTransition,
+    RequirementsUnmet,
+    StaleVersion,
+    check_reason,
+)
+from workflow.core.timeutil import utcnow
+from workflow.deadlines.phase_rules import on_transition as update_phase_deadlines
+from workflow.models import Case
+from workflow.transitions.locking import lock_case
+from workflow.transitions.machine import fire
+
+MAX_REASON_LENGTH = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerStatus:
+    """Whether a trigger may be used on a case now, and why not."""
+
+    trigger: Trigger
+    allowed: bool
+    unmet: list[Unmet]
+    dest: CaseState | None
+
+
+def trigger_statuses(
+    session: Session, case: Case, now: datetime | None = None
+) -> list[TriggerStatus]:
+    """For each trigger of the case's current state: allowed, and every unmet requirement."""
+    now = now or utcnow()
+    state = CaseState(case.state)
+    cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None
+    facts = None
+    statuses = []
+    for trigger in allowed_triggers(state):
+        unmet: list[Unmet] = []
+        if trigger is Trigger.ADVANCE:
+            facts = facts or case_facts(session, case, now)
+            unmet = unmet_for(state, facts)
+        dest = destination(state, trigger, cancelled_from)
+        allowed = not unmet and dest is not None and _hold_permits(case, trigger)
+        statuses.append(TriggerStatus(trigger, allowed, unmet, dest))
+    return statuses
+
+
+def _hold_permits(case: Case, trigger: Trigger) -> bool:
+    if trigger is Trigger.PAUSE:
+        return not case.on_hold
+    if trigger is Trigger.RESUME:
+        return case.on_hold
+    return not (case.on_hold and trigger is Trigger.ADVANCE)
+
+
+def apply_trigger(
+    session: Session,
+    case_id: int,
+    trigger: str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+    before_commit: Callable[[Session, Case], None] | None = None,
+) -> Case:
+    """Apply `trigger` to the case and commit; raise a `WorkflowError` when refused.
+
+    `expected_version` is the version the caller last saw (`If-Match`); a different current
+    version raises `StaleVersion` without changing anything. `before_commit` lets the caller
+    add its own rows (an idempotency record, say) to the same transaction.
+    """
+    now = now or utcnow()
+    try:
+        case = lock_case(session, case_id)
+        if expected_version is not None and case.version != expected_version:
+            raise StaleVersion(
+                f"The case is at version {case.version}, not {expected_version}.",
+                current_version=case.version,
+            )
+        source = CaseState(case.state)
+        try:
+            trig = Trigger(trigger)
+        except ValueError:
+            trig = None
+        if trig is None or not rules_for(source, trig):
+            _refuse_invalid(session, case, trigger, actor, reason, now, "does not exist")
+        assert trig is not None
+        _check_role_and_reason(trig, source, actor, reason)
+        if not _hold_permits(case, trig):
+            why = "is on hold" if case.on_hold else "is not on hold"
+            _refuse_invalid(session, case, trig.value, actor, reason, now, why)
+
+        results: list[dict[str, Any]] = []
+        if trig is Trigger.ADVANCE:
+            unmet = unmet_for(source, case_facts(session, case, now))
+            if unmet:
+                _refuse_unmet(session, case, actor, reason, now, unmet)
+            results = [{"code": r.code, "met": True} for r in REQUIREMENTS.get(source, [])]
+
+        dest = _move(case, source, trig, reason, now)
+        update_phase_deadlines(session, case, source, dest, trig, actor, now)
+        audit.record(
+            session,
+            actor,
+            "case.transition",
+            {
+                "trigger": trig.value,
+                "from": source.value,
+                "to": dest.value,
+                "reason": reason,
+                "on_hold": case.on_hold,
+                "version": case.version,
+                "requirements": results,
+            },
+            case_id=case.id,
+            at=now,
+        )
+        if before_commit is not None:
+            before_commit(session, case)
+        session.commit()
+        return case
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _check_role_and_reason(
+    trigger: Trigger, source: CaseState, actor: Actor, reason: str | None
+) -> None:
+    roles = rules_for(source, trigger)[0].roles
+    if actor.role not in roles:
+        raise Forbidden(f"The role {actor.role!r} may not use {trigger.value!r}.")
+    check_reason(
+        reason,
+        required=trigger.needs_reason,
+        what=repr(trigger.value),
+        max_length=MAX_REASON_LENGTH,
+    )
+
+
+def _move(
+    case: Case, source: CaseState, trigger: Trigger, reason: str | None, now: datetime
+) -> CaseState:
+    cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None
+    dest = fire(source, trigger, cancelled_from)
+    if dest is None:
+        raise InvalidTransition(f"{trigger.value!r} cannot be applied to this case now.")
+    if trigger is Trigger.PAUSE:
+        case.on_hold, case.hold_reason = True, reason
+    elif trigger is Trigger.RESUME:
+        case.on_hold, case.hold_reason = False, None
+    if trigger is Trigger.CANCEL:
+        # A cancelled case is no longer "on hold"; reopening brings it back running.
+        case.cancelled_from = source.value
+        case.on_hold, case.hold_reason = False, None
+    elif trigger is Trigger.REOPEN:
+        case.cancelled_from = None
+    if dest is not source:
+        case.phase_entered_at = now
+    case.state = dest.value
+    case.version += 1
+    case.updated_at = now
+    return dest
+
+
+def _refuse_invalid(
+    session: Session,
+    case: Case,
+    trigger: str,
+    actor: Actor,
+    reason: str | None,
+    now: datetime,
+    why: str,
+) -> None:
+    detail = f"The trigger {trigger!r} {why} for a case in {case.state!r}."
+    _audit_refusal(
+        session,
+        case,
+        actor,
+        now,
+        {
+            "trigger": trigger[:60],
+            "from": case.state,
+            "reason": reason,
+            "refusal": "invalid-transition",
+            "detail": detail,
+        },
+    )
+    raise InvalidTransition(detail)
+
+
+def _refuse_unmet(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    reason: str | None,
+    now: datetime,
+    unmet: list[Unmet],
+) -> None:
+    detail = f"{len(unmet)} requirement(s) unmet: " + ", ".join(u.code for u in unmet) + "."
+    unmet_codes = {u.code for u in unmet}
+    _audit_refusal(
+        session,
+        case,
+        actor,
+        now,
+        {
+            "trigger": Trigger.ADVANCE.value,
+            "from": case.state,
+            "reason": reason,
+            "refusal": "requirements-unmet",
+            "unmet": [
+                {
+                    "code": u.code,
+                    "message_da": u.message_da,
+                    "message_en": u.message_en,
+                    "details": u.details,
+                }
+                for u in unmet
+            ],
+            "requirements": [
+                {"code": r.code, "met": r.code not in unmet_codes}
+                for r in REQUIREMENTS.get(CaseState(case.state), [])
+            ],
+        },
+    )
+    raise RequirementsUnmet(detail, unmet)
+
+
+def _audit_refusal(
+    session: Session, case: Case, actor: Actor, now: datetime, data: dict[str, Any]
+) -> None:
+    """Commit the refused attempt's audit event alone; the case itself is not touched."""
+    audit.record(session, actor, "case.transition_refused", data, case_id=case.id, at=now)
+    session.commit()
