@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tests.factories import DatabaseTarget
-from tests.reminder_support import Scene, make_scene, smtp_server
 from tests.notifications.test_sweep import opi_command, worker_env
+from tests.reminder_support import Scene, make_scene, smtp_server
 from workflow.core.timeutil import utcnow
 from workflow.deadlines.service import add_deadline
 from workflow.models import AuditEvent, Reminder
