@@ -1,16 +1,24 @@
-"""The five data sections of a case (SPEC §3), as pydantic models.
+"""The five data sections of a case (SPEC §3), as pydantic models, with what people read.
 
 Every field is optional: a case fills its sections step by step, and the requirement checks
 say what is still missing. Unknown fields are refused so a typo never silently vanishes.
+
+Each field carries its Danish and English label and, where a field needs explaining, a help
+text (`labelled(...)`, read back with `field_text`). The web forms are generated from these
+models, so a new field needs no template edit; each model's `label` names it as a whole.
+Which sections may be edited in which state is here too (`EDITABLE_IN_STATE`), because it is a
+rule of the process that every door (API, pages, CLI) obeys alike.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from states.text import find_nul
+from states.model import CaseState
+from states.text import Text, find_nul
 
 
 class LegalTrack(StrEnum):
@@ -51,8 +59,47 @@ ShortText = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=20_000)]
 
 
+def labelled(
+    da: str, en: str, *, help_da: str | None = None, help_en: str | None = None, default: Any = None
+) -> Any:
+    """A pydantic `Field` with the field's Danish and English label and optional help text.
+
+    The English label is the JSON schema's `title` (the API is documented in English); both
+    languages ride in `json_schema_extra` (as the OpenAPI extensions `x-label` and
+    `x-help`) so forms and the OpenAPI document can show either.
+    """
+    extra: dict[str, Any] = {"x-label": {"da": da, "en": en}}
+    if help_da and help_en:
+        extra["x-help"] = {"da": help_da, "en": help_en}
+    return Field(default=default, title=en, description=help_en, json_schema_extra=extra)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldText:
+    """What a person reads about a field: its label and, when it has one, its help text."""
+
+    label: Text
+    help: Text | None = None
+
+
+def field_text(model: type[BaseModel], name: str) -> FieldText:
+    """The label and help of `model`'s field `name` (its name itself when it has no label)."""
+    extra = model.model_fields[name].json_schema_extra
+    meta = extra if isinstance(extra, dict) else {}
+    return FieldText(
+        label=_text(meta.get("x-label")) or Text(name, name), help=_text(meta.get("x-help"))
+    )
+
+
+def _text(value: Any) -> Text | None:
+    return Text(str(value["da"]), str(value["en"])) if isinstance(value, dict) else None
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    label: ClassVar[Text]
+    """What the section (or nested object) is called on a page."""
 
     @model_validator(mode="before")
     @classmethod
@@ -66,86 +113,171 @@ class _Section(BaseModel):
 class NeedSection(_Section):
     """The municipal need (*behov*) and who owns it."""
 
-    owner_name: ShortText | None = None
-    owner_email: EmailStr | None = None
-    description: LongText | None = None
-    target_group: LongText | None = None
-    expected_value: LongText | None = None
-    legal_track: LegalTrack | None = None
+    label = Text("Behov", "Need")
+
+    owner_name: ShortText | None = labelled("Behovsejer (navn)", "Need owner (name)")
+    owner_email: EmailStr | None = labelled(
+        "Behovsejer (e-mail)",
+        "Need owner (email)",
+        help_da="Behovsejeren får påmindelser om sagens frister.",
+        help_en="The need owner receives reminders of the case's deadlines.",
+    )
+    description: LongText | None = labelled("Beskrivelse af behovet", "Description of the need")
+    target_group: LongText | None = labelled("Målgruppe", "Target group")
+    expected_value: LongText | None = labelled("Forventet værdi", "Expected value")
+    legal_track: LegalTrack | None = labelled(
+        "Juridisk spor",
+        "Legal track",
+        help_da="Et innovationspartnerskab kræver mindst 30 dages frist og tre forslag.",
+        help_en="An innovation partnership needs at least 30 days and three proposals.",
+    )
 
 
 class Criterion(_Section):
     """A published assessment criterion with its weight in percent."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    weight: Annotated[int, Field(ge=0, le=100)]
+    label = Text("Tildelingskriterium", "Assessment criterion")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] = labelled(
+        "Kriterium", "Criterion", default=...
+    )
+    weight: Annotated[int, Field(ge=0, le=100)] = labelled("Vægt (%)", "Weight (%)", default=...)
 
 
 class CallSection(_Section):
     """The published challenge (*udfordring*) companies propose against."""
 
-    title: ShortText | None = None
-    text: LongText | None = None
-    criteria: Annotated[list[Criterion], Field(max_length=50)] | None = None
-    submission_deadline: AwareDatetime | None = None
-    min_proposals: Annotated[int, Field(ge=1, le=100)] | None = None
+    label = Text("Opslag", "Call")
+
+    title: ShortText | None = labelled("Opslagets titel", "Title of the call")
+    text: LongText | None = labelled("Opslagstekst", "Call text")
+    criteria: Annotated[list[Criterion], Field(max_length=50)] | None = labelled(
+        "Tildelingskriterier",
+        "Assessment criteria",
+        help_da="Vægtene skal tilsammen give 100 %.",
+        help_en="The weights must add up to 100 %.",
+    )
+    submission_deadline: AwareDatetime | None = labelled("Frist for forslag", "Submission deadline")
+    min_proposals: Annotated[int, Field(ge=1, le=100)] | None = labelled(
+        "Mindste antal forslag",
+        "Minimum number of proposals",
+        help_da="Tomt felt: 3 ved innovationspartnerskab, ellers 1.",
+        help_en="Empty: 3 for an innovation partnership, otherwise 1.",
+    )
 
 
 class AgreementSection(_Section):
     """The collaboration agreement (*samarbejdsaftale*)."""
 
-    clauses: dict[str, bool] | None = None
-    dpa_signed_at: AwareDatetime | None = None
-    dpia_done: bool | None = None
+    label = Text("Aftale", "Agreement")
+
+    clauses: dict[str, bool] | None = labelled(
+        "Bekræftede klausuler",
+        "Confirmed clauses",
+        help_da="Aftalen skal bekræfte alle klausuler, før afprøvningen kan begynde.",
+        help_en="The agreement must confirm every clause before the pilot can begin.",
+    )
+    dpa_signed_at: AwareDatetime | None = labelled(
+        "Databehandleraftale underskrevet", "Data processing agreement signed"
+    )
+    dpia_done: bool | None = labelled(
+        "Konsekvensanalyse (DPIA) udført",
+        "Impact assessment (DPIA) done",
+        help_da="Kræves, når afprøvningen behandler helbredsoplysninger.",
+        help_en="Required when the pilot processes health data.",
+    )
 
 
 class SuccessCriterion(_Section):
     """A measurable success criterion of the pilot."""
 
-    metric: Annotated[str, Field(min_length=1, max_length=500)]
-    baseline: Annotated[str, Field(max_length=500)]
-    target: Annotated[str, Field(max_length=500)]
+    label = Text("Succeskriterium", "Success criterion")
+
+    metric: Annotated[str, Field(min_length=1, max_length=500)] = labelled(
+        "Måling", "Metric", default=...
+    )
+    baseline: Annotated[str, Field(max_length=500)] = labelled(
+        "Udgangspunkt", "Baseline", default=...
+    )
+    target: Annotated[str, Field(max_length=500)] = labelled("Mål", "Target", default=...)
 
 
 class Evaluation(_Section):
     """The pilot's evaluation."""
 
-    outcome: Outcome | None = None
-    report: LongText | None = None
+    label = Text("Evaluering", "Evaluation")
+
+    outcome: Outcome | None = labelled(
+        "Evalueringens resultat",
+        "Evaluation outcome",
+        help_da="En mislykket afprøvning afsluttes med annullering, ikke skalering.",
+        help_en="A failed pilot is closed with cancel, not scaled.",
+    )
+    report: LongText | None = labelled("Evalueringsrapport", "Evaluation report")
 
 
 class PilotSection(_Section):
     """The pilot (*afprøvning*) with citizens and staff."""
 
-    site: ShortText | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    success_criteria: Annotated[list[SuccessCriterion], Field(max_length=50)] | None = None
-    personal_data: bool | None = None
-    health_data: bool | None = None
-    ethics_notification_required: bool | None = None
-    ethics_reference: ShortText | None = None
-    ended_at: AwareDatetime | None = None
-    evaluation: Evaluation | None = None
+    label = Text("Afprøvning", "Pilot")
+
+    site: ShortText | None = labelled("Afprøvningssted", "Pilot site")
+    start_date: date | None = labelled("Startdato", "Start date")
+    end_date: date | None = labelled("Slutdato", "End date")
+    success_criteria: Annotated[list[SuccessCriterion], Field(max_length=50)] | None = labelled(
+        "Succeskriterier", "Success criteria"
+    )
+    personal_data: bool | None = labelled(
+        "Behandler personoplysninger",
+        "Processes personal data",
+        help_da="I så fald kræves en databehandleraftale.",
+        help_en="If so, a data processing agreement is required.",
+    )
+    health_data: bool | None = labelled(
+        "Behandler helbredsoplysninger",
+        "Processes health data",
+        help_da="I så fald kræves også en konsekvensanalyse (DPIA).",
+        help_en="If so, an impact assessment (DPIA) is required as well.",
+    )
+    ethics_notification_required: bool | None = labelled(
+        "Skal anmeldes til videnskabsetisk komité",
+        "Must be notified to an ethics committee",
+        help_da="Ved ja skal komitéens reference udfyldes.",
+        help_en="If yes, fill in the committee's reference.",
+    )
+    ethics_reference: ShortText | None = labelled("Komitéens reference", "Committee reference")
+    ended_at: AwareDatetime | None = labelled("Afprøvningen afsluttet", "Pilot ended")
+    evaluation: Evaluation | None = labelled("Evaluering", "Evaluation")
 
 
 class AdoptingMunicipality(_Section):
     """A municipality that intends to adopt the solution."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    organisation_id: int | None = None
-    letter_of_intent_at: date | None = None
+    label = Text("Kommune der tager løsningen i brug", "Municipality adopting the solution")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] = labelled(
+        "Kommune", "Municipality", default=...
+    )
+    organisation_id: int | None = labelled("Organisations-id", "Organisation id")
+    letter_of_intent_at: date | None = labelled("Hensigtserklæring", "Letter of intent")
 
 
 class ScaleSection(_Section):
     """Scaling and knowledge sharing (*skalering og vidensdeling*)."""
 
-    knowledge_summary: LongText | None = None
-    published_at: AwareDatetime | None = None
+    label = Text("Skalering og vidensdeling", "Scaling and knowledge sharing")
+
+    knowledge_summary: LongText | None = labelled("Vidensopsamling", "Knowledge summary")
+    published_at: AwareDatetime | None = labelled("Offentliggjort", "Published")
     adopting_municipalities: Annotated[list[AdoptingMunicipality], Field(max_length=100)] | None = (
-        None
+        labelled("Kommuner der tager løsningen i brug", "Municipalities adopting the solution")
     )
-    purchase_route: PurchaseRoute | None = None
+    purchase_route: PurchaseRoute | None = labelled(
+        "Indkøbsvej",
+        "Purchase route",
+        help_da="Hvordan et senere køb af løsningen skal foregå.",
+        help_en="How a later purchase of the solution will be made.",
+    )
 
 
 SECTION_MODELS: dict[str, type[_Section]] = {
@@ -155,3 +287,26 @@ SECTION_MODELS: dict[str, type[_Section]] = {
     "pilot": PilotSection,
     "scale": ScaleSection,
 }
+
+SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
+
+EDITABLE_IN_STATE: dict[CaseState, tuple[str, ...]] = {
+    CaseState.NEED: ("need", "call"),
+    CaseState.AGREEMENT: ("agreement", "pilot"),
+    CaseState.PILOT: ("pilot",),
+    CaseState.SCALE: ("scale",),
+}
+"""Which sections may be changed while a case is in each state (any state not named: none).
+
+They are the sections the phase's own requirements read. The call is frozen once published
+(from `match` on): changing the criteria or the deadline of an open call would treat companies
+unequally. A completed or cancelled case is a record and changes no more.
+"""
+
+
+def editable_sections(state: str) -> tuple[str, ...]:
+    """The sections a case in `state` lets anyone change (before any role is considered)."""
+    try:
+        return EDITABLE_IN_STATE.get(CaseState(state), ())
+    except ValueError:
+        return ()

@@ -16,7 +16,15 @@ from zoneinfo import ZoneInfo
 from api.web.i18n import pick, translate
 from api.web.labels import VALUES
 from states import CaseState
-from states.sections import AGREEMENT_CLAUSES, LegalTrack, Outcome, PurchaseRoute
+from states.sections import (
+    AGREEMENT_CLAUSES,
+    SECTION_MODELS,
+    Evaluation,
+    LegalTrack,
+    Outcome,
+    PurchaseRoute,
+)
+from states.sections import editable_sections as sections_editable_in
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 MAX_ROWS = 50
@@ -43,11 +51,7 @@ def _f(key: str, kind: Kind, da: str, en: str, **kw: Any) -> FieldSpec:
 
 
 SECTION_TITLES: dict[str, tuple[str, str]] = {
-    "need": ("Behov", "Need"),
-    "call": ("Opslag", "Call"),
-    "agreement": ("Aftale", "Agreement"),
-    "pilot": ("Afprøvning", "Pilot"),
-    "scale": ("Skalering og vidensdeling", "Scaling and knowledge sharing"),
+    name: (model.label.da, model.label.en) for name, model in SECTION_MODELS.items()
 }
 
 SECTION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
@@ -155,7 +159,9 @@ SECTION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
 }
 
-NESTED_TITLES: dict[str, tuple[str, str]] = {"evaluation": ("Evaluering", "Evaluation")}
+NESTED_TITLES: dict[str, tuple[str, str]] = {
+    "evaluation": (Evaluation.label.da, Evaluation.label.en)
+}
 
 SECTIONS_OF_STATE: dict[str, tuple[str, ...]] = {
     CaseState.NEED.value: ("need", "call"),
@@ -167,23 +173,15 @@ SECTIONS_OF_STATE: dict[str, tuple[str, ...]] = {
 }
 """The sections a phase works on: shown open and first on the case page."""
 
-EDITABLE_IN_STATE: dict[str, tuple[str, ...]] = {
-    CaseState.NEED.value: ("need", "call"),
-    CaseState.AGREEMENT.value: ("agreement", "pilot"),
-    CaseState.PILOT.value: ("pilot",),
-    CaseState.SCALE.value: ("scale",),
-}
-"""Which sections the pages let a manager edit in each state.
-
-These are the sections the phase's own requirements read. The call is not editable once it is
-published (from `match` on): changing criteria or the deadline of an open call would treat
-companies unequally, so such a change is left to the API, where it is deliberate.
-"""
-
 
 def editable_sections(state: str, role: str) -> tuple[str, ...]:
-    """The sections `role` may edit on the pages for a case in `state`."""
-    sections = EDITABLE_IN_STATE.get(state, ())
+    """The sections `role` may edit on the pages for a case in `state`.
+
+    Which sections a state opens is the process's rule (`states.sections.EDITABLE_IN_STATE`,
+    enforced for every door by `workflow.cases.service.update_case`); the role part is the
+    pages' own.
+    """
+    sections = sections_editable_in(state)
     if role == "manager":
         return sections
     if role == "staff":

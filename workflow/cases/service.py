@@ -6,10 +6,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from states.sections import SECTION_MODELS
+from states.sections import SECTION_MODELS, editable_sections
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
-from workflow.core.errors import InvalidInput, StaleVersion, check_text
+from workflow.core.errors import InvalidInput, SectionLocked, StaleVersion, check_text
 from workflow.core.merge_patch import merge_patch
 from workflow.core.timeutil import utcnow
 from workflow.models import Case, Participant, ParticipantRole
@@ -89,6 +89,9 @@ def update_case(
 ) -> Case:
     """Apply a JSON merge patch to the case's sections (and title), audited with before/after.
 
+    A section the case's state keeps closed (`states.sections.EDITABLE_IN_STATE`) is refused
+    with `SectionLocked` if the patch would change it; sending it back unchanged is harmless.
+
     Does not commit: the caller's transaction holds the change and its audit event.
     """
     now = now or utcnow()
@@ -118,6 +121,8 @@ def update_case(
         before: dict[str, Any] = getattr(case, name)
         after = validate_section(name, merge_patch(before, patch[name] or {}))
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        if changed and name not in editable_sections(case.state):
+            raise SectionLocked(name, case.state, editable_sections(case.state))
         if changed:
             changes[name] = {
                 "before": {k: before.get(k) for k in sorted(changed)},

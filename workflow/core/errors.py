@@ -53,6 +53,20 @@ class RequirementsUnmet(Conflict):
         self.unmet = unmet
 
 
+class SectionLocked(Conflict):
+    """A patch would change a section that the case's current state keeps closed."""
+
+    def __init__(self, section: str, state: str, editable: tuple[str, ...]) -> None:
+        open_now = ", ".join(editable) if editable else "none"
+        super().__init__(
+            f"The {section} section cannot be changed while the case is in {state}; "
+            f"sections open in this state: {open_now}.",
+            section=section,
+            state=state,
+            editable=list(editable),
+        )
+
+
 class StaleVersion(WorkflowError):
     """`If-Match` named a version that is no longer current."""
 

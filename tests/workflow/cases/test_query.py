@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from tests.api_helpers import ApiClient, World, create_case, drive, patch_case
+from tests.api_helpers import ApiClient, World, create_case, drive, patch_case, trigger
 from tests.factories import NOW, make_org, manager_of
 from workflow.cases import query as case_query
 from workflow.cases.search import SEPARATOR, fold, search_texts
@@ -61,7 +61,12 @@ def test_search_follows_the_title_the_need_and_the_call(api: ApiClient, world: W
     assert _ids(api, partner, "demens på plejehjemmet") == []  # the need's description
     assert _ids(api, manager, "demens på plejehjemmet") == [cid]
     assert _ids(api, manager, "tryghed i hverdagen") == []
+    # The published call is frozen in match: send the case back to change it, then reopen it.
+    assert (
+        trigger(api, cid, manager, "send_back", reason="Opslaget skal skærpes").status_code == 200
+    )
     patch_case(api, cid, {"call": {"text": "Lys og LYD om natten"}}, manager)
+    assert trigger(api, cid, manager, "advance").status_code == 200
     assert _ids(api, partner, "tryghed") == []
     assert _ids(api, partner, "lys og lyd") == [cid]
 
