@@ -1,20 +1,28 @@
-"""The requirement checks of SPEC §3: one small function per code.
+"""The requirement checks of SPEC §3, each defined once: one small function per code.
 
-Each check reads a `CaseFacts` snapshot and returns `None` when met, or an `Unmet` with the
-stable code and a Danish and an English message saying exactly what is missing.
+A requirement is registered with everything the rest of the system needs to know about it: its
+stable code, the state whose `advance` it guards, its Danish and English label, the section
+fields it reads, and an `Example` of data that meets it. The check reads a `CaseFacts` snapshot
+and returns `None` when met, or an `Unmet` with the code and a Danish and an English message
+saying exactly what is missing. Web labels, the ready example sections (`states.ready`), test
+factories, the demo and the bench data all derive from these definitions, so adding a
+requirement touches this file, the section field it reads and its test.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from states.facts import CaseFacts
+from states.facts import AssessmentFacts, CaseFacts, ProposalFacts
 from states.model import CaseState
 from states.sections import AGREEMENT_CLAUSES, LegalTrack, Outcome, PurchaseRoute
+from states.text import Text
 
 INNOVATION_PARTNERSHIP_MIN_DAYS = 30
 INNOVATION_PARTNERSHIP_MIN_PROPOSALS = 3
+EXAMPLE_COMPANY_ID = 2
+"""The company of the examples' proposals (the lead municipality is the facts' own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +36,7 @@ class Unmet:
 
     def message(self, language: str) -> str:
         """The message in `language` (`en`, otherwise Danish)."""
-        return self.message_en if language == "en" else self.message_da
+        return Text(self.message_da, self.message_en).pick(language)
 
     def as_dict(self, language: str = "da") -> dict[str, Any]:
         """`{code, message}` as the API shows it, plus details when there are any."""
@@ -39,25 +47,67 @@ class Unmet:
 
 
 Check = Callable[[CaseFacts], Unmet | None]
+SectionData = Mapping[str, Mapping[str, Any]]
+"""Section name → fields, in the stored (JSON) form a merge patch carries."""
+Sections = SectionData | Callable[[datetime], SectionData]
+"""Section data, or a function of `now` when a value is a time relative to it."""
+FactsStep = Callable[[CaseFacts], CaseFacts]
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """Data that meets a requirement: what the ready example of a case holds for it.
+
+    `sections` are the fields that meet it. `given` is data that makes the requirement apply at
+    all (personal data for the data processing agreement); it belongs to the ready example but
+    is kept when the requirement's own data is left out, so the check has something to fail on.
+    Requirements on proposals and signatures meet them through `facts` (and `given_facts`),
+    which change the facts that no section holds; outside `states/` those are workflow steps.
+    """
+
+    sections: Sections = field(default_factory=dict)
+    given: Sections = field(default_factory=dict)
+    facts: FactsStep | None = None
+    given_facts: FactsStep | None = None
+
+    def section_data(self, now: datetime) -> SectionData:
+        """The fields that meet the requirement at `now`."""
+        return self.sections(now) if callable(self.sections) else self.sections
+
+    def given_data(self, now: datetime) -> SectionData:
+        """The fields that make the requirement apply at `now`."""
+        return self.given(now) if callable(self.given) else self.given
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """A named check guarding `advance` out of `state`."""
+    """A named check guarding `advance` out of `state`, with its label, inputs and example."""
 
     code: str
     state: CaseState
+    label: Text
+    reads: tuple[str, ...]
+    """The inputs the check reads: section fields (`need.owner_name`) or other facts
+    (`proposals`, `signatures`, `now`)."""
+    example: Example
     check: Check
 
 
 REQUIREMENTS: dict[CaseState, list[Requirement]] = {}
+BY_CODE: dict[str, Requirement] = {}
 
 
-def requirement(code: str, state: CaseState) -> Callable[[Check], Check]:
+def requirement(
+    code: str, state: CaseState, *, label: Text, reads: tuple[str, ...], example: Example
+) -> Callable[[Check], Check]:
     """Register `check` as the requirement `code` on `advance` out of `state`."""
 
     def register(check: Check) -> Check:
-        REQUIREMENTS.setdefault(state, []).append(Requirement(code, state, check))
+        if code in BY_CODE:
+            raise ValueError(f"requirement {code!r} is defined twice")
+        defined = Requirement(code, state, label, reads, example, check)
+        REQUIREMENTS.setdefault(state, []).append(defined)
+        BY_CODE[code] = defined
         return check
 
     return register
@@ -67,6 +117,12 @@ def unmet_for(state: CaseState, facts: CaseFacts) -> list[Unmet]:
     """Every unmet requirement for `advance` out of `state` (not just the first)."""
     results = (req.check(facts) for req in REQUIREMENTS.get(state, []))
     return [r for r in results if r is not None]
+
+
+def label_of(code: str) -> Text | None:
+    """The label of the requirement `code` (None for a code no longer defined)."""
+    found = BY_CODE.get(code)
+    return found.label if found else None
 
 
 def _blank(value: str | None) -> bool:
@@ -80,7 +136,15 @@ def _missing(code: str, da: str, en: str, **details: Any) -> Unmet:
 # --- need → match -----------------------------------------------------------------------
 
 
-@requirement("need.owner", CaseState.NEED)
+@requirement(
+    "need.owner",
+    CaseState.NEED,
+    label=Text("Behovsejer med navn og e-mail", "Need owner with name and email"),
+    reads=("need.owner_name", "need.owner_email"),
+    example=Example(
+        {"need": {"owner_name": "Birgitte Behovsejer", "owner_email": "behov@furesoe.dk"}}
+    ),
+)
 def need_owner(f: CaseFacts) -> Unmet | None:
     """The need has an owner (*behovsejer*) with a name and an email address."""
     missing = [k for k in ("owner_name", "owner_email") if _blank(getattr(f.need, k))]
@@ -105,18 +169,50 @@ def _non_empty(code: str, attr: str, da_name: str, en_name: str) -> Check:
     return check
 
 
-requirement("need.description", CaseState.NEED)(
-    _non_empty("need.description", "description", "Beskrivelsen af behovet", "need description")
-)
-requirement("need.target_group", CaseState.NEED)(
-    _non_empty("need.target_group", "target_group", "Målgruppen", "target group")
-)
-requirement("need.expected_value", CaseState.NEED)(
-    _non_empty("need.expected_value", "expected_value", "Den forventede værdi", "expected value")
-)
+requirement(
+    "need.description",
+    CaseState.NEED,
+    label=Text("Beskrivelse af behovet", "Description of the need"),
+    reads=("need.description",),
+    example=Example(
+        {"need": {"description": "Beboere med demens på plejehjemmet er urolige om eftermiddagen."}}
+    ),
+)(_non_empty("need.description", "description", "Beskrivelsen af behovet", "need description"))
+requirement(
+    "need.target_group",
+    CaseState.NEED,
+    label=Text("Målgruppe", "Target group"),
+    reads=("need.target_group",),
+    example=Example(
+        {
+            "need": {
+                "target_group": "Beboere med demens og medarbejderne på Plejehjemmet Svanepunktet"
+            }
+        }
+    ),
+)(_non_empty("need.target_group", "target_group", "Målgruppen", "target group"))
+requirement(
+    "need.expected_value",
+    CaseState.NEED,
+    label=Text("Forventet værdi", "Expected value"),
+    reads=("need.expected_value",),
+    example=Example(
+        {
+            "need": {
+                "expected_value": "Roligere og tryggere dage; færre konflikter; bedre arbejdsmiljø."
+            }
+        }
+    ),
+)(_non_empty("need.expected_value", "expected_value", "Den forventede værdi", "expected value"))
 
 
-@requirement("need.legal_track", CaseState.NEED)
+@requirement(
+    "need.legal_track",
+    CaseState.NEED,
+    label=Text("Juridisk spor er valgt", "Legal track chosen"),
+    reads=("need.legal_track",),
+    example=Example({"need": {"legal_track": LegalTrack.OPI_WITHOUT_TENDER.value}}),
+)
 def need_legal_track(f: CaseFacts) -> Unmet | None:
     """A legal track for the call is chosen."""
     if f.need.legal_track is not None:
@@ -129,7 +225,35 @@ def need_legal_track(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("call.ready", CaseState.NEED)
+def _ready_call(now: datetime) -> SectionData:
+    deadline = now + timedelta(days=40)  # enough for any legal track
+    return {
+        "call": {
+            "title": "Rolige dage for borgere med demens",
+            "text": "Vi søger løsninger, der skaber ro og tryghed i hverdagen.",
+            "criteria": [{"name": "effekt", "weight": 60}, {"name": "pris", "weight": 40}],
+            "submission_deadline": deadline.isoformat(),
+        }
+    }
+
+
+@requirement(
+    "call.ready",
+    CaseState.NEED,
+    label=Text(
+        "Opslaget er klar: titel, tekst, kriterier på i alt 100 % og en frist",
+        "Call ready: title, text, criteria totalling 100 % and a deadline",
+    ),
+    reads=(
+        "call.title",
+        "call.text",
+        "call.criteria",
+        "call.submission_deadline",
+        "need.legal_track",
+        "now",
+    ),
+    example=Example(_ready_call),
+)
 def call_ready(f: CaseFacts) -> Unmet | None:
     """The call is ready to publish: title, text, weighted criteria and a future deadline."""
     problems: list[str] = []
@@ -181,7 +305,15 @@ def call_ready(f: CaseFacts) -> Unmet | None:
 # --- match → agreement ------------------------------------------------------------------
 
 
-@requirement("call.closed", CaseState.MATCH)
+@requirement(
+    "call.closed",
+    CaseState.MATCH,
+    label=Text("Fristen for forslag er udløbet", "The submission deadline has passed"),
+    reads=("call.submission_deadline", "now"),
+    example=Example(
+        lambda now: {"call": {"submission_deadline": (now - timedelta(days=1)).isoformat()}}
+    ),
+)
 def call_closed(f: CaseFacts) -> Unmet | None:
     """The submission deadline has passed, so no company can still propose."""
     deadline = f.call.submission_deadline
@@ -204,7 +336,33 @@ def minimum_proposals(f: CaseFacts) -> int:
     return 1
 
 
-@requirement("call.min_proposals", CaseState.MATCH)
+def _one_proposal(f: CaseFacts) -> CaseFacts:
+    """A proposal from the example company, when there is none yet."""
+    return f if f.proposals else replace(f, proposals=(ProposalFacts(1, EXAMPLE_COMPANY_ID),))
+
+
+def _assess_all(f: CaseFacts) -> CaseFacts:
+    scores = {c.name: 7 for c in f.call.criteria or []}
+    assessed = (AssessmentFacts(scores, conflict_of_interest=False),)
+    return replace(f, proposals=tuple(replace(p, assessments=assessed) for p in f.proposals))
+
+
+def _decide_all(f: CaseFacts) -> CaseFacts:
+    """The first proposal selected, the rest rejected, each with a rationale."""
+    decided = tuple(
+        replace(p, decision="rejected" if i else "selected", decision_rationale="Begrundet")
+        for i, p in enumerate(f.proposals)
+    )
+    return replace(f, proposals=decided)
+
+
+@requirement(
+    "call.min_proposals",
+    CaseState.MATCH,
+    label=Text("Nok forslag er modtaget", "Enough proposals received"),
+    reads=("proposals", "call.min_proposals", "need.legal_track"),
+    example=Example(facts=_one_proposal),
+)
 def call_min_proposals(f: CaseFacts) -> Unmet | None:
     """Enough proposals were submitted."""
     need, have = minimum_proposals(f), len(f.proposals)
@@ -219,7 +377,16 @@ def call_min_proposals(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("proposals.assessed", CaseState.MATCH)
+@requirement(
+    "proposals.assessed",
+    CaseState.MATCH,
+    label=Text(
+        "Alle forslag er vurderet på alle kriterier af en inhabilitetsfri bedømmer",
+        "Every proposal scored on every criterion by an assessor without a conflict",
+    ),
+    reads=("proposals", "call.criteria"),
+    example=Example(facts=_assess_all, given_facts=_one_proposal),
+)
 def proposals_assessed(f: CaseFacts) -> Unmet | None:
     """Every proposal is scored on every criterion by an assessor without a conflict."""
     criteria = {c.name for c in f.call.criteria or []}
@@ -239,7 +406,16 @@ def proposals_assessed(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("proposals.decided", CaseState.MATCH)
+@requirement(
+    "proposals.decided",
+    CaseState.MATCH,
+    label=Text(
+        "Forslag valgt og afvist, hver beslutning begrundet",
+        "Proposals selected and rejected, each decision with a rationale",
+    ),
+    reads=("proposals",),
+    example=Example(facts=_decide_all, given_facts=_one_proposal),
+)
 def proposals_decided(f: CaseFacts) -> Unmet | None:
     """One or more proposals selected, the rest rejected, every decision with a rationale."""
     undecided = [p.id for p in f.proposals if p.decision not in ("selected", "rejected")]
@@ -266,7 +442,20 @@ def selected_organisations(f: CaseFacts) -> frozenset[int]:
     return frozenset(p.organisation_id for p in f.proposals if p.decision == "selected")
 
 
-@requirement("agreement.signed", CaseState.AGREEMENT)
+def _all_sign(f: CaseFacts) -> CaseFacts:
+    return replace(f, signed_organisation_ids=selected_organisations(f) | {f.lead_municipality_id})
+
+
+@requirement(
+    "agreement.signed",
+    CaseState.AGREEMENT,
+    label=Text(
+        "Aftalen er underskrevet af kommunen og de valgte virksomheder",
+        "Agreement signed by the municipality and the selected companies",
+    ),
+    reads=("proposals", "signatures"),
+    example=Example(facts=_all_sign),
+)
 def agreement_signed(f: CaseFacts) -> Unmet | None:
     """The lead municipality and every selected company have signed."""
     parties = selected_organisations(f) | {f.lead_municipality_id}
@@ -281,7 +470,13 @@ def agreement_signed(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("agreement.clauses", CaseState.AGREEMENT)
+@requirement(
+    "agreement.clauses",
+    CaseState.AGREEMENT,
+    label=Text("Alle klausuler er bekræftet", "Every clause confirmed"),
+    reads=("agreement.clauses",),
+    example=Example({"agreement": {"clauses": dict.fromkeys(AGREEMENT_CLAUSES, True)}}),
+)
 def agreement_clauses(f: CaseFacts) -> Unmet | None:
     """The agreement confirms every mandatory clause."""
     confirmed = f.agreement.clauses or {}
@@ -296,7 +491,24 @@ def agreement_clauses(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("agreement.dpa", CaseState.AGREEMENT)
+@requirement(
+    "agreement.dpa",
+    CaseState.AGREEMENT,
+    label=Text(
+        "Databehandleraftale og eventuel konsekvensanalyse",
+        "Data processing agreement and any impact assessment",
+    ),
+    reads=(
+        "pilot.personal_data",
+        "pilot.health_data",
+        "agreement.dpa_signed_at",
+        "agreement.dpia_done",
+    ),
+    example=Example(
+        {"agreement": {"dpa_signed_at": "2026-12-01T09:00:00+00:00", "dpia_done": True}},
+        given={"pilot": {"personal_data": True, "health_data": True}},
+    ),
+)
 def agreement_dpa(f: CaseFacts) -> Unmet | None:
     """Personal data needs a data processing agreement; health data a DPIA as well."""
     missing: list[str] = []
@@ -316,7 +528,27 @@ def agreement_dpa(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("pilot.plan", CaseState.AGREEMENT)
+@requirement(
+    "pilot.plan",
+    CaseState.AGREEMENT,
+    label=Text(
+        "Plan for afprøvningen: sted, periode og succeskriterier",
+        "Pilot plan: site, period and success criteria",
+    ),
+    reads=("pilot.site", "pilot.start_date", "pilot.end_date", "pilot.success_criteria"),
+    example=Example(
+        {
+            "pilot": {
+                "site": "Plejehjemmet Svanepunktet",
+                "start_date": "2027-02-01",
+                "end_date": "2027-06-30",
+                "success_criteria": [
+                    {"metric": "Uro-episoder pr. uge", "baseline": "14", "target": "7"}
+                ],
+            }
+        }
+    ),
+)
 def pilot_plan(f: CaseFacts) -> Unmet | None:
     """The pilot has a site, a period and at least one success criterion."""
     p = f.pilot
@@ -336,7 +568,16 @@ def pilot_plan(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("pilot.ethics", CaseState.AGREEMENT)
+@requirement(
+    "pilot.ethics",
+    CaseState.AGREEMENT,
+    label=Text(
+        "Anmeldelse til videnskabsetisk komité er afklaret",
+        "Ethics committee notification decided",
+    ),
+    reads=("pilot.ethics_notification_required", "pilot.ethics_reference"),
+    example=Example({"pilot": {"ethics_notification_required": False}}),
+)
 def pilot_ethics(f: CaseFacts) -> Unmet | None:
     """The ethics-committee decision is recorded, with a reference when notification is due."""
     required = f.pilot.ethics_notification_required
@@ -355,7 +596,13 @@ def pilot_ethics(f: CaseFacts) -> Unmet | None:
 # --- pilot → scale ----------------------------------------------------------------------
 
 
-@requirement("pilot.ended", CaseState.PILOT)
+@requirement(
+    "pilot.ended",
+    CaseState.PILOT,
+    label=Text("Afprøvningen er afsluttet", "The pilot has ended"),
+    reads=("pilot.ended_at", "now"),
+    example=Example(lambda now: {"pilot": {"ended_at": now.isoformat()}}),
+)
 def pilot_ended(f: CaseFacts) -> Unmet | None:
     """The pilot has ended (its end time is recorded and not in the future)."""
     if f.pilot.ended_at is not None and f.pilot.ended_at <= f.now:
@@ -367,7 +614,19 @@ def pilot_ended(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("pilot.evaluation", CaseState.PILOT)
+@requirement(
+    "pilot.evaluation",
+    CaseState.PILOT,
+    label=Text("Evaluering med resultat og rapport", "Evaluation with outcome and report"),
+    reads=("pilot.evaluation",),
+    example=Example(
+        {
+            "pilot": {
+                "evaluation": {"outcome": Outcome.SUCCESS.value, "report": "Uro faldt med 40 %."}
+            }
+        }
+    ),
+)
 def pilot_evaluation(f: CaseFacts) -> Unmet | None:
     """A successful or partly successful evaluation with a report."""
     ev = f.pilot.evaluation
@@ -386,7 +645,20 @@ def pilot_evaluation(f: CaseFacts) -> Unmet | None:
 # --- scale → completed ------------------------------------------------------------------
 
 
-@requirement("scale.knowledge_shared", CaseState.SCALE)
+@requirement(
+    "scale.knowledge_shared",
+    CaseState.SCALE,
+    label=Text("Viden er samlet op og offentliggjort", "Knowledge summarised and published"),
+    reads=("scale.knowledge_summary", "scale.published_at"),
+    example=Example(
+        lambda now: {
+            "scale": {
+                "knowledge_summary": "Drejebog delt med KL og andre kommuner.",
+                "published_at": now.isoformat(),
+            }
+        }
+    ),
+)
 def scale_knowledge_shared(f: CaseFacts) -> Unmet | None:
     """The knowledge is summarised and published."""
     if not _blank(f.scale.knowledge_summary) and f.scale.published_at is not None:
@@ -398,7 +670,24 @@ def scale_knowledge_shared(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("scale.adoption", CaseState.SCALE)
+@requirement(
+    "scale.adoption",
+    CaseState.SCALE,
+    label=Text(
+        "En anden kommune har afgivet hensigtserklæring",
+        "Another municipality gave a letter of intent",
+    ),
+    reads=("scale.adopting_municipalities",),
+    example=Example(
+        lambda now: {
+            "scale": {
+                "adopting_municipalities": [
+                    {"name": "Randers Kommune", "letter_of_intent_at": now.date().isoformat()}
+                ]
+            }
+        }
+    ),
+)
 def scale_adoption(f: CaseFacts) -> Unmet | None:
     """Another municipality has signed a letter of intent to adopt the solution."""
     adopters = [
@@ -415,7 +704,13 @@ def scale_adoption(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement("scale.purchase_route", CaseState.SCALE)
+@requirement(
+    "scale.purchase_route",
+    CaseState.SCALE,
+    label=Text("Indkøbsvej er valgt", "Purchase route chosen"),
+    reads=("scale.purchase_route",),
+    example=Example({"scale": {"purchase_route": PurchaseRoute.TENDER.value}}),
+)
 def scale_purchase_route(f: CaseFacts) -> Unmet | None:
     """The route for a later purchase is chosen."""
     if f.scale.purchase_route is not None:

@@ -1,23 +1,26 @@
-"""Every requirement code of SPEC §3: unmet on empty data, then met by the data it names."""
+"""Every requirement code of SPEC §3: its definition is complete, its example meets it, and
+without its example it is unmet; then the finer points of each check."""
 
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from states import REQUIREMENTS, CaseFacts, CaseState, unmet_for
 from states.facts import AssessmentFacts, ProposalFacts
-from states.requirements import ALL_CODES
+from states.ready import ready_case, ready_facts, ready_sections
+from states.requirements import ALL_CODES, BY_CODE
 from states.sections import (
+    SECTION_MODELS,
     AgreementSection,
     CallSection,
     NeedSection,
     PilotSection,
     ScaleSection,
+    editable_sections,
 )
-from tests.factories import NOW, ready_call, ready_need
+from tests.factories import NOW
 
 LEAD, COMPANY, RIVAL, OTHER_TOWN = 1, 2, 3, 4
 SPEC_CODES = {
@@ -42,6 +45,7 @@ SPEC_CODES = {
     "scale.adoption",
     "scale.purchase_route",
 }
+OTHER_INPUTS = {"proposals", "signatures", "now"}
 
 
 def empty() -> CaseFacts:
@@ -64,122 +68,54 @@ def scored(
     )
 
 
-CLOSED_CALL = CallSection.model_validate(
-    {**ready_call(NOW - timedelta(days=50)), "submission_deadline": (NOW - timedelta(days=1))}
-)
-ALL_CLAUSES = {
-    c: True for c in ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
-}
-PLAN = PilotSection(
-    site="Svanepunktet",
-    start_date=date(2027, 1, 4),
-    end_date=date(2027, 5, 31),
-    success_criteria=[{"metric": "Uro", "baseline": "14", "target": "7"}],  # type: ignore[list-item]
-    ethics_notification_required=False,
-)
-
-# code -> (state, a function that turns empty facts into facts meeting exactly that code)
-MEETS: dict[str, tuple[str, Callable[[CaseFacts], CaseFacts]]] = {
-    "need.owner": (
-        "need",
-        lambda f: replace(f, need=NeedSection(owner_name="Hanne", owner_email="h@furesoe.dk")),
-    ),
-    "need.description": ("need", lambda f: replace(f, need=NeedSection(description="Uro"))),
-    "need.target_group": ("need", lambda f: replace(f, need=NeedSection(target_group="Beboere"))),
-    "need.expected_value": ("need", lambda f: replace(f, need=NeedSection(expected_value="Ro"))),
-    "need.legal_track": ("need", lambda f: replace(f, need=NeedSection(legal_track="mini_trial"))),
-    "call.ready": ("need", lambda f: replace(f, call=CallSection.model_validate(ready_call(NOW)))),
-    "call.closed": ("match", lambda f: replace(f, call=CLOSED_CALL)),
-    "call.min_proposals": ("match", lambda f: replace(f, proposals=(scored(1, COMPANY),))),
-    "proposals.assessed": ("match", lambda f: replace(f, call=CLOSED_CALL)),
-    "proposals.decided": ("match", lambda f: replace(f, proposals=(scored(1, COMPANY),))),
-    "agreement.signed": (
-        "agreement",
-        lambda f: replace(f, signed_organisation_ids=frozenset({LEAD})),
-    ),
-    "agreement.clauses": (
-        "agreement",
-        lambda f: replace(f, agreement=AgreementSection(clauses=ALL_CLAUSES)),
-    ),
-    "agreement.dpa": ("agreement", lambda f: f),
-    "pilot.plan": ("agreement", lambda f: replace(f, pilot=PLAN)),
-    "pilot.ethics": (
-        "agreement",
-        lambda f: replace(f, pilot=PilotSection(ethics_notification_required=False)),
-    ),
-    "pilot.ended": ("pilot", lambda f: replace(f, pilot=PilotSection(ended_at=NOW))),
-    "pilot.evaluation": (
-        "pilot",
-        lambda f: replace(
-            f,
-            pilot=PilotSection.model_validate(
-                {"evaluation": {"outcome": "partial", "report": "Delvis effekt"}}
-            ),
-        ),
-    ),
-    "scale.knowledge_shared": (
-        "scale",
-        lambda f: replace(f, scale=ScaleSection(knowledge_summary="Drejebog", published_at=NOW)),
-    ),
-    "scale.adoption": (
-        "scale",
-        lambda f: replace(
-            f,
-            scale=ScaleSection.model_validate(
-                {
-                    "adopting_municipalities": [
-                        {
-                            "name": "Randers",
-                            "organisation_id": OTHER_TOWN,
-                            "letter_of_intent_at": "2026-10-01",
-                        }
-                    ]
-                }
-            ),
-        ),
-    ),
-    "scale.purchase_route": (
-        "scale",
-        lambda f: replace(f, scale=ScaleSection(purchase_route="none")),
-    ),
-}
-# These hold vacuously on empty data (no proposals to assess, no personal data): make them
-# unmet first with the data that triggers them.
-MAKE_UNMET: dict[str, Callable[[CaseFacts], CaseFacts]] = {
-    "proposals.assessed": lambda f: replace(f, proposals=(ProposalFacts(1, COMPANY),)),
-    "agreement.dpa": lambda f: replace(f, pilot=PilotSection(personal_data=True)),
-}
-MEETS["agreement.dpa"] = (
-    "agreement",
-    lambda f: replace(
-        f,
-        pilot=PilotSection(personal_data=True),
-        agreement=AgreementSection.model_validate({"dpa_signed_at": NOW.isoformat()}),
-    ),
-)
-MEETS["proposals.assessed"] = (
-    "match",
-    lambda f: replace(
-        f, call=CallSection.model_validate(ready_call(NOW)), proposals=(scored(1, COMPANY),)
-    ),
-)
+def ready_call(**fields: Any) -> CallSection:
+    return CallSection.model_validate({**ready_sections("need", NOW)["call"], **fields})
 
 
 def test_the_codes_are_exactly_those_of_the_spec() -> None:
-    assert set(ALL_CODES) == SPEC_CODES
-    assert set(MEETS) == SPEC_CODES
+    assert set(ALL_CODES) == SPEC_CODES == set(BY_CODE)
     for state, reqs in REQUIREMENTS.items():
         assert all(r.code in SPEC_CODES and r.state is state for r in reqs)
 
 
 @pytest.mark.parametrize("code", sorted(SPEC_CODES))
-def test_code_unmet_then_met(code: str) -> None:
-    state, meet = MEETS[code]
-    before = MAKE_UNMET.get(code, lambda f: f)(empty())
-    assert code in codes(state, before)
-    unmet = next(u for u in unmet_for(CaseState(state), before) if u.code == code)
-    assert unmet.message("da") and unmet.message("en") and unmet.message_da != unmet.message_en
-    assert code not in codes(state, meet(empty()))
+def test_every_requirement_is_defined_whole(code: str) -> None:
+    req = BY_CODE[code]
+    assert req.label.da and req.label.en and req.label.da != req.label.en
+    assert req.reads
+    for name in req.reads:  # every input names a real section field or another fact
+        section, _, attr = name.partition(".")
+        assert name in OTHER_INPUTS or attr in SECTION_MODELS[section].model_fields, name
+
+
+@pytest.mark.parametrize("code", sorted(SPEC_CODES))
+def test_met_by_the_ready_example_and_unmet_without_it(code: str) -> None:
+    state = BY_CODE[code].state
+    assert code not in codes(state, ready_facts(state, NOW))
+    unmet = [u for u in unmet_for(state, ready_facts(state, NOW, without=code)) if u.code == code]
+    assert len(unmet) == 1
+    assert unmet[0].message("da") == unmet[0].message_da
+    assert unmet[0].message("en") == unmet[0].message_en
+    assert unmet[0].message_da and unmet[0].message_en
+    assert unmet[0].message_da != unmet[0].message_en
+
+
+@pytest.mark.parametrize("state", ["need", "match", "agreement", "pilot", "scale"])
+def test_the_ready_example_meets_the_whole_phase(state: str) -> None:
+    assert codes(state, ready_facts(state, NOW)) == set()
+    sections = ready_sections(state, NOW)
+    assert set(sections) <= set(editable_sections(state))
+    for name, data in sections.items():  # a patch the section models accept as it is
+        assert (
+            SECTION_MODELS[name].model_validate(data).model_dump(mode="json", exclude_none=True)
+            == data
+        )
+
+
+def test_the_ready_case_holds_every_phase() -> None:
+    case = ready_case(NOW)
+    assert set(case) == set(SECTION_MODELS)
+    assert case["pilot"]["site"] and case["pilot"]["evaluation"]  # from agreement and pilot
 
 
 @pytest.mark.parametrize("state", ["need", "match", "agreement", "pilot", "scale"])
@@ -196,11 +132,8 @@ def test_every_unmet_requirement_is_listed_not_just_the_first(state: str) -> Non
 
 
 def need_with(**call: Any) -> CaseFacts:
-    return replace(
-        empty(),
-        need=NeedSection.model_validate(ready_need("innovation_partnership")),
-        call=CallSection.model_validate({**ready_call(NOW), **call}),
-    )
+    need = {**ready_sections("need", NOW)["need"], "legal_track": "innovation_partnership"}
+    return replace(empty(), need=NeedSection.model_validate(need), call=ready_call(**call))
 
 
 def test_innovation_partnership_needs_thirty_days() -> None:
@@ -231,9 +164,7 @@ def test_innovation_partnership_needs_three_proposals() -> None:
     assert "call.min_proposals" in codes("match", base)
     three = replace(base, proposals=(*base.proposals, scored(3, 5, "rejected")))
     assert "call.min_proposals" not in codes("match", three)
-    explicit = replace(
-        base, call=CallSection.model_validate({**ready_call(NOW), "min_proposals": 2})
-    )
+    explicit = replace(base, call=ready_call(min_proposals=2))
     assert "call.min_proposals" not in codes("match", explicit)
 
 
@@ -282,7 +213,9 @@ def test_health_data_needs_a_dpia_as_well() -> None:
 
 
 def test_pilot_must_end_after_it_starts() -> None:
-    backwards = replace(empty(), pilot=PLAN.model_copy(update={"end_date": PLAN.start_date}))
+    plan = ready_facts("agreement", NOW).pilot
+    assert "pilot.plan" not in codes("agreement", replace(empty(), pilot=plan))
+    backwards = replace(empty(), pilot=plan.model_copy(update={"end_date": plan.start_date}))
     assert "pilot.plan" in codes("agreement", backwards)
 
 
