@@ -14,7 +14,15 @@ from typing import Any
 from states.facts import CaseFacts
 from states.model import PHASES, CaseState
 from states.requirements import REQUIREMENTS, Requirement, SectionData
-from states.sections import SECTION_MODELS, editable_sections
+from states.sections import (
+    SECTION_MODELS,
+    AgreementSection,
+    CallSection,
+    NeedSection,
+    PilotSection,
+    ScaleSection,
+    editable_sections,
+)
 
 EXAMPLE_LEAD_ID = 1
 """The lead municipality of `ready_facts`."""
@@ -104,10 +112,11 @@ def ready_facts(
     facts = CaseFacts(
         now=now,
         lead_municipality_id=lead_municipality_id,
-        **{
-            name: model.model_validate(sections.get(name, {}))
-            for name, model in SECTION_MODELS.items()
-        },
+        need=NeedSection.model_validate(sections.get("need", {})),
+        call=CallSection.model_validate(sections.get("call", {})),
+        agreement=AgreementSection.model_validate(sections.get("agreement", {})),
+        pilot=PilotSection.model_validate(sections.get("pilot", {})),
+        scale=ScaleSection.model_validate(sections.get("scale", {})),
     )
     for req in requirements:
         # Left out, a requirement keeps only its own premise: another's (a proposal to assess)
