@@ -17,6 +17,7 @@ from bench.gen_audit import Event, Timeline, Who
 from workflow.cases.search import search_texts
 from workflow.deadlines.ladder import plan
 from workflow.deadlines.outbox import dedup_key
+from workflow.proposals.service import SIGNED_ACTION
 
 # Thirty slots: need 10, match 8, agreement 2, pilot 5, scale 2, completed 1, cancelled 2. Most
 # cases are early in their life (and so have short histories): with 40 % of the cases ready
@@ -297,7 +298,7 @@ def _walk(b: _Builder, state: str) -> None:
         )
     for org in (lead, a):
         b.tl.add(
-            "agreement.signed",
+            SIGNED_ACTION,
             {
                 "signature_id": i * 2 + (org == a),
                 "organisation_id": org,

@@ -11,28 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from states import REQUIREMENTS
 from workflow.audit.writer import GENESIS_HASH, canonical_json, event_bytes
 
-REQUIREMENT_CODES = {
-    "need": (
-        "need.owner",
-        "need.description",
-        "need.target_group",
-        "need.expected_value",
-        "need.legal_track",
-        "call.ready",
-    ),
-    "match": ("call.closed", "call.min_proposals", "proposals.assessed", "proposals.decided"),
-    "agreement": (
-        "agreement.signed",
-        "agreement.clauses",
-        "agreement.dpa",
-        "pilot.plan",
-        "pilot.ethics",
-    ),
-    "pilot": ("pilot.ended", "pilot.evaluation"),
-    "scale": ("scale.knowledge_shared", "scale.adoption", "scale.purchase_route"),
+REQUIREMENT_CODES: dict[str, tuple[str, ...]] = {
+    state.value: tuple(r.code for r in reqs) for state, reqs in REQUIREMENTS.items()
 }
+"""The codes a generated `advance` out of each phase records as met (from `states/`)."""
 NEXT = {"need": "match", "match": "agreement", "agreement": "pilot", "pilot": "scale"}
 NEXT["scale"] = "completed"
 

@@ -40,14 +40,8 @@ from fastapi.testclient import TestClient
 
 from api.app import API_PREFIX, create_app
 from api.deps import get_now
-from tests.factories import (
-    NOW,
-    DatabaseTarget,
-    ready_agreement,
-    ready_call,
-    ready_need,
-    ready_pilot_plan,
-)
+from states.ready import ready_sections
+from tests.factories import NOW, DatabaseTarget
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 
@@ -228,8 +222,13 @@ def create_case(api: ApiClient, w: World, need: dict[str, Any] | None = None) ->
 def make_ready(api: ApiClient, w: World, case: dict[str, Any]) -> None:
     """Satisfy, over HTTP, every requirement of `advance` out of the case's current state."""
     cid, state, m = case["id"], case["state"], w.manager
-    if state == "need":
-        patch_case(api, cid, {"need": ready_need(), "call": ready_call(api.clock.now)}, m)
+    if state in ("need", "pilot", "scale"):
+        # The phase's open sections from the requirements' examples; a pilot ends before the
+        # manager records it.
+        ready = ready_sections(state, api.clock.now)
+        if state == "pilot":
+            api.clock.advance(days=1)
+        patch_case(api, cid, ready, m)
     elif state == "match":
         ids = []
         for token in (w.partner, w.rival_partner):
@@ -269,27 +268,7 @@ def make_ready(api: ApiClient, w: World, case: dict[str, Any]) -> None:
                 },
             )
             assert response.status_code == 201, response.text
-        patch_case(api, cid, {"agreement": ready_agreement(), "pilot": ready_pilot_plan()}, m)
-    elif state == "pilot":
-        api.clock.advance(days=1)
-        pilot = {
-            "ended_at": api.clock.now.isoformat(),
-            "evaluation": {"outcome": "success", "report": "Uro faldt med 40 %."},
-        }
-        patch_case(api, cid, {"pilot": pilot}, m)
-    elif state == "scale":
-        adopter = {
-            "name": w.adopter["name"],
-            "organisation_id": w.adopter["id"],
-            "letter_of_intent_at": api.clock.now.date().isoformat(),
-        }
-        scale = {
-            "knowledge_summary": "Drejebog delt med KL og andre kommuner.",
-            "published_at": api.clock.now.isoformat(),
-            "adopting_municipalities": [adopter],
-            "purchase_route": "tender",
-        }
-        patch_case(api, cid, {"scale": scale}, m)
+        patch_case(api, cid, ready_sections(state, api.clock.now), m)
     else:
         raise ValueError(f"nothing to make ready in {state}")
 

@@ -1,12 +1,13 @@
 """Small, deterministic builders of test data. No random choices: every test is repeatable."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from states.ready import ready_sections
 from workflow.access.actor import Actor
 from workflow.cases.service import create_case, update_case
 from workflow.models import Case, Organisation
@@ -47,51 +48,14 @@ def manager_of(org: Organisation, name: str = "Anne Projektleder") -> Actor:
     return Actor(name=name, role="manager", organisation_id=org.id)
 
 
-def ready_need(track: str = "opi_without_tender") -> dict[str, Any]:
-    """A need section that meets every need.* requirement."""
-    return {
-        "owner_name": "Birgitte Behovsejer",
-        "owner_email": "behov@furesoe.dk",
-        "description": "Beboere med demens på plejehjemmet er urolige om eftermiddagen.",
-        "target_group": "Beboere med demens og medarbejderne på Plejehjemmet Svanepunktet",
-        "expected_value": "Roligere og tryggere dage; færre konflikter; bedre arbejdsmiljø.",
-        "legal_track": track,
-    }
+def ready_need() -> dict[str, Any]:
+    """A need section that meets every need.* requirement (the requirements' own example)."""
+    return ready_sections("need", NOW)["need"]
 
 
-def ready_call(now: datetime = NOW, days: int = 40) -> dict[str, Any]:
-    """A call that meets `call.ready` at `now` (deadline `days` ahead)."""
-    return {
-        "title": "Rolige dage for borgere med demens",
-        "text": "Vi søger løsninger, der skaber ro og tryghed i hverdagen.",
-        "criteria": [{"name": "effekt", "weight": 60}, {"name": "pris", "weight": 40}],
-        "submission_deadline": (now + timedelta(days=days)).isoformat(),
-    }
-
-
-def ready_agreement() -> dict[str, Any]:
-    """An agreement section meeting `agreement.clauses` and `agreement.dpa`."""
-    return {
-        "clauses": {
-            c: True
-            for c in ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
-        },
-        "dpa_signed_at": "2026-12-01T09:00:00+00:00",
-        "dpia_done": True,
-    }
-
-
-def ready_pilot_plan() -> dict[str, Any]:
-    """A pilot section meeting `pilot.plan` and `pilot.ethics`."""
-    return {
-        "site": "Plejehjemmet Svanepunktet",
-        "start_date": date(2027, 2, 1).isoformat(),
-        "end_date": date(2027, 6, 30).isoformat(),
-        "success_criteria": [{"metric": "Uro-episoder pr. uge", "baseline": "14", "target": "7"}],
-        "personal_data": True,
-        "health_data": True,
-        "ethics_notification_required": False,
-    }
+def ready_call(now: datetime = NOW) -> dict[str, Any]:
+    """A call that meets `call.ready` at `now` (the requirements' own example)."""
+    return ready_sections("need", now)["call"]
 
 
 def new_case(
@@ -166,10 +130,11 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
     """Fill the case's data so every requirement of `advance` from its state is met."""
     assert case.id is not None
     state, m = case.state, world.manager
-    if state == "need":
-        return patch(
-            session, case, {"need": ready_need(), "call": ready_call(world.clock)}, m, world.clock
-        )
+    if state in ("need", "pilot", "scale"):
+        # The phase's open sections from the requirements' examples; the pilot ends now and
+        # the patch lands a little later, as a manager records it.
+        ready = ready_sections(state, world.clock)
+        return patch(session, case, ready, m, world.tick() if state == "pilot" else world.clock)
     if state == "match":
         deadline = datetime.fromisoformat(case.call["submission_deadline"])
         proposal = submit_proposal(
@@ -214,47 +179,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
                 signed_at=world.clock,
                 now=world.clock,
             )
-        return patch(
-            session,
-            case,
-            {"agreement": ready_agreement(), "pilot": ready_pilot_plan()},
-            m,
-            world.clock,
-        )
-    if state == "pilot":
-        return patch(
-            session,
-            case,
-            {
-                "pilot": {
-                    "ended_at": world.clock.isoformat(),
-                    "evaluation": {"outcome": "success", "report": "Uro faldt med 40 %."},
-                }
-            },
-            m,
-            world.tick(),
-        )
-    if state == "scale":
-        return patch(
-            session,
-            case,
-            {
-                "scale": {
-                    "knowledge_summary": "Drejebog delt med KL og andre kommuner.",
-                    "published_at": world.clock.isoformat(),
-                    "adopting_municipalities": [
-                        {
-                            "name": world.adopter.name,
-                            "organisation_id": world.adopter.id,
-                            "letter_of_intent_at": world.clock.date().isoformat(),
-                        }
-                    ],
-                    "purchase_route": "tender",
-                }
-            },
-            m,
-            world.clock,
-        )
+        return patch(session, case, ready_sections(state, world.clock), m, world.clock)
     raise ValueError(f"nothing to make ready in {state}")
 
 

@@ -22,7 +22,6 @@ from api.web.forms import (
     field_views,
 )
 from api.web.i18n import TRIGGERS, pick
-from api.web.labels import REQUIREMENTS as REQUIREMENT_LABELS
 from api.web.names import organisation_names
 from api.web.render import WebUser
 from api.web.timeline import EventView, describe, organisation_ids
@@ -132,7 +131,7 @@ def checklist(case: Case, statuses: list[TriggerStatus], language: str) -> list[
     return [
         CheckItem(
             code=r.code,
-            label=pick(REQUIREMENT_LABELS.get(r.code), language, r.code),
+            label=r.label.pick(language),
             met=r.code not in unmet,
             message=unmet[r.code].message(language) if r.code in unmet else None,
         )

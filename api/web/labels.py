@@ -1,57 +1,9 @@
-"""Danish and English names of the things the pages show: requirements, audit actions, values."""
+"""Danish and English names of the things the pages show: audit actions and values.
 
-REQUIREMENTS: dict[str, tuple[str, str]] = {
-    "need.owner": ("Behovsejer med navn og e-mail", "Need owner with name and email"),
-    "need.description": ("Beskrivelse af behovet", "Description of the need"),
-    "need.target_group": ("Målgruppe", "Target group"),
-    "need.expected_value": ("Forventet værdi", "Expected value"),
-    "need.legal_track": ("Juridisk spor er valgt", "Legal track chosen"),
-    "call.ready": (
-        "Opslaget er klar: titel, tekst, kriterier på i alt 100 % og en frist",
-        "Call ready: title, text, criteria totalling 100 % and a deadline",
-    ),
-    "call.closed": ("Fristen for forslag er udløbet", "The submission deadline has passed"),
-    "call.min_proposals": ("Nok forslag er modtaget", "Enough proposals received"),
-    "proposals.assessed": (
-        "Alle forslag er vurderet på alle kriterier af en inhabilitetsfri bedømmer",
-        "Every proposal scored on every criterion by an assessor without a conflict",
-    ),
-    "proposals.decided": (
-        "Forslag valgt og afvist, hver beslutning begrundet",
-        "Proposals selected and rejected, each decision with a rationale",
-    ),
-    "agreement.signed": (
-        "Aftalen er underskrevet af kommunen og de valgte virksomheder",
-        "Agreement signed by the municipality and the selected companies",
-    ),
-    "agreement.clauses": ("Alle klausuler er bekræftet", "Every clause confirmed"),
-    "agreement.dpa": (
-        "Databehandleraftale og eventuel konsekvensanalyse",
-        "Data processing agreement and any impact assessment",
-    ),
-    "pilot.plan": (
-        "Plan for afprøvningen: sted, periode og succeskriterier",
-        "Pilot plan: site, period and success criteria",
-    ),
-    "pilot.ethics": (
-        "Anmeldelse til videnskabsetisk komité er afklaret",
-        "Ethics committee notification decided",
-    ),
-    "pilot.ended": ("Afprøvningen er afsluttet", "The pilot has ended"),
-    "pilot.evaluation": (
-        "Evaluering med resultat og rapport",
-        "Evaluation with outcome and report",
-    ),
-    "scale.knowledge_shared": (
-        "Viden er samlet op og offentliggjort",
-        "Knowledge summarised and published",
-    ),
-    "scale.adoption": (
-        "En anden kommune har afgivet hensigtserklæring",
-        "Another municipality gave a letter of intent",
-    ),
-    "scale.purchase_route": ("Indkøbsvej er valgt", "Purchase route chosen"),
-}
+A requirement's label is part of its definition (`states.requirements`), not listed here.
+"""
+
+from workflow.proposals.service import SIGNED_ACTION
 
 ACTIONS: dict[str, tuple[str, str]] = {
     "case.created": ("Sag oprettet", "Case created"),
@@ -61,7 +13,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "proposal.submitted": ("Forslag indsendt", "Proposal submitted"),
     "proposal.assessed": ("Forslag vurderet", "Proposal assessed"),
     "proposal.decided": ("Beslutning om forslag", "Decision on proposal"),
-    "agreement.signed": ("Aftale underskrevet", "Agreement signed"),
+    SIGNED_ACTION: ("Aftale underskrevet", "Agreement signed"),
     "participant.added": ("Deltager tilføjet", "Participant added"),
     "participant.changed": ("Deltagerrolle ændret", "Participant role changed"),
     "organisation.created": ("Organisation oprettet", "Organisation created"),

@@ -9,6 +9,7 @@ from api.web.forms import NESTED_TITLES, SECTION_FIELDS, SECTION_TITLES, parse_d
 from api.web.i18n import ROLES, pick
 from api.web.labels import ACTIONS, ORGANISATION_KINDS, VALUES
 from states import CaseState
+from workflow.proposals.service import SIGNED_ACTION
 
 
 @dataclass(slots=True)
@@ -146,7 +147,7 @@ _DESCRIBERS: dict[str, Describer] = {
     "proposal.submitted": _proposal,
     "proposal.assessed": _proposal,
     "proposal.decided": _proposal,
-    "agreement.signed": _signed,
+    SIGNED_ACTION: _signed,
     "participant.added": _participant,
     "participant.changed": _participant,
     "token.created": _token,

@@ -74,7 +74,7 @@ def build_world(engine: Engine, now: datetime) -> WebWorld:
         update_case(
             s,
             match_case.id,
-            {"call": ready_call(now, days=40)},
+            {"call": ready_call(now)},
             manager,
             expected_version=match_case.version,
             now=now,

@@ -34,6 +34,8 @@ from workflow.models import (
 from workflow.transitions.locking import lock_case
 
 SCORE_RANGE = range(0, 11)
+SIGNED_ACTION = "agreement.signed"
+"""The audit action of a signature (it shares its name with the requirement it feeds)."""
 
 
 def _touch(case: Case, now: datetime) -> None:
@@ -305,7 +307,7 @@ def record_signature(
     audit.record(
         session,
         actor,
-        "agreement.signed",
+        SIGNED_ACTION,
         {
             "signature_id": signature.id,
             "organisation_id": organisation_id,

@@ -186,7 +186,7 @@ def test_every_write_keeps_the_stored_texts(session: Session) -> None:
         ),
         ({"title": "Nat"}, (f"nat{s}uro", f"nat{s}ro og tryghed")),
         ({"need": {"description": None}}, (f"nat{s}", f"nat{s}ro og tryghed")),
-        ({"pilot": {"site": "Solgården"}}, (f"nat{s}", f"nat{s}ro og tryghed")),
+        ({"need": {"target_group": "Beboere"}}, (f"nat{s}", f"nat{s}ro og tryghed")),
     ):
         update_case(session, case.id or 0, patch, actor, expected_version=case.version, now=NOW)
         session.commit()

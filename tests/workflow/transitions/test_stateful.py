@@ -9,11 +9,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from states import PHASES, CaseState, Trigger, destination
+from states.sections import editable_sections
 from states.table import rules_for
 from tests.chain import assert_chain_intact
 from tests.factories import DatabaseTarget, make_ready, make_world, new_case, patch
 from workflow.audit.writer import case_chain
-from workflow.core.errors import InvalidInput, WorkflowError
+from workflow.core.errors import InvalidInput, SectionLocked, WorkflowError
 from workflow.models import Case
 from workflow.transitions.engine import apply_trigger
 
@@ -80,6 +81,7 @@ def make_machine(engine: Engine) -> type[RuleBasedStateMachine]:
         )
         def edit_need(self, field: str, value: str) -> None:
             case = self._reload()
+            state, version = case.state, case.version
             try:
                 patch(
                     self.session,
@@ -91,6 +93,11 @@ def make_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             except InvalidInput:
                 assert "\x00" in value
                 self.session.rollback()
+            except SectionLocked:  # the need is open only while the case is in need
+                assert "need" not in editable_sections(state)
+                self.session.rollback()
+            else:  # a locked section sent back unchanged is no change at all
+                assert "need" in editable_sections(state) or self._reload().version == version
 
         @invariant()
         def state_is_legal(self) -> None:
