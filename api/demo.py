@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
 from workflow.access.tokens import hash_token
 from workflow.audit import writer as audit
@@ -36,9 +37,6 @@ DEMO_TOKENS: dict[str, str] = {
     "staff": "demo-staff",
     "partner": "demo-partner",
     "auditor": "demo-auditor",
-}
-CLAUSES = {
-    c: True for c in ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
 }
 
 
@@ -194,6 +192,16 @@ class _Story:
         self.rehabilitation_scale()
 
     # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _ready(state: str, at: datetime, **story: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """What the phase needs to advance (`states.ready`), with this story's values on top.
+
+        The story tells its own need, call and pilot; whatever else a requirement asks for
+        comes from the requirement's own example, so a new requirement keeps the demo going.
+        """
+        ready = ready_sections(state, at)
+        return {name: {**ready.get(name, {}), **story.get(name, {})} for name in ready | story}
+
     def _patch(self, case: Case, data: dict[str, Any], at: datetime) -> None:
         assert case.id is not None
         update_case(self.s, case.id, data, self.manager, expected_version=case.version, now=at)
@@ -288,8 +296,12 @@ class _Story:
         self.s.commit()
         self._go(case, "advance", after + timedelta(days=1))
 
+    def _need(self, at: datetime, story: dict[str, Any]) -> dict[str, Any]:
+        """A need ready to advance: the story's own words over the requirements' example."""
+        return self._ready("need", at, need=story)["need"]
+
     def _call(self, t0: datetime, title: str) -> dict[str, Any]:
-        return {
+        return self._ready("need", t0)["call"] | {
             "title": title,
             "text": "Furesø Kommune inviterer virksomheder til at foreslå løsninger. "
             "Forslag vurderes på de offentliggjorte kriterier.",
@@ -321,17 +333,20 @@ class _Story:
         case = self._new(
             "Rolige og trygge dage for borgere med demens på Plejehjemmet Svanepunktet",
             "furesoe",
-            {
-                "owner_name": "Hanne Lund, leder af Plejehjemmet Svanepunktet",
-                "owner_email": "svanepunktet@furesoe.dk",
-                "description": "Beboere med demens bliver ofte urolige sidst på dagen. "
-                "Medarbejderne mangler værktøjer til at møde borgernes særlige "
-                "behov, så de bliver mere rolige og trygge.",
-                "target_group": "Beboere med demens og medarbejdere på kommunens plejehjem",
-                "expected_value": "Bedre trivsel for borgerne, færre konflikter og et bedre "
-                "arbejdsmiljø; erfaringer der kan deles med andre kommuner.",
-                "legal_track": "opi_without_tender",
-            },
+            self._need(
+                t0,
+                {
+                    "owner_name": "Hanne Lund, leder af Plejehjemmet Svanepunktet",
+                    "owner_email": "svanepunktet@furesoe.dk",
+                    "description": "Beboere med demens bliver ofte urolige sidst på dagen. "
+                    "Medarbejderne mangler værktøjer til at møde borgernes særlige "
+                    "behov, så de bliver mere rolige og trygge.",
+                    "target_group": "Beboere med demens og medarbejdere på kommunens plejehjem",
+                    "expected_value": "Bedre trivsel for borgerne, færre konflikter og et bedre "
+                    "arbejdsmiljø; erfaringer der kan deles med andre kommuner.",
+                    "legal_track": "opi_without_tender",
+                },
+            ),
             t0,
         )
         self._join(case, "randers", "municipality", t0)
@@ -344,13 +359,11 @@ class _Story:
         start = (self.now - timedelta(days=20)).date()
         self._patch(
             case,
-            {
-                "agreement": {
-                    "clauses": CLAUSES,
-                    "dpa_signed_at": at.isoformat(),
-                    "dpia_done": True,
-                },
-                "pilot": {
+            self._ready(
+                "agreement",
+                at,
+                agreement={"dpa_signed_at": at.isoformat(), "dpia_done": True},
+                pilot={
                     "site": "Plejehjemmet Svanepunktet, Farum",
                     "start_date": start.isoformat(),
                     "end_date": (start + timedelta(days=120)).isoformat(),
@@ -366,7 +379,7 @@ class _Story:
                     "health_data": True,
                     "ethics_notification_required": False,
                 },
-            },
+            ),
             at,
         )
         self._sign_all(case, at)
@@ -391,15 +404,19 @@ class _Story:
         case = self._new(
             "Fælles sprog om sårbare gravide på tværs af sektorer",
             "furesoe",
-            {
-                "owner_name": "Maja Friis, sundhedsplejen",
-                "owner_email": "sundhedspleje@furesoe.dk",
-                "description": "Kommuner og region mangler et fælles sprog og et digitalt "
-                "værktøj til vurdering af sårbare gravide.",
-                "target_group": "Sårbare gravide og småbørnsfamilier; sundhedsplejersker",
-                "expected_value": "Tidligere og mere sammenhængende indsats på tværs af sektorer.",
-                "legal_track": "innovation_partnership",
-            },
+            self._need(
+                t0,
+                {
+                    "owner_name": "Maja Friis, sundhedsplejen",
+                    "owner_email": "sundhedspleje@furesoe.dk",
+                    "description": "Kommuner og region mangler et fælles sprog og et digitalt "
+                    "værktøj til vurdering af sårbare gravide.",
+                    "target_group": "Sårbare gravide og småbørnsfamilier; sundhedsplejersker",
+                    "expected_value": "Tidligere og mere sammenhængende indsats på tværs af "
+                    "sektorer.",
+                    "legal_track": "innovation_partnership",
+                },
+            ),
             t0,
         )
         self._join(case, "aarhus", "municipality", t0)
@@ -413,15 +430,18 @@ class _Story:
         case = self._new(
             "Hverdagsrehabilitering med sansestimulering i hjemmeplejen",
             "furesoe",
-            {
-                "owner_name": "Peter Dahl, hjemmeplejen",
-                "owner_email": "hjemmepleje@furesoe.dk",
-                "description": "Borgere i hjemmeplejen skal i højere grad kunne klare hverdagen "
-                "selv.",
-                "target_group": "Borgere i hjemmeplejen og deres pårørende",
-                "expected_value": "Større selvhjulpenhed og færre besøg.",
-                "legal_track": "opi_without_tender",
-            },
+            self._need(
+                t0,
+                {
+                    "owner_name": "Peter Dahl, hjemmeplejen",
+                    "owner_email": "hjemmepleje@furesoe.dk",
+                    "description": "Borgere i hjemmeplejen skal i højere grad kunne klare "
+                    "hverdagen selv.",
+                    "target_group": "Borgere i hjemmeplejen og deres pårørende",
+                    "expected_value": "Større selvhjulpenhed og færre besøg.",
+                    "legal_track": "opi_without_tender",
+                },
+            ),
             t0,
         )
         self._join(case, "silkeborg", "municipality", t0)
@@ -431,9 +451,10 @@ class _Story:
         start: date = (t0 + timedelta(days=80)).date()
         self._patch(
             case,
-            {
-                "agreement": {"clauses": CLAUSES},
-                "pilot": {
+            self._ready(
+                "agreement",
+                at,
+                pilot={
                     "site": "Hjemmeplejen Furesø Nord",
                     "start_date": start.isoformat(),
                     "end_date": (start + timedelta(days=180)).isoformat(),
@@ -441,9 +462,10 @@ class _Story:
                         {"metric": "Hjemmeplejebesøg pr. uge", "baseline": "10", "target": "8"}
                     ],
                     "personal_data": False,
+                    "health_data": False,
                     "ethics_notification_required": False,
                 },
-            },
+            ),
             at,
         )
         self._sign_all(case, at)
@@ -451,16 +473,17 @@ class _Story:
         ended = t0 + timedelta(days=265)
         self._patch(
             case,
-            {
-                "pilot": {
-                    "ended_at": ended.isoformat(),
+            self._ready(
+                "pilot",
+                ended,
+                pilot={
                     "evaluation": {
                         "outcome": "success",
                         "report": "Besøgstallet faldt fra 10 til 7,5 pr. uge; borgerne "
                         "oplevede større tryghed.",
                     },
-                }
-            },
+                },
+            ),
             ended,
         )
         self._go(case, "advance", ended + timedelta(days=3))

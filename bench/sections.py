@@ -1,17 +1,28 @@
 """The phase data of a generated case, as pure functions of its number and the clock.
 
-Each section is built in its stored (JSON) form; `check_shapes` validates one of each kind with
-the project's own section models, so the generated data is data the service accepts.
+Each section starts from the requirements' ready example (`states.ready`) with the generated
+story's own values on top, so every requirement, a new one too, is met when the case advances.
+Sections are in their stored (JSON) form; `check_shapes` validates one of each kind with the
+project's own section models, so the generated data is data the service accepts.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from bench.vocabulary import SITES, TOPICS, municipality_name
+from states.ready import ready_sections
 from workflow.cases.service import validate_section
 from workflow.core.timeutil import isoformat_z
 
-CLAUSES = ("ip", "confidentiality", "publication", "budget", "termination", "state_aid")
+_EXAMPLE_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+"""When the examples are taken; every time in them is replaced by the generated story's."""
+
+
+@cache
+def _example(state: str, section: str) -> dict[str, Any]:
+    """The ready example of `section` for advancing out of `state` (built once: it is pure)."""
+    return ready_sections(state, _EXAMPLE_AT)[section]
 
 
 def topic(i: int) -> tuple[str, str]:
@@ -37,18 +48,22 @@ def need(i: int, municipality: int, *, ready: bool = True) -> dict[str, Any]:
         ),
     }
     if ready:
-        section |= {
-            "target_group": f"Borgere og medarbejdere i {town}, som mærker {word} i hverdagen.",
-            "expected_value": "Bedre livskvalitet, bedre arbejdsmiljø og frigjort tid.",
-            "legal_track": "opi_without_tender",
-        }
+        section = (
+            _example("need", "need")
+            | section
+            | {
+                "target_group": f"Borgere og medarbejdere i {town}, som mærker {word} i hverdagen.",
+                "expected_value": "Bedre livskvalitet, bedre arbejdsmiljø og frigjort tid.",
+                "legal_track": "opi_without_tender",
+            }
+        )
     return section
 
 
 def call(i: int, deadline: datetime) -> dict[str, Any]:
     """A published call with two weighted criteria and its submission deadline."""
     stem, word = topic(i)
-    return {
+    return _example("need", "call") | {
         "title": stem,
         "text": (
             f"Vi søger løsninger inden for {word}, som kan afprøves i kommunens tilbud i "
@@ -61,8 +76,7 @@ def call(i: int, deadline: datetime) -> dict[str, Any]:
 
 def agreement(signed: datetime) -> dict[str, Any]:
     """A complete collaboration agreement."""
-    return {
-        "clauses": dict.fromkeys(CLAUSES, True),
+    return _example("agreement", "agreement") | {
         "dpa_signed_at": isoformat_z(signed).replace(".000000Z", "Z"),
         "dpia_done": True,
     }
@@ -70,7 +84,7 @@ def agreement(signed: datetime) -> dict[str, Any]:
 
 def pilot(i: int, start: date, end: date, *, ended: datetime | None = None) -> dict[str, Any]:
     """A planned pilot; with `ended`, also its end and a successful evaluation."""
-    section: dict[str, Any] = {
+    section: dict[str, Any] = _example("agreement", "pilot") | {
         "site": SITES[i % len(SITES)],
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
@@ -83,6 +97,7 @@ def pilot(i: int, start: date, end: date, *, ended: datetime | None = None) -> d
         "ethics_notification_required": False,
     }
     if ended is not None:
+        section |= _example("pilot", "pilot")
         section["ended_at"] = isoformat_z(ended).replace(".000000Z", "Z")
         section["evaluation"] = {
             "outcome": "success",
@@ -93,7 +108,7 @@ def pilot(i: int, start: date, end: date, *, ended: datetime | None = None) -> d
 
 def scale(lead: int, adopter: int, adopter_id: int, published: datetime) -> dict[str, Any]:
     """A complete scaling section with one adopting municipality."""
-    return {
+    return _example("scale", "scale") | {
         "knowledge_summary": "Drejebog og evaluering delt med KL og netværket af kommuner.",
         "published_at": isoformat_z(published).replace(".000000Z", "Z"),
         "adopting_municipalities": [
