@@ -8,7 +8,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from workflow.core.errors import RequirementsUnmet, StaleVersion, WorkflowError
+from states.text import Language, negotiate
+from workflow.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    RequirementsUnmet,
+    SectionLocked,
+    StaleVersion,
+    WorkflowError,
+)
 
 PROBLEM_BASE = "https://opi-workflow.dk/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -28,6 +39,32 @@ _TITLES = {
     428: ("if-match-required", "Precondition required"),
     500: ("internal-error", "Internal server error"),
 }
+
+
+WORKFLOW_PROBLEMS: dict[type[WorkflowError], tuple[int, str, str]] = {
+    WorkflowError: (400, "bad-request", "Bad request"),
+    NotFound: (404, "not-found", "Not found"),
+    Forbidden: (403, "forbidden", "Forbidden"),
+    Conflict: (409, "conflict", "Conflict"),
+    InvalidTransition: (409, "invalid-transition", "Invalid transition"),
+    RequirementsUnmet: (409, "requirements-unmet", "Requirements unmet"),
+    SectionLocked: (409, "section-locked", "Section locked"),
+    StaleVersion: (412, "stale-version", "Precondition failed"),
+    InvalidInput: (422, "invalid-input", "Unprocessable content"),
+}
+"""Each workflow refusal as HTTP: (status, problem type slug, title), as SPEC §4 names them.
+
+The workflow says *what* was refused; only the API knows how that reads over HTTP. A subclass
+without its own row answers as its nearest listed ancestor.
+"""
+
+
+def workflow_problem(exc: WorkflowError) -> tuple[int, str, str]:
+    """The (status, slug, title) of `exc`, from its class or the nearest ancestor listed."""
+    for cls in type(exc).__mro__:
+        if cls in WORKFLOW_PROBLEMS:
+            return WORKFLOW_PROBLEMS[cls]
+    return WORKFLOW_PROBLEMS[WorkflowError]
 
 
 def problem(
@@ -51,16 +88,9 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
-def language_of(request: Request) -> str:
-    """`en` when Accept-Language prefers English over Danish, else `da`."""
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("da"):
-            return "da"
-        if tag.startswith("en"):
-            return "en"
-    return "da"
+def language_of(request: Request) -> Language:
+    """The language `Accept-Language` prefers (`states.text.negotiate`; Danish by default)."""
+    return negotiate(request.headers.get("accept-language"))
 
 
 class ApiProblem(Exception):
@@ -83,9 +113,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra["unmet"] = [u.as_dict(lang) for u in exc.unmet]
         if isinstance(exc, StaleVersion):
             headers["ETag"] = f'"{exc.current_version}"'
-        return problem(
-            exc.status, exc.detail, slug=exc.type_slug, title=exc.title, headers=headers, **extra
-        )
+        status, slug, title = workflow_problem(exc)
+        return problem(status, exc.detail, slug=slug, title=title, headers=headers, **extra)
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:

@@ -215,3 +215,45 @@ def test_version_moves_with_every_write_the_guards_read(api: ApiClient, world: W
     assert response.status_code == 201
     after = int(etag_of(api, case["id"], world.manager).strip('"'))
     assert after == before + 1
+
+
+def test_a_section_the_state_keeps_closed_is_refused_as_on_the_pages(
+    api: ApiClient, world: World
+) -> None:
+    # The pages offer the call's form only in need; before the rule lived in states/, the API
+    # let a manager rewrite a published call's criteria under the companies' feet.
+    case = create_case(api, world, need=ready_need())
+    locked = api.patch(
+        f"/cases/{case['id']}",
+        token=world.manager,
+        json={"pilot": {"site": "Svanepunktet"}},
+        headers={"If-Match": etag_of(api, case["id"], world.manager)},
+    )
+    assert locked.status_code == 409
+    assert locked.headers["content-type"] == "application/problem+json"
+    body = locked.json()
+    assert body["type"].endswith("/section-locked")
+    assert (body["section"], body["state"], body["editable"]) == ("pilot", "need", ["need", "call"])
+    assert "pilot" in body["detail"] and "need" in body["detail"]
+    case = drive(api, world, case, "match")
+    version = etag_of(api, case["id"], world.manager)
+    criteria = [{"name": "pris", "weight": 100}]
+    response = api.patch(
+        f"/cases/{case['id']}",
+        token=world.manager,
+        json={"call": {"criteria": criteria}},
+        headers={"If-Match": version},
+    )
+    assert response.status_code == 409
+    assert response.json()["editable"] == []
+    after = api.get(f"/cases/{case['id']}", token=world.manager)
+    assert after.headers["etag"] == version and after.json()["call"] == case["call"]  # untouched
+    # Sending the published call back unchanged, with a new title, is no change to the call.
+    same = api.patch(
+        f"/cases/{case['id']}",
+        token=world.manager,
+        json={"title": "Rolige dage", "call": case["call"]},
+        headers={"If-Match": version},
+    )
+    assert same.status_code == 200, same.text
+    assert same.json()["title"] == "Rolige dage"

@@ -1,4 +1,8 @@
-"""Domain errors. The API maps each to an RFC 9457 problem with the status SPEC §4 names."""
+"""Domain errors: what the workflow refuses and why, with no notion of HTTP.
+
+`api.problems` maps each class to the RFC 9457 problem and the status SPEC §4 names; the pages
+map them to their own messages. A new refusal gets its class here and its row there.
+"""
 
 from typing import Any
 
@@ -9,10 +13,6 @@ from states.text import find_nul
 class WorkflowError(Exception):
     """Base of every refusal the workflow layer raises on purpose."""
 
-    status: int = 400
-    type_slug: str = "bad-request"
-    title: str = "Bad request"
-
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -22,31 +22,21 @@ class WorkflowError(Exception):
 class NotFound(WorkflowError):
     """The thing does not exist, or is outside the caller's scope."""
 
-    status, type_slug, title = 404, "not-found", "Not found"
-
 
 class Forbidden(WorkflowError):
     """The caller's role may not do this."""
-
-    status, type_slug, title = 403, "forbidden", "Forbidden"
 
 
 class Conflict(WorkflowError):
     """The request conflicts with the case's current state (e.g. a late proposal)."""
 
-    status, type_slug, title = 409, "conflict", "Conflict"
-
 
 class InvalidTransition(Conflict):
     """The trigger does not exist for the case's current state."""
 
-    type_slug, title = "invalid-transition", "Invalid transition"
-
 
 class RequirementsUnmet(Conflict):
     """`advance` was refused: the phase's requirements are not all met."""
-
-    type_slug, title = "requirements-unmet", "Requirements unmet"
 
     def __init__(self, detail: str, unmet: list[Unmet]) -> None:
         super().__init__(detail)
@@ -70,8 +60,6 @@ class SectionLocked(Conflict):
 class StaleVersion(WorkflowError):
     """`If-Match` named a version that is no longer current."""
 
-    status, type_slug, title = 412, "stale-version", "Precondition failed"
-
     def __init__(self, detail: str, current_version: int) -> None:
         super().__init__(detail, current_version=current_version)
         self.current_version = current_version
@@ -79,8 +67,6 @@ class StaleVersion(WorkflowError):
 
 class InvalidInput(WorkflowError):
     """The request is well-formed but its content is not acceptable."""
-
-    status, type_slug, title = 422, "invalid-input", "Unprocessable content"
 
 
 def check_text(value: object, field: str) -> None:
