@@ -12,53 +12,42 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from notifications import links
 from states import CaseState
+from states.text import Text, language
+from workflow.core.formatting import format_moment
 from workflow.core.settings import Settings
-from workflow.deadlines.business_days import COPENHAGEN, local_date
+from workflow.deadlines.business_days import local_date
 from workflow.deadlines.service import localized_title
 from workflow.models import Case, Deadline, Organisation, Reminder
 
-LANGUAGES = ("da", "en")
-
-_DA_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-_DA_MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-)  # fmt: skip
-_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-WHAT_IS_DUE: dict[str, tuple[str, str]] = {
-    "submission": (
+WHAT_IS_DUE: dict[str, Text] = {
+    "submission": Text(
         "Indsend jeres forslag til opslaget inden fristen; forslag efter fristen afvises.",
         "Submit your proposal to the call before the deadline; late proposals are refused.",
     ),
-    "assessment": (
+    "assessment": Text(
         "Vurdér alle indkomne forslag efter de offentliggjorte kriterier, "
         "og begrund beslutningerne.",
         "Assess every proposal against the published criteria and record the reason for each "
         "decision.",
     ),
-    "signature": ("Underskriv samarbejdsaftalen.", "Sign the collaboration agreement."),
-    "baseline_measurement": (
+    "signature": Text("Underskriv samarbejdsaftalen.", "Sign the collaboration agreement."),
+    "baseline_measurement": Text(
         "Gennemfør baselinemålingen, før afprøvningen starter.",
         "Carry out the baseline measurement before the pilot starts.",
     ),
-    "midterm_evaluation": (
+    "midterm_evaluation": Text(
         "Gennemfør midtvejsevalueringen af afprøvningen.",
         "Carry out the mid-term evaluation of the pilot.",
     ),
-    "final_evaluation": (
+    "final_evaluation": Text(
         "Aflever slutevalueringen af afprøvningen.",
         "Deliver the final evaluation of the pilot.",
     ),
-    "knowledge_sharing": (
+    "knowledge_sharing": Text(
         "Del resultater og erfaringer fra afprøvningen med andre kommuner.",
         "Share the pilot's results and lessons with other municipalities.",
     ),
-    "adoption_follow_up": (
+    "adoption_follow_up": Text(
         "Følg op på, om andre kommuner tager løsningen i brug.",
         "Follow up on whether other municipalities adopt the solution.",
     ),
@@ -73,17 +62,6 @@ _env = Environment(
     keep_trailing_newline=True,
     auto_reload=False,  # templates ship with the package; never stat them per mail
 )
-
-
-def format_moment(moment: datetime, language: str) -> str:
-    """A due time as people read it, in Copenhagen time: `mandag den 7. december 2026 kl. 12:00`."""
-    local = moment.astimezone(COPENHAGEN)
-    clock = local.strftime("%H:%M")
-    if language == "en":
-        weekday, month = _EN_WEEKDAYS[local.weekday()], _EN_MONTHS[local.month - 1]
-        return f"{weekday} {local.day} {month} {local.year} at {clock} (Copenhagen time)"
-    weekday, month = _DA_WEEKDAYS[local.weekday()], _DA_MONTHS[local.month - 1]
-    return f"{weekday} den {local.day}. {month} {local.year} kl. {clock}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +114,8 @@ def gather(
     """The content of `reminder`, from rows the sweep has already loaded."""
     assert deadline.id is not None and case.id is not None
     responsible_id = deadline.responsible_organisation_id or case.lead_municipality_id
-    language = recipient.language if recipient.language in LANGUAGES else "da"
-    title = localized_title(deadline, language)
+    lang = language(recipient.language)
+    title = localized_title(deadline, lang)
     what = WHAT_IS_DUE.get(deadline.kind)
     token = links.ack_token(
         settings, deadline.id, deadline.revision, reminder.recipient_organisation_id, now=now
@@ -146,7 +124,7 @@ def gather(
         dedup_key=reminder.dedup_key,
         rung=reminder.rung,
         recipient_role=reminder.recipient_role,
-        language=language,
+        language=lang,
         recipient_name=recipient.name,
         recipient_email=recipient.email,
         case_id=case.id,
@@ -161,7 +139,7 @@ def gather(
         responsible_name=responsible.name if responsible else "",
         overdue=now > deadline.due_at,
         days_left=(local_date(deadline.due_at) - local_date(now)).days,
-        what_is_due=(what[1] if language == "en" else what[0]) if what else title,
+        what_is_due=what.pick(lang) if what else title,
         case_url=links.case_url(settings, case.id),
         ack_url=links.ack_url(settings, token),
     )
@@ -188,10 +166,10 @@ def render_mail(content: ReminderContent) -> RenderedMail:
     )
 
 
-def render_ack_page(language: str, outcome: str, deadline_title: str, case_title: str) -> str:
+def render_ack_page(lang: str, outcome: str, deadline_title: str, case_title: str) -> str:
     """The small HTML page shown after following an acknowledge link."""
     return _env.get_template("ack.html").render(
-        lang=language if language in LANGUAGES else "da",
+        lang=language(lang),
         outcome=outcome,
         deadline_title=deadline_title,
         case_title=case_title,

@@ -12,14 +12,16 @@ from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
-from notifications.content import LANGUAGES, WHAT_IS_DUE
+from notifications.content import WHAT_IS_DUE
 from notifications.links import case_url
+from states.text import Text, language
 from workflow.core.settings import Settings
 from workflow.deadlines.service import localized_title
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation
 
 PRODUCT_ID = "-//opi-workflow//deadlines//EN"
 UID_DOMAIN = "opi-workflow"
+CALENDAR_NAME = Text("OPI-frister", "OPI deadlines")
 
 
 def open_deadlines_for(session: Session, organisation_id: int) -> list[tuple[Deadline, Case]]:
@@ -44,23 +46,23 @@ def organisation_calendar(
 ) -> bytes:
     """The feed's bytes, text in the organisation's language."""
     assert organisation.id is not None
-    language = organisation.language if organisation.language in LANGUAGES else "da"
+    lang = language(organisation.language)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    name = "OPI deadlines" if language == "en" else "OPI-frister"
+    name = CALENDAR_NAME.pick(lang)
     calendar.add("x-wr-calname", f"{name}: {organisation.name}")
     for deadline, case in open_deadlines_for(session, organisation.id):
         assert case.id is not None
-        title = localized_title(deadline, language)
+        title = localized_title(deadline, lang)
         what = WHAT_IS_DUE.get(deadline.kind)
         event = Event()
         event.add("uid", f"deadline-{deadline.id}@{UID_DOMAIN}")
         event.add("dtstamp", now)
         event.add("dtstart", deadline.due_at)
         event.add("summary", f"{title} – {case.title}")
-        lines = [what[1] if language == "en" else what[0]] if what else []
+        lines = [what.pick(lang)] if what else []
         event.add("description", "\n".join([*lines, case_url(settings, case.id)]))
         event.add("url", case_url(settings, case.id))
         event.add("sequence", deadline.revision)

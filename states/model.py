@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from states.text import Text
+
 
 class CaseState(StrEnum):
     """Where a case is in the need-driven OPI model."""
@@ -26,7 +28,7 @@ class CaseState(StrEnum):
 
     def label(self, language: str) -> str:
         """The label in `language` (`da` or `en`; anything else falls back to Danish)."""
-        return self.label_en if language == "en" else self.label_da
+        return Text(self.label_da, self.label_en).pick(language)
 
 
 class Trigger(StrEnum):

@@ -63,6 +63,8 @@ def _install_session_middleware(app: FastAPI) -> None:
         session = decode(request.cookies.get(SESSION_COOKIE), settings)
         request.state.web_session = session or new_session()
         request.state.session_changed = session is None
+        # Danish until the visitor chooses otherwise, whatever the browser asks for: the pages
+        # are Danish first (the API, by contrast, answers in the `Accept-Language` language).
         request.state.language = normalise_language(request.cookies.get(LANGUAGE_COOKIE))
         response = await call_next(request)
         if request.state.session_changed:

@@ -11,7 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from api.web.i18n import pick
 from api.web.names import organisation_names
+from states.text import Text
 from workflow.access.actor import Actor
 from workflow.deadlines.service import localized_title, overdue_clause, visible_deadlines
 from workflow.models import Deadline, DeadlineStatus, Reminder
@@ -26,9 +28,8 @@ _RUNGS: dict[str, tuple[str, str]] = {
 def rung_label(rung: str, language: str) -> str:
     """`pre7`, `pre1`, `due`, `esc<n>` in words."""
     if rung.startswith("esc") and rung[3:].isdigit():
-        return ("Escalation " if language == "en" else "Rykker ") + rung[3:]
-    pair = _RUNGS.get(rung)
-    return rung if pair is None else pair[1] if language == "en" else pair[0]
+        return Text("Rykker {n}", "Escalation {n}").format(n=rung[3:]).pick(language)
+    return pick(_RUNGS.get(rung), language, rung)
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from states.sections import (
     PurchaseRoute,
 )
 from states.sections import editable_sections as sections_editable_in
+from workflow.core import formatting
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 MAX_ROWS = 50
@@ -215,20 +216,13 @@ def parse_datetime(value: Any) -> datetime | None:
 
 
 def format_datetime(value: Any, language: str) -> str:
-    """A timestamp in Copenhagen time, written the local way (`23.11.2026 10.00`)."""
+    """A stored timestamp in Copenhagen time, written the language's way (Babel, as in mail)."""
     moment = parse_datetime(value)
-    if moment is None:
-        return ""
-    local = moment.astimezone(LOCAL_TZ)
-    if language == "en":
-        return local.strftime("%d %b %Y %H:%M")
-    return local.strftime("%d.%m.%Y kl. %H.%M")
+    return "" if moment is None else formatting.format_datetime(moment, language)
 
 
 def format_date(value: Any, language: str) -> str:
-    """A date written the local way (`23.11.2026`, or `23 Nov 2026` in English)."""
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TZ).date()
+    """A stored date written the language's way (`23.11.2026`, `23 Nov 2026`)."""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])
@@ -236,7 +230,7 @@ def format_date(value: Any, language: str) -> str:
             return value
     if not isinstance(value, date):
         return ""
-    return value.strftime("%d %b %Y") if language == "en" else value.strftime("%d.%m.%Y")
+    return formatting.format_date(value, language)
 
 
 def _input_value(spec: FieldSpec, raw: Any) -> str:
@@ -244,7 +238,7 @@ def _input_value(spec: FieldSpec, raw: Any) -> str:
         return ""
     if spec.kind == "datetime":
         moment = parse_datetime(raw)
-        return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M") if moment else ""
+        return formatting.local_time(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
     if spec.kind == "bool":
         return "true" if raw is True else "false" if raw is False else ""
     return str(raw)

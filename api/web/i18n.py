@@ -5,10 +5,10 @@ to its English one makes a missing translation impossible. `translate` falls bac
 itself, so a forgotten entry shows up on the page instead of raising.
 """
 
-from typing import Final
+from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
+from workflow.core.formatting import format_number
 
-LANGUAGES: Final = ("da", "en")
-DEFAULT_LANGUAGE: Final = "da"
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "pick", "translate"]
 
 _UI: dict[str, tuple[str, str]] = {
     # chrome
@@ -241,18 +241,23 @@ TRIGGERS: dict[str, tuple[str, str]] = {
 
 def translate(language: str, key: str, **values: object) -> str:
     """The text for `key` in `language`, with `{name}` placeholders filled from `values`."""
-    pair = _UI.get(key)
-    text = key if pair is None else pair[1] if language == "en" else pair[0]
-    return text.format(**values) if values else text
+    text = pick(_UI.get(key), language, key)
+    if not values:
+        return text
+    shown = {
+        name: format_number(v, language) if isinstance(v, int) and not isinstance(v, bool) else v
+        for name, v in values.items()
+    }  # counts read `1.234 sager` in Danish, `1,234 cases` in English
+    return text.format(**shown)
 
 
 def pick(pair: tuple[str, str] | None, language: str, fallback: str = "") -> str:
     """The Danish or English half of a label pair (or `fallback` when there is none)."""
     if pair is None:
         return fallback
-    return pair[1] if language == "en" else pair[0]
+    return Text(*pair).pick(language)
 
 
 def normalise_language(value: str | None) -> str:
     """A supported language code; Danish for anything unknown."""
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+    return language(value)

@@ -9,6 +9,7 @@ from api.web.forms import NESTED_TITLES, SECTION_FIELDS, SECTION_TITLES, parse_d
 from api.web.i18n import ROLES, pick
 from api.web.labels import ACTIONS, ORGANISATION_KINDS, VALUES
 from states import CaseState
+from states.text import Text
 from workflow.proposals.service import SIGNED_ACTION
 
 
@@ -85,8 +86,12 @@ def _transition(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tup
 
 def _refused(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
     unmet = data.get("unmet") or []
-    key = "message_en" if lang == "en" else "message_da"
-    details = [str(u.get(key) or u.get("code")) for u in unmet if isinstance(u, Mapping)]
+    details = [
+        Text(str(u.get("message_da") or ""), str(u.get("message_en") or "")).pick(lang)
+        or str(u.get("code"))
+        for u in unmet
+        if isinstance(u, Mapping)
+    ]
     trigger = str(data.get("trigger", ""))
     if details:
         head = ("{n} krav mangler", "{n} requirements missing")

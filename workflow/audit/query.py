@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 
+from states.text import Text
 from workflow.access.actor import Actor
 from workflow.access.scope import SEE_ALL_ROLES, visible_cases_clause
 from workflow.audit.stream import ReadSnapshot, normalise_at
@@ -175,9 +176,12 @@ def _with_requirements(event: dict[str, Any], language: str) -> dict[str, Any]:
     event["requirements"] = event["unmet"] = None
     if event["action"] not in _TRANSITION_ACTIONS:
         return event
-    message_key = "message_en" if language == "en" else "message_da"
     unmet = [u for u in data.get("unmet") or [] if isinstance(u, dict)]
-    messages = {u.get("code"): u.get(message_key) for u in unmet}
+    messages = {
+        u.get("code"): Text(u.get("message_da") or "", u.get("message_en") or "").pick(language)
+        or None
+        for u in unmet
+    }
     results = [r for r in data.get("requirements") or [] if isinstance(r, dict)]
     event["requirements"] = [
         {"code": r.get("code"), "met": bool(r.get("met")), "message": messages.get(r.get("code"))}
@@ -185,7 +189,11 @@ def _with_requirements(event: dict[str, Any], language: str) -> dict[str, Any]:
     ]
     if event["refused"]:
         event["unmet"] = [
-            {"code": u.get("code"), "message": u.get(message_key), "details": u.get("details")}
+            {
+                "code": u.get("code"),
+                "message": messages.get(u.get("code")),
+                "details": u.get("details"),
+            }
             for u in unmet
         ]
     return event

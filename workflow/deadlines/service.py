@@ -13,6 +13,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
 from sqlmodel import Session, col
 
 from states import TERMINAL, CaseState
+from states.text import Text
 from workflow.access.actor import Actor
 from workflow.access.scope import SEE_ALL_ROLES, can_see, is_participant, visible_cases_clause
 from workflow.audit import writer as audit
@@ -52,7 +53,7 @@ def localized_title(deadline: Deadline, language: str) -> str:
     titles = KIND_TITLES.get(deadline.kind)
     if titles is None:
         return deadline.title
-    return titles[1] if language == "en" else titles[0]
+    return Text(*titles).pick(language)
 
 
 def _describe(deadline: Deadline) -> dict[str, object]:

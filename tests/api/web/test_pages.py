@@ -224,6 +224,29 @@ def test_danish_by_default_even_for_an_english_browser(web: Web) -> None:
     assert "Behovet mangler en behovsejer med navn og e-mail." in page.text
 
 
+def test_a_date_at_the_end_of_the_calendar_is_shown_not_a_500(web: Web) -> None:
+    # Converting 9999-12-31 23:59 UTC to Copenhagen time overflows; the page used to fail.
+    case_id = web.world.need_case_id
+    with Session(web.db.engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        deadline = {"submission_deadline": "9999-12-31T23:59:00Z"}
+        update_case(
+            session,
+            case_id,
+            {"call": deadline},
+            Actor("Anden bruger", "manager", None),
+            expected_version=case.version,
+        )
+        session.commit()
+    client = web.signed_in("manager")
+    for lang, shown in (("da", "31.12.9999"), ("en", "31 Dec 9999")):
+        client.get(f"/ui/language?lang={lang}&next=/ui/cases")
+        page = client.get(f"/ui/cases/{case_id}")
+        assert page.status_code == 200
+        assert shown in page.text
+
+
 def test_the_language_switch_is_remembered_and_keeps_the_page(web: Web) -> None:
     client = web.signed_in("manager")
     target = f"/ui/cases/{web.world.need_case_id}"

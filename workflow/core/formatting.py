@@ -1,0 +1,74 @@
+"""Dates, times and numbers as people read them, in Danish or English, written by Babel.
+
+Mail and web pages both format through here, so a due date reads the same in a reminder and
+on the case page. Times are shown in Copenhagen, where the municipalities are. Formatting never
+raises: a value too far from today to convert (year 9999, say) is shown as stored rather than
+failing a page or a mail.
+"""
+
+from datetime import date, datetime
+
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
+from babel.numbers import format_decimal
+
+from states.text import Text, language
+from workflow.deadlines.business_days import COPENHAGEN
+
+LOCALES = {"da": "da_DK", "en": "en_GB"}
+"""British English: day before month, as a Danish reader of the English pages expects."""
+_FULL = Text("{day} kl. {clock}", "{day} at {clock} (Copenhagen time)")
+_SHORT = Text("{day} kl. {clock}", "{day} {clock}")
+_DATE_FORMAT = Text("short", "medium")
+"""`23.11.2026` reads well in Danish; English `23/11/2026` is ambiguous, so `23 Nov 2026`."""
+
+
+def _locale(lang: str | None) -> str:
+    return LOCALES[language(lang)]
+
+
+def local_time(moment: datetime) -> datetime:
+    """`moment` in Copenhagen time (a naive value is taken as Copenhagen already).
+
+    At the ends of the calendar the conversion can overflow; the moment is then kept as it is.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=COPENHAGEN)
+    try:
+        return moment.astimezone(COPENHAGEN)
+    except (OverflowError, ValueError):
+        return moment
+
+
+def format_moment(moment: datetime, lang: str | None) -> str:
+    """A due time in full, as a mail says it.
+
+    `mandag den 7. december 2026 kl. 12.00`; `Monday, 7 December 2026 at 12:00 (Copenhagen
+    time)`.
+    """
+    local, loc = local_time(moment), _locale(lang)
+    day, clock = babel_date(local, "full", locale=loc), babel_time(local, "short", locale=loc)
+    return _FULL.pick(lang).format(day=day, clock=clock)
+
+
+def format_datetime(moment: datetime, lang: str | None) -> str:
+    """A timestamp, short, as the pages list it: `23.11.2026 kl. 10.00`, `23 Nov 2026 10:00`."""
+    local, loc = local_time(moment), _locale(lang)
+    day, clock = _short_date(local, lang), babel_time(local, "short", locale=loc)
+    return _SHORT.pick(lang).format(day=day, clock=clock)
+
+
+def format_date(day: date, lang: str | None) -> str:
+    """A date, short: `23.11.2026` in Danish, `23 Nov 2026` in English."""
+    if isinstance(day, datetime):
+        day = local_time(day).date()
+    return _short_date(day, lang)
+
+
+def _short_date(day: date, lang: str | None) -> str:
+    return babel_date(day, _DATE_FORMAT.pick(lang), locale=_locale(lang))
+
+
+def format_number(number: int | float, lang: str | None) -> str:
+    """A number with the language's separators: `1.234,5` in Danish, `1,234.5` in English."""
+    return format_decimal(number, locale=_locale(lang))
