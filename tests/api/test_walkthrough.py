@@ -7,19 +7,18 @@ them over HTTP and checks that `advance` is then allowed and taken.
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from states import REQUIREMENTS
 from tests.api_helpers import ApiClient, create_case, make_ready, trigger
 from tests.chain import assert_chain_intact
 from workflow.models import AuditEvent
 
+HOLD_ON_EMPTY_DATA = {
+    "proposals.assessed",  # with no proposal yet, "every proposal is assessed" holds
+    "agreement.dpa",  # with no personal data, no data processing agreement is needed
+}
 UNMET_BEFORE = {
-    "need": {"need.owner", "need.description", "need.target_group", "need.expected_value",
-             "need.legal_track", "call.ready"},
-    # With no proposal yet, "every proposal is assessed" holds.
-    "match": {"call.closed", "call.min_proposals", "proposals.decided"},
-    "agreement": {"agreement.signed", "agreement.clauses", "pilot.plan", "pilot.ethics"},
-    "pilot": {"pilot.ended", "pilot.evaluation"},
-    "scale": {"scale.knowledge_shared", "scale.adoption", "scale.purchase_route"},
-}  # fmt: skip
+    state.value: {r.code for r in reqs} - HOLD_ON_EMPTY_DATA for state, reqs in REQUIREMENTS.items()
+}
 NEXT = {"need": "match", "match": "agreement", "agreement": "pilot", "pilot": "scale",
         "scale": "completed"}  # fmt: skip
 
