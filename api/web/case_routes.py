@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.case_view import SEE_ALL_PROPOSALS, Flash, case_context
+from api.web.case_view import SEE_ALL_PROPOSALS, Flash, RefusedForm, case_context
 from api.web.forms import (
     SECTION_FIELDS,
     editable_sections,
@@ -27,7 +27,9 @@ from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from states import CaseState, Trigger
 from states.table import rules_for
 from workflow.access.scope import get_visible_case, may_see_proposal
+from workflow.audit.query import case_history
 from workflow.cases.service import update_case
+from workflow.core.db import engine_of
 from workflow.core.errors import (
     Forbidden,
     InvalidInput,
@@ -42,6 +44,9 @@ from workflow.transitions.engine import apply_trigger
 
 router = APIRouter()
 
+CHANGES_LOOKBACK = 200
+"""How many of the newest audit events a stale form reads to say who changed what."""
+
 _MESSAGES = {"saved", "unchanged", "moved", "paused", "resumed"}
 
 
@@ -54,9 +59,17 @@ def _case_page(
     status_code: int = 200,
     flash: Flash | None = None,
     form_errors: dict[str, dict[str, str]] | None = None,
+    refused: RefusedForm | None = None,
 ) -> HTMLResponse:
     context = case_context(
-        db, case, user, language_of(request), utcnow(), flash=flash, form_errors=form_errors
+        db,
+        case,
+        user,
+        language_of(request),
+        utcnow(),
+        flash=flash,
+        form_errors=form_errors,
+        refused=refused,
     )
     return render(request, "case.html", context, status_code=status_code, user=user)
 
@@ -77,6 +90,30 @@ def may_use(case: Case, trigger: str, role: str) -> bool:
 def _version(form: FormData) -> int | None:
     value = str(form.get("version", ""))
     return int(value) if value.isdigit() else None
+
+
+def changed_since(db: SessionDep, case_id: int, section: str, version: int) -> dict[str, str]:
+    """Who changed which field of `section` after the form's `version`, from the audit trail.
+
+    The stale form shows this beside each field the user may overwrite by saving again.
+    """
+    events, total = case_history(engine_of(db), case_id, "da", limit=1, offset=0)
+    events, _ = case_history(
+        engine_of(db),
+        case_id,
+        "da",
+        limit=CHANGES_LOOKBACK,
+        offset=max(0, total - CHANGES_LOOKBACK),
+    )
+    changed: dict[str, str] = {}
+    for event in events:
+        data = event["data"] if isinstance(event["data"], dict) else {}
+        if event["action"] != "case.updated" or int(data.get("version") or 0) <= version:
+            continue
+        change = (data.get("changes") or {}).get(section) or {}
+        for key in {*(change.get("before") or {}), *(change.get("after") or {})}:
+            changed[key] = str(event["actor_name"])
+    return changed
 
 
 def _reload(db: SessionDep, user: WebUser, case_id: int) -> Case:
@@ -112,6 +149,7 @@ def save_section(
         raise Forbidden(f"The section {section!r} cannot be edited here.")
     version = _version(form)
     values, errors = parse_section_form(section, form)
+    typed = RefusedForm(section, form)
     if version is None or errors:
         return _case_page(
             request,
@@ -121,6 +159,7 @@ def save_section(
             status_code=422,
             flash=Flash("error", "msg.invalid"),
             form_errors={section: errors},
+            refused=typed,
         )
     try:
         updated = update_case(
@@ -130,8 +169,15 @@ def save_section(
         db.commit()
     except StaleVersion:
         case = _reload(db, user, case_id)
+        typed.changed = changed_since(db, case_id, section, version)
         return _case_page(
-            request, db, case, user, status_code=409, flash=Flash("warning", "msg.stale")
+            request,
+            db,
+            case,
+            user,
+            status_code=409,
+            flash=Flash("warning", "msg.stale_form"),
+            refused=typed,
         )
     except InvalidInput as exc:
         case = _reload(db, user, case_id)
@@ -144,6 +190,7 @@ def save_section(
             status_code=422,
             flash=Flash("error", "msg.invalid"),
             form_errors={section: errors},
+            refused=typed,
         )
     msg = "saved" if new_version != version else "unchanged"
     return RedirectResponse(

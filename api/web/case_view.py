@@ -5,6 +5,7 @@ in `match` they do not take part in, and only their own organisation's proposals
 trail and reminders are for managers, auditors and admins.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,6 +80,17 @@ class SectionView:
     editable: bool
     filled: bool
     open: bool = True
+    refused: bool = False
+    """The section's form was refused: it opens with the user's input."""
+
+
+@dataclass(slots=True)
+class RefusedForm:
+    """A section form the page refused: what was typed, and who changed what meanwhile."""
+
+    section: str
+    values: Mapping[str, Any]
+    changed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -177,10 +189,12 @@ def sections(
     editable: tuple[str, ...],
     language: str,
     errors: dict[str, dict[str, str]] | None = None,
+    refused: "RefusedForm | None" = None,
 ) -> list[SectionView]:
     """The named sections: the current phase's first and open, the others folded.
 
-    Sections of later phases are left out while they are still empty.
+    Sections of later phases are left out while they are still empty. The section of a
+    `refused` form shows what the user typed, so a refusal never loses input.
     """
     errors = errors or {}
     current_state = case.cancelled_from or case.state
@@ -195,10 +209,18 @@ def sections(
             SectionView(
                 name=name,
                 title=pick(SECTION_TITLES[name], language),
-                fields=field_views(name, data, language, errors.get(name)),
+                fields=field_views(
+                    name,
+                    data,
+                    language,
+                    errors.get(name),
+                    submitted=refused.values if refused and refused.section == name else None,
+                    changed=refused.changed if refused and refused.section == name else None,
+                ),
                 editable=name in editable,
                 filled=bool(data),
                 open=name in current or name in editable or bool(errors.get(name)),
+                refused=bool(refused and refused.section == name),
             )
         )
     return views
@@ -286,6 +308,7 @@ def case_context(
     *,
     flash: Flash | None = None,
     form_errors: dict[str, dict[str, str]] | None = None,
+    refused: RefusedForm | None = None,
 ) -> dict[str, Any]:
     """The template context of the case page."""
     assert case.id is not None
@@ -303,7 +326,12 @@ def case_context(
         "checklist": checklist(case, statuses, language) if full else [],
         "actions": actions(case, statuses, role, language) if full else [],
         "sections": sections(
-            case, names, editable_sections(case.state, role) if full else (), language, form_errors
+            case,
+            names,
+            editable_sections(case.state, role) if full else (),
+            language,
+            form_errors,
+            refused,
         ),
         "participants": participants(db, case.id, user) if full else [],
         "proposals": visible_proposals(db, case.id, user),

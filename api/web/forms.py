@@ -8,22 +8,20 @@ module only turns form strings into JSON values and reports what it could not re
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from enum import StrEnum
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, EmailStr
+from pydantic.fields import FieldInfo
 
 from api.web.i18n import pick, translate
 from api.web.labels import VALUES
 from states import CaseState
-from states.sections import (
-    AGREEMENT_CLAUSES,
-    SECTION_MODELS,
-    Evaluation,
-    LegalTrack,
-    Outcome,
-    PurchaseRoute,
-)
+from states.sections import AGREEMENT_CLAUSES, SECTION_MODELS, field_text
 from states.sections import editable_sections as sections_editable_in
 from workflow.core import formatting
 
@@ -38,131 +36,131 @@ Kind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
-    """One form field: its key in the section (dotted for nested objects), kind and label."""
+    """One form field: its key in the section (dotted for nested objects), kind and label.
+
+    Built from the section's pydantic model (`states.sections`), never written by hand.
+    """
 
     key: str
     kind: Kind
     label: tuple[str, str]
     choices: tuple[str, ...] = ()
     columns: tuple["FieldSpec", ...] = ()
-
-
-def _f(key: str, kind: Kind, da: str, en: str, **kw: Any) -> FieldSpec:
-    return FieldSpec(key, kind, (da, en), **kw)
+    help: tuple[str, str] | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    required: bool = False
 
 
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     name: (model.label.da, model.label.en) for name, model in SECTION_MODELS.items()
 }
 
-SECTION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "need": (
-        _f("owner_name", "text", "Behovsejer (navn)", "Need owner (name)"),
-        _f("owner_email", "email", "Behovsejer (e-mail)", "Need owner (email)"),
-        _f("description", "textarea", "Beskrivelse af behovet", "Description of the need"),
-        _f("target_group", "textarea", "Målgruppe", "Target group"),
-        _f("expected_value", "textarea", "Forventet værdi", "Expected value"),
-        _f(
-            "legal_track",
-            "choice",
-            "Juridisk spor",
-            "Legal track",
-            choices=tuple(t.value for t in LegalTrack),
-        ),
-    ),
-    "call": (
-        _f("title", "text", "Opslagets titel", "Title of the call"),
-        _f("text", "textarea", "Opslagstekst", "Call text"),
-        _f(
-            "criteria",
-            "rows",
-            "Tildelingskriterier",
-            "Assessment criteria",
-            columns=(
-                _f("name", "text", "Kriterium", "Criterion"),
-                _f("weight", "int", "Vægt (%)", "Weight (%)"),
-            ),
-        ),
-        _f("submission_deadline", "datetime", "Frist for forslag", "Submission deadline"),
-        _f("min_proposals", "int", "Mindste antal forslag", "Minimum number of proposals"),
-    ),
-    "agreement": (
-        _f(
-            "clauses",
-            "clauses",
-            "Bekræftede klausuler",
-            "Confirmed clauses",
-            choices=AGREEMENT_CLAUSES,
-        ),
-        _f(
-            "dpa_signed_at",
-            "datetime",
-            "Databehandleraftale underskrevet",
-            "Data processing agreement signed",
-        ),
-        _f("dpia_done", "bool", "Konsekvensanalyse (DPIA) udført", "Impact assessment (DPIA) done"),
-    ),
-    "pilot": (
-        _f("site", "text", "Afprøvningssted", "Pilot site"),
-        _f("start_date", "date", "Startdato", "Start date"),
-        _f("end_date", "date", "Slutdato", "End date"),
-        _f(
-            "success_criteria",
-            "rows",
-            "Succeskriterier",
-            "Success criteria",
-            columns=(
-                _f("metric", "text", "Måling", "Metric"),
-                _f("baseline", "text", "Udgangspunkt", "Baseline"),
-                _f("target", "text", "Mål", "Target"),
-            ),
-        ),
-        _f("personal_data", "bool", "Behandler personoplysninger", "Processes personal data"),
-        _f("health_data", "bool", "Behandler helbredsoplysninger", "Processes health data"),
-        _f(
-            "ethics_notification_required",
-            "bool",
-            "Skal anmeldes til videnskabsetisk komité",
-            "Must be notified to an ethics committee",
-        ),
-        _f("ethics_reference", "text", "Komitéens reference", "Committee reference"),
-        _f("ended_at", "datetime", "Afprøvningen afsluttet", "Pilot ended"),
-        _f(
-            "evaluation.outcome",
-            "choice",
-            "Evalueringens resultat",
-            "Evaluation outcome",
-            choices=tuple(o.value for o in Outcome),
-        ),
-        _f("evaluation.report", "textarea", "Evalueringsrapport", "Evaluation report"),
-    ),
-    "scale": (
-        _f("knowledge_summary", "textarea", "Vidensopsamling", "Knowledge summary"),
-        _f("published_at", "datetime", "Offentliggjort", "Published"),
-        _f(
-            "adopting_municipalities",
-            "rows",
-            "Kommuner der tager løsningen i brug",
-            "Municipalities adopting the solution",
-            columns=(
-                _f("name", "text", "Kommune", "Municipality"),
-                _f("organisation_id", "int", "Organisations-id", "Organisation id"),
-                _f("letter_of_intent_at", "date", "Hensigtserklæring", "Letter of intent"),
-            ),
-        ),
-        _f(
-            "purchase_route",
-            "choice",
-            "Indkøbsvej",
-            "Purchase route",
-            choices=tuple(r.value for r in PurchaseRoute),
-        ),
-    ),
-}
+LONG_TEXT = 1000
+"""A text field allowing more characters than this is a textarea."""
 
-NESTED_TITLES: dict[str, tuple[str, str]] = {
-    "evaluation": (Evaluation.label.da, Evaluation.label.en)
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """The type under `X | None` and `Annotated[...]`, and the constraints found on the way."""
+    constraints: list[Any] = []
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation, *extra = get_args(annotation)
+            for item in extra:
+                constraints.extend(getattr(item, "metadata", [item]))
+            continue
+        if get_origin(annotation) in (Union, UnionType):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            if len(rest) == 1:
+                annotation = rest[0]
+                continue
+        return annotation, constraints
+
+
+def _kind(base: Any, max_length: int | None) -> Kind:
+    if get_origin(base) is list:
+        return "rows"
+    if get_origin(base) is dict:
+        return "clauses"  # the agreement's clauses, each confirmed or not
+    if isinstance(base, type):
+        if issubclass(base, bool):
+            return "bool"
+        if issubclass(base, int):
+            return "int"
+        if issubclass(base, StrEnum):
+            return "choice"
+        if base is EmailStr or getattr(base, "__name__", "") == "EmailStr":
+            return "email"
+        if issubclass(base, datetime) or base is AwareDatetime:
+            return "datetime"
+        if issubclass(base, date):
+            return "date"
+    return "textarea" if max_length is None or max_length > LONG_TEXT else "text"
+
+
+def _spec(model: type[BaseModel], key: str, info: FieldInfo) -> FieldSpec:
+    text = field_text(model, key)
+    base, constraints = _unwrap(info.annotation)
+    constraints = [*constraints, *info.metadata]
+    limits: dict[str, int] = {}
+    for c in constraints:
+        for name in ("max_length", "ge", "le"):
+            if isinstance(getattr(c, name, None), int):
+                limits[name] = getattr(c, name)
+    kind = _kind(base, limits.get("max_length"))
+    choices: tuple[str, ...] = ()
+    if kind == "choice":
+        choices = tuple(m.value for m in base)
+    elif kind == "clauses":
+        choices = AGREEMENT_CLAUSES
+    columns: tuple[FieldSpec, ...] = ()
+    if kind == "rows":
+        (row_model,) = get_args(base)
+        columns = tuple(_spec(row_model, k, i) for k, i in row_model.model_fields.items())
+    return FieldSpec(
+        key,
+        kind,
+        (text.label.da, text.label.en),
+        choices=choices,
+        columns=columns,
+        help=(text.help.da, text.help.en) if text.help else None,
+        max_length=limits.get("max_length") if kind in ("text", "textarea", "email") else None,
+        minimum=limits.get("ge"),
+        maximum=limits.get("le"),
+        required=info.is_required(),
+    )
+
+
+def section_fields(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
+    """A section's form fields, in the model's order; a nested object's fields are dotted."""
+    specs: list[FieldSpec] = []
+    for key, info in model.model_fields.items():
+        base, _ = _unwrap(info.annotation)
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            specs.extend(replace(spec, key=f"{key}.{spec.key}") for spec in section_fields(base))
+        else:
+            specs.append(_spec(model, key, info))
+    return tuple(specs)
+
+
+def _nested_titles() -> dict[str, tuple[str, str]]:
+    titles: dict[str, tuple[str, str]] = {}
+    for model in SECTION_MODELS.values():
+        for key, info in model.model_fields.items():
+            base, _ = _unwrap(info.annotation)
+            if isinstance(base, type) and issubclass(base, BaseModel):
+                label = field_text(model, key).label
+                titles[key] = (label.da, label.en)
+    return titles
+
+
+SECTION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    name: section_fields(model) for name, model in SECTION_MODELS.items()
 }
+"""Every section's form, generated from `states.sections.SECTION_MODELS`."""
+
+NESTED_TITLES: dict[str, tuple[str, str]] = _nested_titles()
 
 SECTIONS_OF_STATE: dict[str, tuple[str, ...]] = {
     CaseState.NEED.value: ("need", "call"),
@@ -283,13 +281,36 @@ class FieldView:
     rows: list[list[CellView]] = field(default_factory=list)
     checks: list[tuple[str, str, bool]] = field(default_factory=list)
     error: str | None = None
+    help: str = ""
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    changed_by: str | None = None
+
+
+def _submitted_checks(
+    submitted: Mapping[str, Any], name: str, choices: tuple[str, ...]
+) -> set[str]:
+    return {c for c in choices if f"{name}.{c}" in submitted}
 
 
 def field_views(
-    section: str, data: Mapping[str, Any], language: str, errors: Mapping[str, str] | None = None
+    section: str,
+    data: Mapping[str, Any],
+    language: str,
+    errors: Mapping[str, str] | None = None,
+    *,
+    submitted: Mapping[str, Any] | None = None,
+    changed: Mapping[str, str] | None = None,
 ) -> list[FieldView]:
-    """The section's fields with their current values, labels and any errors to show."""
+    """The section's fields with their current values, labels and any errors to show.
+
+    `submitted` is a refused form: its inputs show what the user typed, not the stored data,
+    so nothing typed is lost. `changed` names, per field, who changed it since the user's form
+    was rendered (a stale form).
+    """
     errors = errors or {}
+    changed = changed or {}
     views: list[FieldView] = []
     for spec in SECTION_FIELDS[section]:
         raw = _get(data, spec.key)
@@ -301,7 +322,14 @@ def field_views(
             display=_display(spec, raw, language),
             value=_input_value(spec, raw),
             error=errors.get(spec.key),
+            help=pick(spec.help, language) if spec.help else "",
+            max_length=spec.max_length,
+            minimum=spec.minimum,
+            maximum=spec.maximum,
+            changed_by=changed.get(spec.key.partition(".")[0]),
         )
+        if submitted is not None and spec.kind not in ("rows", "clauses"):
+            view.value = str(submitted.get(name, ""))
         if spec.kind == "choice":
             view.options = [(c, pick(VALUES.get(c), language, c)) for c in spec.choices]
         elif spec.kind == "bool":
@@ -311,11 +339,17 @@ def field_views(
             ]
         elif spec.kind == "clauses":
             confirmed = raw if isinstance(raw, Mapping) else {}
+            on = (
+                _submitted_checks(submitted, name, spec.choices)
+                if submitted is not None
+                else {c for c in spec.choices if confirmed.get(c) is True}
+            )
             view.checks = [
-                (f"{name}.{c}", pick(VALUES.get(c), language, c), confirmed.get(c) is True)
-                for c in spec.choices
+                (f"{name}.{c}", pick(VALUES.get(c), language, c), c in on) for c in spec.choices
             ]
-            view.display = ", ".join(label for _, label, on in view.checks if on)
+            view.display = ", ".join(
+                pick(VALUES.get(c), language, c) for c in spec.choices if confirmed.get(c) is True
+            )
         elif spec.kind == "rows":
             view.columns = [pick(c.label, language) for c in spec.columns]
             items = [r for r in raw if isinstance(r, Mapping)] if isinstance(raw, list) else []
@@ -332,9 +366,36 @@ def field_views(
                 ]
                 for i, item in enumerate([*items, *([{}] * EMPTY_ROWS)][:MAX_ROWS])
             ]
+            if submitted is not None:
+                typed = _submitted_rows(submitted, spec, name)
+                view.rows = [
+                    [
+                        CellView(
+                            name=f"{name}.{i}.{c.key}",
+                            kind=c.kind,
+                            label=pick(c.label, language),
+                            value=str(row.get(c.key, "")),
+                            display="",
+                        )
+                        for c in spec.columns
+                    ]
+                    for i, row in enumerate([*typed, *([{}] * EMPTY_ROWS)][:MAX_ROWS])
+                ]
             view.display = "" if not items else str(len(items))
         views.append(view)
     return views
+
+
+def _submitted_rows(
+    submitted: Mapping[str, Any], spec: FieldSpec, name: str
+) -> list[dict[str, str]]:
+    """The rows the user typed, empty ones left out, in their order."""
+    rows: list[dict[str, str]] = []
+    for i in range(MAX_ROWS):
+        row = {c.key: str(submitted.get(f"{name}.{i}.{c.key}", "")) for c in spec.columns}
+        if any(v.strip() for v in row.values()):
+            rows.append(row)
+    return rows
 
 
 # --- parsing a submitted form --------------------------------------------------------------

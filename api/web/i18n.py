@@ -126,6 +126,14 @@ _UI: dict[str, tuple[str, str]] = {
         "Someone else changed the case after you opened it. Your changes were not saved. "
         "The page now shows the current data; please try again.",
     ),
+    "msg.stale_form": (
+        "Sagen er blevet ændret af en anden, siden du åbnede den. Dine ændringer er ikke gemt, "
+        "men det, du skrev, står stadig i formularen, og felter ændret imens er markeret. "
+        "Gem igen for at overskrive dem.",
+        "Someone else changed the case after you opened it. Your changes were not saved, but "
+        "what you typed is still in the form, and fields changed meanwhile are marked. "
+        "Save again to overwrite them.",
+    ),
     "msg.invalid": (
         "Nogle felter er ikke gyldige; se markeringerne nedenfor.",
         "Some fields are not valid; see the marks below.",
@@ -162,6 +170,10 @@ _UI: dict[str, tuple[str, str]] = {
     "form.missing": ("Skal udfyldes.", "Must be filled in."),
     "form.range": ("Værdien er uden for det tilladte interval.", "The value is out of range."),
     "form.invalid": ("Værdien er ikke gyldig.", "The value is not valid."),
+    "form.changed_by": (
+        "Ændret af {name} imens; gemt nu",
+        "Changed by {name} meanwhile; stored now",
+    ),
     # audit page
     "audit.title": ("Revisionslog", "Audit log"),
     "audit.verification": ("Verifikation af hashkæden", "Hash chain verification"),
