@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import audit_page, auth, board, case_routes
+from api.web import assessment, audit_page, auth, board, case_routes, manage_routes, new_case
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.i18n import normalise_language
 from api.web.render import render
@@ -47,7 +47,8 @@ def create_web_app() -> FastAPI:
     """The pages for project managers, staff, partners and auditors."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, board, case_routes, audit_page):
+    # "Ny sag" comes before the case page, so /cases/new is not read as a case id.
+    for module in (auth, new_case, board, case_routes, manage_routes, assessment, audit_page):
         app.include_router(module.router)
     _install_session_middleware(app)
     _install_error_pages(app)
@@ -101,6 +102,9 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # A wrong or huge id in the path names nothing there is: "not found", like any other.
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return _error_page(request, 404, "error.404")
         return _error_page(request, 400, "error.bad_request")
 
     @app.exception_handler(Exception)

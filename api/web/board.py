@@ -13,6 +13,7 @@ from api.web import deadline_view
 from api.web.auth import UserDep
 from api.web.names import organisation_names
 from api.web.render import language_of, render
+from api.web.rights import may_start_case
 from states import PHASES, TERMINAL, CaseState
 from workflow.access.actor import Actor
 from workflow.access.scope import full_view, partner_roles, visible_cases_clause
@@ -165,6 +166,7 @@ def board_page(
             "closed_states": [s.value for s in TERMINAL],
             "cancelled": CaseState.CANCELLED.value,
             "active": "board",
+            "may_start_case": may_start_case(db, user),
         },
         user=user,
     )

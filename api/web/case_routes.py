@@ -5,9 +5,9 @@ for transitions. A refusal is shown on the case page itself (the unmet requireme
 version, a missing reason), never as an error page.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import col
@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.case_view import SEE_ALL_PROPOSALS, Flash, RefusedForm, case_context
+from api.web.form_input import MAX_ID, Submitted
 from api.web.forms import (
     SECTION_FIELDS,
     editable_sections,
@@ -47,10 +48,25 @@ router = APIRouter()
 CHANGES_LOOKBACK = 200
 """How many of the newest audit events a stale form reads to say who changed what."""
 
-_MESSAGES = {"saved", "unchanged", "moved", "paused", "resumed"}
+_MESSAGES = {
+    "saved",
+    "unchanged",
+    "moved",
+    "paused",
+    "resumed",
+    "created",
+    "participant_added",
+    "participant_removed",
+    "signed",
+    "deadline_added",
+    "deadline_moved",
+    "deadline_met",
+    "deadline_cancelled",
+}
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 
 
-def _case_page(
+def case_page_response(
     request: Request,
     db: SessionDep,
     case: Case,
@@ -60,7 +76,10 @@ def _case_page(
     flash: Flash | None = None,
     form_errors: dict[str, dict[str, str]] | None = None,
     refused: RefusedForm | None = None,
+    action: Submitted | None = None,
+    org_q: str = "",
 ) -> HTMLResponse:
+    """The case page for `user`, with the outcome of their last action and any refused form."""
     context = case_context(
         db,
         case,
@@ -70,6 +89,8 @@ def _case_page(
         flash=flash,
         form_errors=form_errors,
         refused=refused,
+        action=action,
+        org_q=org_q,
     )
     return render(request, "case.html", context, status_code=status_code, user=user)
 
@@ -124,7 +145,12 @@ def _reload(db: SessionDep, user: WebUser, case_id: int) -> Case:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int, user: UserDep, db: SessionDep, msg: str = ""
+    request: Request,
+    case_id: CaseId,
+    user: UserDep,
+    db: SessionDep,
+    msg: str = "",
+    org_q: str = "",
 ) -> HTMLResponse:
     """The case: stepper, next-step checklist, actions, data, deadlines and audit trail."""
     case = get_visible_case(db, user.actor, case_id)
@@ -134,12 +160,12 @@ def case_page(
         if msg == "moved":
             values["phase"] = CaseState(case.state).label(language_of(request))
         flash = Flash("success" if msg != "unchanged" else "info", f"msg.{msg}", values)
-    return _case_page(request, db, case, user, flash=flash)
+    return case_page_response(request, db, case, user, flash=flash, org_q=org_q[:200])
 
 
 @router.post("/cases/{case_id}/sections/{section}", response_class=HTMLResponse)
 def save_section(
-    request: Request, case_id: int, section: str, user: UserDep, db: SessionDep, form: FormDep
+    request: Request, case_id: CaseId, section: str, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Save one section's form, guarded by the version the form was rendered with."""
     case = get_visible_case(db, user.actor, case_id)
@@ -151,7 +177,7 @@ def save_section(
     values, errors = parse_section_form(section, form)
     typed = RefusedForm(section, form)
     if version is None or errors:
-        return _case_page(
+        return case_page_response(
             request,
             db,
             case,
@@ -170,7 +196,7 @@ def save_section(
     except StaleVersion:
         case = _reload(db, user, case_id)
         typed.changed = changed_since(db, case_id, section, version)
-        return _case_page(
+        return case_page_response(
             request,
             db,
             case,
@@ -182,7 +208,7 @@ def save_section(
     except InvalidInput as exc:
         case = _reload(db, user, case_id)
         errors = errors_from_validation(section, list(exc.extra.get("errors", [])))
-        return _case_page(
+        return case_page_response(
             request,
             db,
             case,
@@ -200,7 +226,7 @@ def save_section(
 
 @router.post("/cases/{case_id}/transitions", response_class=HTMLResponse)
 def transition(
-    request: Request, case_id: int, user: UserDep, db: SessionDep, form: FormDep
+    request: Request, case_id: CaseId, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Apply a trigger through the engine; a refusal is shown on the case page."""
     case = get_visible_case(db, user.actor, case_id)
@@ -216,7 +242,7 @@ def transition(
     except (RequirementsUnmet, StaleVersion, InvalidInput, InvalidTransition, Forbidden) as exc:
         status, flash = _refusal(exc, reason, language)
         page = _reload(db, user, case_id)
-        return _case_page(request, db, page, user, status_code=status, flash=flash)
+        return case_page_response(request, db, page, user, status_code=status, flash=flash)
     msg = {"pause": "paused", "resume": "resumed"}.get(trigger, "moved")
     return RedirectResponse(f"{WEB_PREFIX}/cases/{case.id}?msg={msg}", status_code=303)
 
@@ -236,7 +262,7 @@ def _refusal(exc: WorkflowError, reason: str | None, language: str) -> tuple[int
 
 @router.get("/cases/{case_id}/proposals/{proposal_id}", response_class=HTMLResponse)
 def proposal_page(
-    request: Request, case_id: int, proposal_id: int, user: UserDep, db: SessionDep
+    request: Request, case_id: CaseId, proposal_id: CaseId, user: UserDep, db: SessionDep
 ) -> HTMLResponse:
     """One proposal. A partner sees only its own organisation's; any other is 'not found'."""
     case = get_visible_case(db, user.actor, case_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.web import deadline_view
+from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
     SECTION_TITLES,
@@ -23,8 +24,10 @@ from api.web.forms import (
     field_views,
 )
 from api.web.i18n import TRIGGERS, pick
+from api.web.manage_view import manage_context, signatures
 from api.web.names import organisation_names
 from api.web.render import WebUser
+from api.web.rights import may_manage
 from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from states.table import rules_for
@@ -309,15 +312,25 @@ def case_context(
     flash: Flash | None = None,
     form_errors: dict[str, dict[str, str]] | None = None,
     refused: RefusedForm | None = None,
+    action: Submitted | None = None,
+    org_q: str = "",
 ) -> dict[str, Any]:
-    """The template context of the case page."""
+    """The template context of the case page.
+
+    `action` is a refused manager's form (participants, signatures, deadlines), shown open
+    with what was typed and its errors beside the fields.
+    """
     assert case.id is not None
     role = user.role
     full = sees_internals(db, user.actor, case)
     statuses = trigger_statuses(db, case, now) if full else []
     lead = db.get(Organisation, case.lead_municipality_id)
     names = tuple(SECTION_FIELDS) if full else ("call",)
+    managed = full and may_manage(user, case)
     return {
+        **(manage_context(db, case, language, now, org_q) if managed else {"manage": False}),
+        "action": action,
+        "signatures": signatures(db, case.id) if full else [],
         "case": case,
         "lead_name": lead.name if lead else "",
         "full": full,

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from api.web.form_input import local_input
 from api.web.i18n import pick
 from api.web.names import organisation_names
 from states.text import Text
@@ -32,6 +33,57 @@ def rung_label(rung: str, language: str) -> str:
     return pick(_RUNGS.get(rung), language, rung)
 
 
+_PROBLEMS: tuple[tuple[tuple[str, ...], tuple[str, str]], ...] = (
+    (
+        ("no webhook",),
+        (
+            "Organisationen har ikke længere en webhook.",
+            "The organisation no longer has a webhook.",
+        ),
+    ),
+    (
+        ("WebhookRefused",),
+        (
+            "Modtagerens webhook afviste påmindelsen.",
+            "The recipient's webhook refused the reminder.",
+        ),
+    ),
+    (
+        ("SMTPRecipientsRefused", "SMTPSenderRefused", "SMTPDataError"),
+        (
+            "Mailserveren afviste modtagerens adresse eller beskeden.",
+            "The mail server refused the recipient's address or the message.",
+        ),
+    ),
+    (
+        ("SMTP",),
+        (
+            "Mailserveren kunne ikke levere beskeden.",
+            "The mail server could not deliver the message.",
+        ),
+    ),
+    (
+        ("Timeout", "timed out"),
+        ("Modtageren svarede ikke i tide.", "The recipient did not answer in time."),
+    ),
+    (
+        ("Connect", "refused", "OSError", "gaierror", "Name or service"),
+        ("Modtageren kunne ikke nås.", "The recipient could not be reached."),
+    ),
+)
+"""What a delivery error means, in words: the page never shows a raw exception text."""
+
+
+def delivery_problem(last_error: str | None, language: str) -> str | None:
+    """The reason a reminder was not delivered, in the page's language (None when delivered)."""
+    if not last_error:
+        return None
+    for needles, pair in _PROBLEMS:
+        if any(needle in last_error for needle in needles):
+            return pair[1] if language == "en" else pair[0]
+    return "Leveringen mislykkedes." if language != "en" else "Delivery failed."
+
+
 @dataclass(slots=True)
 class ReminderRow:
     """One reminder with its delivery status."""
@@ -44,7 +96,8 @@ class ReminderRow:
     status: str
     attempts: int
     sent_at: datetime | None
-    last_error: str | None
+    problem: str | None
+    """Why it was not delivered, in words (`delivery_problem`)."""
 
 
 @dataclass(slots=True)
@@ -57,6 +110,8 @@ class DeadlineRow:
     status: str
     overdue: bool
     responsible: str | None
+    due_input: str = ""
+    """The due time as a `datetime-local` value, for "Flyt frist"."""
     reminders: list[ReminderRow] = field(default_factory=list)
 
 
@@ -135,6 +190,7 @@ def case_deadlines(
             status=d.status,
             overdue=d.id in overdue_ids,
             responsible=names.get(d.responsible_organisation_id or 0),
+            due_input=local_input(d.due_at),
             reminders=[
                 ReminderRow(
                     rung=r.rung,
@@ -145,7 +201,9 @@ def case_deadlines(
                     status=r.status,
                     attempts=r.attempts,
                     sent_at=r.sent_at,
-                    last_error=r.last_error,
+                    problem=None
+                    if r.status == "sent"
+                    else delivery_problem(r.last_error, language),
                 )
                 for r in reminders.get(d.id or 0, [])
             ],

@@ -16,6 +16,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     SIGNED_ACTION: ("Aftale underskrevet", "Agreement signed"),
     "participant.added": ("Deltager tilføjet", "Participant added"),
     "participant.changed": ("Deltagerrolle ændret", "Participant role changed"),
+    "participant.removed": ("Deltager fjernet", "Participant removed"),
     "organisation.created": ("Organisation oprettet", "Organisation created"),
     "token.created": ("Token oprettet", "Token created"),
     "deadline.created": ("Frist oprettet", "Deadline created"),

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from api.web.form_input import typed_error, typed_value
 from api.web.forms import format_date, format_datetime
 from api.web.i18n import ROLES, pick, translate
 from api.web.labels import VALUES
@@ -91,6 +92,8 @@ def render(
         "role_label": lambda role: pick(ROLES.get(role), language, role),
         "fmt_dt": lambda value: format_datetime(value, language),
         "fmt_date": lambda value: format_date(value, language),
+        "typed_value": typed_value,
+        "typed_error": typed_error,
         "ui": WEB_PREFIX,
         "active": "",
         "user": user,

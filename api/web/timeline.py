@@ -118,7 +118,8 @@ def _signed(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[s
 
 def _participant(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
     role = pick(VALUES.get(str(data.get("role"))), lang, str(data.get("role")))
-    return f"{_org(orgs, data.get('organisation_id'))}: {role}", []
+    reason = data.get("reason")
+    return f"{_org(orgs, data.get('organisation_id'))}: {role}", [str(reason)] if reason else []
 
 
 def _token(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
@@ -155,6 +156,7 @@ _DESCRIBERS: dict[str, Describer] = {
     SIGNED_ACTION: _signed,
     "participant.added": _participant,
     "participant.changed": _participant,
+    "participant.removed": _participant,
     "token.created": _token,
     "organisation.created": _organisation,
 }

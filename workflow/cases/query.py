@@ -26,7 +26,7 @@ from workflow.access.scope import visible_cases_clause
 from workflow.cases.search import fold
 from workflow.core.timeutil import UTCDateTime
 from workflow.deadlines.service import overdue_clause as deadline_overdue
-from workflow.models import Case, Deadline, Participant
+from workflow.models import Case, Deadline, Organisation, Participant
 
 LIKE_ESCAPE = "/"
 
@@ -99,10 +99,12 @@ class _Shape:
     municipality: bool
     q: bool
     overdue: bool | None
+    names: bool = False
+    """`q` also names some organisations: their cases match too."""
 
     @classmethod
-    def of(cls, f: CaseFilter) -> "_Shape":
-        return cls(f.state is not None, f.municipality_id is not None, bool(f.q), f.overdue)
+    def of(cls, f: CaseFilter, names: bool = False) -> "_Shape":
+        return cls(f.state is not None, f.municipality_id is not None, bool(f.q), f.overdue, names)
 
 
 def like_pattern(text: str) -> str:
@@ -110,6 +112,27 @@ def like_pattern(text: str) -> str:
     for special in (LIKE_ESCAPE, "%", "_"):
         text = text.replace(special, LIKE_ESCAPE + special)
     return f"%{text}%"
+
+
+NAMED_LIMIT = 100
+"""A search matching more organisation names than this is too broad to mean one of them."""
+
+
+def named_organisations(session: Session, q: str) -> list[int]:
+    """The organisations whose name contains `q`, ignoring case the Unicode way (`fold`).
+
+    Names are compared in Python, as the case texts are (`workflow.cases.search`), so both
+    databases agree on "FURESØ" and "Furesø"; the organisation list is short.
+    """
+    needle = fold(q.strip())
+    if not needle:
+        return []
+    found = [
+        org_id
+        for org_id, name in session.execute(select(col(Organisation.id), col(Organisation.name)))
+        if needle in fold(name)
+    ]
+    return found if len(found) <= NAMED_LIMIT else []
 
 
 def _filters(actor: Actor, shape: _Shape) -> list[ColumnElement[bool]]:
@@ -137,7 +160,21 @@ def _filters(actor: Actor, shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.q:
         # Partners search what a published call shows; the need is internal to the municipality.
         text = col(Case.search_call) if partner else col(Case.search_full)
-        clauses.append(text.like(bindparam("pattern"), escape=LIKE_ESCAPE))
+        matches: ColumnElement[bool] = text.like(bindparam("pattern"), escape=LIKE_ESCAPE)
+        if shape.names:
+            named = bindparam("named", expanding=True, type_=Integer)
+            by_lead = col(Case.lead_municipality_id).in_(named)
+            if partner:
+                # A partner finds a case by its lead municipality's name, which the published
+                # call shows, never by the names of others taking part (competitors included).
+                matches = or_(matches, by_lead)
+            else:
+                taking_part = exists().where(
+                    col(Participant.case_id) == col(Case.id),
+                    col(Participant.organisation_id).in_(named),
+                )
+                matches = or_(matches, by_lead, taking_part)
+        clauses.append(matches)
     if shape.overdue is not None:
         now = bindparam("now", type_=UTCDateTime)
         clauses.append(
@@ -198,8 +235,12 @@ def search_cases(
         return [], 0  # no stored text holds NUL, and PostgreSQL cannot be asked for one
     # The statements depend on the caller's role and organisation, not on who it is: every
     # token of an organisation and role shares them.
-    statements = _statements(Actor("", actor.role, actor.organisation_id), _Shape.of(f))
+    named = named_organisations(session, f.q) if f.q else []
+    statements = _statements(
+        Actor("", actor.role, actor.organisation_id), _Shape.of(f, names=bool(named))
+    )
     params = {
+        "named": named,
         "state": f.state.value if f.state is not None else None,
         "municipality_id": f.municipality_id,
         "pattern": like_pattern(fold(f.q)) if f.q else None,

@@ -16,7 +16,7 @@ from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
-from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.core.timeutil import utcnow
 from workflow.deadlines import phase_rules as phase_deadlines
 from workflow.deadlines import service as deadlines
@@ -24,6 +24,7 @@ from workflow.models import (
     Assessment,
     Case,
     DeadlineKind,
+    DeadlineStatus,
     Decision,
     Organisation,
     Participant,
@@ -36,6 +37,7 @@ from workflow.transitions.locking import lock_case
 SCORE_RANGE = range(0, 11)
 SIGNED_ACTION = "agreement.signed"
 """The audit action of a signature (it shares its name with the requirement it feeds)."""
+MAX_REASON = 2000
 
 
 def _touch(case: Case, now: datetime) -> None:
@@ -318,3 +320,64 @@ def record_signature(
         at=now,
     )
     return signature
+
+
+def remove_participant(
+    session: Session,
+    case_id: int,
+    actor: Actor,
+    *,
+    organisation_id: int,
+    reason: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Take an organisation out of the case, with the reason. Audited as `participant.removed`.
+
+    The lead municipality stays; so does a company that submitted a proposal or signed (its
+    proposal is rejected with a rationale instead, so the record of the call stays whole).
+    The organisation's open deadlines in the case are cancelled with the same reason.
+    """
+    now = now or utcnow()
+    check_reason(reason, required=True, what="Removing a participant", max_length=MAX_REASON)
+    assert reason is not None
+    case = lock_case(session, case_id)
+    participant = session.execute(
+        select(Participant).where(
+            col(Participant.case_id) == case_id,
+            col(Participant.organisation_id) == organisation_id,
+        )
+    ).scalar_one_or_none()
+    if participant is None:
+        raise NotFound(f"Organisation {organisation_id} does not take part in case {case_id}.")
+    if organisation_id == case.lead_municipality_id:
+        raise Conflict("The lead municipality cannot be removed from its case.")
+    for table in (Proposal, Signature):
+        found = session.execute(
+            select(col(table.id)).where(
+                col(table.case_id) == case_id, col(table.organisation_id) == organisation_id
+            )
+        ).first()
+        if found is not None:
+            raise Conflict(
+                "An organisation that submitted a proposal or signed stays in the case.",
+                organisation_id=organisation_id,
+            )
+    deadlines.close_deadlines(
+        session,
+        deadlines.open_deadlines(session, case_id, organisation_id=organisation_id),
+        DeadlineStatus.CANCELLED,
+        actor,
+        now=now,
+        reason=reason.strip(),
+    )
+    session.delete(participant)
+    session.flush()
+    _touch(case, now)
+    audit.record(
+        session,
+        actor,
+        "participant.removed",
+        {"organisation_id": organisation_id, "role": participant.role, "reason": reason.strip()},
+        case_id=case_id,
+        at=now,
+    )
