@@ -16,7 +16,7 @@ from typing import Any
 
 from states.facts import AssessmentFacts, CaseFacts, ProposalFacts
 from states.model import CaseState
-from states.sections import AGREEMENT_CLAUSES, LegalTrack, Outcome, PurchaseRoute
+from states.sections import AGREEMENT_CLAUSES, CLAUSE_LABELS, LegalTrack, Outcome, PurchaseRoute
 from states.text import Text
 
 INNOVATION_PARTNERSHIP_MIN_DAYS = 30
@@ -485,8 +485,12 @@ def agreement_clauses(f: CaseFacts) -> Unmet | None:
         return None
     return _missing(
         "agreement.clauses",
-        "Aftalen bekræfter ikke alle klausuler: " + ", ".join(missing) + ".",
-        "The agreement does not confirm every clause: " + ", ".join(missing) + ".",
+        "Aftalen bekræfter ikke alle klausuler: "
+        + ", ".join(CLAUSE_LABELS[c][0].lower() for c in missing)
+        + ".",
+        "The agreement does not confirm every clause: "
+        + ", ".join(CLAUSE_LABELS[c][1].lower() for c in missing)
+        + ".",
         missing=missing,
     )
 

@@ -46,14 +46,17 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-AGREEMENT_CLAUSES: tuple[str, ...] = (
-    "ip",
-    "confidentiality",
-    "publication",
-    "budget",
-    "termination",
-    "state_aid",
-)
+CLAUSE_LABELS: dict[str, tuple[str, str]] = {
+    "ip": ("Immaterielle rettigheder", "Intellectual property"),
+    "confidentiality": ("Fortrolighed", "Confidentiality"),
+    "publication": ("Offentliggørelse", "Publication"),
+    "budget": ("Budget", "Budget"),
+    "termination": ("Opsigelse", "Termination"),
+    "state_aid": ("Statsstøtte", "State aid"),
+}
+"""The agreement's clauses (SPEC §3 `agreement.clauses`) with their Danish and English names."""
+
+AGREEMENT_CLAUSES: tuple[str, ...] = tuple(CLAUSE_LABELS)
 
 ShortText = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=20_000)]

@@ -81,6 +81,7 @@ _UI: dict[str, tuple[str, str]] = {
     ),
     "case.sections": ("Sagens data", "Case data"),
     "case.edit": ("Redigér", "Edit"),
+    "case.edit_title": ("Redigér titel", "Edit title"),
     "case.save": ("Gem", "Save"),
     "case.empty_value": ("Ikke udfyldt", "Not filled in"),
     "case.call_only": (

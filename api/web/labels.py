@@ -3,6 +3,7 @@
 A requirement's label is part of its definition (`states.requirements`), not listed here.
 """
 
+from states.sections import CLAUSE_LABELS
 from workflow.proposals.service import SIGNED_ACTION
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -42,12 +43,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "success": ("Succes", "Success"),
     "partial": ("Delvis succes", "Partial success"),
     "failed": ("Mislykket", "Failed"),
-    "ip": ("Immaterielle rettigheder", "Intellectual property"),
-    "confidentiality": ("Fortrolighed", "Confidentiality"),
-    "publication": ("Offentliggørelse", "Publication"),
-    "budget": ("Budget", "Budget"),
-    "termination": ("Opsigelse", "Termination"),
-    "state_aid": ("Statsstøtte", "State aid"),
+    **CLAUSE_LABELS,
     # decisions on proposals
     "selected": ("Valgt", "Selected"),
     "rejected": ("Afvist", "Rejected"),

@@ -22,7 +22,8 @@ from api.web.manage_view import INVITABLE_ROLES
 from api.web.render import WEB_PREFIX, WebUser
 from api.web.rights import require_manage
 from workflow.access.scope import get_visible_case
-from workflow.core.errors import Conflict, InvalidInput, NotFound, WorkflowError
+from workflow.cases.service import update_case
+from workflow.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.deadlines.service import (
@@ -36,6 +37,8 @@ from workflow.models import Case, Deadline, DeadlineStatus
 from workflow.proposals.service import add_participant, record_signature, remove_participant
 
 router = APIRouter()
+
+MAX_CASE_TITLE = 300
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -74,6 +77,34 @@ def _whole_form_refusal(typed: Submitted, exc: WorkflowError) -> int:
         return 409
     typed.message = "msg.invalid"
     return 422
+
+
+# --- the title -----------------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/title", response_class=HTMLResponse)
+def retitle(
+    request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep
+) -> Response:
+    """Change the case's title, guarded by the version the form was rendered with."""
+    _managed_case(db, user, case_id)
+    typed = Submitted.of("title", form, ["title", "version"])
+    title = typed.text("title", max_length=MAX_CASE_TITLE)
+    version = typed.integer("version", minimum=0)
+    if not typed.ok or version is None:
+        return _refused(request, db, user, case_id, typed)
+    try:
+        update_case(
+            db, case_id, {"title": title}, user.actor, expected_version=version, allowed=("title",)
+        )
+        db.commit()
+    except StaleVersion:
+        typed.message = "msg.stale_form"
+        return _refused(request, db, user, case_id, typed, 409)
+    except InvalidInput:
+        typed.refuse("title", "form.invalid")
+        return _refused(request, db, user, case_id, typed)
+    return _done(case_id, "saved", "main")
 
 
 # --- participants --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Audit events told in words: one line of what happened, in the page's language."""
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -135,13 +136,35 @@ def _organisation(
     return f"{data.get('name', '')} ({kind})" if kind else str(data.get("name", "")), []
 
 
+_LEFT_PHASE = re.compile(r"^The case left phase (\w+) \((\w+)\)\.$")
+"""The reason `workflow.deadlines.phase_rules` gives a deadline a phase change closed."""
+_LEFT_BY: dict[str, tuple[str, str]] = {
+    "advance": ("gik videre", "advanced"),
+    "send_back": ("sendt tilbage", "sent back"),
+    "cancel": ("annulleret", "cancelled"),
+}
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A recorded reason in the page's language: the system's own reasons are translated,
+    a person's are shown as written."""
+    match = _LEFT_PHASE.match(reason)
+    if match is None:
+        return reason
+    phase, trigger = match.groups()
+    how = pick(_LEFT_BY.get(trigger), lang, trigger)
+    if lang == "en":
+        return f"The case left phase {_state(phase, lang)} ({how})."
+    return f"Sagen forlod fasen {_state(phase, lang)} ({how})."
+
+
 def _generic(data: dict[str, Any], lang: str, orgs: Mapping[int, str]) -> tuple[str, list[str]]:
     if isinstance(data.get("title"), str):
         summary = data["title"]
     else:
         scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
         summary = ", ".join(f"{k}={v}" for k, v in list(scalars.items())[:6])
-    details = [str(data["reason"])] if isinstance(data.get("reason"), str) else []
+    details = [reason_text(data["reason"], lang)] if isinstance(data.get("reason"), str) else []
     return summary[:300], details
 
 
