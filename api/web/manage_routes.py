@@ -188,7 +188,10 @@ def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: For
             now=now,
         )
         db.commit()
-    except (Conflict, InvalidInput) as exc:
+    except InvalidInput:
+        typed.refuse("organisation_id", "form.choice")  # the other fields were checked above
+        return _refused(request, db, user, case_id, typed)
+    except Conflict as exc:
         return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
     return _done(case_id, "signed", "signatures")
 

@@ -70,11 +70,16 @@ def organisation_options(
     """Organisations not yet taking part whose name contains `org_q` (case folded)."""
     needle = fold(org_q.strip())
     options: list[tuple[int, str]] = []
-    for org in db.execute(select(Organisation).order_by(col(Organisation.name))).scalars():
-        if org.id in taking_part or (needle and needle not in fold(org.name)):
+    rows = db.execute(
+        select(col(Organisation.id), col(Organisation.name), col(Organisation.kind)).order_by(
+            col(Organisation.name)
+        )
+    )
+    for org_id, name, kind_code in rows:
+        if org_id in taking_part or (needle and needle not in fold(name)):
             continue
-        kind = pick(ORGANISATION_KINDS.get(org.kind), language, org.kind)
-        options.append((org.id or 0, f"{org.name} ({kind})"))
+        kind = pick(ORGANISATION_KINDS.get(kind_code), language, kind_code)
+        options.append((org_id, f"{name} ({kind})"))
         if len(options) >= ORG_OPTIONS_LIMIT:
             break
     return options

@@ -650,3 +650,22 @@ def test_system_reasons_and_clause_names_are_danish(web: Web) -> None:
     assert "The case left phase" not in page
     assert "klausuler: immaterielle rettigheder, fortrolighed, offentliggørelse" in page
     assert "confidentiality," not in page and "state_aid." not in page
+
+
+def test_a_signature_for_an_unknown_party_or_outside_agreement_is_refused(web: Web) -> None:
+    client = web.signed_in("manager")
+    case_id = web.world.match_case_id
+    path = f"/ui/cases/{case_id}"
+    data = {
+        "organisation_id": "1",
+        "signatory_name": "Ole",
+        "signed_at": local(-timedelta(hours=1)),
+    }
+    response = post(client, f"{path}/signatures", path, data)
+    assert response.status_code == 409  # the case is in match, not agreement
+    assert "Handlingen kan ikke udføres" in response.text
+    to_agreement(web)
+    response = post(client, f"{path}/signatures", path, {**data, "organisation_id": "424242"})
+    assert response.status_code == 422
+    assert errors_beside(response.text) == {"signature-organisation_id": "Vælg en af mulighederne."}
+    assert count(web, Signature) == 0
