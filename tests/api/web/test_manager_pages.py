@@ -540,7 +540,7 @@ def test_reminder_problems_are_told_in_words(web: Web) -> None:
 
 def test_section_forms_come_from_the_schemas_with_help_and_limits(web: Web) -> None:
     page = web.signed_in("manager").get(f"/ui/cases/{web.world.need_case_id}").text
-    assert "Vægtene skal give 100 % tilsammen." in page  # help text from states/sections.py
+    assert "Vægtene skal tilsammen give 100 %." in page  # help text from states/sections.py
     assert re.search(r'name="f.owner_name" value=""\s+type="text" maxlength="500"', page)
     assert re.search(r'name="f.min_proposals" value=""\s+type="number" min="1" max="100"', page)
 
