@@ -20,6 +20,7 @@ from api.routes import (
     signatures,
     tokens,
     transitions,
+    users,
 )
 from api.web import create_web_app
 from workflow.core.gc_freeze import freeze_startup_objects
@@ -83,7 +84,16 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)
-    for module in (tokens, organisations, cases, transitions, participants, proposals, signatures):
+    for module in (
+        tokens,
+        users,
+        organisations,
+        cases,
+        transitions,
+        participants,
+        proposals,
+        signatures,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
     for module in (deadlines, reminders):

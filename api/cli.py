@@ -3,9 +3,11 @@
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from api.cli_audit import add_audit_commands
 from workflow.core.settings import get_settings
+from workflow.models import Role
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -68,16 +70,42 @@ def _token_create(args: argparse.Namespace) -> int:
     from workflow.access.tokens import create_token
     from workflow.core.db import session_scope
     from workflow.core.errors import WorkflowError
+    from workflow.core.timeutil import utcnow
 
+    expires_at = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
     try:
         with session_scope() as session:
             _, secret = create_token(
-                session, SYSTEM_CLI, name=args.name, role=args.role, organisation_id=args.org
+                session,
+                SYSTEM_CLI,
+                name=args.name,
+                role=args.role,
+                organisation_id=args.org,
+                user_id=args.user,
+                expires_at=expires_at,
             )
     except WorkflowError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2
     print(secret)
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from workflow.access.actor import SYSTEM_CLI
+    from workflow.access.tokens import revoke_token
+    from workflow.core.db import session_scope
+    from workflow.core.errors import WorkflowError
+    from workflow.core.timeutil import utcnow
+
+    try:
+        with session_scope() as session:
+            row = revoke_token(session, SYSTEM_CLI, args.token_id, utcnow())
+            name = row.name
+    except WorkflowError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"token {args.token_id} ({name}) revoked")
     return 0
 
 
@@ -113,10 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="create a token and print it (shown once)")
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--role", required=True, choices=["admin", "manager", "staff", "partner", "auditor"]
+        "--role",
+        choices=[role.value for role in Role],
+        help="a service token's role (a personal token has its user's)",
     )
     create.add_argument("--org", type=int, default=None, help="organisation id")
+    create.add_argument("--user", type=int, default=None, help="user id: a personal token")
+    create.add_argument(
+        "--expires-days", type=float, default=None, help="expire after this many days"
+    )
     create.set_defaults(func=_token_create)
+    revoke = token.add_parser("revoke", help="revoke a token at once (by its id)")
+    revoke.add_argument("token_id", type=int)
+    revoke.set_defaults(func=_token_revoke)
 
     add_audit_commands(sub)
     return parser

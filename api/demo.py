@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
 from workflow.access.tokens import hash_token
+from workflow.access.users import invite_user
 from workflow.audit import writer as audit
 from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
@@ -153,8 +154,22 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
         "auditor": "Revisor Ida Krogh",
     }
     for role, token in DEMO_TOKENS.items():
+        # Each demo token is a person's own: what it does names that person in the audit log.
+        user = invite_user(
+            session,
+            SYSTEM_DEMO,
+            name=names[role],
+            email=f"demo-{role}@opi-demo.example",
+            role=role,
+            organisation_id=owners[role],
+            now=utcnow(),
+        )
         row = ApiToken(
-            name=names[role], role=role, organisation_id=owners[role], token_hash=hash_token(token)
+            name=names[role],
+            role=role,
+            organisation_id=owners[role],
+            user_id=user.id,
+            token_hash=hash_token(token),
         )
         session.add(row)
         session.flush()
@@ -162,7 +177,13 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
             session,
             SYSTEM_DEMO,
             "token.created",
-            {"token_id": row.id, "name": row.name, "role": role, "organisation_id": owners[role]},
+            {
+                "token_id": row.id,
+                "name": row.name,
+                "role": role,
+                "organisation_id": owners[role],
+                "user_id": user.id,
+            },
         )
 
 

@@ -20,6 +20,12 @@ class AuditEventPublic(BaseModel):
     actor_name: str
     actor_role: str
     actor_organisation_id: int | None
+    actor_token_id: int | None = Field(description="The stable id of the token used, if any.")
+    actor_user_id: int | None = Field(description="The person who acted, if a person did.")
+    actor_via: str | None = Field(
+        description="How the actor signed in: `token`, `oidc`, `saml` or `system`; null on "
+        "events written before the log recorded it."
+    )
     action: str
     data: Any
     prev_hash: str

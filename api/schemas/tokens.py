@@ -1,30 +1,51 @@
-"""API tokens: created by an admin, shown once, stored only as a hash."""
+"""API tokens: personal (a user's) or service tokens (an organisation's), shown once, stored
+only as a hash."""
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from api.schemas.common import Id, Name, Strict
+from api.schemas.common import Id, Name, Strict, Timestamp
 from workflow.models import Role
 
 
-class TokenBase(BaseModel):
-    """Who a token acts as."""
+class TokenCreate(Strict):
+    """`POST /tokens`: `user_id` makes a personal token (it acts as that user, with the user's
+    current role and organisation); without it, a service token acts with `role` for
+    `organisation_id` (admins' and auditors' may belong to no organisation)."""
 
     name: Name
-    role: Role
+    role: Role | None = None
     organisation_id: Id | None = None
+    user_id: Id | None = None
+    expires_at: Timestamp | None = Field(
+        None, description="When the token stops working; never, if left out."
+    )
+
+    @model_validator(mode="after")
+    def _role_or_user(self) -> "TokenCreate":
+        if self.user_id is None and self.role is None:
+            raise ValueError("a service token needs a role (or give user_id)")
+        return self
 
 
-class TokenCreate(TokenBase, Strict):
-    """`POST /tokens`: admins and auditors may belong to no organisation."""
-
-
-class TokenCreated(TokenBase):
-    """The 201 answer; `token` is shown this once and never again."""
+class TokenPublic(BaseModel):
+    """A token as listed: never the token itself."""
 
     id: int
+    name: str
+    role: Role
+    organisation_id: int | None
+    user_id: int | None = Field(description="The owner of a personal token; null for service.")
     created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="Last use, to the minute.")
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    """The 201 answer; `token` is shown this once and never again."""
+
     token: str | None = Field(
         description="The bearer token. Store it now: only its hash is kept, so an idempotent "
         "replay of this request shows null."

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.web import assessment, audit_page, auth, board, case_routes, manage_routes, new_case
@@ -22,12 +24,15 @@ from api.web.render import render
 from api.web.session import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
-    decode,
+    WebSession,
     new_session,
+    resolve,
     set_session_cookie,
 )
+from workflow.core.db import get_engine
 from workflow.core.errors import Forbidden, NotFound
-from workflow.core.settings import get_settings
+from workflow.core.settings import Settings, get_settings
+from workflow.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -61,7 +66,8 @@ def _install_session_middleware(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         settings = get_settings()
-        session = decode(request.cookies.get(SESSION_COOKIE), settings)
+        value = request.cookies.get(SESSION_COOKIE)
+        session = await run_in_threadpool(_resolve, value, settings) if value else None
         request.state.web_session = session or new_session()
         request.state.session_changed = session is None
         # Danish until the visitor chooses otherwise, whatever the browser asks for: the pages
@@ -75,6 +81,11 @@ def _install_session_middleware(app: FastAPI) -> None:
         if not request.url.path.startswith("/ui/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _resolve(value: str, settings: Settings) -> WebSession | None:
+    with Session(get_engine(), expire_on_commit=False) as db:
+        return resolve(db, value, settings, utcnow())
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:

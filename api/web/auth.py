@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
@@ -19,15 +20,19 @@ from api.web.render import (
 )
 from api.web.session import (
     CSRF_FIELD,
+    WebSession,
     csrf_valid,
+    lifetimes,
     new_session,
-    session_actor,
     set_language_cookie,
-    signed_in_session,
 )
+from workflow.access.actor import Actor
+from workflow.access.sessions import end_session, start_session
 from workflow.access.tokens import actor_for_token
+from workflow.audit import writer as audit
 from workflow.core.settings import get_settings
-from workflow.models import Organisation
+from workflow.core.timeutil import utcnow
+from workflow.models import Organisation, Role, SignInMethod
 
 router = APIRouter()
 
@@ -53,8 +58,11 @@ class PageForbidden(Exception):
 
 
 def get_user(request: Request, db: SessionDep) -> WebUser:
-    """The signed-in user; redirect to the sign-in form otherwise."""
-    actor = session_actor(db, web_session_of(request), get_settings())
+    """The signed-in user; redirect to the sign-in form otherwise.
+
+    The session middleware has checked the stored session (and its user or token) already.
+    """
+    actor = web_session_of(request).actor
     if actor is None:
         raise SignInRequired(current_path(request) if request.method == "GET" else WEB_PREFIX)
     org = db.get(Organisation, actor.organisation_id) if actor.organisation_id else None
@@ -90,38 +98,103 @@ def home() -> RedirectResponse:
     return RedirectResponse(f"{WEB_PREFIX}/cases", status_code=303)
 
 
+def begin_session(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    *,
+    via: str,
+    admin_token: str | None = None,
+) -> None:
+    """Start a stored session for `actor` (ending this browser's previous one: the id is
+    rotated at every sign-in) and audit the sign-in. Commits.
+
+    The cookie is set by the session middleware from `request.state.web_session`.
+    """
+    now = utcnow()
+    previous = web_session_of(request).row_id
+    raw_id, row = start_session(
+        db,
+        via=via,
+        now=now,
+        lifetimes=lifetimes(get_settings()),
+        user_id=actor.user_id,
+        token_id=actor.token_id if via == SignInMethod.TOKEN.value else None,
+        admin_token=admin_token if actor.token_id is None else None,
+        replaces=previous,
+    )
+    audit.record(db, actor, "signin.succeeded", {"method": via, "session_id": row.id}, at=now)
+    db.commit()
+    assert row.id is not None
+    request.state.web_session = WebSession(
+        csrf=row.csrf, row_id=row.id, actor=actor, via=via, raw_id=raw_id
+    )
+    request.state.session_changed = True
+
+
+def landing(actor: Actor, next_path: str) -> str:
+    """Where a sign-in leads: `next_path`, or an auditor's own page instead of the board."""
+    if actor.role == Role.AUDITOR.value and next_path == f"{WEB_PREFIX}/cases":
+        return f"{WEB_PREFIX}/audit"
+    return next_path
+
+
+def _login_page(
+    request: Request,
+    next_path: str,
+    *,
+    error: str | None = None,
+    signed_out: bool = False,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        {
+            "next": next_path,
+            "error": error,
+            "signed_out": signed_out,
+            "token_sign_in": get_settings().token_sign_in_allowed,
+        },
+        status_code=status_code,
+    )
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None, out: int = 0) -> HTMLResponse:
-    """The sign-in form."""
-    return render(
-        request, "login.html", {"next": safe_next(next), "error": None, "signed_out": bool(out)}
-    )
+    """The sign-in page: in development, the token form; otherwise a pointer to the
+    administrator until single sign-on is set up."""
+    return _login_page(request, safe_next(next), signed_out=bool(out))
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, db: SessionDep, form: FormDep) -> Response:
-    """Check the token and start a session; the form again with a message when it is wrong."""
-    token = str(form.get("token", "")).strip()
-    next_path = safe_next(str(form.get("next", "")))
+    """Development sign-in with a token; the form again with a message when it is wrong."""
     settings = get_settings()
+    next_path = safe_next(str(form.get("next", "")))
+    if not settings.token_sign_in_allowed:
+        return _login_page(request, next_path, error="login.token_disabled", status_code=403)
+    token = str(form.get("token", "")).strip()
     actor = actor_for_token(db, token, settings.admin_token) if token else None
     if actor is None:
-        return render(
-            request,
-            "login.html",
-            {"next": next_path, "error": "login.invalid", "signed_out": False},
-            status_code=401,
-        )
-    request.state.web_session = signed_in_session(actor, settings.admin_token)
-    request.state.session_changed = True
-    if actor.role == "auditor" and next_path == f"{WEB_PREFIX}/cases":
-        next_path = f"{WEB_PREFIX}/audit"
-    return RedirectResponse(next_path, status_code=303)
+        return _login_page(request, next_path, error="login.invalid", status_code=401)
+    begin_session(
+        request, db, actor, via=SignInMethod.TOKEN.value, admin_token=settings.admin_token
+    )
+    return RedirectResponse(landing(actor, next_path), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, form: FormDep) -> RedirectResponse:
-    """End the session (a fresh anonymous one replaces it)."""
+def logout(request: Request, db: SessionDep, form: FormDep) -> RedirectResponse:
+    """End the stored session (a replayed cookie is refused from now on); a fresh anonymous
+    session replaces it."""
+    session = web_session_of(request)
+    if session.row_id is not None:
+        now = utcnow()
+        end_session(db, session.row_id, now)
+        if session.actor is not None:
+            audit.record(db, session.actor, "signout", {"session_id": session.row_id}, at=now)
+        db.commit()
     request.state.web_session = new_session()
     request.state.session_changed = True
     return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)

@@ -20,9 +20,17 @@ _UI: dict[str, tuple[str, str]] = {
     "nav.skip": ("Spring til indhold", "Skip to content"),
     # sign in
     "login.title": ("Log ind", "Sign in"),
-    "login.intro": (
-        "Log ind med det token, du har fået af din administrator.",
-        "Sign in with the token your administrator gave you.",
+    "login.none": (
+        "Der er ikke sat nogen identitetsudbyder op. Kontakt din administrator.",
+        "No identity provider is set up. Contact your administrator.",
+    ),
+    "login.dev_intro": (
+        "Log ind med det token, du har fået af din administrator (kun i udvikling).",
+        "Sign in with the token your administrator gave you (development only).",
+    ),
+    "login.token_disabled": (
+        "Log-in med token er slået fra. Brug din organisations log-in.",
+        "Signing in with a token is switched off. Use your organisation's sign-in.",
     ),
     "login.token": ("Token", "Token"),
     "login.submit": ("Log ind", "Sign in"),

@@ -1,46 +1,48 @@
-"""The pages' session: a signed cookie naming the signed-in token, and a CSRF token.
+"""The pages' session cookie: a random session id once signed in, a signed CSRF token before.
 
-The cookie holds no secret: only the token's row id (or, for the `OPI_ADMIN_TOKEN` bootstrap
-admin, a hash of that token) and a random CSRF token, signed with `OPI_SECRET_KEY` so it cannot
-be forged. Every request looks the token up again, so revoking it ends its sessions at once.
-An anonymous visitor gets a session too, so that the sign-in form is protected against CSRF.
+Signed in, the cookie holds only the random id of a session stored in the database
+(`workflow.access.sessions`); every request looks the session up, so signing out, an idle or
+expired session, a disabled user or a revoked token ends it at once. Before sign-in a visitor
+gets an anonymous cookie holding only a CSRF token, signed with `OPI_SECRET_KEY`, so that the
+sign-in forms are protected against CSRF without storing anything for anonymous visitors.
 """
 
 import hmac
 import secrets
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from workflow.access.actor import Actor
-from workflow.access.tokens import ADMIN_BOOTSTRAP_NAME, hash_token
+from workflow.access.sessions import Lifetimes, live_session
 from workflow.core.settings import Settings
-from workflow.models import ApiToken, Role
 
 SESSION_COOKIE = "opi_session"
 LANGUAGE_COOKIE = "opi_lang"
 COOKIE_PATH = "/ui"
-SESSION_MAX_AGE = 8 * 3600
-"""A working day: after that, the user signs in again."""
+ANONYMOUS_MAX_AGE = 8 * 3600
 LANGUAGE_MAX_AGE = 365 * 24 * 3600
 CSRF_FIELD = "csrf_token"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WebSession:
-    """What the session cookie carries."""
+    """This request's session: its CSRF token and, once signed in, the stored session."""
 
     csrf: str
-    token_id: int | None = None
-    admin_hash: str | None = None
+    row_id: int | None = None
+    actor: Actor | None = None
+    via: str | None = None
+    raw_id: str | None = None
+    """The random id, known only in the request that starts the session (to set the cookie)."""
 
     @property
     def signed_in(self) -> bool:
-        """Whether a token is attached to the session."""
-        return self.token_id is not None or self.admin_hash is not None
+        """Whether a person (or, in development, a token) is signed in."""
+        return self.actor is not None
 
 
 def new_session() -> WebSession:
@@ -48,59 +50,44 @@ def new_session() -> WebSession:
     return WebSession(csrf=secrets.token_urlsafe(32))
 
 
-def signed_in_session(actor: Actor, admin_token: str | None) -> WebSession:
-    """A new session (fresh CSRF token, so no pre-login value survives) for `actor`."""
-    if actor.token_id is None:
-        assert admin_token is not None
-        return replace(new_session(), admin_hash=hash_token(admin_token))
-    return replace(new_session(), token_id=actor.token_id)
+def lifetimes(settings: Settings) -> Lifetimes:
+    """The session timeouts the settings ask for."""
+    return Lifetimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_max_hours),
+    )
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt="opi-web-session")
 
 
-def encode(session: WebSession, settings: Settings) -> str:
-    """The signed cookie value."""
-    data: dict[str, Any] = {"c": session.csrf}
-    if session.token_id is not None:
-        data["t"] = session.token_id
-    if session.admin_hash is not None:
-        data["a"] = session.admin_hash
-    return _serializer(settings).dumps(data)
+def is_session_id(value: str) -> bool:
+    """Whether a cookie value is a stored session's id (signed anonymous values hold dots)."""
+    return 20 <= len(value) <= 100 and "." not in value
 
 
-def decode(value: str | None, settings: Settings) -> WebSession | None:
-    """The session in a cookie value, or None when it is missing, forged or expired."""
+def decode_anonymous(value: str | None, settings: Settings) -> WebSession | None:
+    """The anonymous session in a cookie value, or None when it is missing, forged or old."""
     if not value:
         return None
     try:
-        data = _serializer(settings).loads(value, max_age=SESSION_MAX_AGE)
+        data = _serializer(settings).loads(value, max_age=ANONYMOUS_MAX_AGE)
     except BadSignature:  # also covers SignatureExpired
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str) or len(data) != 1:
         return None
-    token_id, admin_hash = data.get("t"), data.get("a")
-    return WebSession(
-        csrf=data["c"],
-        token_id=token_id if isinstance(token_id, int) else None,
-        admin_hash=admin_hash if isinstance(admin_hash, str) else None,
-    )
+    return WebSession(csrf=data["c"])
 
 
-def session_actor(db: Session, session: WebSession, settings: Settings) -> Actor | None:
-    """The actor the session stands for, checked against the token store on every request."""
-    if session.admin_hash is not None:
-        current = settings.admin_token
-        if current and hmac.compare_digest(session.admin_hash, hash_token(current)):
-            return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN.value)
-        return None
-    if session.token_id is None:
-        return None
-    row = db.get(ApiToken, session.token_id)
-    if row is None or row.revoked_at is not None:
-        return None
-    return Actor(name=row.name, role=row.role, organisation_id=row.organisation_id, token_id=row.id)
+def resolve(db: Session, value: str | None, settings: Settings, now: datetime) -> WebSession | None:
+    """The session a cookie value stands for, or None: then a fresh anonymous one is due."""
+    if value and is_session_id(value):
+        live = live_session(db, value, now, lifetimes(settings), settings.admin_token)
+        if live is None:
+            return None
+        return WebSession(csrf=live.csrf, row_id=live.row_id, actor=live.actor, via=live.via)
+    return decode_anonymous(value, settings)
 
 
 def _secure(request: Request, settings: Settings) -> bool:
@@ -110,11 +97,16 @@ def _secure(request: Request, settings: Settings) -> bool:
 def set_session_cookie(
     response: Response, request: Request, session: WebSession, settings: Settings
 ) -> None:
-    """Store `session` in an HttpOnly, SameSite=Strict cookie (Secure when served over HTTPS)."""
+    """Store `session` in an HttpOnly, SameSite=Strict cookie (Secure when served over HTTPS):
+    the random id of a session that starts now, or a signed anonymous CSRF token."""
+    if session.raw_id is not None:
+        value, max_age = session.raw_id, int(settings.session_max_hours * 3600)
+    else:
+        value, max_age = _serializer(settings).dumps({"c": session.csrf}), ANONYMOUS_MAX_AGE
     response.set_cookie(
         SESSION_COOKIE,
-        encode(session, settings),
-        max_age=SESSION_MAX_AGE,
+        value,
+        max_age=max_age,
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",

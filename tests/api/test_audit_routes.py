@@ -215,6 +215,9 @@ def test_exports_parse_back_into_the_same_events(api: Api, fmt: str, media: str)
             action=event["action"],
             data=canonical_json(event["data"]),
             prev_hash=event["prev_hash"],
+            actor_token_id=event["actor_token_id"],
+            actor_user_id=event["actor_user_id"],
+            actor_via=event["actor_via"],
         )
         assert hashlib.sha256(recomputed).hexdigest() == event["hash"]
 

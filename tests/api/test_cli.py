@@ -88,3 +88,28 @@ def test_serve_creates_and_migrates_sqlite_on_first_start(served: str) -> None:
     assert schema.status_code == 200 and schema.json()["info"]["title"] == "opi-workflow"
     docs = httpx.get(f"{served}/docs", timeout=5)
     assert docs.status_code == 200
+
+
+def test_token_revoke_ends_a_token_and_expiry_is_optional(db: DatabaseTarget) -> None:
+    """Issue 15 finding 11: `opi token revoke` instead of SQL."""
+    made = run_opi(
+        "token",
+        "create",
+        "--name",
+        "Revisor",
+        "--role",
+        "auditor",
+        "--expires-days",
+        "30",
+        url=db.url,
+    )
+    assert made.returncode == 0, made.stderr
+    with Session(db.engine) as session:
+        actor = actor_for_token(session, made.stdout.strip(), None)
+    assert actor is not None and actor.token_id is not None
+    done = run_opi("token", "revoke", str(actor.token_id), url=db.url)
+    assert done.returncode == 0 and "revoked" in done.stdout
+    with Session(db.engine) as session:
+        assert actor_for_token(session, made.stdout.strip(), None) is None
+    missing = run_opi("token", "revoke", "999999", url=db.url)
+    assert missing.returncode == 2 and "not found" in missing.stderr

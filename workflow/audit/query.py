@@ -38,6 +38,9 @@ COLUMNS = (
     "actor_name",
     "actor_role",
     "actor_organisation_id",
+    "actor_token_id",
+    "actor_user_id",
+    "actor_via",
     "action",
     "data",
     "prev_hash",
@@ -224,7 +227,7 @@ def _chunked(pieces: Iterator[str]) -> Iterator[str]:
 
 def _json_object(row: tuple[Any, ...]) -> str:
     """The event as one JSON object; `data` spliced in as stored when it is JSON."""
-    id_, chain, case_id, seq, at, name, role, org, action, data, prev_hash, hash_ = row
+    id_, chain, case_id, seq, at, name, role, org, token, user, via, action, data, prev, hash_ = row
     try:
         json.loads(data)
     except ValueError:
@@ -232,8 +235,9 @@ def _json_object(row: tuple[Any, ...]) -> str:
     text = (
         f'{{"id":{id_},"chain":{_enc(chain)},"case_id":{_null(case_id)},"seq":{seq},'
         f'"at":{_enc(at)},"actor_name":{_enc(name)},"actor_role":{_enc(role)},'
-        f'"actor_organisation_id":{_null(org)},"action":{_enc(action)},"data":{data},'
-        f'"prev_hash":{_enc(prev_hash)},"hash":{_enc(hash_)}}}'
+        f'"actor_organisation_id":{_null(org)},"actor_token_id":{_null(token)},'
+        f'"actor_user_id":{_null(user)},"actor_via":{"null" if via is None else _enc(via)},'
+        f'"action":{_enc(action)},"data":{data},"prev_hash":{_enc(prev)},"hash":{_enc(hash_)}}}'
     )
     # Line breaks other than \n that JSON leaves unescaped can only sit inside strings here;
     # escaping them keeps one event per line for every reader and parses to the same text.
@@ -276,7 +280,15 @@ def _csv_pieces(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 def parse_csv_event(record: dict[str, str]) -> dict[str, Any]:
     """One CSV record back into the event it came from (the inverse of the CSV export)."""
     event: dict[str, Any] = dict(record)
-    for name in ("id", "case_id", "seq", "actor_organisation_id"):
+    for name in (
+        "id",
+        "case_id",
+        "seq",
+        "actor_organisation_id",
+        "actor_token_id",
+        "actor_user_id",
+    ):
         event[name] = int(record[name]) if record[name] != "" else None
+    event["actor_via"] = record["actor_via"] or None
     event["data"] = parse_data(record["data"])
     return event

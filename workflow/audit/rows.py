@@ -11,7 +11,8 @@ joined into one value, so that a chain of ten events is one row, not ten:
 - `shape`: 1 if every event's chain is the chain of its case and its time one that
   `isoformat_z` writes with four year digits (on SQLite also: every column holds the type the
   writer stores, the time in SQLAlchemy's storage format);
-- `records`: per event a key (action, actor name, role, organisation) and `data` + `}`;
+- `records`: per event a key (action, actor name, role, organisation and, on events that
+  record how the actor signed in, token, user and `via`) and `data` + `}`;
 - `ats`: the times as the database writes them (`2026-11-23 10:00:00.5`).
 
 `Segments.check` accepts a segment only if the reference check (`reference_problem`) accepts
@@ -38,8 +39,9 @@ from operator import methodcaller
 from typing import Any
 
 from workflow.audit.stream import ReadSnapshot, normalise_at
-from workflow.audit.writer import encode_event, event_prefix
+from workflow.audit.writer import encode_event, event_prefix, identity_text
 from workflow.core.timeutil import isoformat_z
+from workflow.models import SignInMethod
 
 SEGMENT = 1000  # at most this many events per segment row
 _MAX_PREFIXES = 50_000
@@ -72,6 +74,9 @@ _SQLITE = {
         "typeof(seq) = 'integer' AND typeof(actor_organisation_id) IN ('integer', 'null')"
         " AND typeof(action) = 'text' AND typeof(actor_name) = 'text'"
         " AND typeof(actor_role) = 'text' AND typeof(data) = 'text'"
+        " AND typeof(actor_token_id) IN ('integer', 'null')"
+        " AND typeof(actor_user_id) IN ('integer', 'null')"
+        " AND typeof(actor_via) IN ('text', 'null')"
         " AND typeof(prev_hash) = 'text' AND typeof(hash) = 'text'"
         " AND at GLOB '[1-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:"
         "[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]'"
@@ -79,7 +84,7 @@ _SQLITE = {
 }
 _COLUMNS = (
     "case_id, seq, chain, at, actor_name, actor_role, actor_organisation_id, action, data, "
-    "prev_hash, hash"
+    "prev_hash, hash, actor_token_id, actor_user_id, actor_via"
 )
 
 
@@ -102,7 +107,11 @@ def _segments(snap: ReadSnapshot, where: str, case_chains: bool, group: str, par
     rs, us, seq_text = d["rs"], d["us"], d["int"].format("seq")
     expected_chain = "'case:' || case_id" if case_chains else "'global'"
     org = f"COALESCE({d['int'].format('actor_organisation_id')}, 'null')"
-    key = f"action || {us} || actor_name || {us} || actor_role || {us} || {org}"
+    token = f"COALESCE({d['int'].format('actor_token_id')}, 'null')"
+    user = f"COALESCE({d['int'].format('actor_user_id')}, 'null')"
+    # Without `actor_via` (events from before 0008) the whole identity part is NULL: no field.
+    identity = f"COALESCE({us} || {token} || {us} || {user} || {us} || actor_via, '')"
+    key = f"action || {us} || actor_name || {us} || actor_role || {us} || {org} || {identity}"
     record = f"{key} || {rs} || data || '}}'"
     shape = f"chain = {expected_chain} AND {d['shape']}"
     only = f"FILTER (WHERE {part})"
@@ -125,8 +134,9 @@ def exact_rows_sql(snap: ReadSnapshot, where: str) -> str:
     """One chain's raw columns in `seq` order, the time as text, for `reference_problem`."""
     at = (_PG if snap.dialect == "postgresql" else _SQLITE)["at"]
     return (
-        f"SELECT chain, seq, {at}, actor_name, actor_role, actor_organisation_id, action, "
-        f"data, prev_hash, hash FROM audit_events WHERE {where} ORDER BY seq"
+        f"SELECT chain, seq, {at}, actor_name, actor_role, actor_organisation_id, "
+        f"actor_token_id, actor_user_id, actor_via, action, data, prev_hash, hash "
+        f"FROM audit_events WHERE {where} ORDER BY seq"
     )
 
 
@@ -193,21 +203,38 @@ class Segments:
     def _build(self, key: bytes) -> bytes | None:
         """The prefix of `key` (cached), or None when the key is not one the query builds."""
         fields = key.split(_US)
-        if len(fields) != 4:
+        if len(fields) not in (4, 7):
             return None
         try:
-            action, name, role, org = (field.decode() for field in fields)
+            action, name, role, org, *rest = (field.decode() for field in fields)
         except UnicodeDecodeError:
             return None
-        if not (org == "null" or (org.isascii() and org.isdigit())):
+        if not all(_id_text(value) for value in (org, *rest[:2])):
             return None
+        identity = ""
+        if rest:
+            token, user, via = rest
+            # A key of 7 fields is genuine only with a known `via`: the 4 fields of an older
+            # event whose texts hold 3 separators also split into 7, ending in an id.
+            if via not in _VIA:
+                return None
+            identity = identity_text(_id(token), _id(user), via)
         if len(self.prefixes) >= _MAX_PREFIXES:
             self.prefixes.clear()
-        prefix = self.prefixes[key] = event_prefix(action, name, role, org).encode()
+        prefix = self.prefixes[key] = event_prefix(action, name, role, org, identity).encode()
         return prefix
 
 
 _join = b"".join
+_VIA = frozenset(method.value for method in SignInMethod)
+
+
+def _id_text(value: str) -> bool:
+    return value == "null" or (value.isascii() and value.isdigit())
+
+
+def _id(value: str) -> int | None:
+    return None if value == "null" else int(value)
 
 
 def _times(ats: bytes, n: int) -> list[bytes] | None:
@@ -236,7 +263,7 @@ def reference_problem(
 
     Returns None when the event is sound, else `(problem, detail)`.
     """
-    stored_chain, seq, at, name, role, org, action, data, prev_hash, stored = row
+    stored_chain, seq, at, name, role, org, token, user, via, action, data, prev_hash, stored = row
     if stored_chain != chain:
         return "chain-mismatch", f"The event of seq {seq} among {chain}'s names {stored_chain!r}."
     if seq != last_seq + 1:
@@ -247,11 +274,27 @@ def reference_problem(
             f"({last_hash[:12]}…)."
         )
     texts = (name, role, action, data, prev_hash, stored)
-    if not all(isinstance(t, str) for t in texts) or not (org is None or type(org) is int):
+    ids = (org, token, user)
+    if (
+        not all(isinstance(t, str) for t in texts)
+        or not all(i is None or type(i) is int for i in ids)
+        or not (via is None or isinstance(via, str))
+    ):
         return "hash-mismatch", "The event's columns do not hold the types the log writes."
     at_text = isoformat_z(at) if isinstance(at, datetime) else normalise_at(str(at))
     computed = hashlib.sha256(
-        encode_event(_json(chain), seq, at_text, name, role, org, action, data, _json(prev_hash))
+        encode_event(
+            _json(chain),
+            seq,
+            at_text,
+            name,
+            role,
+            org,
+            action,
+            data,
+            _json(prev_hash),
+            identity_text(token, user, via),
+        )
     ).hexdigest()
     if computed != stored:
         return "hash-mismatch", (

@@ -61,6 +61,9 @@ def event_bytes(
     action: str,
     data: str,
     prev_hash: str,
+    actor_token_id: int | None = None,
+    actor_user_id: int | None = None,
+    actor_via: str | None = None,
 ) -> bytes:
     """The canonical bytes an event's hash is computed over (`data` is canonical JSON).
 
@@ -68,11 +71,15 @@ def event_bytes(
     JSON-escaped with non-ASCII characters kept as UTF-8, and the stored `data` text spliced
     in verbatim as the last member::
 
-        {"action":…,"actor":{"name":…,"org":<int|null>,"role":…},"at":"<UTC, µs, Z>",
-         "chain":…,"prev_hash":…,"seq":<int>,"data":<data>}
+        {"action":…,"actor":{"name":…,"org":<int|null>,"role":…,"token":<int|null>,
+         "user":<int|null>,"via":…},"at":"<UTC, µs, Z>","chain":…,"prev_hash":…,"seq":<int>,
+         "data":<data>}
 
-    It equals `canonical_json` of the same fields (sorted keys) with `data` appended, and is
-    built by formatting instead of `json.dumps` because verification runs it for every event.
+    `token`, `user` and `via` are there when `actor_via` is set: on every event written since
+    the log records who signed in how (migration 0008). Events from before carry none of the
+    three, and their bytes are exactly what they were. Either way it equals `canonical_json`
+    of the same fields (sorted keys) with `data` appended, and is built by formatting instead
+    of `json.dumps` because verification runs it for every event.
     """
     return encode_event(
         _enc(chain),
@@ -84,7 +91,17 @@ def event_bytes(
         action,
         data,
         _enc(prev_hash),
+        identity_text(actor_token_id, actor_user_id, actor_via),
     )
+
+
+def identity_text(token_id: int | None, user_id: int | None, via: str | None) -> str:
+    """The actor members after `role`: `,"token":…,"user":…,"via":…`, or nothing without `via`."""
+    if via is None:
+        return ""
+    token = "null" if token_id is None else str(token_id)
+    user = "null" if user_id is None else str(user_id)
+    return f',"token":{token},"user":{user},"via":{_enc(via)}'
 
 
 def encode_event(
@@ -97,30 +114,33 @@ def encode_event(
     action: str,
     data: str,
     prev_hash_json: str,
+    identity: str = "",
     /,
 ) -> bytes:
     """`event_bytes` from pre-encoded parts, positional for speed.
 
     `chain_json` and `prev_hash_json` are already JSON strings, quotes included; `at_text` is
-    the `isoformat_z` text of the event's time.
+    the `isoformat_z` text of the event's time; `identity` is `identity_text`'s.
     """
     org = "null" if actor_organisation_id is None else str(actor_organisation_id)
     return (
-        event_prefix(action, actor_name, actor_role, org)
+        event_prefix(action, actor_name, actor_role, org, identity)
         + f'{_enc(at_text)[1:]},"chain":{chain_json},"prev_hash":{prev_hash_json},'
         f'"seq":{seq},"data":{data}}}'
     ).encode()
 
 
-def event_prefix(action: str, actor_name: str, actor_role: str, org_text: str) -> str:
+def event_prefix(
+    action: str, actor_name: str, actor_role: str, org_text: str, identity: str = ""
+) -> str:
     """The canonical bytes up to the time's text: `{"action":…,"actor":{…},"at":"`.
 
-    `org_text` is the organisation id's digits or `null`. Verification caches this part per
-    actor and action (`workflow.audit.rows`).
+    `org_text` is the organisation id's digits or `null`, `identity` is `identity_text`'s.
+    Verification caches this part per actor and action (`workflow.audit.rows`).
     """
     return (
         f'{{"action":{_enc(action)},"actor":{{"name":{_enc(actor_name)},"org":{org_text},'
-        f'"role":{_enc(actor_role)}}},"at":"'
+        f'"role":{_enc(actor_role)}{identity}}},"at":"'
     )
 
 
@@ -143,6 +163,9 @@ class NewEvent:
     action: str
     data: str
     prev_hash: str
+    actor_token_id: int | None = None
+    actor_user_id: int | None = None
+    actor_via: str | None = None
     hash: str = ""
 
 
@@ -159,6 +182,9 @@ def compute_hash(event: AuditEvent | NewEvent) -> str:
             action=event.action,
             data=event.data,
             prev_hash=event.prev_hash,
+            actor_token_id=event.actor_token_id,
+            actor_user_id=event.actor_user_id,
+            actor_via=event.actor_via,
         )
     ).hexdigest()
 
@@ -266,6 +292,9 @@ def next_event(
         action=action,
         data=canonical_json(data),
         prev_hash=head.hash,
+        actor_token_id=actor.token_id,
+        actor_user_id=actor.user_id,
+        actor_via=actor.via,
     )
     event.hash = compute_hash(event)
     head.seq, head.hash = event.seq, event.hash

@@ -66,12 +66,30 @@ class Settings(BaseSettings):
         3600, gt=0, description="Interval between signed audit checkpoints."
     )
     max_body_bytes: int = Field(1_000_000, description="Largest request body accepted.")
+    session_idle_minutes: float = Field(
+        60, gt=0, description="A web session ends after this long without a request."
+    )
+    session_max_hours: float = Field(
+        8, gt=0, description="A web session ends this long after sign-in, however busy."
+    )
+    web_token_sign_in: bool | None = Field(
+        None,
+        description="Whether the pages offer sign-in with an API token. Default: in "
+        "development and test only; refused in production.",
+    )
 
     @model_validator(mode="after")
     def _refuse_insecure_keys(self) -> "Settings":
         if self.environment == "production" and _INSECURE in (self.secret_key, self.audit_key):
             raise ValueError("OPI_SECRET_KEY and OPI_AUDIT_KEY must be set in production")
         return self
+
+    @property
+    def token_sign_in_allowed(self) -> bool:
+        """Whether the pages accept an API token as a sign-in (development only)."""
+        if self.environment == "production":
+            return False
+        return True if self.web_token_sign_in is None else self.web_token_sign_in
 
     @property
     def is_sqlite(self) -> bool:

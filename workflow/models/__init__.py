@@ -12,6 +12,12 @@ from workflow.models.deadline import (
     Reminder,
     ReminderStatus,
 )
+from workflow.models.identity import (
+    SignInMethod,
+    User,
+    UserStatus,
+    WebSessionRow,
+)
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind, Role
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
@@ -39,5 +45,9 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SignInMethod",
     "Signature",
+    "User",
+    "UserStatus",
+    "WebSessionRow",
 ]

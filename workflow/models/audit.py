@@ -28,6 +28,13 @@ class AuditEvent(SQLModel, table=True):
     actor_name: str = Field(max_length=200, index=True)
     actor_role: str = Field(max_length=20)
     actor_organisation_id: int | None = Field(default=None)
+    actor_token_id: int | None = Field(default=None)
+    """The stable id of the token the actor used, if any."""
+    actor_user_id: int | None = Field(default=None)
+    """The person (user) who acted, if a person did."""
+    actor_via: str | None = Field(default=None, max_length=10)
+    """How the actor signed in (`token`, `oidc`, `saml`, `system`); None on events written
+    before the log recorded it, whose hash therefore covers the first three actor fields only."""
     action: str = Field(max_length=60, index=True)
     data: str = Field(sa_column=Column(Text, nullable=False))
     """The event's data as canonical JSON text, exactly the bytes that were hashed."""

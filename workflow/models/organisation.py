@@ -44,7 +44,12 @@ class Organisation(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token, stored only as its SHA-256 hash."""
+    """A bearer token, stored only as its SHA-256 hash.
+
+    A personal token belongs to a user (`user_id`) and acts with that user's current role,
+    organisation and status; a service token (no `user_id`) belongs to its organisation and
+    acts with its own `role`.
+    """
 
     __tablename__ = "api_tokens"
 
@@ -52,6 +57,9 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = time_field()
+    expires_at: datetime | None = time_field(nullable=True, now=False)
+    last_used_at: datetime | None = time_field(nullable=True, now=False)
     revoked_at: datetime | None = time_field(nullable=True, now=False)

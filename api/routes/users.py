@@ -1,0 +1,94 @@
+"""`/users`: admins invite people, list them, change their role and disable them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.idempotency import idempotency_key_header
+from api.replies import commit_reply, json_response
+from api.schemas.common import MAX_ID, Page, problem_responses
+from api.schemas.users import UserChange, UserInvite, UserPublic
+from workflow.access.users import change_user, get_user, invite_user, list_users
+from workflow.models import Role
+
+router = APIRouter(tags=["users"], dependencies=[Depends(strict_query)])
+
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.post(
+    "/users",
+    status_code=201,
+    response_model=UserPublic,
+    responses=problem_responses(400, 401, 403, 409, 413, 422),
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_user(
+    body: UserInvite, actor: CurrentActor, session: SessionDep, request: Request, now: Now
+) -> JSONResponse:
+    """Invite a person (admin): their first single sign-on with this email links them."""
+    require_role(actor, Role.ADMIN.value)
+    user = invite_user(
+        session,
+        actor,
+        name=body.name,
+        email=str(body.email),
+        role=body.role.value,
+        organisation_id=body.organisation_id,
+        now=now,
+    )
+    public = UserPublic.model_validate(user, from_attributes=True)
+    location = str(request.url_for("get_one_user", user_id=user.id).path)
+    return commit_reply(session, request, public, 201, {"Location": location})
+
+
+@router.get("/users", response_model=Page[UserPublic], responses=problem_responses(401, 403, 422))
+def get_users(
+    actor: CurrentActor,
+    session: SessionDep,
+    organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> JSONResponse:
+    """Every user by name, or one organisation's (admin)."""
+    require_role(actor, Role.ADMIN.value)
+    users, total = list_users(session, organisation_id=organisation_id, limit=limit, offset=offset)
+    items = [UserPublic.model_validate(u, from_attributes=True) for u in users]
+    return json_response(Page[UserPublic](items=items, total=total))
+
+
+@router.get(
+    "/users/{user_id}", response_model=UserPublic, responses=problem_responses(401, 403, 404, 422)
+)
+def get_one_user(user_id: UserId, actor: CurrentActor, session: SessionDep) -> JSONResponse:
+    """One user (admin)."""
+    require_role(actor, Role.ADMIN.value)
+    return json_response(
+        UserPublic.model_validate(get_user(session, user_id), from_attributes=True)
+    )
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserPublic,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
+def patch_user(
+    user_id: UserId, body: UserChange, actor: CurrentActor, session: SessionDep, now: Now
+) -> JSONResponse:
+    """Change a user's role or status (admin). Disabling ends their sessions and revokes
+    their tokens at once; enabling again lets them sign in anew."""
+    require_role(actor, Role.ADMIN.value)
+    user = change_user(
+        session,
+        actor,
+        user_id,
+        role=body.role.value if body.role else None,
+        status=body.status.value if body.status else None,
+        now=now,
+    )
+    public = UserPublic.model_validate(user, from_attributes=True)
+    session.commit()
+    return json_response(public)

@@ -1,0 +1,147 @@
+"""People: inviting, listing, changing roles and disabling users (issue 16).
+
+Disabling a person ends their sessions and revokes their tokens in the same transaction, so
+nothing they started keeps working; the token lookup and the session check also refuse a
+disabled user, whichever comes first.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from workflow.access.actor import Actor
+from workflow.access.tokens import ORGLESS_ROLES, check_name, revoke_user_tokens
+from workflow.audit import writer as audit
+from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.models import Organisation, Role, User, UserStatus, WebSessionRow
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared without case: `Anne@Furesoe.dk` is `anne@furesoe.dk`."""
+    check_text(email, "email")
+    return email.strip().lower()
+
+
+def _check_role_and_organisation(session: Session, role: str, organisation_id: int | None) -> None:
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"Unknown role {role!r}.")
+    if organisation_id is None and role not in ORGLESS_ROLES:
+        raise InvalidInput(f"A {role} must belong to an organisation.")
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email (without case), if any."""
+    return session.execute(
+        select(User).where(col(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def invite_user(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    organisation_id: int | None,
+    now: datetime,
+) -> User:
+    """A new active user; their first single sign-on with this email links them. Audited."""
+    name = check_name(name, "user")
+    email = normalise_email(email)
+    _check_role_and_organisation(session, role, organisation_id)
+    if user_by_email(session, email) is not None:
+        raise Conflict(f"A user with the email {email} already exists.")
+    user = User(name=name, email=email, role=role, organisation_id=organisation_id, created_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.invited",
+        {
+            "user_id": user.id,
+            "name": name,
+            "email": email,
+            "role": role,
+            "organisation_id": organisation_id,
+        },
+        at=now,
+    )
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user, or `NotFound`."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} was not found.")
+    return user
+
+
+def list_users(
+    session: Session, *, organisation_id: int | None = None, limit: int = 100, offset: int = 0
+) -> tuple[list[User], int]:
+    """Users by name (optionally of one organisation) and their total."""
+    where = [] if organisation_id is None else [col(User.organisation_id) == organisation_id]
+    total = session.execute(select(func.count()).select_from(User).where(*where)).scalar_one()
+    rows = session.execute(
+        select(User)
+        .where(*where)
+        .order_by(col(User.name), col(User.id))
+        .limit(limit)
+        .offset(offset)
+    ).scalars()
+    return list(rows), int(total)
+
+
+def change_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    role: str | None = None,
+    status: str | None = None,
+    now: datetime,
+) -> User:
+    """Change a user's role and/or status. Disabling ends their sessions and tokens at once;
+    enabling again does not bring those back. Audited; does not commit."""
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound(f"User {user_id} was not found.")
+    changes: dict[str, object] = {}
+    if role is not None and role != user.role:
+        _check_role_and_organisation(session, role, user.organisation_id)
+        changes["role"] = {"before": user.role, "after": role}
+        user.role = role
+    if status is not None and status != user.status:
+        if status not in {s.value for s in UserStatus}:
+            raise InvalidInput(f"Unknown status {status!r}.")
+        if user.id == actor.user_id and status == UserStatus.DISABLED.value:
+            raise Conflict("You cannot disable yourself.")
+        changes["status"] = {"before": user.status, "after": status}
+        user.status = status
+        if status == UserStatus.DISABLED.value:
+            user.disabled_at = now
+            changes["revoked_tokens"] = revoke_user_tokens(session, user_id, now)
+            changes["ended_sessions"] = end_user_sessions(session, user_id, now)
+        else:
+            user.disabled_at = None
+    if changes:
+        session.add(user)
+        session.flush()
+        audit.record(session, actor, "user.changed", {"user_id": user_id, **changes}, at=now)
+    return user
+
+
+def end_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """End every open web session of a user; how many were ended."""
+    result = session.execute(
+        update(WebSessionRow)
+        .where(col(WebSessionRow.user_id) == user_id, col(WebSessionRow.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
