@@ -69,6 +69,13 @@ class ProposalPublic(ProposalBase):
     organisation_id: int
     submitted_by: str
     submitted_at: datetime
+    updated_at: datetime | None = Field(
+        default=None, description="When its company last edited it (on the pages)."
+    )
+    withdrawn_at: datetime | None = Field(
+        default=None,
+        description="When its company withdrew it; a withdrawn proposal counts for no guard.",
+    )
     decision: DecisionPublic | None
     assessments: list[AssessmentPublic] | None = Field(
         description="Null for the proposing company: only the contracting side sees scores."

@@ -150,7 +150,7 @@ def _load(session: Session, case_id: int) -> CaseRelations:
 def _proposal_facts(session: Session, case_id: int) -> tuple[ProposalFacts, ...]:
     proposals = session.execute(
         select(col(Proposal.id), col(Proposal.organisation_id))
-        .where(col(Proposal.case_id) == case_id)
+        .where(col(Proposal.case_id) == case_id, col(Proposal.withdrawn_at).is_(None))
         .order_by(col(Proposal.id))
     ).all()
     if not proposals:

@@ -20,6 +20,10 @@ class Proposal(SQLModel, table=True):
     summary: str = Field(default="", max_length=20_000)
     submitted_by: str = Field(max_length=200)
     submitted_at: datetime = time_field()
+    updated_at: datetime | None = time_field(nullable=True, now=False)
+    """When its company last edited it; None while it is as submitted."""
+    withdrawn_at: datetime | None = time_field(nullable=True, now=False)
+    """When its company withdrew it: kept for the record, but no longer counted by the guards."""
 
 
 class Assessment(SQLModel, table=True):

@@ -160,6 +160,8 @@ def _proposal_in(session: Session, case_id: int, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.case_id != case_id:
         raise NotFound(f"Proposal {proposal_id} was not found in case {case_id}.")
+    if proposal.withdrawn_at is not None:
+        raise Conflict("The proposal was withdrawn by its organisation.")
     return proposal
 
 

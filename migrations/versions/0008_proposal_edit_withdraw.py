@@ -1,0 +1,31 @@
+"""Proposals can be edited and withdrawn before the submission deadline (issue 14).
+
+A withdrawn proposal stays stored (with its audit trail) but no longer counts for the match
+guards; `updated_at` says when its company last changed it. Both are nullable: every existing
+proposal is as submitted and not withdrawn.
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("proposals") as batch:
+        batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("proposals") as batch:
+        batch.drop_column("withdrawn_at")
+        batch.drop_column("updated_at")
