@@ -89,7 +89,13 @@ class ReminderContent:
     """Whole days from today to the due date, in Copenhagen (0 on the day itself)."""
     what_is_due: str
     case_url: str
+    """The case in the API, for programs (the webhook)."""
     ack_url: str
+    """Where a program POSTs the acknowledgement (the webhook)."""
+    page_url: str
+    """The case's page at the deadline, for people (the mail's "Se sagen")."""
+    ack_page_url: str
+    """The acknowledge page with its button, for people (the mail)."""
 
     def template_vars(self) -> dict[str, Any]:
         """The variables the mail templates read."""
@@ -142,6 +148,8 @@ def gather(
         what_is_due=what.pick(lang) if what else title,
         case_url=links.case_url(settings, case.id),
         ack_url=links.ack_url(settings, token),
+        page_url=links.case_page_url(settings, case.id, deadline.id),
+        ack_page_url=links.ack_page_url(settings, token),
     )
 
 
@@ -166,16 +174,6 @@ def render_mail(content: ReminderContent) -> RenderedMail:
     )
 
 
-def render_ack_page(lang: str, outcome: str, deadline_title: str, case_title: str) -> str:
-    """The small HTML page shown after following an acknowledge link."""
-    return _env.get_template("ack.html").render(
-        lang=language(lang),
-        outcome=outcome,
-        deadline_title=deadline_title,
-        case_title=case_title,
-    )
-
-
 def webhook_payload(content: ReminderContent) -> dict[str, Any]:
     """The JSON body of a reminder webhook: the same facts as the mail, machine-readable."""
     return {
@@ -189,6 +187,7 @@ def webhook_payload(content: ReminderContent) -> dict[str, Any]:
             "title": content.case_title,
             "state": content.case_state,
             "url": content.case_url,
+            "page_url": content.page_url,
         },
         "deadline": {
             "id": content.deadline_id,

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from notifications.content import WHAT_IS_DUE
-from notifications.links import case_url
+from notifications.links import case_page_url
 from states.text import Text, language
 from workflow.core.settings import Settings
 from workflow.deadlines.service import localized_title
@@ -63,8 +63,9 @@ def organisation_calendar(
         event.add("dtstart", deadline.due_at)
         event.add("summary", f"{title} – {case.title}")
         lines = [what.pick(lang)] if what else []
-        event.add("description", "\n".join([*lines, case_url(settings, case.id)]))
-        event.add("url", case_url(settings, case.id))
+        page = case_page_url(settings, case.id, deadline.id)  # people open it: the page
+        event.add("description", "\n".join([*lines, page]))
+        event.add("url", page)
         event.add("sequence", deadline.revision)
         event.add("last-modified", deadline.updated_at)
         event.add("status", "CONFIRMED")

@@ -17,6 +17,7 @@ from workflow.core.settings import Settings
 from workflow.core.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
+WEB_PREFIX = "/ui"
 ACK_SALT = "opi-workflow.reminder-ack"
 FEED_SALT = "opi-workflow.calendar-feed"
 ACK_VALID_FOR = timedelta(days=60)
@@ -88,13 +89,26 @@ def read_ack_token(settings: Settings, token: str, *, now: datetime | None = Non
 
 
 def ack_url(settings: Settings, token: str) -> str:
-    """The address a recipient follows to acknowledge a reminder."""
+    """The address a program POSTs to acknowledge a reminder (the webhook's link)."""
     return f"{_base(settings)}{API_PREFIX}/reminders/ack?{urlencode({'token': token})}"
 
 
+def ack_page_url(settings: Settings, token: str) -> str:
+    """The page a person opens from a reminder mail: it shows an "Acknowledge" button, and
+    only pressing it acknowledges (a GET, as mail scanners make, changes nothing)."""
+    return f"{_base(settings)}{WEB_PREFIX}/reminders/ack?{urlencode({'token': token})}"
+
+
 def case_url(settings: Settings, case_id: int) -> str:
-    """The address of a case."""
+    """The API address of a case (for programs: the webhook's `case.url`)."""
     return f"{_base(settings)}{API_PREFIX}/cases/{case_id}"
+
+
+def case_page_url(settings: Settings, case_id: int, deadline_id: int | None = None) -> str:
+    """The case's page for people, at the deadline when one is named. A browser that is not
+    signed in is sent to the sign-in form and then back here."""
+    anchor = f"#deadline-{deadline_id}" if deadline_id is not None else ""
+    return f"{_base(settings)}{WEB_PREFIX}/cases/{case_id}{anchor}"
 
 
 def feed_token(settings: Settings, organisation_id: int) -> str:

@@ -1,9 +1,10 @@
 """Reminders: a case's delivery log, and the signed acknowledge link in every reminder."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -13,11 +14,10 @@ from api.replies import json_response
 from api.schemas.common import MAX_ID, READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
 from notifications import links
-from notifications.content import render_ack_page
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
-from workflow.deadlines.service import acknowledge, localized_title
-from workflow.models import Case, Reminder, ReminderStatus, Role
+from workflow.deadlines.service import acknowledge
+from workflow.models import Reminder, ReminderStatus, Role
 
 router = APIRouter(tags=["reminders"], dependencies=[Depends(strict_query)])
 
@@ -77,22 +77,31 @@ def list_case_notifications(
 
 @router.get(
     "/reminders/ack",
+    status_code=303,
+    responses={303: {"description": "To the acknowledge page, which changes nothing."}},
+)
+def acknowledge_page(
+    token: Annotated[str, Query(min_length=1, max_length=1000, description="From the reminder.")],
+) -> RedirectResponse:
+    """Links in reminders sent before the pages had their own acknowledge page point here: a
+    GET never acknowledges (mail scanners follow links), it leads to the page with the button."""
+    return RedirectResponse(f"/ui/reminders/ack?{urlencode({'token': token})}", status_code=303)
+
+
+@router.post(
+    "/reminders/ack",
     response_model=AckReply,
-    responses={
-        200: {"content": {"text/html": {}}, "description": "A page for people, JSON for programs."},
-        **problem_responses(401, 404, 422),
-    },
+    responses=problem_responses(401, 404, 422),
 )
 def acknowledge_reminder(
-    request: Request,
     token: Annotated[str, Query(min_length=1, max_length=1000, description="From the reminder.")],
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
 ) -> Response:
-    """Acknowledge a reminder through the signed, expiring link it carried (no login). The
-    acknowledgement is audited and stops that recipient's reminders before the due date;
-    following the link again changes nothing."""
+    """Acknowledge a reminder with the signed, expiring token it carried (no login), as a
+    program would (a webhook's `acknowledge_url`). The acknowledgement is audited and stops
+    that recipient's reminders before the due date; acknowledging again changes nothing."""
     try:
         claim = links.read_ack_token(settings, token, now=now)
     except links.InvalidLink as exc:
@@ -101,16 +110,6 @@ def acknowledge_reminder(
     result = acknowledge(session, claim.deadline_id, claim.organisation_id, claim.revision, now=now)
     session.commit()
     deadline, organisation = result.deadline, result.organisation
-    if "text/html" in request.headers.get("accept", ""):
-        case = session.get(Case, deadline.case_id)
-        language = organisation.language
-        page = render_ack_page(
-            language,
-            result.outcome.value,
-            localized_title(deadline, language),
-            case.title if case else "",
-        )
-        return HTMLResponse(page)
     assert deadline.id is not None and organisation.id is not None
     reply = AckReply(
         outcome=result.outcome.value,

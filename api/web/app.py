@@ -17,7 +17,17 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import assessment, audit_page, auth, board, case_routes, manage_routes, new_case
+from api.web import (
+    ack_page,
+    assessment,
+    audit_page,
+    auth,
+    board,
+    case_routes,
+    manage_routes,
+    new_case,
+    partner_pages,
+)
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.i18n import normalise_language
 from api.web.render import render
@@ -53,7 +63,17 @@ def create_web_app() -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # "Ny sag" comes before the case page, so /cases/new is not read as a case id.
-    for module in (auth, new_case, board, case_routes, manage_routes, assessment, audit_page):
+    for module in (
+        auth,
+        new_case,
+        board,
+        case_routes,
+        manage_routes,
+        assessment,
+        partner_pages,
+        audit_page,
+        ack_page,
+    ):
         app.include_router(module.router)
     _install_session_middleware(app)
     _install_error_pages(app)

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.web.i18n import normalise_language
+from api.web.overview_view import nav_counts
 from api.web.render import (
     WEB_PREFIX,
     WebUser,
@@ -35,6 +36,9 @@ from workflow.core.timeutil import utcnow
 from workflow.models import Organisation, Role, SignInMethod
 
 router = APIRouter()
+
+HOME_PAGES = frozenset({f"{WEB_PREFIX}/cases", f"{WEB_PREFIX}/overview"})
+"""Where a sign-in without a particular page lands; an auditor goes to the audit log."""
 
 
 class SignInRequired(Exception):
@@ -66,7 +70,10 @@ def get_user(request: Request, db: SessionDep) -> WebUser:
     if actor is None:
         raise SignInRequired(current_path(request) if request.method == "GET" else WEB_PREFIX)
     org = db.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    return WebUser(actor=actor, organisation_name=org.name if org else None)
+    # Pages read with GET show the counts beside the navigation; a form post redirects or
+    # re-renders without them, so it pays nothing for them.
+    counts = nav_counts(db, actor, utcnow()) if request.method == "GET" else None
+    return WebUser(actor=actor, organisation_name=org.name if org else None, counts=counts)
 
 
 UserDep = Annotated[WebUser, Depends(get_user)]
@@ -94,8 +101,8 @@ def login_url(next_path: str) -> str:
 
 @router.get("/", include_in_schema=False)
 def home() -> RedirectResponse:
-    """The pages start at the board."""
-    return RedirectResponse(f"{WEB_PREFIX}/cases", status_code=303)
+    """The pages start at "Mit overblik": what needs the user now."""
+    return RedirectResponse(f"{WEB_PREFIX}/overview", status_code=303)
 
 
 def begin_session(
@@ -133,8 +140,8 @@ def begin_session(
 
 
 def landing(actor: Actor, next_path: str) -> str:
-    """Where a sign-in leads: `next_path`, or an auditor's own page instead of the board."""
-    if actor.role == Role.AUDITOR.value and next_path == f"{WEB_PREFIX}/cases":
+    """Where a sign-in leads: `next_path`, or an auditor's own page instead of a start page."""
+    if actor.role == Role.AUDITOR.value and next_path in HOME_PAGES:
         return f"{WEB_PREFIX}/audit"
     return next_path
 

@@ -40,7 +40,8 @@ from workflow.core.errors import (
     WorkflowError,
 )
 from workflow.core.timeutil import utcnow
-from workflow.models import Assessment, Case, Decision, Proposal
+from workflow.models import Assessment, Case, Decision, Proposal, Role
+from workflow.proposals.own import call_is_open
 from workflow.transitions.engine import apply_trigger
 
 router = APIRouter()
@@ -58,6 +59,8 @@ _MESSAGES = {
     "participant_added",
     "participant_removed",
     "signed",
+    "submitted",
+    "edited",
     "deadline_added",
     "deadline_moved",
     "deadline_met",
@@ -262,7 +265,12 @@ def _refusal(exc: WorkflowError, reason: str | None, language: str) -> tuple[int
 
 @router.get("/cases/{case_id}/proposals/{proposal_id}", response_class=HTMLResponse)
 def proposal_page(
-    request: Request, case_id: CaseId, proposal_id: CaseId, user: UserDep, db: SessionDep
+    request: Request,
+    case_id: CaseId,
+    proposal_id: CaseId,
+    user: UserDep,
+    db: SessionDep,
+    msg: str = "",
 ) -> HTMLResponse:
     """One proposal. A partner sees only its own organisation's; any other is 'not found'."""
     case = get_visible_case(db, user.actor, case_id)
@@ -293,10 +301,14 @@ def proposal_page(
         .first()
     )
     names = organisation_names(db, {proposal.organisation_id})
+    own = user.role == Role.PARTNER.value and proposal.organisation_id == user.actor.organisation_id
     return render(
         request,
         "proposal.html",
         {
+            "own": own,
+            "editable": own and proposal.withdrawn_at is None and call_is_open(case, utcnow()),
+            "flash": Flash("success", f"msg.{msg}") if msg in _MESSAGES else None,
             "case": case,
             "proposal": proposal,
             "organisation": names.get(proposal.organisation_id, ""),

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.web import deadline_view
+from api.web import deadline_view, partner_view
 from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
@@ -34,7 +34,7 @@ from states.table import rules_for
 from workflow.access.scope import hides_participant, proposals_clause, sees_internals
 from workflow.audit.query import case_history
 from workflow.core.db import engine_of
-from workflow.models import Case, Decision, Organisation, Participant, Proposal
+from workflow.models import Case, Decision, Organisation, Participant, Proposal, Role
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
@@ -348,8 +348,11 @@ def case_context(
         ),
         "participants": participants(db, case.id, user) if full else [],
         "proposals": visible_proposals(db, case.id, user),
-        "deadlines": deadline_view.case_deadlines(
-            db, user.actor, case.id, language, now, with_reminders=role in SEE_REMINDERS
+        "deadlines": _deadlines(db, case, user, language, now),
+        "partner_box": (
+            partner_view.partner_box(db, user.actor, case, now, language)
+            if role == Role.PARTNER.value
+            else None
         ),
         "show_reminders": role in SEE_REMINDERS,
         "timeline": timeline(db, case.id, language) if role in SEE_AUDIT else None,
@@ -359,6 +362,24 @@ def case_context(
             CaseState(case.cancelled_from).label(language) if case.cancelled_from else None
         ),
     }
+
+
+def _deadlines(
+    db: Session, case: Case, user: WebUser, language: str, now: datetime
+) -> list[deadline_view.DeadlineRow]:
+    """The case's deadlines the user sees; a partner also sees the open call's own deadline
+    while it has none of its own for it (it has not shown interest yet)."""
+    assert case.id is not None
+    rows = deadline_view.case_deadlines(
+        db, user.actor, case.id, language, now, with_reminders=user.role in SEE_REMINDERS
+    )
+    if user.role == Role.PARTNER.value:
+        call_row = partner_view.call_deadline_row(case, now, language)
+        if call_row is not None and not any(
+            r.due_at == call_row.due_at and r.status == call_row.status for r in rows
+        ):
+            rows.insert(0, call_row)
+    return rows
 
 
 def _next_state(case: Case, statuses: list[TriggerStatus], language: str) -> str | None:

@@ -5,6 +5,7 @@ to its English one makes a missing translation impossible. `translate` falls bac
 itself, so a forgotten entry shows up on the page instead of raising.
 """
 
+from api.web.words_partner import PARTNER_WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
 from workflow.core.formatting import format_number
 
@@ -324,6 +325,8 @@ _UI: dict[str, tuple[str, str]] = {
     "deadline.reminders": ("Påmindelser", "Reminders"),
     "deadline.no_reminders": ("Ingen påmindelser", "No reminders"),
 }
+
+_UI.update(PARTNER_WORDS)
 
 ROLES: dict[str, tuple[str, str]] = {
     "admin": ("Administrator", "Administrator"),

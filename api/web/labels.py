@@ -14,6 +14,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "proposal.submitted": ("Forslag indsendt", "Proposal submitted"),
     "proposal.assessed": ("Forslag vurderet", "Proposal assessed"),
     "proposal.decided": ("Beslutning om forslag", "Decision on proposal"),
+    "proposal.edited": ("Forslag ændret", "Proposal edited"),
+    "proposal.withdrawn": ("Forslag trukket tilbage", "Proposal withdrawn"),
     SIGNED_ACTION: ("Aftale underskrevet", "Agreement signed"),
     "participant.added": ("Deltager tilføjet", "Participant added"),
     "participant.changed": ("Deltagerrolle ændret", "Participant role changed"),

@@ -23,11 +23,23 @@ WEB_PREFIX = "/ui"
 
 
 @dataclass(frozen=True, slots=True)
+class NavCounts:
+    """The numbers beside the navigation links (`api.web.overview_view.nav_counts`)."""
+
+    overview: int
+    deadlines: int
+    calls: int | None
+    """Open calls, for partners only."""
+
+
+@dataclass(frozen=True, slots=True)
 class WebUser:
-    """The signed-in person: their actor and the name of their organisation."""
+    """The signed-in person: their actor, the name of their organisation and, on pages read
+    with GET, the counts beside the navigation links."""
 
     actor: Actor
     organisation_name: str | None
+    counts: NavCounts | None = None
 
     @property
     def role(self) -> str:
@@ -108,7 +120,7 @@ def render(
 
 
 def safe_next(value: str | None) -> str:
-    """A redirect target inside the pages; anything else becomes the board."""
+    """A redirect target inside the pages; anything else becomes "Mit overblik"."""
     if (
         value
         and value.startswith(WEB_PREFIX + "/")
@@ -118,4 +130,4 @@ def safe_next(value: str | None) -> str:
         and "\r" not in value
     ):
         return value
-    return f"{WEB_PREFIX}/cases"
+    return f"{WEB_PREFIX}/overview"

@@ -176,6 +176,8 @@ _DESCRIBERS: dict[str, Describer] = {
     "proposal.submitted": _proposal,
     "proposal.assessed": _proposal,
     "proposal.decided": _proposal,
+    "proposal.edited": _proposal,
+    "proposal.withdrawn": _proposal,
     SIGNED_ACTION: _signed,
     "participant.added": _participant,
     "participant.changed": _participant,

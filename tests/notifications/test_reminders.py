@@ -149,10 +149,16 @@ def test_the_ack_link_stops_reminders_before_the_due_date(
         sweep(db.engine, settings, now=NOW)
     [mail] = inbox.messages
     text = str(mail.get_body(("plain",)).get_content())  # type: ignore[union-attr]
-    url = re.search(r"https://opi\.example\.dk(/api/v1/reminders/ack\?token=\S+)", text)
+    url = re.search(r"https://opi\.example\.dk/ui/reminders/ack\?(token=\S+)", text)
     assert url is not None
+    api_url = f"/api/v1/reminders/ack?{url.group(1)}"
     with api_client(db, settings, now=NOW + timedelta(hours=2)) as client:
-        first = client.get(url.group(1))
+        # A GET (a mail scanner following the link) leads to the page and changes nothing.
+        looked = client.get(api_url, follow_redirects=False)
+        assert looked.status_code == 303
+        assert looked.headers["location"] == f"/ui/reminders/ack?{url.group(1)}"
+        assert status_by_rung(session, deadline)[f"pre1@{company}"] == "pending"
+        first = client.post(api_url)
         assert first.status_code == 200
         assert first.json() == {
             "outcome": "acknowledged",
@@ -161,10 +167,9 @@ def test_the_ack_link_stops_reminders_before_the_due_date(
             "organisation_id": company,
             "reminders_stopped": 1,
         }
-        again = client.get(url.group(1), headers={"Accept": "text/html"})
+        again = client.post(api_url)
         assert again.status_code == 200
-        assert again.headers["content-type"].startswith("text/html")
-        assert "Allerede kvitteret" in again.text
+        assert again.json()["outcome"] == "already_acknowledged"
     # The 1-day reminder is stopped; the due-date reminder and the escalation still come.
     assert status_by_rung(session, deadline) == {
         f"pre7@{company}": "sent",
@@ -192,13 +197,14 @@ def test_ack_links_are_signed_and_expire(
     token = links.ack_token(settings, deadline.id or 0, 1, scene.company_da.id or 0, now=NOW)
     forged = links.ack_token(make_settings(secret_key="another-key"), deadline.id or 0, 1, 1)
     with api_client(db, settings, now=NOW + timedelta(days=61)) as client:
-        expired = client.get("/api/v1/reminders/ack", params={"token": token})
+        expired = client.post("/api/v1/reminders/ack", params={"token": token})
         assert expired.status_code == 401
         assert expired.headers["content-type"] == "application/problem+json"
         assert expired.json()["type"].endswith("/link-expired")
-        bad = client.get("/api/v1/reminders/ack", params={"token": forged})
+        bad = client.post("/api/v1/reminders/ack", params={"token": forged})
         assert bad.status_code == 401 and bad.json()["type"].endswith("/invalid-link")
         assert client.get("/api/v1/reminders/ack").status_code == 422
+        assert client.post("/api/v1/reminders/ack").status_code == 422
     moved = move_deadline(
         session,
         deadline.id or 0,
@@ -211,7 +217,7 @@ def test_ack_links_are_signed_and_expire(
     session.commit()
     assert moved.revision == 2
     with api_client(db, settings, now=NOW + timedelta(days=1)) as client:
-        outdated = client.get("/api/v1/reminders/ack", params={"token": token})
+        outdated = client.post("/api/v1/reminders/ack", params={"token": token})
         assert outdated.json()["outcome"] == "outdated"
         assert outdated.json()["reminders_stopped"] == 0
 

@@ -78,8 +78,10 @@ def test_reminders_are_multipart_mail_in_each_recipients_language(
     for text in body.values():
         assert "Rolige dage på plejehjemmet" in text
         assert "Lever testdata" in text
-        assert f"https://opi.example.dk/api/v1/cases/{scene.case_id}" in text
-        assert "https://opi.example.dk/api/v1/reminders/ack?token=" in text
+        # People get the pages (sign-in first when needed), never the JSON API.
+        assert f"https://opi.example.dk/ui/cases/{scene.case_id}#deadline-" in text
+        assert "https://opi.example.dk/ui/reminders/ack?token=" in text
+        assert "/api/v1/" not in text
     assert "udløber" in body["text/plain"] and "Kvittér for påmindelsen" in body["text/html"]
     assert "<table" in body["text/html"]
 
