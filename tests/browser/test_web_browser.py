@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 def sign_in(page: Page, live: Live, who: str) -> None:
     """Sign in through the form with the token of `who`."""
-    page.goto(f"{live.url}/ui/")
+    page.goto(f"{live.url}/ui/cases")
     expect(page).to_have_url(f"{live.url}/ui/login?next=%2Fui%2Fcases")
     page.get_by_label("Token").fill(live.world.tokens[who])
     page.get_by_role("button", name="Log ind").click()
