@@ -123,7 +123,7 @@ def test_partner_cannot_open_a_competitors_proposal(page: Page, live: Live) -> N
     expect(proposals).not_to_contain_text(PROPOSAL_B)
     expect(page.get_by_test_id("timeline")).to_have_count(0)
 
-    page.get_by_role("link", name=PROPOSAL_A).click()
+    proposals.get_by_role("link", name=PROPOSAL_A).click()
     expect(page.get_by_test_id("proposal")).to_contain_text(PROPOSAL_A)
 
     competitor = f"{live.url}/ui/cases/{world.match_case_id}/proposals/{world.proposal_b_id}"
