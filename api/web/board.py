@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
-from api.web import deadline_view
+from api.web import deadline_view, partner_view
 from api.web.auth import UserDep
 from api.web.names import organisation_names
 from api.web.render import language_of, render
@@ -19,7 +19,7 @@ from workflow.access.actor import Actor
 from workflow.access.scope import full_view, partner_roles, visible_cases_clause
 from workflow.cases.query import CaseFilter, search_cases
 from workflow.core.timeutil import utcnow
-from workflow.models import Case, Organisation
+from workflow.models import Case, Organisation, Role
 
 router = APIRouter()
 
@@ -121,6 +121,10 @@ def build_board(db: Session, actor: Actor, filters: Filters, language: str, now:
     ]
     board = Board(total=total, municipalities=municipality_options(db, actor))
     upcoming = deadline_view.next_deadlines(db, actor, [c.id for c in cards], language, now)
+    if actor.role == Role.PARTNER.value:
+        # A company sees the published call's own deadline where it has none of its own.
+        calls = [c.id for c in cards if c.state == CaseState.MATCH.value and c.id not in upcoming]
+        upcoming |= partner_view.call_deadlines(db, calls, now, language)
     board.columns = {p.value: [] for p in PHASES}
     for card in cards:
         if card.id in upcoming:

@@ -301,3 +301,21 @@ def call_deadline_row(case: Case, now: datetime, language: str) -> DeadlineRow |
         overdue=False,
         responsible=None,
     )
+
+
+def call_deadlines(
+    db: Session, case_ids: list[int], now: datetime, language: str
+) -> dict[int, tuple[datetime, str, bool]]:
+    """The open calls' own deadlines among `case_ids`, as the board's "next deadline"
+    (due, title, overdue) for a company that has none of its own there yet."""
+    if not case_ids:
+        return {}
+    cases = db.execute(
+        select(Case).where(col(Case.id).in_(case_ids), col(Case.state) == CaseState.MATCH.value)
+    ).scalars()
+    found: dict[int, tuple[datetime, str, bool]] = {}
+    for case in cases:
+        deadline = call_of(case).submission_deadline
+        if deadline is not None and deadline > now:
+            found[case.id or 0] = (deadline, translate(language, "deadline.call"), False)
+    return found

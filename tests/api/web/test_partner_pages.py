@@ -91,6 +91,8 @@ def test_a_call_closing_in_two_minutes_shows_its_deadline_to_every_company(web: 
     assert "Frist for forslag (opslaget)" in deadlines
     assert "Ingen åbne frister" not in deadlines
     assert re.search(r"lukker om [12] minut", page.text), page.text
+    board = web.signed_in("partner_c").get("/ui/cases")
+    assert "Frist for forslag (opslaget)" in board.text
 
 
 # --- Indsend forslag, ret, træk tilbage ----------------------------------------------------
