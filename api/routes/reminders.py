@@ -78,7 +78,11 @@ def list_case_notifications(
 @router.get(
     "/reminders/ack",
     status_code=303,
-    responses={303: {"description": "To the acknowledge page, which changes nothing."}},
+    response_class=RedirectResponse,
+    responses={
+        303: {"description": "To the acknowledge page, which changes nothing."},
+        **problem_responses(422),
+    },
 )
 def acknowledge_page(
     token: Annotated[str, Query(min_length=1, max_length=1000, description="From the reminder.")],
