@@ -12,11 +12,10 @@ proposal answers 404 here exactly as a missing one does. A refusal (late, invali
 the form with the typed values kept, and stores nothing.
 """
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.schemas.common import MAX_ID
@@ -34,7 +33,7 @@ from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflow.core.timeutil import utcnow
-from workflow.models import Case, Role
+from workflow.models import Case, Proposal, Role
 from workflow.proposals.own import (
     MAX_SUMMARY,
     MAX_TITLE,
@@ -159,7 +158,7 @@ def interest(case_id: int, user: UserDep, db: SessionDep, form: FormDep) -> Resp
     return RedirectResponse(f"{WEB_PREFIX}/calls?msg=interest#call-{case_id}", status_code=303)
 
 
-def _form_values(form: Any) -> dict[str, str]:
+def _form_values(form: FormData) -> dict[str, str]:
     return {
         "title": str(form.get("title", "")),
         "summary": str(form.get("summary", "")).replace("\r\n", "\n"),
@@ -310,7 +309,8 @@ def edit_form(
     )
 
 
-def _own(db: Session, user: WebUser, case_id: int, proposal_id: int) -> Any:
+def _own(db: Session, user: WebUser, case_id: int, proposal_id: int) -> Proposal:
+    """The organisation's own proposal; a competitor's answers 404, as a missing one does."""
     try:
         return own_proposal(db, user.actor, case_id, checked_id(proposal_id))
     except NotFound as exc:
