@@ -9,7 +9,6 @@ public to every partner (SPEC §4), so the list of open calls needs no participa
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel.dates import format_timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -20,6 +19,7 @@ from states import CaseState
 from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.cases.facts import parse_section
+from workflow.core.formatting import format_relative
 from workflow.deadlines.service import localized_title, visible_deadlines
 from workflow.models import (
     Case,
@@ -35,9 +35,7 @@ from workflow.proposals.own import PROPOSING_KINDS, awaits_own_signature
 
 def relative_time(moment: datetime, now: datetime, language: str) -> str:
     """ "om 2 dage" / "for 3 timer siden" (Babel's CLDR wording, in the page's language)."""
-    return format_timedelta(
-        moment - now, locale="en" if language == "en" else "da", add_direction=True
-    )
+    return format_relative(moment, now, language)
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from states.text import Text, language
@@ -72,3 +73,9 @@ def _short_date(day: date, lang: str | None) -> str:
 def format_number(number: int | float, lang: str | None) -> str:
     """A number with the language's separators: `1.234,5` in Danish, `1,234.5` in English."""
     return format_decimal(number, locale=_locale(lang))
+
+
+def format_relative(moment: datetime, now: datetime, lang: str | None) -> str:
+    """How far `moment` lies from `now` in words, as a deadline's time left reads:
+    `om 2 dage`, `for 3 timer siden`; `in 2 days`, `3 hours ago`."""
+    return format_timedelta(moment - now, locale=_locale(lang), add_direction=True)
