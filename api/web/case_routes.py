@@ -59,6 +59,7 @@ _MESSAGES = {
     "participant_added",
     "participant_removed",
     "signed",
+    "self_signed",
     "submitted",
     "edited",
     "deadline_added",

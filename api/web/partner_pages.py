@@ -50,7 +50,7 @@ from workflow.proposals.service import submit_proposal
 
 router = APIRouter()
 
-_MESSAGES = {"interest", "submitted", "edited", "withdrawn", "signed"}
+_MESSAGES = {"interest", "submitted", "edited", "withdrawn", "self_signed"}
 
 
 def checked_id(value: int) -> int:
@@ -415,4 +415,4 @@ def sign(request: Request, case_id: int, user: UserDep, db: SessionDep, form: Fo
         db.rollback()
         # Signed meanwhile (a second press) or no longer awaited: the case page says which.
         return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}", status_code=303)
-    return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg=signed", status_code=303)
+    return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg=self_signed", status_code=303)

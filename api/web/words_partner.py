@@ -110,7 +110,7 @@ PARTNER_WORDS: dict[str, tuple[str, str]] = {
     "msg.submitted": ("Forslaget er indsendt.", "The proposal is submitted."),
     "msg.edited": ("Forslaget er rettet.", "The proposal is updated."),
     "msg.withdrawn": ("Forslaget er trukket tilbage.", "The proposal is withdrawn."),
-    "msg.signed": ("Aftalen er underskrevet.", "The agreement is signed."),
+    "msg.self_signed": ("Aftalen er underskrevet.", "The agreement is signed."),
     # deadlines
     "deadlines.title": ("Mine frister", "My deadlines"),
     "deadlines.intro": (
