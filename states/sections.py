@@ -15,7 +15,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from states.model import CaseState
 from states.text import Text, find_nul
@@ -191,18 +200,66 @@ class AgreementSection(_Section):
     )
 
 
+Measure = (
+    StrictInt
+    | Annotated[StrictFloat, Field(allow_inf_nan=False)]
+    | Annotated[str, Field(max_length=500)]
+)
+"""A baseline, target or result: a number (`12`, `2.8`) or, where a number does not say it, a
+text (`"14"`, `"2,8"`, `"hver anden uge"`). Pydantic's smart union keeps each as given."""
+
+
 class SuccessCriterion(_Section):
-    """A measurable success criterion of the pilot."""
+    """A measurable success criterion of the pilot, with its measured result once evaluated."""
 
     label = Text("Succeskriterium", "Success criterion")
 
     metric: Annotated[str, Field(min_length=1, max_length=500)] = labelled(
         "Måling", "Metric", default=...
     )
-    baseline: Annotated[str, Field(max_length=500)] = labelled(
-        "Udgangspunkt", "Baseline", default=...
+    baseline: Measure = labelled("Udgangspunkt", "Baseline", default=...)
+    target: Measure = labelled("Mål", "Target", default=...)
+    result: Measure | None = labelled(
+        "Målt resultat",
+        "Measured result",
+        help_da="Udfyldes ved evalueringen.",
+        help_en="Filled in at the evaluation.",
     )
-    target: Annotated[str, Field(max_length=500)] = labelled("Mål", "Target", default=...)
+    unit: Annotated[str, Field(max_length=100)] | None = labelled("Enhed", "Unit")
+
+    @property
+    def effect_percent(self) -> float | None:
+        """The change from baseline to measured result in percent of the baseline, when both
+        read as numbers and the baseline is not zero (`effect_percent` below)."""
+        return effect_percent(self.baseline, self.result)
+
+
+def as_number(value: object) -> float | None:
+    """`value` as a number: a number itself, or a text that is one written the Danish
+    (`2,8`, `1.234,5`) or the English way (`2.8`); `None` for anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def effect_percent(baseline: object, result: object) -> float | None:
+    """The effect of a pilot on one criterion: (result - baseline) / baseline in percent,
+    rounded to one decimal; `None` when either is not a number or the baseline is zero."""
+    before, after = as_number(baseline), as_number(result)
+    if before is None or after is None or before == 0:
+        return None
+    return round((after - before) / abs(before) * 100, 1)
 
 
 class Evaluation(_Section):
@@ -254,15 +311,24 @@ class PilotSection(_Section):
 
 
 class AdoptingMunicipality(_Section):
-    """A municipality that intends to adopt the solution."""
+    """A municipality that intends to adopt the solution: a registered one by its organisation
+    id alone, or one outside the service by its name."""
 
     label = Text("Kommune der tager løsningen i brug", "Municipality adopting the solution")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)] = labelled(
-        "Kommune", "Municipality", default=...
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = labelled(
+        "Kommune", "Municipality"
     )
-    organisation_id: int | None = labelled("Organisations-id", "Organisation id")
+    organisation_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = labelled(
+        "Organisations-id", "Organisation id"
+    )
     letter_of_intent_at: date | None = labelled("Hensigtserklæring", "Letter of intent")
+
+    @model_validator(mode="after")
+    def _named_or_registered(self) -> "AdoptingMunicipality":
+        if self.name is None and self.organisation_id is None:
+            raise ValueError("an adopting municipality needs a name or an organisation_id")
+        return self
 
 
 class ScaleSection(_Section):

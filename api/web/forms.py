@@ -83,6 +83,8 @@ def _kind(base: Any, max_length: int | None) -> Kind:
         return "rows"
     if get_origin(base) is dict:
         return "clauses"  # the agreement's clauses, each confirmed or not
+    if get_origin(base) in (Union, UnionType):
+        return "text"  # a measure: a number or a short text (`states.sections.Measure`)
     if isinstance(base, type):
         if issubclass(base, bool):
             return "bool"
