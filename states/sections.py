@@ -47,6 +47,20 @@ class PurchaseRoute(StrEnum):
     NONE = "none"
 
 
+class Area(StrEnum):
+    """The welfare area a need belongs to, for filtering the need catalogue."""
+
+    ELDERLY_CARE = "elderly_care"
+    HEALTH = "health"
+    DISABILITY = "disability"
+    CHILDREN = "children"
+    EDUCATION = "education"
+    EMPLOYMENT = "employment"
+    CLIMATE = "climate"
+    CULTURE = "culture"
+    ADMINISTRATION = "administration"
+
+
 class Outcome(StrEnum):
     """The result of a pilot's evaluation."""
 
@@ -133,6 +147,12 @@ class NeedSection(_Section):
         "Need owner (email)",
         help_da="Behovsejeren får påmindelser om sagens frister.",
         help_en="The need owner receives reminders of the case's deadlines.",
+    )
+    area: Area | None = labelled(
+        "Område",
+        "Area",
+        help_da="Velfærdsområdet, som andre kommuner finder behovet under i behovskataloget.",
+        help_en="The welfare area other municipalities find the need under in the catalogue.",
     )
     description: LongText | None = labelled("Beskrivelse af behovet", "Description of the need")
     target_group: LongText | None = labelled("Målgruppe", "Target group")

@@ -29,6 +29,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reminder.sent": ("Påmindelse sendt", "Reminder sent"),
     "reminder.failed": ("Påmindelse mislykkedes", "Reminder failed"),
     "reminder.acknowledged": ("Påmindelse kvitteret", "Reminder acknowledged"),
+    "need.shared": ("Behov delt med andre kommuner", "Need shared with other municipalities"),
+    "need.unshared": ("Deling af behov stoppet", "Need no longer shared"),
 }
 
 VALUES: dict[str, tuple[str, str]] = {
@@ -67,6 +69,16 @@ VALUES: dict[str, tuple[str, str]] = {
     "retrying": ("Prøver igen", "Retrying"),
     "acknowledged": ("Kvitteret", "Acknowledged"),
     "skipped": ("Sprunget over", "Skipped"),
+    # welfare areas of a need (states.sections.Area)
+    "elderly_care": ("Ældre og omsorg", "Elderly care"),
+    "health": ("Sundhed", "Health"),
+    "disability": ("Handicap og psykiatri", "Disability and mental health"),
+    "children": ("Børn og familie", "Children and families"),
+    "education": ("Skole og uddannelse", "Schools and education"),
+    "employment": ("Beskæftigelse", "Employment"),
+    "climate": ("Klima og miljø", "Climate and environment"),
+    "culture": ("Kultur og fritid", "Culture and leisure"),
+    "administration": ("Administration og digitalisering", "Administration and digitalisation"),
     "email": ("E-mail", "Email"),
     "webhook": ("Webhook", "Webhook"),
 }

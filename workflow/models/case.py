@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from workflow.cases.search import search_texts
 from workflow.models.columns import json_field, time_field
+from workflow.needs.terms import need_terms
 
 
 class Case(SQLModel, table=True):
@@ -38,6 +39,10 @@ class Case(SQLModel, table=True):
     """What the municipality's people search: `workflow.cases.search` (kept by `_keep_search`)."""
     search_call: str = Field(default="", sa_column=Column(Text, nullable=False))
     """What a company searches: the title and the published call's text."""
+    shared_at: datetime | None = time_field(nullable=True, now=False)
+    """Since when the need is in the catalogue for every municipality (`workflow.needs`)."""
+    need_terms: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """The need's Danish stems for SQLite's FTS5 (`workflow.needs.terms`, migration 0010)."""
 
 
 SEARCHED = ("title", "need", "call")
@@ -52,6 +57,7 @@ def _keep_search(_mapper: Mapper[Case], _connection: Connection, case: Case) -> 
     if state.persistent and not any(state.attrs[n].history.has_changes() for n in SEARCHED):
         return
     case.search_full, case.search_call = search_texts(case.title, case.need, case.call)
+    case.need_terms = need_terms(case.title, case.need.get("description"))
 
 
 class ParticipantRole(StrEnum):
