@@ -25,6 +25,7 @@ from api.web import (
     board,
     case_routes,
     manage_routes,
+    needs_pages,
     new_case,
     partner_pages,
 )
@@ -71,6 +72,7 @@ def create_web_app() -> FastAPI:
         manage_routes,
         assessment,
         partner_pages,
+        needs_pages,
         audit_page,
         ack_page,
     ):

@@ -1,0 +1,151 @@
+"""The pages "Behovskatalog" (the need catalogue) and a need with its "Lignende behov".
+
+They ask `workflow.needs.catalogue` exactly as `GET /needs` does, so a page never shows more
+than the API: companies are refused, and a need not shared is found only by its own case's
+municipalities (who also get the button that shares it).
+"""
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import SessionDep
+from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
+from api.web.names import organisation_names
+from api.web.render import WEB_PREFIX, render
+from states import PHASES, TERMINAL
+from states.sections import Area
+from workflow.access.scope import can_see
+from workflow.core.errors import Forbidden
+from workflow.core.timeutil import utcnow
+from workflow.models import Case
+from workflow.needs.catalogue import (
+    MAX_QUERY_LENGTH,
+    NeedFilter,
+    NeedHit,
+    may_use_catalogue,
+    search_needs,
+    set_shared,
+    similar_needs,
+)
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRow:
+    """A need as a line of the catalogue."""
+
+    id: int
+    title: str
+    state: str
+    area: str | None
+    description: str
+    lead_name: str
+
+
+def _rows(db: SessionDep, hits: list[NeedHit]) -> list[NeedRow]:
+    names = organisation_names(db, {h.case.lead_municipality_id for h in hits})
+    return [
+        NeedRow(
+            h.case.id or 0,
+            h.case.title,
+            h.case.state,
+            h.case.need.get("area"),
+            str(h.case.need.get("description") or ""),
+            names.get(h.case.lead_municipality_id, ""),
+        )
+        for h in hits
+    ]
+
+
+@router.get("/needs", response_class=HTMLResponse)
+def catalogue_page(
+    request: Request,
+    user: UserDep,
+    db: SessionDep,
+    q: str = "",
+    area: str = "",
+    state: str = "",
+    page: int = 1,
+) -> HTMLResponse:
+    """Behovskatalog: the needs every municipality shares, searched in Danish."""
+    if not may_use_catalogue(db, user.actor):
+        raise PageForbidden()
+    areas = [a.value for a in Area]
+    states = [s.value for s in (*PHASES, *TERMINAL)]
+    filters = NeedFilter(
+        q=q.strip()[:MAX_QUERY_LENGTH] or None,
+        area=area if area in areas else None,
+        state=state if state in states else None,
+    )
+    page = max(1, min(page, 10_000))
+    hits, total = search_needs(
+        db, user.actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    return render(
+        request,
+        "needs.html",
+        {
+            "rows": _rows(db, hits),
+            "total": total,
+            "filters": filters,
+            "areas": areas,
+            "states": states,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "active": "needs",
+        },
+        user=user,
+    )
+
+
+def _need_case(db: SessionDep, user: UserDep, case_id: int) -> Case:
+    """The need, when shared or when the user sees its case; the page is 404 otherwise."""
+    if not may_use_catalogue(db, user.actor):
+        raise PageForbidden()
+    case = db.get(Case, case_id) if 0 < case_id < 2**31 else None
+    if case is None or (case.shared_at is None and not can_see(db, user.actor, case)):
+        raise PageNotFound()
+    return case
+
+
+@router.get("/needs/{case_id}", response_class=HTMLResponse)
+def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> HTMLResponse:
+    """A need with the shared needs most like it ("Lignende behov")."""
+    case = _need_case(db, user, case_id)
+    names = organisation_names(db, {case.lead_municipality_id})
+    lead = user.actor.role == "admin" or (
+        user.actor.role == "manager" and user.actor.organisation_id == case.lead_municipality_id
+    )
+    return render(
+        request,
+        "need.html",
+        {
+            "case": case,
+            "lead_name": names.get(case.lead_municipality_id, ""),
+            "similar": _rows(db, similar_needs(db, user.actor, case)),
+            "sees_case": can_see(db, user.actor, case),
+            "may_share": lead,
+            "active": "needs",
+        },
+        user=user,
+    )
+
+
+@router.post("/needs/{case_id}/share")
+def share_page(
+    request: Request, user: UserDep, db: SessionDep, form: FormDep, case_id: int
+) -> RedirectResponse:
+    """ "Del behovet med andre kommuner" (or stop sharing), then back to the need."""
+    case = _need_case(db, user, case_id)
+    if not can_see(db, user.actor, case):
+        raise PageNotFound()
+    try:
+        set_shared(db, user.actor, case_id, form.get("shared") == "1", utcnow())
+    except Forbidden as exc:
+        raise PageForbidden() from exc
+    db.commit()
+    return RedirectResponse(f"{WEB_PREFIX}/needs/{case_id}", status_code=303)
