@@ -1,8 +1,9 @@
 """The need catalogue's answers (`GET /needs`, issue 17)."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from states import CaseState
 
@@ -36,3 +37,35 @@ class ShareState(BaseModel):
     case_id: int
     shared: bool
     shared_at: datetime | None
+
+
+class JoinRequestCreate(BaseModel):
+    """ "Vi har samme behov": a municipality asks to co-own a shared need."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class JoinDecision(BaseModel):
+    """The lead municipality's answer to a join request; declining needs a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["accept", "decline"]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class JoinRequestPublic(BaseModel):
+    """A join request and where it stands."""
+
+    id: int
+    case_id: int
+    organisation: Municipality
+    status: Literal["pending", "accepted", "declined"]
+    message: str | None
+    requested_by: str
+    reason: str | None
+    decided_by: str | None
+    created_at: datetime
+    decided_at: datetime | None

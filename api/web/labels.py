@@ -31,6 +31,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reminder.acknowledged": ("Påmindelse kvitteret", "Reminder acknowledged"),
     "need.shared": ("Behov delt med andre kommuner", "Need shared with other municipalities"),
     "need.unshared": ("Deling af behov stoppet", "Need no longer shared"),
+    "need.join_requested": ("Anmodning om at deltage i behovet", "Request to join the need"),
+    "need.join_decided": ("Svar på anmodning om at deltage", "Answer to a request to join"),
 }
 
 VALUES: dict[str, tuple[str, str]] = {

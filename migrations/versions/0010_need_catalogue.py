@@ -1,4 +1,7 @@
-"""The need catalogue (issue 17): shared needs and their Danish full-text search.
+"""The need catalogue (issue 17): shared needs, their Danish full-text search, join requests.
+
+`join_requests` holds a municipality's requests to co-own another's shared need, at most one
+pending per municipality and case (a partial unique index).
 
 `cases.shared_at` says since when the lead municipality shares the need with every other
 municipality (NULL: not shared). Search differs by database, with the same meaning:
@@ -81,7 +84,36 @@ def _batches() -> Iterator[list[dict[str, Any]]]:
         after = rows[-1][0]
 
 
+def _join_requests() -> None:
+    op.create_table(
+        "join_requests",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column(
+            "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=False
+        ),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("message", sa.String(2000), nullable=True),
+        sa.Column("requested_by", sa.String(200), nullable=False),
+        sa.Column("reason", sa.String(2000), nullable=True),
+        sa.Column("decided_by", sa.String(200), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
+    )
+    op.create_index("ix_join_requests_case_id", "join_requests", ["case_id"])
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        "ux_join_requests_pending",
+        "join_requests",
+        ["case_id", "organisation_id"],
+        unique=True,
+        sqlite_where=pending,
+        postgresql_where=pending,
+    )
+
+
 def upgrade() -> None:
+    _join_requests()
     op.add_column("cases", sa.Column("shared_at", UTCDateTime(), nullable=True))
     op.add_column("cases", sa.Column("need_terms", sa.Text(), nullable=False, server_default=""))
     op.create_index("ix_cases_shared_at", "cases", ["shared_at"])
@@ -104,6 +136,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("join_requests")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_cases_need_danish")
     else:

@@ -18,6 +18,7 @@ from workflow.models.identity import (
     UserStatus,
     WebSessionRow,
 )
+from workflow.models.join_request import JoinRequest, JoinStatus
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind, Role
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
@@ -37,6 +38,8 @@ __all__ = [
     "DeadlineStatus",
     "Decision",
     "IdempotencyRecord",
+    "JoinRequest",
+    "JoinStatus",
     "Organisation",
     "OrganisationKind",
     "Participant",
