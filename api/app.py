@@ -5,15 +5,18 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.admission import AdmissionMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.limits import BodyLimitMiddleware
 from api.problems import install_problem_handlers
+from api.request_context import RequestContextMiddleware
 from api.routes import (
     audit,
     cases,
     deadlines,
     health,
     join_requests,
+    metrics,
     needs,
     organisations,
     participants,
@@ -86,6 +89,7 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)
+    app.include_router(metrics.router)
     for module in (
         tokens,
         users,
@@ -102,8 +106,11 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     app.include_router(audit.router, prefix=API_PREFIX)
     for module in (deadlines, reminders):
         app.include_router(module.router, prefix=API_PREFIX)
-    # The last middleware added runs first: sizes are checked before idempotent replays.
+    # The last middleware added runs first: every request gets its id and is counted, then
+    # queues for admission, then its size is checked before idempotent replays.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AdmissionMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     app.mount("/ui", create_web_app())
     return app

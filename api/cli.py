@@ -1,9 +1,13 @@
 """The `opi` command line: serve, migrate, load demo data, manage tokens."""
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from api.cli_audit import add_audit_commands
 from workflow.core.settings import get_settings
@@ -12,32 +16,70 @@ from workflow.models import Role
 Command = Callable[[argparse.Namespace], int]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+def _refuse_wrong_database(command: str) -> bool:
+    """Print one line and return True when the database is not at this version's schema."""
     from workflow.core import migrate
 
     settings = get_settings()
-    if settings.is_sqlite:
-        migrate.upgrade(settings.database_url)
+    problem = migrate.prepare_for_service(settings.database_url, settings.environment)
+    if problem is not None:
+        print(f"opi {command}: {problem}", file=sys.stderr, flush=True)
+    return problem is not None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from workflow.ops.logs import logging_config
+    from workflow.ops.metrics import MULTIPROC_ENV
+
+    if _refuse_wrong_database("serve"):
+        return 2
+    settings = get_settings()
     base = f"http://{args.host}:{args.port}"
     print(f"opi-workflow: API docs at {base}/docs", flush=True)
     print(f"opi-workflow: web pages at {base}/ui/ (sign in with a token)", flush=True)
-    uvicorn.run(
-        "api.app:create_served_api" if args.no_scheduler else "api.app:create_served_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=1,
-        log_level=args.log_level,
-    )
+    own_metrics_dir = None
+    if args.workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Each worker process counts into files here; /metrics adds them up. Set before any
+        # worker imports prometheus_client, and new for each run (stale files would add up).
+        own_metrics_dir = tempfile.mkdtemp(prefix="opi-metrics-")
+        os.environ[MULTIPROC_ENV] = own_metrics_dir
+    try:
+        uvicorn.run(
+            "api.app:create_served_api" if args.no_scheduler else "api.app:create_served_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=logging_config(settings.log_format, args.log_level),
+            log_level=args.log_level,
+            access_log=False,
+        )
+    finally:
+        if own_metrics_dir is not None:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
     from notifications.worker import run_worker
 
+    if _refuse_wrong_database("worker"):
+        return 2
     return run_worker(once=args.once)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from workflow.ops.backup import BackupRefused, backup_sqlite
+
+    try:
+        pages = backup_sqlite(get_settings().database_url, Path(args.path))
+    except BackupRefused as exc:
+        print(f"opi backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.path} ({pages} pages)")
+    return 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -123,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not run the reminder sweep and checkpoints here (run `opi worker` instead)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        choices=range(1, 65),
+        metavar="N",
+        help="worker processes (1-64); each runs the scheduler unless --no-scheduler",
+    )
     serve.set_defaults(func=_serve)
 
     worker = sub.add_parser("worker", help="run the reminder sweep and checkpoints, no HTTP")
@@ -133,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     up = db.add_parser("upgrade", help="migrate the database to the newest schema")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_db_upgrade)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database while the service runs")
+    backup.add_argument("path", help="the new backup file (never overwritten)")
+    backup.set_defaults(func=_backup)
 
     demo = sub.add_parser("demo", help="load demo data drawn from the Furesø OPI story")
     demo.set_defaults(func=_demo)

@@ -1,11 +1,13 @@
 """RFC 9457 problem details for every error the API returns."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from states.text import Language, negotiate
@@ -20,6 +22,11 @@ from workflow.core.errors import (
     StaleVersion,
     WorkflowError,
 )
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 2
+"""What a 503 asks the client to wait before trying again."""
 
 PROBLEM_BASE = "https://opi-workflow.dk/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -38,6 +45,7 @@ _TITLES = {
     422: ("invalid-input", "Unprocessable content"),
     428: ("if-match-required", "Precondition required"),
     500: ("internal-error", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
 }
 
 
@@ -86,6 +94,15 @@ def problem(
         **extra,
     }
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def busy_problem() -> JSONResponse:
+    """503 with Retry-After: the service is at capacity (or its database is unreachable)."""
+    return problem(
+        503,
+        "The service is busy; try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def language_of(request: Request) -> Language:
@@ -139,6 +156,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
         return problem(422, "A value in the request is out of range or cannot be stored.")
+
+    # Load is never a 500: a request that waited its bounded time for a database connection
+    # (or for SQLite's write lock), or met a database that is down, may simply try again.
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database busy or unreachable on %s: %s", request.url.path, exc)
+        return busy_problem()
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

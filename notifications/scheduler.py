@@ -35,20 +35,29 @@ def run_reminder_sweep() -> None:
 def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None = None) -> bool:
     """Verify the audit log and write a signed checkpoint of every chain's head.
 
-    Acts as the system actor `system:audit-checkpoint`. A broken chain is never signed: the
-    job logs the first broken event as an error and returns False. Nothing is written when no
-    chain changed since the newest checkpoint. Invalid checkpoints are logged as errors.
+    Acts as the system actor `system:audit-checkpoint`. Every process may schedule this job
+    (`opi serve --workers N`, `opi worker`); one runs it at a time, the others skip their turn.
+    Each run is noted in `job_heartbeats` (the age `/metrics` reports). A broken chain is
+    never signed: the job logs the first broken event as an error and returns False. Nothing
+    is written when no chain changed since the newest checkpoint. Invalid checkpoints are
+    logged as errors.
     """
     from workflow.access.actor import SYSTEM_CHECKPOINT
     from workflow.audit.verify import verify_and_checkpoint
     from workflow.core.db import get_engine
     from workflow.core.settings import get_settings
+    from workflow.ops.exclusive import exclusive
+    from workflow.ops.heartbeats import AUDIT_VERIFICATION, record_run
 
     settings = settings or get_settings()
+    engine = engine or get_engine()
     try:
-        outcome = verify_and_checkpoint(
-            engine or get_engine(), settings.audit_key, SYSTEM_CHECKPOINT
-        )
+        with exclusive(engine, "audit-checkpoint") as mine:
+            if not mine:
+                log.info("audit checkpoint: another process is at it, skipping this turn")
+                return True
+            outcome = verify_and_checkpoint(engine, settings.audit_key, SYSTEM_CHECKPOINT)
+            record_run(engine, AUDIT_VERIFICATION, ok=not outcome.refused)
     except Exception:  # the next run tries again; the scheduler must keep running
         log.exception("audit checkpoint failed")
         return False

@@ -12,19 +12,20 @@ from types import FrameType
 
 from notifications.scheduler import build_scheduler
 from notifications.sweep import sweep
-from workflow.core import migrate
 from workflow.core.db import get_engine
 from workflow.core.gc_freeze import freeze_startup_objects
 from workflow.core.settings import get_settings
+from workflow.ops.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
 
 def run_worker(*, once: bool = False) -> int:
-    """Sweep every `OPI_SWEEP_SECONDS` until SIGTERM or SIGINT; with `once`, one pass only."""
+    """Sweep every `OPI_SWEEP_SECONDS` until SIGTERM or SIGINT; with `once`, one pass only.
+
+    The caller (`opi worker`) has checked that the database's schema is this version's.
+    """
     settings = get_settings()
-    if settings.is_sqlite:
-        migrate.upgrade(settings.database_url)
     if once:
         result = sweep(get_engine(), settings)
         print(
@@ -33,7 +34,7 @@ def run_worker(*, once: bool = False) -> int:
             flush=True,
         )
         return 0 if not result.errors else 1
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -11,8 +11,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is alive."""
+async def healthz() -> dict[str, str]:
+    """The process is alive. `async` and free of the database: it must answer while every
+    worker thread and pooled connection is busy (see `api/admission.py`)."""
     return {"status": "ok"}
 
 

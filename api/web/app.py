@@ -13,10 +13,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.problems import RETRY_AFTER_SECONDS
 from api.web import (
     ack_page,
     assessment,
@@ -139,6 +142,14 @@ def _install_error_pages(app: FastAPI) -> None:
         if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
             return _error_page(request, 404, "error.404")
         return _error_page(request, 400, "error.bad_request")
+
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: Exception) -> Response:
+        log.warning("database busy or unreachable on %s: %s", request.url.path, exc)
+        response = _error_page(request, 503, "error.busy")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

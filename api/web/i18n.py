@@ -194,6 +194,10 @@ _UI: dict[str, tuple[str, str]] = {
         "Formularen var for gammel eller kom ikke fra denne side. Genindlæs siden og prøv igen.",
         "The form was too old or did not come from this site. Reload the page and try again.",
     ),
+    "error.busy": (
+        "Tjenesten har travlt lige nu. Vent et øjeblik, og prøv igen.",
+        "The service is busy right now. Wait a moment and try again.",
+    ),
     "error.500": (
         "Der opstod en uventet fejl. Den er logget; prøv igen om lidt.",
         "An unexpected error occurred. It has been logged; please try again shortly.",

@@ -48,12 +48,17 @@ def get_engine(url: str | None = None) -> Engine:
     On PostgreSQL it keeps `OPI_DATABASE_POOL_SIZE` connections: a connection opened beyond
     the pool is closed when it is returned, so a service that often has more requests at once
     than its pool holds would open (and PostgreSQL fork) a new backend for many of them.
+
+    A request that finds every connection taken waits `OPI_DATABASE_POOL_TIMEOUT` seconds, then
+    gets 503 with Retry-After (`api/problems.py`), never a 500.
     """
     settings = get_settings()
     url = url or settings.database_url
     if url.startswith("sqlite"):
-        return make_engine(url)
-    return make_engine(url, pool_size=settings.database_pool_size)
+        return make_engine(url, pool_timeout=settings.database_pool_timeout)
+    return make_engine(
+        url, pool_size=settings.database_pool_size, pool_timeout=settings.database_pool_timeout
+    )
 
 
 def engine_of(session: Session) -> Engine:

@@ -27,6 +27,29 @@ class Settings(BaseSettings):
         description="PostgreSQL connections a process keeps open for reuse; up to 10 more are "
         "opened for a burst and closed after it.",
     )
+    database_pool_timeout: float = Field(
+        10,
+        gt=0,
+        description="Seconds a request waits for a database connection before it is answered "
+        "503 with Retry-After.",
+    )
+    request_concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="Requests one process lets use the database at once; the rest queue. "
+        "Default: 4 on SQLite (it has one writer at a time anyway), the pool size on PostgreSQL.",
+    )
+    request_queue_seconds: float = Field(
+        10, gt=0, description="How long a request may queue before it is answered 503."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object per log line, with the request id."
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token that may read /metrics from any address; without it only "
+        "loopback clients may.",
+    )
     admin_token: str | None = Field(
         None, description="When set, this string is accepted as an admin bearer token."
     )
@@ -90,6 +113,13 @@ class Settings(BaseSettings):
         if self.environment == "production":
             return False
         return True if self.web_token_sign_in is None else self.web_token_sign_in
+
+    @property
+    def admission_limit(self) -> int:
+        """Requests a process lets use the database at once (`request_concurrency`)."""
+        if self.request_concurrency is not None:
+            return self.request_concurrency
+        return 4 if self.is_sqlite else self.database_pool_size
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from workflow.models.deadline import (
     Reminder,
     ReminderStatus,
 )
+from workflow.models.heartbeat import JobHeartbeat
 from workflow.models.identity import (
     SignInMethod,
     User,
@@ -38,6 +39,7 @@ __all__ = [
     "DeadlineStatus",
     "Decision",
     "IdempotencyRecord",
+    "JobHeartbeat",
     "JoinRequest",
     "JoinStatus",
     "Organisation",

@@ -36,6 +36,7 @@ from workflow.core.errors import (
 from workflow.core.timeutil import utcnow
 from workflow.deadlines.phase_rules import on_transition as update_phase_deadlines
 from workflow.models import Case
+from workflow.ops import metrics
 from workflow.transitions.locking import lock_case
 from workflow.transitions.machine import fire
 
@@ -146,6 +147,7 @@ def apply_trigger(
         if before_commit is not None:
             before_commit(session, case)
         session.commit()
+        metrics.count_transition(trig.value)
         return case
     except BaseException:
         session.rollback()
@@ -261,3 +263,4 @@ def _audit_refusal(
     """Commit the refused attempt's audit event alone; the case itself is not touched."""
     audit.record(session, actor, "case.transition_refused", data, case_id=case.id, at=now)
     session.commit()
+    metrics.count_refusal([u["code"] for u in data.get("unmet", [])] or [data["refusal"]])

@@ -1,0 +1,1 @@
+"""Running the service: heartbeats of background jobs, metrics, logs, backups."""
