@@ -27,14 +27,21 @@ def request_id_of(scope: Scope) -> str:
     return given if _ACCEPTED_ID.fullmatch(given) else uuid.uuid4().hex
 
 
-def route_template(scope: Scope, root_path: str) -> str:
-    """The template of the route that answered (`/api/v1/cases/{case_id}`), including the
-    mount it sits under (`/ui`); `(unmatched)` when no route matched."""
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (`/api/v1/cases/{case_id}`), with the prefix
+    it is included under (`/api/v1`, `/ui`); `(unmatched)` when no route matched.
+
+    A route knows only its own path; the prefix is the part of the request path before the
+    route's segments (a route template has a fixed number of them).
+    """
     route = scope.get("route")
     if not isinstance(route, Route):
         return UNMATCHED_ROUTE
-    mount = str(scope.get("root_path", ""))[len(root_path) :]
-    return mount + route.path
+    path, own = str(scope.get("path", "")), route.path
+    cut = len(path)
+    for _ in range(own.count("/")):
+        cut = path.rfind("/", 0, cut)
+    return path[:cut] + own if cut >= 0 else own
 
 
 class RequestContextMiddleware:
@@ -50,7 +57,6 @@ class RequestContextMiddleware:
         request_id = request_id_of(scope)
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        root_path = str(scope.get("root_path", ""))
         status = 500  # if the app fails before it answers, the server answers 500
 
         async def send_with_id(message: Message) -> None:
@@ -64,7 +70,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = route_template(scope, root_path)
+            route = route_template(scope)
             count_request(scope["method"], route, status, seconds)
             access_log.info(
                 "%s %s %d %.1f ms",
