@@ -15,8 +15,9 @@ from typing import Any
 from bench import machine, pg, wrk
 from bench.config import FULL, QUICK, RESULTS_DIR, RunSettings
 
-BENCHMARKS = ("audit_verify", "case_list", "sweep", "transition")
-"""In this order: the read-only ones first, on the same copy of the data."""
+BENCHMARKS = ("audit_verify", "case_list", "sweep", "transition", "load")
+"""In this order: the read-only ones first, on the same copy of the data; `load` last, on
+databases of its own."""
 
 Runner = Callable[[str, RunSettings, Path], dict[str, Any]]
 
@@ -30,6 +31,10 @@ def _runner(name: str) -> Runner:
         from bench import case_list
 
         return case_list.run
+    if name == "load":
+        from bench import load
+
+        return load.run
     if name == "sweep":
         from bench import sweep
 
