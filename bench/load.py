@@ -43,7 +43,9 @@ class Tally:
     wins: Counter[tuple[int, int]] = field(default_factory=Counter)
     """(case id, version it reached) of every acknowledged patch."""
     busy_without_retry_after: int = 0
-    transport_errors: int = 0
+    transport_errors: Counter[str] = field(default_factory=Counter)
+    """By kind. A client-side failure (say, a kept-alive connection the server closed just as
+    the client reused it) is not an answer of the server; it is reported, not judged."""
 
 
 def _version(etag: str) -> int:
@@ -101,8 +103,8 @@ async def _client(
                 )
                 if response.status_code == 200:
                     tally.wins[(target, _version(response.headers["etag"]))] += 1
-        except httpx.TransportError:
-            tally.transport_errors += 1
+        except httpx.TransportError as exc:
+            tally.transport_errors[type(exc).__name__] += 1
             continue
         tally.latencies.append(time.monotonic() - started)
         tally.statuses[response.status_code] += 1
@@ -129,6 +131,8 @@ async def _drive(
         for case_id in ids:
             response = await client.get(f"/cases/{case_id}")
             after[case_id] = _version(response.headers["etag"])
+    # Every acknowledged patch moved its case one version on. A case may have moved more
+    # (a patch committed whose answer a transport error swallowed), never less.
     won = Counter(case_id for case_id, _ in tally.wins.elements())
     lost = sum(max(0, won[c] - (after[c] - before[c])) for c in ids)
     return tally, {c: after[c] - before[c] for c in ids}, lost
@@ -162,7 +166,7 @@ def run_on(
         "server_errors": server_errors,
         "busy": tally.statuses.get(503, 0),
         "busy_without_retry_after": tally.busy_without_retry_after,
-        "transport_errors": tally.transport_errors,
+        "transport_errors": dict(tally.transport_errors),
         "acknowledged_writes": acknowledged,
         "versions_moved": sum(moved.values()),
         "lost_writes": lost,
@@ -171,9 +175,7 @@ def run_on(
         "valid": server_errors == 0
         and lost == 0
         and double == 0
-        and tally.transport_errors == 0
-        and tally.busy_without_retry_after == 0
-        and acknowledged == sum(moved.values()),
+        and tally.busy_without_retry_after == 0,
     }
 
 

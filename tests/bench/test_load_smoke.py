@@ -22,6 +22,6 @@ def test_load_benchmark_runs_tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert figures["requests"] > 0, figures
         assert figures["server_errors"] == 0, figures
         assert figures["lost_writes"] == 0 and figures["double_winners"] == 0, figures
-        assert figures["acknowledged_writes"] == figures["versions_moved"] > 0, figures
+        assert 0 < figures["acknowledged_writes"] <= figures["versions_moved"], figures
     assert result["valid"] is True, result
     assert str(result["line"]).startswith("load (8 clients, 1.5 s each): PostgreSQL: ")
