@@ -37,7 +37,8 @@ class Settings(BaseSettings):
         None,
         ge=1,
         description="Requests one process lets use the database at once; the rest queue. "
-        "Default: 4 on SQLite (it has one writer at a time anyway), the pool size on PostgreSQL.",
+        "Default: 4 on SQLite (it has one writer at a time anyway), the pool size (at most 32) "
+        "on PostgreSQL.",
     )
     request_queue_seconds: float = Field(
         10, gt=0, description="How long a request may queue before it is answered 503."
@@ -119,7 +120,9 @@ class Settings(BaseSettings):
         """Requests a process lets use the database at once (`request_concurrency`)."""
         if self.request_concurrency is not None:
             return self.request_concurrency
-        return 4 if self.is_sqlite else self.database_pool_size
+        # Below the 40 threads a process runs sync routes on, whatever the pool: a request
+        # holding a lock must always find a thread to finish on (api/admission.py).
+        return 4 if self.is_sqlite else min(self.database_pool_size, 32)
 
     @property
     def is_sqlite(self) -> bool:

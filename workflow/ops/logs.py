@@ -58,6 +58,8 @@ def logging_config(log_format: str, level: str = "info") -> dict[str, Any]:
             "uvicorn": {"handlers": [], "level": upper, "propagate": True},
             "uvicorn.error": {"handlers": [], "level": upper, "propagate": True},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            # A line for every job run every few seconds says nothing; the jobs log results.
+            "apscheduler": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }
 
