@@ -83,6 +83,7 @@ async def _client(
     hot, spread = ids[0], ids[1:]
     known: dict[int, str] = {}
     rng = random.Random(n)  # repeatable per client
+    writes = 0
     while time.monotonic() < deadline:
         pick = rng.random()
         target = hot if pick < 0.5 else spread[rng.randrange(len(spread))]
@@ -93,9 +94,11 @@ async def _client(
             elif pick < 0.3:
                 response = await client.get("/cases", params={"limit": 20})
             else:
+                # Every title new: a patch that changes nothing moves no version.
+                writes += 1
                 response = await client.patch(
                     f"/cases/{target}",
-                    json={"title": f"Sag {target} ved klient {n}"},
+                    json={"title": f"Sag {target}: klient {n}, skrivning {writes}"},
                     headers={
                         "If-Match": known.get(target, '"1"'),
                         "Content-Type": "application/merge-patch+json",
