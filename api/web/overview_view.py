@@ -19,10 +19,11 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
+from api.web.forms import editable_sections
 from api.web.names import organisation_names
 from api.web.partner_view import DeadlineItem, my_deadlines, open_calls
 from api.web.render import NavCounts
-from states import PHASES, CaseState, Trigger
+from states import PHASES, REQUIREMENTS, CaseState, Trigger
 from workflow.access.actor import Actor
 from workflow.access.scope import visible_cases_clause
 from workflow.models import Assessment, Case, Proposal, Role, Signature
@@ -36,11 +37,18 @@ REQUIREMENT_CASES = 50
 """How many of the organisation's cases the overview checks for requirements to fill."""
 LIST_LIMIT = 200
 """At most this many items per kind; the count still says how many there are."""
-COVERED_ELSEWHERE = frozenset(
-    {"proposals.assessed", "agreement.signed", "call.closed", "call.min_proposals"}
-)
-"""Requirements shown in their own list (assessments, signatures) or that only time or the
-companies fill: they are not "a requirement I can fill"."""
+
+
+def fillable(code: str, state: CaseState, editable: tuple[str, ...]) -> bool:
+    """Whether a form the person may use now can meet requirement `code`: every input it reads
+    is a field of a section they may edit (or the clock). Requirements that read proposals or
+    signatures have lists of their own on the page, and those that read a closed section wait on
+    time or on the companies, so neither is "a requirement I can fill"."""
+    defined = next((r for r in REQUIREMENTS.get(state, []) if r.code == code), None)
+    if defined is None:
+        return False
+    fields = [read for read in defined.reads if read != "now"]
+    return bool(fields) and all(read.split(".", 1)[0] in editable for read in fields)
 
 
 @dataclass(slots=True)
@@ -194,8 +202,7 @@ def requirements(db: Session, actor: Actor, language: str, now: datetime) -> lis
         unmet = [
             u
             for u in advance.unmet
-            if u.code not in COVERED_ELSEWHERE
-            and (actor.role == Role.MANAGER.value or u.code.startswith("need."))
+            if fillable(u.code, CaseState(case.state), editable_sections(case.state, actor.role))
         ]
         if unmet:
             items.append(
