@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Language, SessionDep, require_role
+from api.deps import CurrentActor, Language, SessionDep, require_role, strict_query
 from api.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
@@ -35,7 +35,7 @@ from workflow.core.errors import check_text
 from workflow.core.settings import Settings, get_settings
 from workflow.core.timeutil import utcnow
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], dependencies=[Depends(strict_query)])
 
 AUDIT_ROLES = ("manager", "auditor", "admin")
 MAX_LIMIT = 1000

@@ -175,6 +175,8 @@ def test_pages(api: Api) -> None:
         "case_id=99999999999",
         "actor=a%00b",
         "action=" + "x" * 61,
+        "acter=someone",  # a typo must not silently return everything (README promises 422)
+        "actor=a&actor=b",
     ],
 )
 def test_bad_parameters_are_problems(api: Api, query: str) -> None:
