@@ -17,6 +17,7 @@ from api.web.labels import VALUES
 from api.web.session import WebSession, new_session
 from states import CaseState
 from workflow.access.actor import Actor
+from workflow.access.roles import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 WEB_PREFIX = "/ui"
@@ -42,7 +43,7 @@ class WebUser:
     counts: NavCounts | None = None
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         """The token's role."""
         return self.actor.role
 
