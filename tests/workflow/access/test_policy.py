@@ -34,6 +34,8 @@ A, M, S, P, U = Role.ADMIN, Role.MANAGER, Role.STAFF, Role.PARTNER, Role.AUDITOR
 
 SPEC_TABLE: dict[Action, set[Role]] = {
     Action.CREATE_TOKEN: {A},
+    Action.MANAGE_TOKENS: {A},
+    Action.MANAGE_USERS: {A},
     Action.CREATE_ORGANISATION: {A},
     Action.CREATE_CASE: {M, S},
     Action.EDIT_CASE: {M, S, A},  # staff: the need only
