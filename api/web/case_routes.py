@@ -26,7 +26,7 @@ from api.web.forms import (
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from states import CaseState
-from workflow.access.policy import Action, may, sees_scores
+from workflow.access.policy import Action, competes, may, sees_scores
 from workflow.access.scope import get_visible_case, may_see_proposal
 from workflow.audit.query import case_history
 from workflow.cases.service import update_case
@@ -40,7 +40,7 @@ from workflow.core.errors import (
     WorkflowError,
 )
 from workflow.core.timeutil import utcnow
-from workflow.models import Assessment, Case, Decision, Proposal, Role
+from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.proposals.own import call_is_open
 from workflow.transitions.engine import apply_trigger
 
@@ -292,7 +292,7 @@ def proposal_page(
         .first()
     )
     names = organisation_names(db, {proposal.organisation_id})
-    own = user.role == Role.PARTNER.value and proposal.organisation_id == user.actor.organisation_id
+    own = competes(user.actor) and proposal.organisation_id == user.actor.organisation_id
     return render(
         request,
         "proposal.html",
