@@ -128,6 +128,17 @@ def require(actor: Actor, action: Action, case: LedCase | None = None) -> None:
         raise Forbidden(f"Only the lead municipality's people may do this ({action.value}).")
 
 
+def runs_case(actor: Actor, case: LedCase) -> bool:
+    """Whether `actor` runs `case`: an admin, or a manager of its lead municipality (shares its
+    need, decides who joins it, and everything in `LEAD_ONLY`)."""
+    return may(actor, Action.TRIGGER, case)
+
+
+def is_municipal(actor: Actor) -> bool:
+    """Whether `actor` holds a municipality's role (manager or staff)."""
+    return actor.role in MUNICIPAL_ROLES
+
+
 def leads(actor: Actor, case: LedCase) -> bool:
     """Whether the actor's organisation is the case's lead municipality."""
     return actor.organisation_id is not None and actor.organisation_id == case.lead_municipality_id
