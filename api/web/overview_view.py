@@ -203,7 +203,7 @@ def requirements(db: Session, actor: Actor, language: str, now: datetime) -> lis
         unmet = [
             u
             for u in advance.unmet
-            if fillable(u.code, CaseState(case.state), editable_sections(case.state, actor.role))
+            if fillable(u.code, CaseState(case.state), editable_sections(case, actor))
         ]
         if unmet:
             items.append(
