@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
-from workflow.access.tokens import hash_token
+from workflow.access.tokens import DEMO_TOKENS, hash_token
 from workflow.access.users import invite_user
 from workflow.audit import writer as audit
 from workflow.cases.service import create_case, update_case
@@ -31,14 +31,6 @@ from workflow.proposals.service import (
     submit_proposal,
 )
 from workflow.transitions.engine import apply_trigger
-
-DEMO_TOKENS: dict[str, str] = {
-    "admin": "demo-admin",
-    "manager": "demo-manager",
-    "staff": "demo-staff",
-    "partner": "demo-partner",
-    "auditor": "demo-auditor",
-}
 
 
 @dataclass

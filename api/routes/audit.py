@@ -144,7 +144,7 @@ def get_audit_verify(
     """Recompute every chain (a manager: those of its cases) and compare with the newest
     valid signed checkpoint. `ok` is false when anything fails; `first_broken` says where."""
     engine, scope = _authorise(session, actor, case_id)
-    return verify_log(engine, settings.audit_key, case_id=case_id, cases_sql=scope).as_dict()
+    return verify_log(engine, settings.checkpoint_key, case_id=case_id, cases_sql=scope).as_dict()
 
 
 @router.get(

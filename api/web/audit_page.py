@@ -142,7 +142,7 @@ def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
     end = total - (filters.page - 1) * PAGE_SIZE
     start = max(0, end - PAGE_SIZE)
     events, _ = list_events(engine, flt, limit=max(1, end - start), offset=start)
-    report = verify_log(engine, get_settings().audit_key, cases_sql=scope)
+    report = verify_log(engine, get_settings().checkpoint_key, cases_sql=scope)
     language = language_of(request)
     names = organisation_names(db, organisation_ids(events))
     query = filters.query(page=None)
