@@ -6,13 +6,15 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.problems import PROBLEM_MEDIA_TYPE
+from workflow.core.names import MAX_NAME_LENGTH, clean_name
 
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; larger numbers are refused as input, never a 500."""
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-"""A short name with at least one visible character."""
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(clean_name)]
+"""A short name with at least one visible character and no control character, trimmed
+before it is checked (`workflow.core.names`)."""
 T = TypeVar("T")
 
 
