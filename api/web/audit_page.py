@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
+from api.schemas.common import parse_id
 from api.web.auth import PageForbidden, PageNotFound, UserDep
 from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
@@ -96,7 +97,7 @@ def _filters(request: Request) -> AuditFilters:
     params = request.query_params
     case, page = params.get("case", ""), params.get("page", "1")
     return AuditFilters(
-        case=int(case) if case.isdigit() and len(case) < 10 else None,
+        case=parse_id(case),
         actor=params.get("actor", "").strip()[:200],
         action=params.get("action", "").strip()[:60],
         date_from=_date(params.get("from", "")),
