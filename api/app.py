@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from api.admission import AdmissionMiddleware
+from api.hsts import HstsMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.limits import BodyLimitMiddleware
 from api.problems import install_problem_handlers
@@ -112,5 +113,6 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AdmissionMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(HstsMiddleware)
     app.mount("/ui", create_web_app())
     return app

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.allow import allowed_methods
 from states.text import Language, negotiate
 from workflow.core.errors import (
     Conflict,
@@ -148,7 +149,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem(exc.status_code, detail, headers=headers)
 
     # Safety nets: input the validators let through but the database cannot store is still
     # the client's error, never a 500.

@@ -14,10 +14,11 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Language, SessionDep, require_role
+from api.deps import CurrentActor, Language, SessionDep, require_role, strict_query
 from api.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
+from states.dates import LooseMoment
 from workflow.access.actor import Actor
 from workflow.access.scope import get_visible_case
 from workflow.audit.query import (
@@ -35,7 +36,7 @@ from workflow.core.errors import check_text
 from workflow.core.settings import Settings, get_settings
 from workflow.core.timeutil import utcnow
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], dependencies=[Depends(strict_query)])
 
 AUDIT_ROLES = ("manager", "auditor", "admin")
 MAX_LIMIT = 1000
@@ -90,8 +91,10 @@ def get_audit(
         str | None,
         Query(max_length=60, description="Exact action, or a prefix ending in `*` (`case.*`)."),
     ] = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[
+        LooseMoment | None, Query(description="From this time (inclusive; ISO 8601).")
+    ] = None,
+    until: Annotated[LooseMoment | None, Query(description="Before this time (ISO 8601).")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     format: Annotated[

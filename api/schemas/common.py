@@ -1,11 +1,11 @@
 """Building blocks shared by every schema: ids, pages and documented problem responses."""
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.problems import PROBLEM_MEDIA_TYPE
+from states.dates import Moment
 from workflow.core.names import MAX_NAME_LENGTH, clean_name
 
 MAX_ID = 2**31 - 1
@@ -31,16 +31,8 @@ before it is checked (`workflow.core.names`)."""
 T = TypeVar("T")
 
 
-def _utc_representable(value: datetime) -> datetime:
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("the time is out of range") from None
-    return value
-
-
-Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
-"""A timezone-aware time that can be stored in UTC (years 1 and 9999 may not be)."""
+Timestamp = Moment
+"""A timezone-aware time, ISO 8601 text, in years 2000-2100 (`states.dates`)."""
 
 
 class Strict(BaseModel):
