@@ -21,6 +21,7 @@ from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
 from api.web.timeline import describe, organisation_ids
+from states.dates import in_range
 from workflow.access.actor import Actor
 from workflow.audit.query import (
     EXPORT_MEDIA_TYPES,
@@ -87,10 +88,13 @@ class AuditFilters:
 
 
 def _date(value: str) -> date | None:
+    """A filter date, or None (no filter) when it is unreadable or outside 2000-2100, where
+    the day after it may not even exist (`9999-12-31`)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and in_range(day) else None
 
 
 def _filters(request: Request) -> AuditFilters:

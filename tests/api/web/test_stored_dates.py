@@ -53,3 +53,28 @@ def test_pages_and_reads_survive_a_stored_far_future_date(api: ApiClient) -> Non
         page = api.client.get(path)
         assert page.status_code == 200, (path, page.text[-500:])
     assert "9999" in api.client.get(f"/ui/cases/{case['id']}").text  # shown, not hidden
+
+
+def test_date_inputs_on_pages_outside_2000_2100_are_refused_or_ignored(api: ApiClient) -> None:
+    w = api.world()
+    case = create_case(api, w)
+    sign_in(api, w.manager)
+    for query in ("from=9999-12-31", "to=9999-12-31", "from=0001-01-01&to=0001-01-01"):
+        assert api.client.get(f"/ui/audit?{query}").status_code in (200, 403), query
+    sign_in(api, w.auditor)
+    for query in ("from=9999-12-31", "to=9999-12-31", "from=0001-01-01&to=0001-01-01"):
+        assert api.client.get(f"/ui/audit?{query}").status_code == 200, query
+    sign_in(api, w.manager)
+    page = api.client.get(f"/ui/cases/{case['id']}").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf
+    form = {
+        "csrf_token": csrf.group(1),
+        "version": "1",
+        "f.submission_deadline": "9999-12-31T23:30",
+    }
+    saved = api.client.post(
+        f"/ui/cases/{case['id']}/sections/call", data=form, follow_redirects=False
+    )
+    assert saved.status_code == 422, saved.text[-800:]
+    assert api.get(f"/cases/{case['id']}", token=w.manager).json()["version"] == 1
