@@ -28,8 +28,10 @@ from api.routes import (
     transitions,
     users,
 )
+from api.throttle import FailedAuthentications
 from api.web import create_web_app
 from workflow.core.gc_freeze import freeze_startup_objects
+from workflow.core.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -49,7 +51,6 @@ def _lifespan(
             yield
             return
         from notifications.scheduler import build_scheduler
-        from workflow.core.settings import get_settings
 
         # The reminder sweep and the audit checkpoints run while the app serves.
         jobs = build_scheduler(get_settings())
@@ -114,5 +115,10 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     app.add_middleware(AdmissionMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(HstsMiddleware)
-    app.mount("/ui", create_web_app())
+    web = create_web_app()
+    # One count of failed sign-ins and bearer tokens for the API and the pages.
+    app.state.auth_failures = web.state.auth_failures = FailedAuthentications.from_settings(
+        get_settings()
+    )
+    app.mount("/ui", web)
     return app

@@ -65,9 +65,7 @@ def deliver(url: str, *, production: bool) -> None:
         ("0.0.0.0", False, False),
     ],
 )
-def test_which_addresses_a_webhook_may_reach(
-    address: str, production: bool, allowed: bool
-) -> None:
+def test_which_addresses_a_webhook_may_reach(address: str, production: bool, allowed: bool) -> None:
     assert webhook.address_allowed(address, production=production) is allowed
 
 
