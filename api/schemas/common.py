@@ -86,11 +86,17 @@ _DESCRIPTIONS = {
     413: "The request body is too large.",
     422: "The request is not valid (or an `Idempotency-Key` was reused with another body).",
     428: "`If-Match` is required.",
+    429: "Too many invalid tokens from this address; wait `Retry-After` seconds.",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries documenting problem+json answers with these statuses."""
+    """OpenAPI `responses` entries documenting problem+json answers with these statuses.
+
+    Wherever a token is checked (401), too many invalid ones get 429 (`api.throttle`).
+    """
+    if 401 in statuses and 429 not in statuses:
+        statuses = (*statuses, 429)
     return {
         status: {
             "description": _DESCRIPTIONS.get(status, "Problem."),
