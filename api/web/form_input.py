@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from api.schemas.common import MAX_ID
 from api.web.forms import LOCAL_TZ
-
-MAX_ID = 2**31 - 1
-"""The largest id a form may name (the id columns are 32-bit on PostgreSQL)."""
 
 
 @dataclass(slots=True)

@@ -95,9 +95,14 @@ def test_the_bounds_themselves_are_accepted(api: ApiClient) -> None:
     lead = api.org("Furesø Kommune")
     manager = api.token("manager", lead)
     case = api.post("/cases", token=manager, json={"title": "Rolige dage"}).json()
-    patch = {"pilot": {"start_date": "2000-01-01", "end_date": "2100-12-31"}}
+    patch = {"call": {"submission_deadline": "2100-12-31T23:59:00+01:00"}}
     response = api.patch(
         f"/cases/{case['id']}", token=manager, json=patch, headers={"If-Match": '"1"'}
+    )
+    assert response.status_code == 200, response.text
+    patch = {"call": {"submission_deadline": "2000-01-01T00:00:00+00:00"}}
+    response = api.patch(
+        f"/cases/{case['id']}", token=manager, json=patch, headers={"If-Match": '"2"'}
     )
     assert response.status_code == 200, response.text
 
