@@ -12,6 +12,7 @@ from typing import Any
 
 from api.schemas.common import MAX_ID
 from api.web.forms import LOCAL_TZ
+from workflow.core import formatting
 
 
 @dataclass(slots=True)
@@ -84,8 +85,9 @@ class Submitted:
 
 
 def local_input(moment: datetime) -> str:
-    """A moment as a `datetime-local` input value in Copenhagen time."""
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    """A moment as a `datetime-local` input value in Copenhagen time (never raising: a time
+    stored before dates were bounded may lie where the conversion overflows)."""
+    return formatting.local_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def typed_value(typed: Submitted | None, form_name: str, key: str, default: str = "") -> str:
