@@ -18,6 +18,7 @@ from notifications import links
 from notifications.ics import organisation_calendar
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
     add_deadline,
     get_visible_deadline,
@@ -128,8 +129,9 @@ def post_case_deadline(
     ladder of SPEC §5."""
     require_role(actor, *WRITERS)
     get_visible_case(session, actor, case_id)
+    work = UnitOfWork(session)
     deadline = add_deadline(
-        session,
+        work,
         case_id,
         actor,
         title=body.title,
@@ -140,7 +142,7 @@ def post_case_deadline(
     )
     location = str(request.url_for("get_deadline", deadline_id=deadline.id).path)
     view = deadline_public(deadline, language, now)
-    return commit_reply(session, request, view, 201, {"Location": location})
+    return commit_reply(work, request, view, 201, {"Location": location})
 
 
 @router.get(
@@ -173,9 +175,10 @@ def patch_deadline(
     """Move a deadline (`{due_at, reason}`: a new revision with fresh reminders) or mark it
     met (`{status: "met"}`) or cancelled (`{status: "cancelled", reason}`). Audited."""
     require_role(actor, *WRITERS)
+    work = UnitOfWork(session)
     if body.due_at is not None:
         deadline = move_deadline(
-            session,
+            work,
             deadline_id,
             actor,
             due_at=body.due_at,
@@ -185,7 +188,7 @@ def patch_deadline(
         )
     else:
         deadline = set_deadline_status(
-            session,
+            work,
             deadline_id,
             actor,
             status=DeadlineStatus(body.status or DeadlineStatus.MET.value),
@@ -193,7 +196,7 @@ def patch_deadline(
             now=now,
         )
     view = deadline_public(deadline, language, now)
-    session.commit()
+    work.commit()
     return json_response(view)
 
 

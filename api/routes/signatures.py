@@ -12,6 +12,7 @@ from api.schemas.common import problem_responses
 from api.schemas.proposals import SignatureCreate
 from api.views import etag
 from workflow.access.scope import get_visible_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.proposals.service import record_signature
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
@@ -39,8 +40,9 @@ def post_signature(
     (managers and admins)."""
     require_role(actor, *WRITERS)
     case = get_visible_case(session, actor, case_id)
+    work = UnitOfWork(session)
     signature = record_signature(
-        session,
+        work,
         case_id,
         actor,
         organisation_id=body.organisation_id,
@@ -49,4 +51,4 @@ def post_signature(
         now=now,
     )
     public = SignaturePublic.model_validate(signature, from_attributes=True)
-    return commit_reply(session, request, public, 201, {"ETag": etag(case)})
+    return commit_reply(work, request, public, 201, {"ETag": etag(case)})

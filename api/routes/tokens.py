@@ -17,6 +17,7 @@ from api.schemas.users import Me
 from workflow.access.tokens import create_token as create_token_row
 from workflow.access.tokens import revoke_token
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import ApiToken, Role, User
 
 router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
@@ -41,8 +42,9 @@ def post_token(
     only the token's hash is kept.
     """
     require_role(actor, Role.ADMIN.value)
+    work = UnitOfWork(session)
     row, secret = create_token_row(
-        session,
+        work,
         actor,
         name=body.name,
         role=body.role.value if body.role else None,
@@ -55,7 +57,7 @@ def post_token(
         {**row.model_dump(exclude={"token_hash"}), "token": secret}
     )
     return commit_reply(
-        session, request, created, 201, remembered=created.model_copy(update={"token": None})
+        work, request, created, 201, remembered=created.model_copy(update={"token": None})
     )
 
 
@@ -92,8 +94,9 @@ def delete_token(token_id: TokenId, actor: CurrentActor, session: SessionDep, no
         actor.role != Role.ADMIN.value and (row.user_id is None or row.user_id != actor.user_id)
     ):
         raise NotFound(f"Token {token_id} was not found.")
-    revoke_token(session, actor, token_id, now)
-    session.commit()
+    work = UnitOfWork(session)
+    revoke_token(work, actor, token_id, now)
+    work.commit()
     return Response(status_code=204)
 
 

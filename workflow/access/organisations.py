@@ -2,16 +2,15 @@
 
 import secrets
 
-from sqlmodel import Session
-
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation
 
 
 def create_organisation(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     *,
     name: str,
@@ -36,10 +35,10 @@ def create_organisation(
         webhook_secret=secrets.token_urlsafe(32) if webhook_url else None,
         created_at=utcnow(),
     )
-    session.add(org)
-    session.flush()
+    work.session.add(org)
+    work.session.flush()
     audit.record(
-        session,
+        work,
         actor,
         "organisation.created",
         {

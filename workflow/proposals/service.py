@@ -16,8 +16,10 @@ from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
+from workflow.cases.relations import forget_relations
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import phase_rules as phase_deadlines
 from workflow.deadlines import service as deadlines
 from workflow.models import (
@@ -40,13 +42,16 @@ SIGNED_ACTION = "agreement.signed"
 MAX_REASON = 2000
 
 
-def _touch(case: Case, now: datetime) -> None:
+def _touch(work: UnitOfWork, case: Case, now: datetime) -> None:
+    """The case's relations changed: a new version, and the unit of work reads them afresh."""
+    assert case.id is not None
     case.version += 1
     case.updated_at = now
+    forget_relations(work, case.id)
 
 
 def submit_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -58,7 +63,7 @@ def submit_proposal(
     """A company's proposal; only in `match` and before the submission deadline (else 409)."""
     now = now or utcnow()
     check_text({"title": title, "summary": summary}, "proposal")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are accepted only while the call is open (phase match).")
     deadline = parse_section(CallSection, case.call).submission_deadline
@@ -77,13 +82,13 @@ def submit_proposal(
         submitted_by=actor.name,
         submitted_at=now,
     )
-    session.add(proposal)
-    _ensure_participant(session, case_id, organisation_id, ParticipantRole.INTERESTED, now)
-    session.flush()
-    _touch(case, now)
-    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
+    work.session.add(proposal)
+    _ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED, now)
+    work.session.flush()
+    _touch(work, case, now)
+    deadlines.meet(work, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.submitted",
         {"proposal_id": proposal.id, "organisation_id": organisation_id, "title": proposal.title},
@@ -94,16 +99,16 @@ def submit_proposal(
 
 
 def _ensure_participant(
-    session: Session, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
+    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
 ) -> None:
-    existing = session.execute(
+    existing = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
         )
     ).scalar_one_or_none()
     if existing is None:
-        session.add(
+        work.session.add(
             Participant(
                 case_id=case_id, organisation_id=organisation_id, role=role.value, created_at=now
             )
@@ -111,7 +116,7 @@ def _ensure_participant(
 
 
 def add_participant(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -121,14 +126,14 @@ def add_participant(
 ) -> Participant:
     """Add an organisation to the case (or change its role). Audited."""
     now = now or utcnow()
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if role not in {r.value for r in ParticipantRole} or role == ParticipantRole.LEAD.value:
         raise InvalidInput(f"Unknown or reserved participant role {role!r}.")
-    if session.get(Organisation, organisation_id) is None:
+    if work.session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality's role cannot be changed.")
-    participant = session.execute(
+    participant = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
@@ -139,20 +144,20 @@ def add_participant(
         participant = Participant(
             case_id=case_id, organisation_id=organisation_id, role=role, created_at=now
         )
-        session.add(participant)
+        work.session.add(participant)
     else:
         participant.role = role
-    session.flush()
-    _touch(case, now)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "participant.added" if before is None else "participant.changed",
         {"organisation_id": organisation_id, "role": role, "previous_role": before},
         case_id=case_id,
         at=now,
     )
-    phase_deadlines.on_interest(session, case, organisation_id, role, actor, now)
+    phase_deadlines.on_interest(work, case, organisation_id, role, actor, now)
     return participant
 
 
@@ -166,7 +171,7 @@ def _proposal_in(session: Session, case_id: int, proposal_id: int) -> Proposal:
 
 
 def assess_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -179,10 +184,10 @@ def assess_proposal(
     """Score a proposal against the published criteria (0–10 each). Only in `match`."""
     now = now or utcnow()
     check_text({"scores": scores, "rationale": rationale}, "assessment")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are assessed only in phase match.")
-    _proposal_in(session, case_id, proposal_id)
+    _proposal_in(work.session, case_id, proposal_id)
     criteria = {c.name for c in parse_section(CallSection, case.call).criteria or []}
     unknown = sorted(set(scores) - criteria)
     if unknown:
@@ -200,11 +205,11 @@ def assess_proposal(
         conflict_of_interest=conflict_of_interest,
         created_at=now,
     )
-    session.add(assessment)
-    session.flush()
-    _touch(case, now)
+    work.session.add(assessment)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.assessed",
         {
@@ -221,7 +226,7 @@ def assess_proposal(
 
 
 def decide_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -233,10 +238,10 @@ def decide_proposal(
     """Select or reject a proposal, with the reason recorded. Only in `match`."""
     now = now or utcnow()
     check_text(rationale, "rationale")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Decisions on proposals are made only in phase match.")
-    proposal = _proposal_in(session, case_id, proposal_id)
+    proposal = _proposal_in(work.session, case_id, proposal_id)
     if decision not in ("selected", "rejected"):
         raise InvalidInput("The decision must be 'selected' or 'rejected'.")
     if not rationale.strip():
@@ -248,12 +253,10 @@ def decide_proposal(
         decided_by=actor.name,
         decided_at=now,
     )
-    session.add(row)
+    work.session.add(row)
     if decision == "selected":
-        _ensure_participant(
-            session, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now
-        )
-        participant = session.execute(
+        _ensure_participant(work, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
+        participant = work.session.execute(
             select(Participant).where(
                 col(Participant.case_id) == case_id,
                 col(Participant.organisation_id) == proposal.organisation_id,
@@ -261,10 +264,10 @@ def decide_proposal(
         ).scalar_one_or_none()
         if participant is not None:
             participant.role = ParticipantRole.PARTNER.value
-    session.flush()
-    _touch(case, now)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.decided",
         {"proposal_id": proposal_id, "decision": decision, "rationale": rationale},
@@ -275,7 +278,7 @@ def decide_proposal(
 
 
 def record_signature(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -287,10 +290,10 @@ def record_signature(
     """Record a party's signature on the agreement. Only in `agreement`."""
     now = now or utcnow()
     check_text(signatory_name, "signatory_name")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.AGREEMENT.value:
         raise Conflict("Signatures are recorded only in phase agreement.")
-    if session.get(Organisation, organisation_id) is None:
+    if work.session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if not signatory_name.strip():
         raise InvalidInput("A signature needs the signatory's name.")
@@ -304,12 +307,12 @@ def record_signature(
         recorded_by=actor.name,
         created_at=now,
     )
-    session.add(signature)
-    session.flush()
-    _touch(case, now)
-    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
+    work.session.add(signature)
+    work.session.flush()
+    _touch(work, case, now)
+    deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     audit.record(
-        session,
+        work,
         actor,
         SIGNED_ACTION,
         {
@@ -325,7 +328,7 @@ def record_signature(
 
 
 def remove_participant(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -342,8 +345,8 @@ def remove_participant(
     now = now or utcnow()
     check_reason(reason, required=True, what="Removing a participant", max_length=MAX_REASON)
     assert reason is not None
-    case = lock_case(session, case_id)
-    participant = session.execute(
+    case = lock_case(work, case_id)
+    participant = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
@@ -354,7 +357,7 @@ def remove_participant(
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality cannot be removed from its case.")
     for table in (Proposal, Signature):
-        found = session.execute(
+        found = work.session.execute(
             select(col(table.id)).where(
                 col(table.case_id) == case_id, col(table.organisation_id) == organisation_id
             )
@@ -365,18 +368,18 @@ def remove_participant(
                 organisation_id=organisation_id,
             )
     deadlines.close_deadlines(
-        session,
-        deadlines.open_deadlines(session, case_id, organisation_id=organisation_id),
+        work,
+        deadlines.open_deadlines(work.session, case_id, organisation_id=organisation_id),
         DeadlineStatus.CANCELLED,
         actor,
         now=now,
         reason=reason.strip(),
     )
-    session.delete(participant)
-    session.flush()
-    _touch(case, now)
+    work.session.delete(participant)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "participant.removed",
         {"organisation_id": organisation_id, "role": participant.role, "reason": reason.strip()},

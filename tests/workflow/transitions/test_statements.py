@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select
 from sqlmodel import Session, col
 
 from tests.factories import DatabaseTarget, World, make_org, make_ready, make_world, new_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Deadline, Reminder
 from workflow.proposals.service import add_participant
 from workflow.transitions.engine import apply_trigger
@@ -43,18 +44,19 @@ def _ready_case(session: Session, world: World, bidders: int) -> tuple[int, int]
     case = new_case(session, world.lead)
     session.commit()
     assert case.id is not None
+    work = UnitOfWork(session)
     for n in range(bidders):
         company = make_org(session, f"Byder {n} ApS", "company")
         session.commit()
         add_participant(
-            session,
+            work,
             case.id,
             world.manager,
             organisation_id=company.id or 0,
             role="interested",
             now=world.clock,
         )
-        session.commit()
+        work.commit()
     session.refresh(case)
     case = make_ready(session, world, case)
     assert case.id is not None
@@ -64,7 +66,8 @@ def _ready_case(session: Session, world: World, bidders: int) -> tuple[int, int]
 def _advance(db: DatabaseTarget, world: World, case: tuple[int, int]) -> list[str]:
     case_id, version = case
     with Session(db.engine, expire_on_commit=False) as session, counted(db) as statements:
-        apply_trigger(session, case_id, "advance", world.manager, expected_version=version)
+        work = UnitOfWork(session)
+        apply_trigger(work, case_id, "advance", world.manager, expected_version=version)
     return statements
 
 
