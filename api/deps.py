@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.idempotency import ACTOR_STATE
 from api.problems import ApiProblem, language_of
 from workflow.access.actor import Actor
 from workflow.access.tokens import actor_for_token
@@ -52,6 +53,9 @@ def get_actor(
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiProblem(401, "A bearer token is required.", slug="unauthorized")
+    known = request.scope.get("state", {}).get(ACTOR_STATE)
+    if known is not None and known[0] == token.strip():
+        return known[1]  # the Idempotency-Key middleware looked it up for this request
     actor = actor_for_token(session, token.strip(), get_settings().admin_token)
     if actor is None:
         raise ApiProblem(401, "The bearer token is not valid.", slug="unauthorized")

@@ -7,7 +7,7 @@ not at all. Delivering them is `notifications/`'s work; this module only plans a
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlmodel import col
 
 from workflow.cases.relations import relations_read
@@ -165,34 +165,55 @@ def cancel_pending(
     organisation_id: int | None = None,
     pre_due_only: bool = False,
 ) -> int:
-    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only).
-
-    The rows are locked in id order first, the order the sweep locks them in, so a sweep
-    recording a batch and this update never deadlock on PostgreSQL.
-    """
-    query = select(col(Reminder.id)).where(
-        col(Reminder.deadline_id) == deadline.id,
-        col(Reminder.status) == ReminderStatus.PENDING.value,
-    )
+    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only)."""
+    assert deadline.id is not None
+    where = [col(Reminder.deadline_id) == deadline.id]
     if organisation_id is not None:
-        query = query.where(col(Reminder.recipient_organisation_id) == organisation_id)
+        where.append(col(Reminder.recipient_organisation_id) == organisation_id)
     if pre_due_only:
-        query = query.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
-    ids = list(work.session.execute(query.order_by(col(Reminder.id)).with_for_update()).scalars())
-    if not ids:
-        return 0
-    work.session.execute(
-        update(Reminder)
-        .where(col(Reminder.id).in_(ids))
-        .values(
-            status=ReminderStatus.CANCELLED.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+        where.append(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
+    return len(_cancel(work, now, *where))
+
+
+def cancel_pending_of(work: UnitOfWork, deadline_ids: list[int], now: datetime) -> dict[int, int]:
+    """Cancel the unsent reminders of every deadline in `deadline_ids` with one statement;
+    how many each deadline had. A transition leaving a phase closes all its deadlines, so its
+    cost must not grow with their number."""
+    if not deadline_ids:
+        return {}
+    counts = dict.fromkeys(deadline_ids, 0)
+    for deadline_id in _cancel(work, now, col(Reminder.deadline_id).in_(deadline_ids)):
+        counts[deadline_id] += 1
+    return counts
+
+
+def _cancel(work: UnitOfWork, now: datetime, *where: ColumnElement[bool]) -> list[int]:
+    """Cancel the pending reminders matching `where`; the deadline id of each one cancelled.
+
+    One `UPDATE ... WHERE id IN (SELECT ... ORDER BY id FOR UPDATE) RETURNING`: the rows are
+    locked in id order, the order the sweep locks them in, so a sweep recording a batch and
+    this update never deadlock on PostgreSQL (SQLite has no row locks; it needs none).
+    """
+    pending = (
+        select(col(Reminder.id))
+        .where(col(Reminder.status) == ReminderStatus.PENDING.value, *where)
+        .order_by(col(Reminder.id))
+        .with_for_update()
     )
-    return len(ids)
+    return list(
+        work.session.execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(pending.scalar_subquery()))
+            .values(
+                status=ReminderStatus.CANCELLED.value,
+                lease_owner=None,
+                lease_until=None,
+                updated_at=now,
+            )
+            .returning(col(Reminder.deadline_id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
 
 
 def schedule_next_escalation(

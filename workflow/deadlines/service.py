@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from states import TERMINAL, CaseState
@@ -168,15 +169,27 @@ def close_deadlines(
 
     The order matters on PostgreSQL: a sweep marking a reminder sent locks the reminder row
     and then the case's audit chain head. Taking every reminder row before the first audit
-    event keeps the same order here, so the two can never deadlock.
+    event keeps the same order here, so the two can never deadlock. The deadlines are
+    closed with one UPDATE, and their loaded objects told what it wrote: the cost of leaving
+    a phase does not grow with its open deadlines.
     """
-    cancelled = [outbox.cancel_pending(work, deadline, now) for deadline in deadlines]
-    for deadline, count in zip(deadlines, cancelled, strict=True):
-        deadline.status = status.value
-        deadline.closed_at = now
-        deadline.closed_reason = reason
-        deadline.updated_at = now
-        action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+    ids = [deadline.id for deadline in deadlines if deadline.id is not None]
+    if not ids:
+        return
+    cancelled = outbox.cancel_pending_of(work, ids, now)
+    closed = {"status": status.value, "closed_at": now, "closed_reason": reason, "updated_at": now}
+    work.session.execute(
+        update(Deadline)
+        .where(col(Deadline.id).in_(ids))
+        .values(**closed)
+        .execution_options(synchronize_session=False)
+    )
+    for deadline in deadlines:
+        for name, value in closed.items():
+            set_committed_value(deadline, name, value)
+    action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+    for deadline in deadlines:
+        count = cancelled.get(deadline.id or 0, 0)
         audit.record(
             work,
             actor,
