@@ -232,14 +232,15 @@ def test_a_date_at_the_end_of_the_calendar_is_shown_not_a_500(web: Web) -> None:
         case = session.get(Case, case_id)
         assert case is not None
         deadline = {"submission_deadline": "9999-12-31T23:59:00Z"}
+        work = UnitOfWork(session)
         update_case(
-            session,
+            work,
             case_id,
             {"call": deadline},
             Actor("Anden bruger", "manager", None),
             expected_version=case.version,
         )
-        session.commit()
+        work.commit()
     client = web.signed_in("manager")
     for lang, shown in (("da", "31.12.9999"), ("en", "31 Dec 9999")):
         client.get(f"/ui/language?lang={lang}&next=/ui/cases")
