@@ -158,7 +158,7 @@ def _tokens(work: UnitOfWork, orgs: dict[str, Organisation]) -> None:
     for role, token in DEMO_TOKENS.items():
         # Each demo token is a person's own: what it does names that person in the audit log.
         user = invite_user(
-            session,
+            work,
             SYSTEM_DEMO,
             name=names[role],
             email=f"demo-{role}@opi-demo.example",
