@@ -86,3 +86,27 @@ def check_page(page: Page) -> None:
     assert_accessible(page)
     if page.viewport_size and page.viewport_size["width"] <= PHONE["width"]:
         assert_fits_phone(page)
+
+
+def focus_ring(page: Page) -> str:
+    """The focused element's outline as drawn (`"3px solid ..."`), or "" when none is drawn."""
+    ring: str = page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            const width = parseFloat(style.outlineWidth) || 0;
+            return style.outlineStyle !== 'none' && width >= 2
+                ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : '';
+        }"""
+    )
+    return ring
+
+
+def tab_to(page: Page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the focus is on `selector`, as a keyboard user would; the focused control
+    must show a visible focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            assert focus_ring(page), f"no visible focus on {selector} at {page.url}"
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")

@@ -11,10 +11,11 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.a11y import (
     AXE_VERSION,
     PHONE,
-    assert_accessible,
     axe_violations,
     describe,
+    focus_ring,
     sideways_overflow,
+    tab_to,
     vendored_axe_version,
     widest_elements,
 )
@@ -72,7 +73,8 @@ def test_axe_runs_and_reports_what_it_finds(page: Page) -> None:
     """The harness is not vacuous: a field without a label and pale grey text are found."""
     page.set_content(
         '<html lang="da"><head><title>x</title></head><body><main>'
-        '<input type="text"><p style="color:#bbb;background:#fff">svag tekst</p></main></body></html>'
+        '<input type="text"><p style="color:#bbb;background:#fff">svag tekst</p>'
+        "</main></body></html>"
     )
     found = {v["id"] for v in axe_violations(page)}
     assert {"label", "color-contrast"} <= found
@@ -98,3 +100,36 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live: Live, wh
         assert not problems, "\n".join(problems)
     finally:
         context.close()
+
+
+def test_the_main_steps_work_with_the_keyboard_alone(page: Page, live: Live) -> None:
+    """Sign in, open a case, fill a section and try to advance: Tab, typing and Enter only."""
+    page.goto(f"{live.url}/ui/login")
+    expect(page.locator("#token")).to_be_focused()  # the form's only field has the focus
+    page.keyboard.type(live.world.tokens["manager"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("board")).to_be_visible()
+
+    page.keyboard.press("Tab")  # the first stop is the skip link, shown when focused
+    expect(page.locator("a.skip")).to_be_focused()
+    assert focus_ring(page)
+    box = page.locator("a.skip").bounding_box()
+    assert box is not None and box["x"] >= 0
+
+    tab_to(page, f"a[href$='/cases/{live.world.need_case_id}']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("case-title")).to_be_visible()
+
+    # Open the need's edit form with Enter on its summary, fill one field, save with Enter.
+    tab_to(page, "[data-testid=section-need] details.edit > summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "[data-testid=section-need] #f-owner_name")
+    page.keyboard.type("Hanne Lund")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("flash")).to_have_text("Ændringerne er gemt.")
+
+    # The advance is refused in place; the refusal is announced (role=alert) and listed.
+    tab_to(page, "button[data-trigger=advance]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("refusal-list")).to_be_visible()
+    expect(page.get_by_test_id("flash")).to_have_attribute("role", "alert")
