@@ -28,6 +28,10 @@ pytestmark = pytest.mark.browser
 PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
     "anonymous": [lambda w: "/ui/login", lambda w: "/ui/cases/999999999"],
     "manager": [
+        lambda w: "/ui/overview",
+        lambda w: "/ui/deadlines",
+        lambda w: "/ui/needs",
+        lambda w: f"/ui/needs/{w.match_case_id}",
         lambda w: "/ui/cases",
         lambda w: "/ui/cases?q=rolige",
         lambda w: "/ui/cases/new",
@@ -38,16 +42,28 @@ PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
         lambda w: "/ui/cases/999999999",
     ],
     "staff": [
+        lambda w: "/ui/overview",
         lambda w: "/ui/cases",
         lambda w: f"/ui/cases/{w.need_case_id}",
         lambda w: f"/ui/cases/{w.match_case_id}",
     ],
     "partner_a": [
+        lambda w: "/ui/overview",
+        lambda w: "/ui/calls",
+        lambda w: "/ui/proposals",
+        lambda w: "/ui/deadlines",
+        lambda w: "/ui/needs",
         lambda w: "/ui/cases",
         lambda w: f"/ui/cases/{w.match_case_id}",
         lambda w: f"/ui/cases/{w.match_case_id}/proposals/{w.proposal_a_id}",
+        lambda w: f"/ui/cases/{w.match_case_id}/proposals/{w.proposal_a_id}/edit",
+    ],
+    "partner_b": [
+        lambda w: "/ui/calls",
+        lambda w: f"/ui/cases/{w.match_case_id}/propose",
     ],
     "auditor": [
+        lambda w: "/ui/overview",
         lambda w: "/ui/audit",
         lambda w: "/ui/cases",
         lambda w: f"/ui/cases/{w.match_case_id}",
@@ -108,13 +124,16 @@ def test_the_main_steps_work_with_the_keyboard_alone(page: Page, live: Live) -> 
     expect(page.locator("#token")).to_be_focused()  # the form's only field has the focus
     page.keyboard.type(live.world.tokens["manager"])
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("board")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mit overblik")).to_be_visible()
 
     page.keyboard.press("Tab")  # the first stop is the skip link, shown when focused
     expect(page.locator("a.skip")).to_be_focused()
     assert focus_ring(page)
     box = page.locator("a.skip").bounding_box()
     assert box is not None and box["x"] >= 0
+    tab_to(page, "nav.mainnav a[href$='/ui/cases']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("board")).to_be_visible()
 
     tab_to(page, f"a[href$='/cases/{live.world.need_case_id}']")
     page.keyboard.press("Enter")
