@@ -177,6 +177,7 @@ def test_a_withdrawn_proposal_no_longer_counts_and_the_deadline_comes_back(
     world, case = match_case(session)
     work = UnitOfWork(session)
     show_interest(work, case.id or 0, world.partner(world.company), now=world.tick())
+    work.commit()
     proposal_id = propose(session, world, case)
     [met] = submission_deadlines(session, case, world.company.id or 0)
     assert met.status == DeadlineStatus.MET.value
