@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from api.cli_audit import add_audit_commands
+from workflow.access.roles import TOKEN_ROLES
 from workflow.core.settings import get_settings
-from workflow.models import Role
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument(
         "--role",
-        choices=[role.value for role in Role],
+        choices=[role.value for role in TOKEN_ROLES],
         help="a service token's role (a personal token has its user's)",
     )
     create.add_argument("--org", type=int, default=None, help="organisation id")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
+from workflow.access.roles import Role
 from workflow.access.tokens import hash_token
 from workflow.access.users import invite_user
 from workflow.audit import writer as audit
@@ -32,12 +33,12 @@ from workflow.proposals.service import (
 )
 from workflow.transitions.engine import apply_trigger
 
-DEMO_TOKENS: dict[str, str] = {
-    "admin": "demo-admin",
-    "manager": "demo-manager",
-    "staff": "demo-staff",
-    "partner": "demo-partner",
-    "auditor": "demo-auditor",
+DEMO_TOKENS: dict[Role, str] = {
+    Role.ADMIN: "demo-admin",
+    Role.MANAGER: "demo-manager",
+    Role.STAFF: "demo-staff",
+    Role.PARTNER: "demo-partner",
+    Role.AUDITOR: "demo-auditor",
 }
 
 
@@ -55,7 +56,7 @@ def load_demo(engine: Engine | None = None, now: datetime | None = None) -> Demo
     now = now or utcnow()
     with Session(engine, expire_on_commit=False) as session:
         existing = session.execute(
-            select(ApiToken).where(col(ApiToken.token_hash) == hash_token(DEMO_TOKENS["admin"]))
+            select(ApiToken).where(col(ApiToken.token_hash) == hash_token(DEMO_TOKENS[Role.ADMIN]))
         ).scalar_one_or_none()
         if existing is not None:
             return DemoResult(False, _describe_tokens(session))
@@ -140,18 +141,18 @@ def _organisations(session: Session) -> dict[str, Organisation]:
 
 def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
     owners = {
-        "admin": None,
-        "manager": orgs["furesoe"].id,
-        "staff": orgs["furesoe"].id,
-        "partner": orgs["rolig"].id,
-        "auditor": None,
+        Role.ADMIN: None,
+        Role.MANAGER: orgs["furesoe"].id,
+        Role.STAFF: orgs["furesoe"].id,
+        Role.PARTNER: orgs["rolig"].id,
+        Role.AUDITOR: None,
     }
     names = {
-        "admin": "Demo administrator",
-        "manager": "Mette Madsen (projektleder, Furesø)",
-        "staff": "Søren Holm (plejehjemsleder, Furesø)",
-        "partner": "Lone Berg (RoligRum ApS)",
-        "auditor": "Revisor Ida Krogh",
+        Role.ADMIN: "Demo administrator",
+        Role.MANAGER: "Mette Madsen (projektleder, Furesø)",
+        Role.STAFF: "Søren Holm (plejehjemsleder, Furesø)",
+        Role.PARTNER: "Lone Berg (RoligRum ApS)",
+        Role.AUDITOR: "Revisor Ida Krogh",
     }
     for role, token in DEMO_TOKENS.items():
         # Each demo token is a person's own: what it does names that person in the audit log.
@@ -166,7 +167,7 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
         )
         row = ApiToken(
             name=names[role],
-            role=role,
+            role=role.value,
             organisation_id=owners[role],
             user_id=user.id,
             token_hash=hash_token(token),
@@ -180,7 +181,7 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
             {
                 "token_id": row.id,
                 "name": row.name,
-                "role": role,
+                "role": role.value,
                 "organisation_id": owners[role],
                 "user_id": user.id,
             },
@@ -202,9 +203,11 @@ class _Story:
 
     def __init__(self, session: Session, orgs: dict[str, Organisation], now: datetime) -> None:
         self.s, self.orgs, self.now = session, orgs, now
-        self.manager = Actor("Mette Madsen (projektleder, Furesø)", "manager", orgs["furesoe"].id)
-        self.partner_rolig = Actor("Lone Berg (RoligRum ApS)", "partner", orgs["rolig"].id)
-        self.partner_sense = Actor("James Holt (SenseCare Nordic)", "partner", orgs["sense"].id)
+        self.manager = Actor(
+            "Mette Madsen (projektleder, Furesø)", Role.MANAGER, orgs["furesoe"].id
+        )
+        self.partner_rolig = Actor("Lone Berg (RoligRum ApS)", Role.PARTNER, orgs["rolig"].id)
+        self.partner_sense = Actor("James Holt (SenseCare Nordic)", Role.PARTNER, orgs["sense"].id)
 
     def tell(self) -> None:
         self.dementia_pilot()
@@ -242,7 +245,7 @@ class _Story:
 
     def _new(self, title: str, lead: str, need: dict[str, Any], at: datetime) -> Case:
         lead_org = self.orgs[lead]
-        manager = Actor(self.manager.name, "manager", lead_org.id)
+        manager = Actor(self.manager.name, Role.MANAGER, lead_org.id)
         case = create_case(
             self.s, manager, title=title, need=need, lead_municipality_id=lead_org.id or 0, now=at
         )

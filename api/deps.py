@@ -61,12 +61,6 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def require_role(actor: Actor, *roles: str) -> None:
-    """403 unless the actor has one of `roles`."""
-    if actor.role not in roles:
-        raise ApiProblem(403, f"The role {actor.role!r} may not do this.", slug="forbidden")
-
-
 async def get_language(request: Request) -> str:
     """The response language from `Accept-Language` (Danish by default).
 

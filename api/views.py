@@ -22,6 +22,7 @@ from api.schemas.cases import (
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
 from states import CaseState
 from workflow.access.actor import Actor
+from workflow.access.policy import sees_scores, visible_unmet
 from workflow.access.scope import full_view, hides_participant, partner_roles, sees_internals
 from workflow.cases.facts import case_facts
 from workflow.cases.query import CaseListing
@@ -33,9 +34,6 @@ from workflow.models import (
     Proposal,
 )
 from workflow.transitions.engine import trigger_statuses
-
-CONTRACTING_ROLES = frozenset({"manager", "admin", "auditor", "system"})
-"""Roles that see every proposal and its assessments."""
 
 
 def etag(case: Case) -> str:
@@ -61,7 +59,12 @@ def _signatures(session: Session, case: Case) -> list[SignaturePublic]:
 
 
 def _transitions(
-    session: Session, case: Case, language: str, now: datetime
+    session: Session,
+    actor: Actor,
+    case: Case,
+    own_proposal_ids: list[int],
+    language: str,
+    now: datetime,
 ) -> list[TransitionStatus]:
     return [
         TransitionStatus(
@@ -69,7 +72,12 @@ def _transitions(
             allowed=s.allowed,
             reason_required=s.trigger.needs_reason,
             to=s.dest,
-            unmet=[UnmetRequirement.model_validate(u.as_dict(language)) for u in s.unmet],
+            unmet=[
+                UnmetRequirement.model_validate(
+                    visible_unmet(actor, u, own_proposal_ids).as_dict(language)
+                )
+                for u in s.unmet
+            ],
         )
         for s in trigger_statuses(session, case, now)
     ]
@@ -85,6 +93,7 @@ def case_public(
     """
     state = CaseState(case.state)
     facts = case_facts(session, case, now)
+    own = [p.id for p in facts.proposals if p.organisation_id == actor.organisation_id]
     return CasePublic.model_validate(
         {
             "id": case.id,
@@ -106,7 +115,7 @@ def case_public(
             "scale": facts.scale,
             "participants": _participants(session, actor, case),
             "signatures": _signatures(session, case),
-            "transitions": _transitions(session, case, language, now),
+            "transitions": _transitions(session, actor, case, own, language, now),
         }
     )
 
@@ -178,7 +187,7 @@ def proposals_public(
             .order_by(col(Assessment.id))
         ).scalars():
             assessments.setdefault(a.proposal_id, []).append(a)
-    show_scores = actor.role in CONTRACTING_ROLES
+    show_scores = sees_scores(actor)
     result = []
     for p in proposals:
         decision = decisions.get(p.id or 0)

@@ -1,8 +1,9 @@
 """The transition table of SPEC §2 as data.
 
-Each rule names a trigger, the state it leaves from, where it goes, and the roles that may
-use it. `dest=None` means "stay in the same phase" (pause/resume); reopen's destination is
-the phase the case was cancelled from, so it is resolved at run time by `destination`.
+Each rule names a trigger, the state it leaves from and where it goes; who may use it is
+`workflow.access.policy` (`Action.TRIGGER`), the one place that knows roles. `dest=None`
+means "stay in the same phase" (pause/resume); reopen's destination is the phase the case was
+cancelled from, so it is resolved at run time by `destination`.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ class TransitionRule:
     trigger: Trigger
     source: CaseState
     dest: CaseState | None
-    roles: frozenset[str] = frozenset({"manager", "admin"})
 
 
 SENT_BACK_FROM = (CaseState.MATCH, CaseState.AGREEMENT, CaseState.PILOT)

@@ -14,11 +14,12 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Language, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Language, SessionDep, strict_query
 from api.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
 from workflow.audit.query import (
     EXPORT_MEDIA_TYPES,
@@ -37,7 +38,6 @@ from workflow.core.timeutil import utcnow
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(strict_query)])
 
-AUDIT_ROLES = ("manager", "auditor", "admin")
 MAX_LIMIT = 1000
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # JSON (a page, or the whole export as an array) is described by the response model; the
@@ -51,7 +51,7 @@ _EXPORT_CONTENT: dict[str, dict[str, Any]] = {
 
 def _authorise(session: Session, actor: Actor, case_id: int | None) -> tuple[Engine, str | None]:
     """The engine to read from and the caller's scope; 403/404 when it may not look."""
-    require_role(actor, *AUDIT_ROLES)
+    require(actor, Action.READ_AUDIT)
     if case_id is not None:
         get_visible_case(session, actor, case_id)
     engine = engine_of(session)

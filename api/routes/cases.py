@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.preconditions import IfMatch, check_if_match, require_if_match
 from api.problems import ApiProblem
@@ -14,17 +14,16 @@ from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, C
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.views import case_public, case_summaries, case_view, etag
 from states import CaseState
+from workflow.access.policy import Action, require, require_edit
 from workflow.access.scope import get_visible_case
 from workflow.cases.query import CaseFilter, search_cases
 from workflow.cases.service import create_case, update_case
-from workflow.models import Organisation, OrganisationKind, Role
+from workflow.models import Organisation, OrganisationKind
 from workflow.transitions.locking import lock_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
-WRITERS = (Role.MANAGER.value, Role.ADMIN.value)
-"""Who may change a case: its municipality's managers, and admins."""
 
 ETAG_HEADER = {"ETag": {"description": "The case's version, quoted.", "schema": {"type": "string"}}}
 
@@ -59,7 +58,7 @@ def post_case(
     now: Now,
 ) -> JSONResponse:
     """Start a case in `need`, led by the caller's own municipality (managers and staff)."""
-    require_role(actor, Role.MANAGER.value, Role.STAFF.value)
+    require(actor, Action.CREATE_CASE)
     org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
         raise ApiProblem(403, "Only a municipality's people can start a case.", slug="forbidden")
@@ -151,12 +150,12 @@ def patch_case(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Merge-patch (RFC 7396) the title and sections. Managers may change every section,
-    staff the `need` only. `If-Match` with the case's ETag is required."""
-    require_role(actor, Role.MANAGER.value, Role.STAFF.value, Role.ADMIN.value)
-    get_visible_case(session, actor, case_id)
+    staff the `need` only, and only in a case their municipality leads (a participating
+    municipality reads it). `If-Match` with the case's ETag is required."""
+    require(actor, Action.EDIT_CASE)
+    case = get_visible_case(session, actor, case_id)
     patch = body.model_dump(mode="json", exclude_unset=True)
-    if actor.role == Role.STAFF.value and set(patch) - {"need"}:
-        raise ApiProblem(403, "Staff may change the need section only.", slug="forbidden")
+    require_edit(actor, patch, case)
     header = require_if_match(if_match)
     version = check_if_match(lock_case(session, case_id), header)
     case = update_case(session, case_id, patch, actor, expected_version=version, now=now)

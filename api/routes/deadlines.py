@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.problems import ApiProblem
 from api.replies import commit_reply, json_response
@@ -16,6 +16,7 @@ from api.schemas.common import MAX_ID, READ, WRITE, Page, Timestamp, problem_res
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links
 from notifications.ics import organisation_calendar
+from workflow.access.policy import Action, may_see_feed, require
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
 from workflow.deadlines.service import (
@@ -27,7 +28,7 @@ from workflow.deadlines.service import (
     set_deadline_status,
     visible_deadlines,
 )
-from workflow.models import Deadline, DeadlineStatus, Organisation, Role
+from workflow.models import Case, Deadline, DeadlineStatus, Organisation
 
 router = APIRouter(tags=["deadlines"], dependencies=[Depends(strict_query)])
 
@@ -35,7 +36,6 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 DeadlineId = Annotated[int, Path(ge=1, le=MAX_ID, description="The deadline's id.")]
 OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organisation's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-WRITERS = (Role.MANAGER.value, Role.ADMIN.value)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -126,8 +126,9 @@ def post_case_deadline(
 ) -> JSONResponse:
     """Add a deadline to the case's current phase (managers). Audited; reminders follow the
     ladder of SPEC §5."""
-    require_role(actor, *WRITERS)
-    get_visible_case(session, actor, case_id)
+    require(actor, Action.MANAGE_DEADLINES)
+    case = get_visible_case(session, actor, case_id)
+    require(actor, Action.MANAGE_DEADLINES, case)
     deadline = add_deadline(
         session,
         case_id,
@@ -172,7 +173,9 @@ def patch_deadline(
 ) -> JSONResponse:
     """Move a deadline (`{due_at, reason}`: a new revision with fresh reminders) or mark it
     met (`{status: "met"}`) or cancelled (`{status: "cancelled", reason}`). Audited."""
-    require_role(actor, *WRITERS)
+    require(actor, Action.MANAGE_DEADLINES)
+    case = session.get(Case, get_visible_deadline(session, actor, deadline_id).case_id)
+    require(actor, Action.MANAGE_DEADLINES, case)
     if body.due_at is not None:
         deadline = move_deadline(
             session,
@@ -242,7 +245,7 @@ def get_calendar_feed(
 ) -> JSONResponse:
     """The address of the organisation's deadline calendar, for its own people (and admins).
     Anyone holding the address can read the feed; rotating `OPI_SECRET_KEY` revokes it."""
-    if actor.role != Role.ADMIN.value and actor.organisation_id != organisation_id:
+    if not may_see_feed(actor, organisation_id):
         raise ApiProblem(403, "Only the organisation's own people get its feed.", slug="forbidden")
     if session.get(Organisation, organisation_id) is None:
         raise ApiProblem(404, f"Organisation {organisation_id} was not found.")

@@ -1,4 +1,8 @@
-"""Organisations: admins create them; everyone authenticated reads them."""
+"""Organisations: admins create them; everyone authenticated reads them.
+
+A webhook address may carry a secret in its path, so only the organisation's own people and
+admins see it (`workflow.access.policy.sees_webhook`); anyone else reads `webhook_url: null`.
+"""
 
 from typing import Annotated
 
@@ -7,18 +11,28 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from api.deps import CurrentActor, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.organisations import OrganisationCreate, OrganisationCreated, OrganisationPublic
+from workflow.access.actor import Actor
 from workflow.access.organisations import create_organisation
+from workflow.access.policy import Action, require, sees_webhook
 from workflow.core.errors import NotFound
-from workflow.models import Organisation, Role
+from workflow.models import Organisation
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
 
 OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def organisation_public(actor: Actor, org: Organisation) -> OrganisationPublic:
+    """The organisation as `actor` may read it."""
+    public = OrganisationPublic.model_validate(org, from_attributes=True)
+    if not sees_webhook(actor, org.id):
+        public.webhook_url = None
+    return public
 
 
 @router.post(
@@ -33,7 +47,7 @@ def post_organisation(
 ) -> JSONResponse:
     """Create an organisation (admin). With a `webhook_url`, the answer carries the webhook
     signing secret; it is never shown by any other request."""
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.CREATE_ORGANISATION)
     org = create_organisation(
         session,
         actor,
@@ -60,7 +74,7 @@ def list_organisations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> JSONResponse:
-    """Every organisation, by name."""
+    """Every organisation, by name (webhook addresses only of the caller's own)."""
     total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
     rows = session.execute(
         select(Organisation)
@@ -68,7 +82,7 @@ def list_organisations(
         .limit(limit)
         .offset(offset)
     ).scalars()
-    items = [OrganisationPublic.model_validate(o, from_attributes=True) for o in rows]
+    items = [organisation_public(actor, o) for o in rows]
     return json_response(Page[OrganisationPublic](items=items, total=total))
 
 
@@ -80,8 +94,8 @@ def list_organisations(
 def get_organisation(
     organisation_id: OrganisationId, actor: CurrentActor, session: SessionDep
 ) -> JSONResponse:
-    """One organisation."""
+    """One organisation (its webhook address only to its own people and admins)."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound(f"Organisation {organisation_id} was not found.")
-    return json_response(OrganisationPublic.model_validate(org, from_attributes=True))
+    return json_response(organisation_public(actor, org))

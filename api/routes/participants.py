@@ -5,13 +5,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
-from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
 from api.schemas.common import problem_responses
 from api.views import etag
+from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
 from workflow.models import Organisation, Participant
 from workflow.proposals.service import add_participant
@@ -42,9 +43,11 @@ def post_participant(
     request: Request,
     now: Now,
 ) -> JSONResponse:
-    """Add an organisation to the case with a role, or change its role (managers, admins)."""
-    require_role(actor, *WRITERS)
+    """Add an organisation to the case with a role, or change its role (the lead
+    municipality's managers, admins)."""
+    require(actor, Action.ADD_PARTICIPANT)
     case = get_visible_case(session, actor, case_id)
+    require(actor, Action.ADD_PARTICIPANT, case)
     existed = session.execute(
         select(col(Participant.id)).where(
             col(Participant.case_id) == case_id,

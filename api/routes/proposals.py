@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.problems import ApiProblem
 from api.replies import commit_reply, json_response
-from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.proposals import (
     AssessmentCreate,
@@ -28,15 +28,15 @@ from api.schemas.proposals import (
 )
 from api.views import etag, proposals_public
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
-from workflow.models import Case, Organisation, OrganisationKind, Proposal, Role
+from workflow.models import Case, Organisation, OrganisationKind, Proposal
 from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
 
 ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="The proposal's id.")]
-READERS = (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value, Role.PARTNER.value)
 
 
 def _visible_proposals(session: Session, actor: Actor, case: Case) -> Sequence[Proposal]:
@@ -82,7 +82,7 @@ def post_proposal(
 ) -> JSONResponse:
     """Submit a proposal for the caller's own company, while the case is in `match` and before
     `call.submission_deadline`; a late proposal is refused with 409."""
-    require_role(actor, Role.PARTNER.value)
+    require(actor, Action.SUBMIT_PROPOSAL)
     org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if org is None or org.kind != OrganisationKind.COMPANY.value:
         raise ApiProblem(403, "Only a company's partners can submit proposals.", slug="forbidden")
@@ -108,7 +108,7 @@ def post_proposal(
 )
 def list_proposals(case_id: CaseId, actor: CurrentActor, session: SessionDep) -> JSONResponse:
     """Managers, auditors and admins see every proposal; a partner sees its own only."""
-    require_role(actor, *READERS)
+    require(actor, Action.READ_PROPOSALS)
     case = get_visible_case(session, actor, case_id)
     items = proposals_public(session, actor, _visible_proposals(session, actor, case))
     return json_response(Page[ProposalPublic](items=items, total=len(items)))
@@ -123,7 +123,7 @@ def get_proposal(
     case_id: CaseId, proposal_id: ProposalId, actor: CurrentActor, session: SessionDep
 ) -> JSONResponse:
     """One proposal; another company's answers 404, as a missing one does."""
-    require_role(actor, *READERS)
+    require(actor, Action.READ_PROPOSALS)
     case = get_visible_case(session, actor, case_id)
     proposal = _visible_proposal(session, actor, case, proposal_id)
     return json_response(proposals_public(session, actor, [proposal])[0])
@@ -149,9 +149,10 @@ def post_assessment(
     now: Now,
 ) -> JSONResponse:
     """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
-    (managers and admins; the caller is the assessor)."""
-    require_role(actor, *WRITERS)
+    (the lead municipality's managers, admins; the caller is the assessor)."""
+    require(actor, Action.ASSESS)
     case = get_visible_case(session, actor, case_id)
+    require(actor, Action.ASSESS, case)
     assessment = assess_proposal(
         session,
         case_id,
@@ -185,9 +186,10 @@ def post_decision(
     request: Request,
     now: Now,
 ) -> JSONResponse:
-    """Select or reject a proposal with the reason (managers and admins)."""
-    require_role(actor, *WRITERS)
+    """Select or reject a proposal with the reason (the lead municipality's managers, admins)."""
+    require(actor, Action.DECIDE)
     case = get_visible_case(session, actor, case_id)
+    require(actor, Action.DECIDE, case)
     decision = decide_proposal(
         session,
         case_id,

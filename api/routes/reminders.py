@@ -8,22 +8,22 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.problems import ApiProblem
 from api.replies import json_response
 from api.schemas.common import MAX_ID, READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
 from notifications import links
+from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
 from workflow.deadlines.service import acknowledge
-from workflow.models import Reminder, ReminderStatus, Role
+from workflow.models import Reminder, ReminderStatus
 
 router = APIRouter(tags=["reminders"], dependencies=[Depends(strict_query)])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-READERS = (Role.MANAGER.value, Role.AUDITOR.value, Role.ADMIN.value)
 
 
 def reminder_public(row: Reminder) -> ReminderPublic:
@@ -62,7 +62,7 @@ def list_case_notifications(
 ) -> JSONResponse:
     """Every reminder of the case with its delivery status, attempts and last error
     (managers and auditors), in the order they are due."""
-    require_role(actor, *READERS)
+    require(actor, Action.READ_REMINDERS)
     get_visible_case(session, actor, case_id)
     query = select(Reminder).where(col(Reminder.case_id) == case_id)
     if status is not None:

@@ -3,14 +3,15 @@
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply
-from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import SignaturePublic
 from api.schemas.common import problem_responses
 from api.schemas.proposals import SignatureCreate
 from api.views import etag
+from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
 from workflow.proposals.service import record_signature
 
@@ -36,9 +37,10 @@ def post_signature(
     now: Now,
 ) -> JSONResponse:
     """Record a party's signature on the agreement, while the case is in `agreement`
-    (managers and admins)."""
-    require_role(actor, *WRITERS)
+    (the lead municipality's managers, admins)."""
+    require(actor, Action.SIGN)
     case = get_visible_case(session, actor, case_id)
+    require(actor, Action.SIGN, case)
     signature = record_signature(
         session,
         case_id,

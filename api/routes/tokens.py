@@ -8,16 +8,17 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.tokens import TokenCreate, TokenCreated, TokenPublic
 from api.schemas.users import Me
+from workflow.access.policy import Action, may, require
 from workflow.access.tokens import create_token as create_token_row
 from workflow.access.tokens import revoke_token
 from workflow.core.errors import NotFound
-from workflow.models import ApiToken, Role, User
+from workflow.models import ApiToken, User
 
 router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
 
@@ -40,7 +41,7 @@ def post_token(
     A replay of this request with its `Idempotency-Key` answers the same, with `token` null:
     only the token's hash is kept.
     """
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.CREATE_TOKEN)
     row, secret = create_token_row(
         session,
         actor,
@@ -70,7 +71,7 @@ def list_tokens(
     """Tokens, newest first, with their last use: an admin sees every token (or a user's, by
     `user_id`), anyone else their own personal tokens."""
     where = []
-    if actor.role != Role.ADMIN.value:
+    if not may(actor, Action.MANAGE_TOKENS):
         where.append(col(ApiToken.user_id) == (actor.user_id or 0))
     if user_id is not None:
         where.append(col(ApiToken.user_id) == user_id)
@@ -89,7 +90,8 @@ def delete_token(token_id: TokenId, actor: CurrentActor, session: SessionDep, no
     Revoking a revoked token changes nothing."""
     row = session.get(ApiToken, token_id)
     if row is None or (
-        actor.role != Role.ADMIN.value and (row.user_id is None or row.user_id != actor.user_id)
+        not may(actor, Action.MANAGE_TOKENS)
+        and (row.user_id is None or row.user_id != actor.user_id)
     ):
         raise NotFound(f"Token {token_id} was not found.")
     revoke_token(session, actor, token_id, now)

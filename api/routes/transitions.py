@@ -4,14 +4,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Language, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header, remember_response
 from api.preconditions import IfMatch, check_if_match, require_if_match
 from api.replies import json_response
-from api.routes.cases import ETAG_HEADER, WRITERS, CaseId
+from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import CasePublic, TransitionRequest
 from api.schemas.common import problem_responses
 from api.views import case_public, etag
+from workflow.access.policy import Action, require
 from workflow.access.scope import lock_visible_case
 from workflow.models import Case
 from workflow.transitions.engine import apply_trigger
@@ -38,13 +39,13 @@ def post_transition(
     now: Now,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    """Apply a trigger (managers and admins; `If-Match` required).
+    """Apply a trigger (the lead municipality's managers, admins; `If-Match` required).
 
     Refusals are 409 problems: `type` ending in `/invalid-transition` when the trigger does
     not exist for the case's state (or its hold status), `/requirements-unmet` with `unmet`
     listing every unmet requirement when `advance` is not yet allowed. Refusals are audited.
     """
-    require_role(actor, *WRITERS)
+    require(actor, Action.TRIGGER)  # the engine asks again, with the case
     case = lock_visible_case(session, actor, case_id)
     version = check_if_match(case, require_if_match(if_match))
     answer: list[JSONResponse] = []

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Now, SessionDep, require_role, strict_query
+from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header
 from api.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.users import UserChange, UserInvite, UserPublic
+from workflow.access.policy import Action, require
 from workflow.access.users import change_user, get_user, invite_user, list_users
-from workflow.models import Role
 
 router = APIRouter(tags=["users"], dependencies=[Depends(strict_query)])
 
@@ -29,7 +29,7 @@ def post_user(
     body: UserInvite, actor: CurrentActor, session: SessionDep, request: Request, now: Now
 ) -> JSONResponse:
     """Invite a person (admin): their first single sign-on with this email links them."""
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.MANAGE_USERS)
     user = invite_user(
         session,
         actor,
@@ -53,7 +53,7 @@ def get_users(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> JSONResponse:
     """Every user by name, or one organisation's (admin)."""
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.MANAGE_USERS)
     users, total = list_users(session, organisation_id=organisation_id, limit=limit, offset=offset)
     items = [UserPublic.model_validate(u, from_attributes=True) for u in users]
     return json_response(Page[UserPublic](items=items, total=total))
@@ -64,7 +64,7 @@ def get_users(
 )
 def get_one_user(user_id: UserId, actor: CurrentActor, session: SessionDep) -> JSONResponse:
     """One user (admin)."""
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.MANAGE_USERS)
     return json_response(
         UserPublic.model_validate(get_user(session, user_id), from_attributes=True)
     )
@@ -80,7 +80,7 @@ def patch_user(
 ) -> JSONResponse:
     """Change a user's role or status (admin). Disabling ends their sessions and revokes
     their tokens at once; enabling again lets them sign in anew."""
-    require_role(actor, Role.ADMIN.value)
+    require(actor, Action.MANAGE_USERS)
     user = change_user(
         session,
         actor,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from api.schemas.common import Id, Strict
 from states import CaseState, Trigger
@@ -144,8 +144,22 @@ class TransitionRequest(Strict):
     reason: Annotated[str, Field(max_length=MAX_REASON_LENGTH)] | None = None
 
 
-ParticipantRoleIn = Literal[
-    "municipality", "partner", "interested", "knowledge_partner", "facilitator"
+ASSIGNABLE_PARTICIPANT_ROLES = tuple(
+    r.value for r in ParticipantRole if r is not ParticipantRole.LEAD
+)
+"""A participant's role as given to `POST /cases/{id}/participants`: the lead is fixed."""
+
+
+def _assignable(role: str) -> str:
+    if role not in ASSIGNABLE_PARTICIPANT_ROLES:
+        raise ValueError(f"Input should be one of {', '.join(ASSIGNABLE_PARTICIPANT_ROLES)}")
+    return role
+
+
+ParticipantRoleIn = Annotated[
+    str,
+    AfterValidator(_assignable),
+    WithJsonSchema({"type": "string", "enum": list(ASSIGNABLE_PARTICIPANT_ROLES)}),
 ]
 
 

@@ -2,11 +2,26 @@
 only as a hash."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
 
 from api.schemas.common import Id, Name, Strict, Timestamp
-from workflow.models import Role
+from workflow.access.roles import TOKEN_ROLES, Role
+
+
+def _token_role(role: Role) -> Role:
+    if role not in TOKEN_ROLES:
+        raise ValueError(f"no token can have the role {role.value!r}")
+    return role
+
+
+TokenRole = Annotated[
+    Role,
+    AfterValidator(_token_role),
+    WithJsonSchema({"type": "string", "enum": [r.value for r in TOKEN_ROLES]}),
+]
+"""A role a token or a person can have: not the service's own pseudo-roles."""
 
 
 class TokenCreate(Strict):
@@ -15,7 +30,7 @@ class TokenCreate(Strict):
     `organisation_id` (admins' and auditors' may belong to no organisation)."""
 
     name: Name
-    role: Role | None = None
+    role: TokenRole | None = None
     organisation_id: Id | None = None
     user_id: Id | None = None
     expires_at: Timestamp | None = Field(

@@ -18,13 +18,14 @@ from sqlmodel import Session, col
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.case_view import SEE_ALL_PROPOSALS, Flash
+from api.web.case_view import Flash
 from api.web.form_input import MAX_ID, Submitted
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from api.web.rights import may_manage, require_manage
 from states import CaseState
 from states.sections import CallSection
+from workflow.access.policy import sees_scores
 from workflow.access.scope import get_visible_case
 from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, InvalidInput, NotFound
@@ -136,7 +137,7 @@ def columns(
 
 def _visible(db: Session, user: WebUser, case_id: int) -> Case:
     case = get_visible_case(db, user.actor, case_id)
-    if user.role not in SEE_ALL_PROPOSALS:
+    if not sees_scores(user.actor):
         raise PageNotFound()  # a partner must not learn even that competitors exist
     return case
 

@@ -21,6 +21,8 @@ from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
 from api.web.timeline import describe, organisation_ids
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, may, sees_all
+from workflow.access.scope import visible_case_ids
 from workflow.audit.query import (
     EXPORT_MEDIA_TYPES,
     AuditFilter,
@@ -37,7 +39,6 @@ from workflow.models import AuditEvent
 
 router = APIRouter()
 
-AUDIT_ROLES = frozenset({"auditor", "admin"})
 PAGE_SIZE = 100
 EXPORTS: tuple[tuple[str, ExportFormat], ...] = (("CSV", "csv"), ("JSON Lines", "jsonl"))
 
@@ -111,7 +112,7 @@ def _authorise(db: Session, actor: Actor) -> tuple[Engine, str | None]:
     The audit reads run in their own read-only snapshot; on SQLite the page's session would
     otherwise hold the write lock for as long as a verification or an export runs.
     """
-    if actor.role not in AUDIT_ROLES:
+    if not may(actor, Action.READ_AUDIT):
         raise PageForbidden()
     engine = engine_of(db)
     scope = cases_in_scope_sql(actor, engine)
@@ -119,21 +120,30 @@ def _authorise(db: Session, actor: Actor) -> tuple[Engine, str | None]:
     return engine, scope
 
 
-def _options(db: Session) -> tuple[list[str], list[str]]:
-    actions = db.execute(select(col(AuditEvent.action)).distinct().order_by(col(AuditEvent.action)))
+def _options(db: Session, actor: Actor) -> tuple[list[str], list[str]]:
+    """The actions and actor names to filter by, from the events `actor` may read: a manager
+    must not learn the names of people working on other municipalities' cases."""
+    scope = [] if sees_all(actor) else [col(AuditEvent.case_id).in_(visible_case_ids(actor))]
+    actions = db.execute(
+        select(col(AuditEvent.action)).where(*scope).distinct().order_by(col(AuditEvent.action))
+    )
     actors = db.execute(
-        select(col(AuditEvent.actor_name)).distinct().order_by(col(AuditEvent.actor_name))
+        select(col(AuditEvent.actor_name))
+        .where(*scope)
+        .distinct()
+        .order_by(col(AuditEvent.actor_name))
     )
     return list(actions.scalars()), list(actors.scalars())
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
-    """The audit log for auditors and admins: newest events first, verification on top."""
-    if user.role not in AUDIT_ROLES:
+    """The audit log (auditors and admins: all of it; managers: their cases'), newest events
+    first, verification on top."""
+    if not may(user.actor, Action.READ_AUDIT):
         raise PageForbidden()
     filters = _filters(request)
-    actions, actors = _options(db)
+    actions, actors = _options(db, user.actor)
     engine, scope = _authorise(db, user.actor)
     flt = filters.to_filter(scope)
     _, total = list_events(engine, flt, limit=1, offset=0)

@@ -141,7 +141,7 @@ def begin_session(
 
 def landing(actor: Actor, next_path: str) -> str:
     """Where a sign-in leads: `next_path`, or an auditor's own page instead of a start page."""
-    if actor.role == Role.AUDITOR.value and next_path in HOME_PAGES:
+    if actor.role is Role.AUDITOR and next_path in HOME_PAGES:
         return f"{WEB_PREFIX}/audit"
     return next_path
 

@@ -16,10 +16,11 @@ from api.web.render import language_of, render
 from api.web.rights import may_start_case
 from states import PHASES, TERMINAL, CaseState
 from workflow.access.actor import Actor
+from workflow.access.policy import competes
 from workflow.access.scope import full_view, partner_roles, visible_cases_clause
 from workflow.cases.query import CaseFilter, search_cases
 from workflow.core.timeutil import utcnow
-from workflow.models import Case, Organisation, Role
+from workflow.models import Case, Organisation
 
 router = APIRouter()
 
@@ -121,7 +122,7 @@ def build_board(db: Session, actor: Actor, filters: Filters, language: str, now:
     ]
     board = Board(total=total, municipalities=municipality_options(db, actor))
     upcoming = deadline_view.next_deadlines(db, actor, [c.id for c in cards], language, now)
-    if actor.role == Role.PARTNER.value:
+    if competes(actor):
         # A company sees the published call's own deadline where it has none of its own.
         calls = [c.id for c in cards if c.state == CaseState.MATCH.value and c.id not in upcoming]
         upcoming |= partner_view.call_deadlines(db, calls, now, language)

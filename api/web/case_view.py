@@ -30,16 +30,13 @@ from api.web.render import WebUser
 from api.web.rights import may_manage
 from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
-from states.table import rules_for
+from workflow.access.actor import Actor
+from workflow.access.policy import Action, competes, may
 from workflow.access.scope import hides_participant, proposals_clause, sees_internals
 from workflow.audit.query import case_history
 from workflow.core.db import engine_of
-from workflow.models import Case, Decision, Organisation, Participant, Proposal, Role
+from workflow.models import Case, Decision, Organisation, Participant, Proposal
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
-
-SEE_ALL_PROPOSALS = frozenset({"manager", "admin", "auditor"})
-SEE_AUDIT = frozenset({"manager", "admin", "auditor"})
-SEE_REMINDERS = frozenset({"manager", "admin", "auditor"})
 
 
 @dataclass(slots=True)
@@ -155,18 +152,18 @@ def checklist(case: Case, statuses: list[TriggerStatus], language: str) -> list[
 
 
 def actions(
-    case: Case, statuses: list[TriggerStatus], role: str, language: str
+    case: Case, statuses: list[TriggerStatus], actor: Actor, language: str
 ) -> list[ActionView]:
-    """The triggers `role` may use on the case now.
+    """The triggers `actor` may use on the case now (none where the policy says no).
 
     `advance` is offered even while requirements are unmet: pressing it shows (and audits) the
     refusal with every unmet requirement, which is what the manager needs to see.
     """
+    if not may(actor, Action.TRIGGER, case):
+        return []
     views: list[ActionView] = []
-    state = CaseState(case.state)
     for status in statuses:
-        rules = rules_for(state, status.trigger)
-        if not rules or role not in rules[0].roles or status.dest is None:
+        if status.dest is None:
             continue
         if not status.allowed and not status.unmet:
             continue  # e.g. resume on a case that is not on hold
@@ -258,7 +255,7 @@ def participants(db: Session, case_id: int, user: WebUser) -> list[tuple[str, st
 
 def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[ProposalView] | None:
     """The proposals the user may see (all, or only their organisation's); None for none."""
-    if user.role != "partner" and user.role not in SEE_ALL_PROPOSALS:
+    if not may(user.actor, Action.READ_PROPOSALS):
         return None
     query = (
         select(Proposal)
@@ -321,7 +318,7 @@ def case_context(
     with what was typed and its errors beside the fields.
     """
     assert case.id is not None
-    role = user.role
+    actor = user.actor
     full = sees_internals(db, user.actor, case)
     statuses = trigger_statuses(db, case, now) if full else []
     lead = db.get(Organisation, case.lead_municipality_id)
@@ -337,11 +334,11 @@ def case_context(
         "steps": stepper(case, language),
         "next_state": _next_state(case, statuses, language),
         "checklist": checklist(case, statuses, language) if full else [],
-        "actions": actions(case, statuses, role, language) if full else [],
+        "actions": actions(case, statuses, actor, language) if full else [],
         "sections": sections(
             case,
             names,
-            editable_sections(case.state, role) if full else (),
+            editable_sections(case, actor) if full else (),
             language,
             form_errors,
             refused,
@@ -351,12 +348,12 @@ def case_context(
         "deadlines": _deadlines(db, case, user, language, now),
         "partner_box": (
             partner_view.partner_box(db, user.actor, case, now, language)
-            if role == Role.PARTNER.value
+            if competes(actor)
             else None
         ),
-        "show_reminders": role in SEE_REMINDERS,
-        "timeline": timeline(db, case.id, language) if role in SEE_AUDIT else None,
-        "see_audit_log": role in ("auditor", "admin"),
+        "show_reminders": may(actor, Action.READ_REMINDERS),
+        "timeline": timeline(db, case.id, language) if may(actor, Action.READ_AUDIT) else None,
+        "see_audit_log": may(actor, Action.READ_AUDIT),
         "flash": flash,
         "cancelled_from": (
             CaseState(case.cancelled_from).label(language) if case.cancelled_from else None
@@ -371,9 +368,14 @@ def _deadlines(
     while it has none of its own for it (it has not shown interest yet)."""
     assert case.id is not None
     rows = deadline_view.case_deadlines(
-        db, user.actor, case.id, language, now, with_reminders=user.role in SEE_REMINDERS
+        db,
+        user.actor,
+        case.id,
+        language,
+        now,
+        with_reminders=may(user.actor, Action.READ_REMINDERS),
     )
-    if user.role == Role.PARTNER.value:
+    if competes(user.actor):
         call_row = partner_view.call_deadline_row(case, now, language)
         if call_row is not None and not any(
             r.due_at == call_row.due_at and r.status == call_row.status for r in rows

@@ -23,7 +23,10 @@ from api.web.labels import VALUES
 from states import CaseState
 from states.sections import AGREEMENT_CLAUSES, SECTION_MODELS, field_text
 from states.sections import editable_sections as sections_editable_in
+from workflow.access.actor import Actor
+from workflow.access.policy import may_edit_section
 from workflow.core import formatting
+from workflow.models import Case
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 MAX_ROWS = 50
@@ -175,19 +178,15 @@ SECTIONS_OF_STATE: dict[str, tuple[str, ...]] = {
 """The sections a phase works on: shown open and first on the case page."""
 
 
-def editable_sections(state: str, role: str) -> tuple[str, ...]:
-    """The sections `role` may edit on the pages for a case in `state`.
+def editable_sections(case: Case, actor: Actor) -> tuple[str, ...]:
+    """The sections `actor` may edit on the pages for `case` in its current state.
 
     Which sections a state opens is the process's rule (`states.sections.EDITABLE_IN_STATE`,
-    enforced for every door by `workflow.cases.service.update_case`); the role part is the
-    pages' own.
+    enforced for every door by `workflow.cases.service.update_case`); who may change them is
+    the access policy's (`workflow.access.policy.may_edit_section`).
     """
-    sections = sections_editable_in(state)
-    if role == "manager":
-        return sections
-    if role == "staff":
-        return tuple(s for s in sections if s == "need")
-    return ()
+    sections = sections_editable_in(case.state)
+    return tuple(s for s in sections if may_edit_section(actor, s, case))
 
 
 # --- reading values for display ------------------------------------------------------------

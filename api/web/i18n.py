@@ -7,6 +7,7 @@ itself, so a forgotten entry shows up on the page instead of raising.
 
 from api.web.words_partner import PARTNER_WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
+from workflow.access.roles import Role
 from workflow.core.formatting import format_number
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "pick", "translate"]
@@ -362,12 +363,13 @@ _UI: dict[str, tuple[str, str]] = {
 _UI.update(PARTNER_WORDS)
 
 ROLES: dict[str, tuple[str, str]] = {
-    "admin": ("Administrator", "Administrator"),
-    "manager": ("Projektleder", "Project manager"),
-    "staff": ("Kommunal medarbejder", "Municipal staff"),
-    "partner": ("Partner", "Partner"),
-    "auditor": ("Revisor", "Auditor"),
-    "system": ("System", "System"),
+    Role.ADMIN: ("Administrator", "Administrator"),
+    Role.MANAGER: ("Projektleder", "Project manager"),
+    Role.STAFF: ("Kommunal medarbejder", "Municipal staff"),
+    Role.PARTNER: ("Partner", "Partner"),
+    Role.AUDITOR: ("Revisor", "Auditor"),
+    Role.SYSTEM: ("System", "System"),
+    Role.RECIPIENT: ("Modtager (via link)", "Recipient (by link)"),
 }
 
 TRIGGERS: dict[str, tuple[str, str]] = {

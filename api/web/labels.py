@@ -4,6 +4,7 @@ A requirement's label is part of its definition (`states.requirements`), not lis
 """
 
 from states.sections import CLAUSE_LABELS
+from workflow.models import ParticipantRole
 from workflow.proposals.service import SIGNED_ACTION
 
 ACTIONS: dict[str, tuple[str, str]] = {
@@ -56,7 +57,7 @@ VALUES: dict[str, tuple[str, str]] = {
     # participant roles
     "lead": ("Ledende kommune", "Lead municipality"),
     "municipality": ("Kommune", "Municipality"),
-    "partner": ("Partner", "Partner"),
+    ParticipantRole.PARTNER: ("Partner", "Partner"),
     "interested": ("Interesseret", "Interested"),
     "knowledge_partner": ("Vidensinstitution", "Knowledge institution"),
     "facilitator": ("Facilitator", "Facilitator"),

@@ -16,6 +16,7 @@ from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, render
 from states import PHASES, TERMINAL
 from states.sections import Area
+from workflow.access.policy import runs_case
 from workflow.access.scope import can_see
 from workflow.core.errors import Forbidden
 from workflow.core.timeutil import utcnow
@@ -117,9 +118,7 @@ def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> 
     """A need with the shared needs most like it ("Lignende behov")."""
     case = _need_case(db, user, case_id)
     names = organisation_names(db, {case.lead_municipality_id})
-    lead = user.actor.role == "admin" or (
-        user.actor.role == "manager" and user.actor.organisation_id == case.lead_municipality_id
-    )
+    lead = runs_case(user.actor, case)
     return render(
         request,
         "need.html",

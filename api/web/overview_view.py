@@ -25,6 +25,7 @@ from api.web.partner_view import DeadlineItem, my_deadlines, open_calls
 from api.web.render import NavCounts
 from states import PHASES, REQUIREMENTS, CaseState, Trigger
 from workflow.access.actor import Actor
+from workflow.access.policy import competes
 from workflow.access.scope import visible_cases_clause
 from workflow.models import Assessment, Case, Proposal, Role, Signature
 from workflow.proposals.own import awaiting_signatures
@@ -144,11 +145,11 @@ def signatures(db: Session, actor: Actor) -> list[SignatureItem]:
     query = select(Case).where(
         col(Case.state) == CaseState.AGREEMENT.value, visible_cases_clause(actor)
     )
-    if actor.role != Role.PARTNER.value:
+    if not competes(actor):
         query = query.where(col(Case.lead_municipality_id) == org_id)
     cases = list(db.execute(query.order_by(col(Case.id)).limit(LIST_LIMIT)).scalars())
     awaiting = awaiting_signatures(db, [c.id or 0 for c in cases])
-    if actor.role == Role.PARTNER.value:
+    if competes(actor):
         return [
             SignatureItem(c.id or 0, c.title, [], own=True)
             for c in cases
@@ -202,7 +203,7 @@ def requirements(db: Session, actor: Actor, language: str, now: datetime) -> lis
         unmet = [
             u
             for u in advance.unmet
-            if fillable(u.code, CaseState(case.state), editable_sections(case.state, actor.role))
+            if fillable(u.code, CaseState(case.state), editable_sections(case, actor))
         ]
         if unmet:
             items.append(
@@ -226,5 +227,5 @@ def gather(db: Session, actor: Actor, language: str, now: datetime, *, full: boo
 def nav_counts(db: Session, actor: Actor, now: datetime) -> NavCounts:
     """The numbers beside "Mit overblik", "Mine frister" and (partners) "Åbne opslag"."""
     overview = gather(db, actor, "da", now, full=False)
-    calls = len(open_calls(db, actor, now, "da")) if actor.role == Role.PARTNER.value else None
+    calls = len(open_calls(db, actor, now, "da")) if competes(actor) else None
     return NavCounts(overview=overview.count, deadlines=len(overview.deadlines), calls=calls)

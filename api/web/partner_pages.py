@@ -30,10 +30,11 @@ from api.web.partner_view import (
     relative_time,
 )
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from workflow.access.policy import competes
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflow.core.timeutil import utcnow
-from workflow.models import Case, Proposal, Role
+from workflow.models import Case, Proposal
 from workflow.proposals.own import (
     MAX_SUMMARY,
     MAX_TITLE,
@@ -66,7 +67,7 @@ def _flash(msg: str) -> dict[str, str] | None:
 
 def _bidder(db: Session, user: WebUser) -> None:
     """Only a company's or knowledge institution's partner bids; anyone else is refused."""
-    if user.role != Role.PARTNER.value:
+    if not competes(user.actor):
         raise PageForbidden()
     try:
         own_organisation(db, user.actor)
@@ -111,7 +112,7 @@ def deadlines_page(request: Request, user: UserDep, db: SessionDep) -> HTMLRespo
 @router.get("/calls", response_class=HTMLResponse)
 def calls_page(request: Request, user: UserDep, db: SessionDep, msg: str = "") -> HTMLResponse:
     """Åbne opslag: every call open for proposals now, across municipalities."""
-    if user.role != Role.PARTNER.value:
+    if not competes(user.actor):
         raise PageForbidden()
     language = language_of(request)
     calls = open_calls(db, user.actor, utcnow(), language)
@@ -133,7 +134,7 @@ def my_proposals_page(
     request: Request, user: UserDep, db: SessionDep, msg: str = ""
 ) -> HTMLResponse:
     """Mine forslag: the organisation's proposals and the decisions on them."""
-    if user.role != Role.PARTNER.value:
+    if not competes(user.actor):
         raise PageForbidden()
     proposals = own_proposals(db, user.actor, utcnow())
     return render(

@@ -17,6 +17,8 @@ from api.web.labels import VALUES
 from api.web.session import WebSession, new_session
 from states import CaseState
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, competes, may
+from workflow.access.roles import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 WEB_PREFIX = "/ui"
@@ -42,9 +44,19 @@ class WebUser:
     counts: NavCounts | None = None
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         """The token's role."""
         return self.actor.role
+
+    @property
+    def reads_audit(self) -> bool:
+        """Whether the navigation offers the audit page (`workflow.access.policy`)."""
+        return may(self.actor, Action.READ_AUDIT)
+
+    @property
+    def competes(self) -> bool:
+        """Whether the user speaks for a competing company (sees its own proposals only)."""
+        return competes(self.actor)
 
 
 @lru_cache

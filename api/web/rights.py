@@ -1,23 +1,21 @@
-"""Who may use the manager's forms on the pages: one place, so the pages ask one question.
+"""Who may use the manager's forms on the pages, as `workflow.access.policy` answers it.
 
-The API asks the same (`api.routes.cases.WRITERS`, `POST /cases` for managers and staff of a
-municipality); the workflow layer checks the case's state. A manager runs only the cases their
-own municipality leads: a participating municipality's manager reads the case but does not
-decide for the lead.
+The pages ask these two questions; the policy is the one place that knows roles, shared with
+the API and the engine. A manager runs only the cases their own municipality leads: a
+participating municipality's manager reads the case but does not decide for the lead.
 """
 
 from sqlmodel import Session
 
 from api.web.auth import PageForbidden
 from api.web.render import WebUser
-from workflow.models import Case, Organisation, OrganisationKind, Role
-
-CASE_STARTERS = frozenset({Role.MANAGER.value, Role.STAFF.value})
+from workflow.access.policy import Action, may
+from workflow.models import Case, Organisation, OrganisationKind
 
 
 def may_start_case(db: Session, user: WebUser) -> bool:
     """Whether the user may open "Ny sag": a manager or staff member of a municipality."""
-    if user.role not in CASE_STARTERS or user.actor.organisation_id is None:
+    if not may(user.actor, Action.CREATE_CASE) or user.actor.organisation_id is None:
         return False
     org = db.get(Organisation, user.actor.organisation_id)
     return org is not None and org.kind == OrganisationKind.MUNICIPALITY.value
@@ -25,13 +23,16 @@ def may_start_case(db: Session, user: WebUser) -> bool:
 
 def may_manage(user: WebUser, case: Case) -> bool:
     """Whether the user runs the case: participants, assessments, decisions, signatures and
-    deadlines. Admins, and managers of the lead municipality."""
-    if user.role == Role.ADMIN.value:
-        return True
-    return (
-        user.role == Role.MANAGER.value
-        and user.actor.organisation_id is not None
-        and user.actor.organisation_id == case.lead_municipality_id
+    deadlines (admins, and managers of the lead municipality)."""
+    return all(
+        may(user.actor, action, case)
+        for action in (
+            Action.ADD_PARTICIPANT,
+            Action.ASSESS,
+            Action.DECIDE,
+            Action.SIGN,
+            Action.MANAGE_DEADLINES,
+        )
     )
 
 

@@ -31,11 +31,12 @@ def test_organisation_is_created_audited_and_readable_by_all(api: ApiClient) -> 
 
     partner = api.token("partner", org)
     auditor = api.token("auditor")
-    for token in (partner, auditor):
+    # Everyone reads the organisation; its webhook address only its own people (and admins).
+    for token, seen in ((partner, org), (auditor, {**org, "webhook_url": None})):
         one = api.get(f"/organisations/{org['id']}", token=token)
-        assert one.status_code == 200 and one.json() == org
+        assert one.status_code == 200 and one.json() == seen
         listed = api.get("/organisations", token=token)
-        assert listed.json() == {"items": [org], "total": 1}
+        assert listed.json() == {"items": [seen], "total": 1}
         assert secret not in one.text + listed.text
         assert "webhook_secret" not in one.text + listed.text
 
@@ -112,3 +113,27 @@ def test_cli_token_create_prints_a_working_token(
     assert api.get("/cases", token=token).status_code == 200
     assert opi(["token", "create", "--name", "CLI", "--role", "staff"]) == 2  # needs an --org
     assert "must belong to an organisation" in capsys.readouterr().err
+
+
+def test_a_webhook_address_is_shown_only_to_its_organisation_and_admins(api: ApiClient) -> None:
+    # Issue 15, finding 9: any partner could read any organisation's webhook address, and
+    # with it the secret path token some receivers put there.
+    url = "https://hooks.example/opi/s3cr3t-path-token"
+    company = api.org("RoligRum ApS", "company", webhook_url=url)
+    rival = api.org("SenseCare Nordic A/S", "company")
+    lead = api.org("Furesø Kommune")
+    own = api.token("partner", company)
+    for token, shown in (
+        (own, url),
+        (None, url),  # the bootstrap admin
+        (api.token("partner", rival), None),
+        (api.token("manager", lead), None),
+        (api.token("auditor"), None),
+    ):
+        kwargs = {} if token is None else {"token": token}
+        one = api.get(f"/organisations/{company['id']}", **kwargs)
+        assert one.status_code == 200 and one.json()["webhook_url"] == shown
+        listed = api.get("/organisations", **kwargs).json()["items"]
+        assert [o["webhook_url"] for o in listed if o["id"] == company["id"]] == [shown]
+        if shown is None:
+            assert "s3cr3t" not in one.text and "s3cr3t" not in str(listed)

@@ -177,3 +177,42 @@ def test_assessment_input_is_checked(api: ApiClient, world: World) -> None:
     )
     assert response.status_code == 422
     assert api.get(f"/cases/{case['id']}/proposals/4242", token=world.manager).status_code == 404
+
+
+def _details(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    advance = next(t for t in case["transitions"] if t["trigger"] == "advance")
+    return {u["code"]: u.get("details", {}) for u in advance["unmet"]}
+
+
+def test_a_selected_company_learns_nothing_of_its_competitors_from_the_guards(
+    api: ApiClient, world: World
+) -> None:
+    # Issue 15, finding 7: once selected, a company sees the whole case, and the unmet
+    # requirements of `advance` listed the competitor's proposal id and its decision.
+    case = drive(api, world, create_case(api, world), "match")
+    cid = case["id"]
+    own = _submit(api, cid, world.partner, "Sanserum", "Lys og lyd")
+    rival = _submit(api, cid, world.rival_partner, SECRET_TITLE, SECRET_SUMMARY)
+    api.clock.advance(days=41)
+    decided = api.post(
+        f"/cases/{cid}/proposals/{own}/decision",
+        token=world.manager,
+        json={"decision": "selected", "rationale": "Bedst på effekt."},
+    )
+    assert decided.status_code == 201, decided.text
+
+    seen = api.get(f"/cases/{cid}", token=world.partner)
+    assert seen.status_code == 200 and seen.json()["state"] == "match"
+    details = _details(seen.json())
+    assert details["proposals.assessed"] == {"proposal_ids": [own]}
+    assert details["proposals.decided"] == {
+        "undecided": [],
+        "without_rationale": [],
+        "selected": [own],
+    }
+    assert str(rival) not in str(details)
+
+    # The manager still sees every proposal the guards are waiting for.
+    managed = _details(api.get(f"/cases/{cid}", token=world.manager).json())
+    assert managed["proposals.assessed"] == {"proposal_ids": [own, rival]}
+    assert managed["proposals.decided"]["undecided"] == [rival]

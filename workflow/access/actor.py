@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from workflow.access.roles import Role
 from workflow.models.identity import SignInMethod
 
 SYSTEM_PREFIX = "system:"
@@ -19,20 +20,25 @@ class Actor:
     """
 
     name: str
-    role: str
+    role: Role
     organisation_id: int | None = None
     token_id: int | None = None
     user_id: int | None = None
     via: str = SignInMethod.TOKEN.value
 
+    def __post_init__(self) -> None:
+        # Rows and tests hand over the role as its stored string; holding the enum member
+        # means every comparison below is against `Role`, never a spelling of it.
+        object.__setattr__(self, "role", Role(self.role))
+
     @property
     def is_system(self) -> bool:
         """Whether this is an automatic process, never a person."""
-        return self.role == "system"
+        return self.role is Role.SYSTEM
 
 
 def _system(name: str) -> Actor:
-    return Actor(name=SYSTEM_PREFIX + name, role="system", via=SignInMethod.SYSTEM.value)
+    return Actor(name=SYSTEM_PREFIX + name, role=Role.SYSTEM, via=SignInMethod.SYSTEM.value)
 
 
 def is_reserved_name(name: str) -> bool:

@@ -8,16 +8,15 @@ internal data; no partner learns which other companies bid, nor sees their propo
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.access.actor import Actor
+from workflow.access.policy import competes, sees_all
 from workflow.core.errors import NotFound
 from workflow.models import Case, Participant, ParticipantRole, Proposal
 from workflow.transitions.locking import lock_case
-
-SEE_ALL_ROLES = frozenset({"admin", "auditor", "system"})
 
 
 def is_participant(session: Session, case_id: int, organisation_id: int | None) -> bool:
@@ -37,7 +36,7 @@ def is_participant(session: Session, case_id: int, organisation_id: int | None) 
 
 def visible_cases_clause(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on `Case` selecting what `actor` may see."""
-    if actor.role in SEE_ALL_ROLES:
+    if sees_all(actor):
         return true()
     if actor.organisation_id is None:
         return false()
@@ -45,17 +44,22 @@ def visible_cases_clause(actor: Actor) -> ColumnElement[bool]:
         col(Participant.case_id) == Case.id,
         col(Participant.organisation_id) == actor.organisation_id,
     )
-    if actor.role == "partner":
+    if competes(actor):
         # Partners also see every published call, i.e. every case in match.
         return or_(takes_part, col(Case.state) == CaseState.MATCH.value)
     return takes_part
 
 
+def visible_case_ids(actor: Actor) -> Select[int | None]:
+    """A subquery of the ids of the cases `actor` may see."""
+    return select(col(Case.id)).where(visible_cases_clause(actor))
+
+
 def can_see(session: Session, actor: Actor, case: Case) -> bool:
     """Whether `actor` may see `case` at all."""
-    if actor.role in SEE_ALL_ROLES:
+    if sees_all(actor):
         return True
-    if actor.role == "partner" and case.state == CaseState.MATCH.value:
+    if competes(actor) and case.state == CaseState.MATCH.value:
         return True
     if actor.organisation_id is not None and actor.organisation_id == case.lead_municipality_id:
         return True  # the lead municipality takes part in every case it leads
@@ -88,7 +92,7 @@ def partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> di
 
     Only a partner's view depends on it (`full_view`): for anyone else it is empty.
     """
-    if actor.role != "partner" or actor.organisation_id is None or not case_ids:
+    if not competes(actor) or actor.organisation_id is None or not case_ids:
         return {}
     rows = session.execute(
         select(col(Participant.case_id), col(Participant.role)).where(
@@ -104,7 +108,7 @@ def full_view(actor: Actor, participant_role: str | None) -> bool:
 
     `participant_role` is the actor's organisation's role in the case, if any.
     """
-    if actor.role != "partner":
+    if not competes(actor):
         return True
     return participant_role is not None and participant_role != ParticipantRole.INTERESTED.value
 
@@ -128,7 +132,7 @@ class TakesPart(Protocol):
 def hides_participant(actor: Actor, participant: TakesPart) -> bool:
     """Companies that only bid stay hidden from other partners (equal treatment)."""
     return (
-        actor.role == "partner"
+        competes(actor)
         and participant.role == ParticipantRole.INTERESTED.value
         and participant.organisation_id != actor.organisation_id
     )
@@ -136,11 +140,11 @@ def hides_participant(actor: Actor, participant: TakesPart) -> bool:
 
 def proposals_clause(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on `Proposal`: a partner sees its own organisation's proposals only."""
-    if actor.role == "partner":
+    if competes(actor):
         return col(Proposal.organisation_id) == actor.organisation_id
     return true()
 
 
 def may_see_proposal(actor: Actor, proposal: Proposal) -> bool:
     """The single-row form of `proposals_clause`."""
-    return actor.role != "partner" or proposal.organisation_id == actor.organisation_id
+    return not competes(actor) or proposal.organisation_id == actor.organisation_id

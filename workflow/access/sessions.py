@@ -128,13 +128,13 @@ def _actor_of(
             return None
         return Actor(
             name=user.name,
-            role=user.role,
+            role=Role(user.role),
             organisation_id=user.organisation_id,
             user_id=user.id,
             via=row.via,
         )
     if row.admin_hash is not None and admin_token and row.admin_hash == hash_token(admin_token):
-        return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN.value)
+        return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN)
     return None
 
 

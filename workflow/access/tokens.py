@@ -16,14 +16,15 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor, is_reserved_name
+from workflow.access.policy import may_hold_token
+from workflow.access.roles import TOKEN_ROLES, Role
 from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput, NotFound, check_text
 from workflow.core.timeutil import utcnow
-from workflow.models import ApiToken, Organisation, Role, User, UserStatus
+from workflow.models import ApiToken, Organisation, User, UserStatus
 
 TOKEN_PREFIX = "opi_"
 ADMIN_BOOTSTRAP_NAME = "bootstrap-admin"
-ORGLESS_ROLES = frozenset({Role.ADMIN.value, Role.AUDITOR.value})
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 """A token's last use is written at most this often, so a busy token costs no write per
 request."""
@@ -76,9 +77,9 @@ def create_token(
         ):
             raise InvalidInput("A personal token has its user's role and organisation.")
         role, organisation_id = user.role, user.organisation_id
-    if role is None or role not in {r.value for r in Role}:
+    if role is None or role not in TOKEN_ROLES:
         raise InvalidInput(f"Unknown role {role!r}.")
-    if organisation_id is None and role not in ORGLESS_ROLES:
+    if not may_hold_token(Role(role), organisation_id):
         raise InvalidInput(f"A {role} token must belong to an organisation.")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
@@ -143,7 +144,7 @@ def actor_for_token(
     """The actor a bearer token stands for, or None if it is unknown, revoked or expired, or
     its user is disabled."""
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN.value)
+        return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN)
     # Only the columns an actor needs, as a plain row: every API request runs this.
     row = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:

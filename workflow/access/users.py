@@ -11,7 +11,9 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
-from workflow.access.tokens import ORGLESS_ROLES, check_name, revoke_user_tokens
+from workflow.access.policy import may_hold_token
+from workflow.access.roles import TOKEN_ROLES
+from workflow.access.tokens import check_name, revoke_user_tokens
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
 from workflow.models import Organisation, Role, User, UserStatus, WebSessionRow
@@ -24,9 +26,9 @@ def normalise_email(email: str) -> str:
 
 
 def _check_role_and_organisation(session: Session, role: str, organisation_id: int | None) -> None:
-    if role not in {r.value for r in Role}:
+    if role not in TOKEN_ROLES:
         raise InvalidInput(f"Unknown role {role!r}.")
-    if organisation_id is None and role not in ORGLESS_ROLES:
+    if not may_hold_token(Role(role), organisation_id):
         raise InvalidInput(f"A {role} must belong to an organisation.")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, select
 
 from states.text import Text
 from workflow.access.actor import Actor
-from workflow.access.scope import SEE_ALL_ROLES, visible_cases_clause
+from workflow.access.policy import sees_all
+from workflow.access.scope import visible_cases_clause
 from workflow.audit.stream import ReadSnapshot, normalise_at
 from workflow.models import Case
 
@@ -59,7 +60,7 @@ def cases_in_scope_sql(actor: Actor, engine: Engine) -> str | None:
     Compiled from `workflow.access.scope` (the one definition of scope), with its values inlined:
     they are the actor's own organisation id and fixed state names, never request input.
     """
-    if actor.role in SEE_ALL_ROLES:
+    if sees_all(actor):
         return None
     statement = select(Case.id).where(visible_cases_clause(actor))  # type: ignore[call-overload]
     compiled = statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})

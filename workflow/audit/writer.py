@@ -287,7 +287,7 @@ def next_event(
         seq=head.seq + 1,
         at=at,
         actor_name=actor.name,
-        actor_role=actor.role,
+        actor_role=str(actor.role),
         actor_organisation_id=actor.organisation_id,
         action=action,
         data=canonical_json(data),

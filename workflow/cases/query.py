@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.access.actor import Actor
+from workflow.access.policy import competes
 from workflow.access.scope import visible_cases_clause
 from workflow.cases.search import fold
 from workflow.core.timeutil import UTCDateTime
@@ -35,7 +36,7 @@ def _overdue_deadlines(
     actor: Actor, now: datetime | BindParameter[datetime]
 ) -> ColumnElement[bool]:
     overdue = deadline_overdue(now)
-    if actor.role == "partner":
+    if competes(actor):
         return and_(overdue, col(Deadline.responsible_organisation_id) == actor.organisation_id)
     return overdue
 
@@ -136,7 +137,7 @@ def named_organisations(session: Session, q: str) -> list[int]:
 
 
 def _filters(actor: Actor, shape: _Shape) -> list[ColumnElement[bool]]:
-    partner = actor.role == "partner"
+    partner = competes(actor)
     clauses: list[ColumnElement[bool]] = [visible_cases_clause(actor)]
     if shape.state:
         clauses.append(col(Case.state) == bindparam("state"))

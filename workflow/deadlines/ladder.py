@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from workflow.access.roles import Role
 from workflow.deadlines.business_days import (
     add_business_days,
     business_day_on_or_after,
@@ -35,7 +36,8 @@ ESCALATION_AFTER_BUSINESS_DAYS = 3
 ESCALATION_INTERVAL = timedelta(days=7)
 
 RESPONSIBLE = "responsible"
-MANAGER = "manager"
+MANAGER = Role.MANAGER.value
+"""The case's manager, as a reminder's recipient role."""
 
 
 @dataclass(frozen=True, slots=True)

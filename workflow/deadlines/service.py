@@ -15,7 +15,9 @@ from sqlmodel import Session, col
 from states import TERMINAL, CaseState
 from states.text import Text
 from workflow.access.actor import Actor
-from workflow.access.scope import SEE_ALL_ROLES, can_see, is_participant, visible_cases_clause
+from workflow.access.policy import competes, sees_all
+from workflow.access.roles import Role
+from workflow.access.scope import can_see, is_participant, visible_cases_clause
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.core.timeutil import utcnow
@@ -424,7 +426,7 @@ def acknowledge(
     )
     actor = Actor(
         name=f"acknowledge-link:{organisation.name}"[:200],
-        role="recipient",
+        role=Role.RECIPIENT,
         organisation_id=organisation_id,
     )
     audit.record(
@@ -444,7 +446,7 @@ def acknowledge(
 def _partner_may_see(actor: Actor, deadline: Deadline) -> bool:
     # Companies compete in the match phase: a partner sees only the deadlines it is
     # responsible for, never who else was asked to submit.
-    return actor.role != "partner" or deadline.responsible_organisation_id == actor.organisation_id
+    return not competes(actor) or deadline.responsible_organisation_id == actor.organisation_id
 
 
 def overdue_clause(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
@@ -457,7 +459,7 @@ def overdue_clause(now: datetime | BindParameter[datetime]) -> ColumnElement[boo
 
 def visible_deadlines(actor: Actor) -> Select[Deadline]:
     """Deadlines of the cases `actor` may see (a partner: only its own)."""
-    if actor.role in SEE_ALL_ROLES:
+    if sees_all(actor):
         # Every deadline belongs to a case (a foreign key); joining the cases only to keep
         # them all made counting an auditor's deadlines three times slower.
         return select(Deadline)
@@ -466,7 +468,7 @@ def visible_deadlines(actor: Actor) -> Select[Deadline]:
         .join(Case, col(Case.id) == col(Deadline.case_id))
         .where(visible_cases_clause(actor))
     )
-    if actor.role == "partner":
+    if competes(actor):
         query = query.where(col(Deadline.responsible_organisation_id) == actor.organisation_id)
     return query
 

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
 
+from workflow.access.roles import Role  # re-exported: the one enum lives with the access rules
 from workflow.models.audit import AuditEvent, AuditHead
 from workflow.models.case import Case, Participant, ParticipantRole
 from workflow.models.checkpoint import AuditCheckpoint, AuditCheckpointHead
@@ -20,7 +21,7 @@ from workflow.models.identity import (
     WebSessionRow,
 )
 from workflow.models.join_request import JoinRequest, JoinStatus
-from workflow.models.organisation import ApiToken, Organisation, OrganisationKind, Role
+from workflow.models.organisation import ApiToken, Organisation, OrganisationKind
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
 

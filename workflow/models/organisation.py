@@ -17,16 +17,6 @@ class OrganisationKind(StrEnum):
     FACILITATOR = "facilitator"
 
 
-class Role(StrEnum):
-    """What a token may do (SPEC §4)."""
-
-    ADMIN = "admin"
-    MANAGER = "manager"
-    STAFF = "staff"
-    PARTNER = "partner"
-    AUDITOR = "auditor"
-
-
 class Organisation(SQLModel, table=True):
     """A municipality, company, knowledge institution or facilitator."""
 

@@ -30,11 +30,12 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
+from workflow.access.policy import is_municipal, runs_case, sees_all
 from workflow.audit import writer as audit
 from workflow.cases.search import fold
 from workflow.core.errors import Forbidden, NotFound
 from workflow.core.timeutil import utcnow
-from workflow.models import Case, Organisation, OrganisationKind, Role
+from workflow.models import Case, Organisation, OrganisationKind
 from workflow.needs.terms import MAX_QUERY_TERMS, fts5_query, query_terms, tsquery_text, words
 from workflow.transitions.locking import lock_case
 
@@ -72,9 +73,9 @@ class NeedHit:
 
 def may_use_catalogue(session: Session, actor: Actor) -> bool:
     """Admins, auditors and the people of a municipality; never a company's."""
-    if actor.role in (Role.ADMIN.value, Role.AUDITOR.value, "system"):
+    if sees_all(actor):
         return True
-    if actor.role not in (Role.MANAGER.value, Role.STAFF.value) or actor.organisation_id is None:
+    if not is_municipal(actor) or actor.organisation_id is None:
         return False
     org = session.get(Organisation, actor.organisation_id)
     return org is not None and org.kind == OrganisationKind.MUNICIPALITY.value
@@ -182,9 +183,7 @@ def similar_needs(session: Session, actor: Actor, case: Case, *, limit: int = 5)
 
 
 def _lead_manager(actor: Actor, case: Case) -> bool:
-    return actor.role == Role.ADMIN.value or (
-        actor.role == Role.MANAGER.value and actor.organisation_id == case.lead_municipality_id
-    )
+    return runs_case(actor, case)
 
 
 def set_shared(

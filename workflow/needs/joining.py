@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
+from workflow.access.policy import is_municipal, runs_case
 from workflow.access.scope import is_participant
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_reason
@@ -23,7 +24,6 @@ from workflow.models import (
     Organisation,
     OrganisationKind,
     ParticipantRole,
-    Role,
 )
 from workflow.proposals.service import add_participant
 from workflow.transitions.locking import lock_case
@@ -55,11 +55,7 @@ def request_to_join(
     """
     now = now or utcnow()
     org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    if (
-        actor.role not in (Role.MANAGER.value, Role.STAFF.value)
-        or org is None
-        or org.kind != OrganisationKind.MUNICIPALITY.value
-    ):
+    if not is_municipal(actor) or org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
         raise Forbidden("Only a municipality's people can ask to join a need.")
     check_reason(message, required=False, what="message", max_length=2000)
     case = _shared_case(session, case_id)
@@ -128,10 +124,7 @@ def decide(
         raise InvalidInput("The decision is 'accept' or 'decline'.")
     check_reason(reason, required=decision == "decline", what="reason", max_length=2000)
     case = lock_case(session, case_id)
-    lead = actor.role == Role.ADMIN.value or (
-        actor.role == Role.MANAGER.value and actor.organisation_id == case.lead_municipality_id
-    )
-    if not lead:
+    if not runs_case(actor, case):
         raise Forbidden("Only the lead municipality's managers decide on join requests.")
     request = session.get(JoinRequest, request_id)
     if request is None or request.case_id != case_id:

@@ -24,10 +24,10 @@ from states import (
 )
 from states.table import rules_for
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, require
 from workflow.audit import writer as audit
 from workflow.cases.facts import case_facts
 from workflow.core.errors import (
-    Forbidden,
     InvalidTransition,
     RequirementsUnmet,
     StaleVersion,
@@ -114,7 +114,7 @@ def apply_trigger(
         if trig is None or not rules_for(source, trig):
             _refuse_invalid(session, case, trigger, actor, reason, now, "does not exist")
         assert trig is not None
-        _check_role_and_reason(trig, source, actor, reason)
+        _check_role_and_reason(trig, case, actor, reason)
         if not _hold_permits(case, trig):
             why = "is on hold" if case.on_hold else "is not on hold"
             _refuse_invalid(session, case, trig.value, actor, reason, now, why)
@@ -154,12 +154,8 @@ def apply_trigger(
         raise
 
 
-def _check_role_and_reason(
-    trigger: Trigger, source: CaseState, actor: Actor, reason: str | None
-) -> None:
-    roles = rules_for(source, trigger)[0].roles
-    if actor.role not in roles:
-        raise Forbidden(f"The role {actor.role!r} may not use {trigger.value!r}.")
+def _check_role_and_reason(trigger: Trigger, case: Case, actor: Actor, reason: str | None) -> None:
+    require(actor, Action.TRIGGER, case)  # the lead municipality's managers, and admins
     check_reason(
         reason,
         required=trigger.needs_reason,

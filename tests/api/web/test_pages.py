@@ -22,9 +22,9 @@ from tests.browser.world import (
     WebWorld,
     build_world,
 )
-from tests.factories import DatabaseTarget
+from tests.factories import DatabaseTarget, make_org
 from workflow.access.actor import Actor
-from workflow.cases.service import update_case
+from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
@@ -483,11 +483,32 @@ def test_a_bidder_does_not_see_that_the_municipality_paused_the_case(web: Web) -
 # --- the auditor's page -------------------------------------------------------------------
 
 
-def test_only_auditors_and_admins_open_the_audit_log(web: Web) -> None:
-    assert web.signed_in("manager").get("/ui/audit").status_code == 403
-    assert web.signed_in("manager").get("/ui/audit/export.csv").status_code == 403
-    page = web.signed_in("auditor").get("/ui/audit")
+def test_managers_open_the_audit_log_of_their_own_cases_only(web: Web) -> None:
+    # SPEC §4: managers read the audit of their own cases, on the pages as on the API (the
+    # page used to refuse them while the API let them in).
+    with Session(web.db.engine) as session:
+        gladsaxe = make_org(session, "Gladsaxe Kommune")
+        create_case(
+            session,
+            Actor("Gunnar Gladsaxe", "manager", gladsaxe.id),
+            title="Gladsaxes egen sag",
+            need={},
+            lead_municipality_id=gladsaxe.id or 0,
+        )
+        session.commit()
+    manager = web.signed_in("manager")
+    page = manager.get("/ui/audit")
     assert page.status_code == 200 and "er intakte" in page.text
+    assert "Mette Madsen" in page.text  # the events of the cases Furesø leads
+    assert "Gunnar Gladsaxe" not in page.text  # not even among the filter's actor names
+    export = manager.get("/ui/audit/export.csv")
+    assert export.status_code == 200
+    assert "Mette Madsen" in export.text and "Gunnar Gladsaxe" not in export.text
+    everything = web.signed_in("auditor").get("/ui/audit/export.csv")
+    assert "Gunnar Gladsaxe" in everything.text
+    for who in ("staff", "partner_a"):
+        assert web.signed_in(who).get("/ui/audit").status_code == 403
+        assert web.signed_in(who).get("/ui/audit/export.csv").status_code == 403
 
 
 def test_the_auditor_exports_json_lines_with_the_pages_filters(web: Web) -> None:

@@ -1,0 +1,333 @@
+"""The rights table driven through the real API and the real pages, role by role.
+
+Each role (with a lead and a participating municipality told apart, and a municipality with
+no part in the case) tries every guarded action once; the expected answer is written out from
+SPEC §4's table and README's rights table: `ok` (the action reached the workflow: 2xx, or a
+409 when the case's state refuses it), `403` (the role or municipality may not), `404` (the
+case lies outside the caller's scope). `tests/workflow/access/test_policy.py` holds the same
+table for the policy itself.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api_helpers import ADMIN_TOKEN, ApiClient, World, patch_case, trigger
+from tests.factories import ready_call, ready_need
+
+OK, FORBIDDEN, MISSING = "ok", "403", "404"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Scene:
+    """Two cases led by Furesø, in `need` and in `match`, that Aarhus and RoligRum take part in."""
+
+    world: World
+    need_case: int
+    match_case: int
+    proposal: int
+    deadline: int
+    knowledge: int
+    tokens: dict[str, str]
+    criteria: list[str]
+
+
+def _scene(api: ApiClient) -> Scene:
+    w = api.world()
+    aarhus = api.org("Aarhus Kommune")
+    knowledge = api.org("Aarhus Universitet", "knowledge_institution")
+    cases = []
+    for _ in range(2):
+        created = api.post(
+            "/cases", token=w.manager, json={"title": "Rolige dage", "need": ready_need()}
+        )
+        assert created.status_code == 201, created.text
+        cid = created.json()["id"]
+        for org, role in ((aarhus, "municipality"), (w.company, "partner")):
+            added = api.post(
+                f"/cases/{cid}/participants",
+                token=w.manager,
+                json={"organisation_id": org["id"], "role": role},
+            )
+            assert added.status_code == 201, added.text
+        cases.append(cid)
+    need_case, match_case = cases
+    patch_case(api, match_case, {"call": ready_call(api.clock.now)}, w.manager)
+    assert trigger(api, match_case, w.manager, "advance").status_code == 200
+    proposal = api.post(
+        f"/cases/{match_case}/proposals",
+        token=w.partner,
+        json={"title": "Sanserum", "summary": "…"},
+    )
+    assert proposal.status_code == 201, proposal.text
+    deadline = api.post(
+        f"/cases/{match_case}/deadlines",
+        token=w.manager,
+        json={"title": "Møde", "due_at": (api.clock.now + timedelta(days=20)).isoformat()},
+    )
+    assert deadline.status_code == 201, deadline.text
+    tokens = {
+        "admin": ADMIN_TOKEN,
+        "manager": w.manager,
+        "staff": w.staff,
+        "other_manager": api.token("manager", aarhus),
+        "other_staff": api.token("staff", aarhus),
+        "partner": w.partner,
+        "auditor": w.auditor,
+        "outsider_manager": w.outsider_manager,
+    }
+    criteria = [c["name"] for c in ready_call(api.clock.now)["criteria"]]
+    return Scene(
+        w,
+        need_case,
+        match_case,
+        proposal.json()["id"],
+        deadline.json()["id"],
+        knowledge["id"],
+        tokens,
+        criteria,
+    )
+
+
+def _etag(api: ApiClient, case_id: int) -> str:
+    return api.get(f"/cases/{case_id}").headers["etag"]
+
+
+Probe = Callable[[ApiClient, Scene, str], httpx.Response]
+
+
+def _patch(section: dict[str, Any]) -> Probe:
+    def probe(api: ApiClient, s: Scene, token: str) -> httpx.Response:
+        return api.patch(
+            f"/cases/{s.need_case}",
+            token=token,
+            json=section,
+            headers={"If-Match": _etag(api, s.need_case)},
+        )
+
+    return probe
+
+
+API_PROBES: dict[str, Probe] = {
+    "read_case": lambda api, s, t: api.get(f"/cases/{s.match_case}", token=t),
+    "create_case": lambda api, s, t: api.post("/cases", token=t, json={"title": "Ny sag"}),
+    "edit_need": _patch({"need": {"description": "Et skarpere behov."}}),
+    "edit_title": _patch({"title": "Ny titel"}),
+    "trigger": lambda api, s, t: api.post(
+        f"/cases/{s.match_case}/transitions",
+        token=t,
+        json={"trigger": "resume"},  # not on hold: allowed callers get 409, none changes it
+        headers={"If-Match": _etag(api, s.match_case)},
+    ),
+    "add_participant": lambda api, s, t: api.post(
+        f"/cases/{s.need_case}/participants",
+        token=t,
+        json={"organisation_id": s.knowledge, "role": "knowledge_partner"},
+    ),
+    "submit_proposal": lambda api, s, t: api.post(
+        f"/cases/{s.match_case}/proposals", token=t, json={"title": "Endnu et", "summary": "…"}
+    ),
+    "read_proposals": lambda api, s, t: api.get(f"/cases/{s.match_case}/proposals", token=t),
+    "read_proposal": lambda api, s, t: api.get(
+        f"/cases/{s.match_case}/proposals/{s.proposal}", token=t
+    ),
+    "assess": lambda api, s, t: api.post(
+        f"/cases/{s.match_case}/proposals/{s.proposal}/assessments",
+        token=t,
+        json={
+            "scores": dict.fromkeys(s.criteria, 7),
+            "rationale": "Vurderet.",
+            "conflict_of_interest": False,
+        },
+    ),
+    "decide": lambda api, s, t: api.post(
+        f"/cases/{s.match_case}/proposals/{s.proposal}/decision",
+        token=t,
+        json={"decision": "selected", "rationale": "Bedst."},
+    ),
+    "sign": lambda api, s, t: api.post(  # the case is in match: allowed callers get 409
+        f"/cases/{s.match_case}/signatures",
+        token=t,
+        json={
+            "organisation_id": s.world.lead["id"],
+            "signatory_name": "Borgmester",
+            "signed_at": api.clock.now.isoformat(),
+        },
+    ),
+    "add_deadline": lambda api, s, t: api.post(
+        f"/cases/{s.match_case}/deadlines",
+        token=t,
+        json={"title": "Statusmøde", "due_at": (api.clock.now + timedelta(days=9)).isoformat()},
+    ),
+    "move_deadline": lambda api, s, t: api.patch(
+        f"/deadlines/{s.deadline}",
+        token=t,
+        json={"due_at": (api.clock.now + timedelta(days=30)).isoformat(), "reason": "Flyttet."},
+    ),
+    "read_reminders": lambda api, s, t: api.get(f"/cases/{s.match_case}/notifications", token=t),
+    "read_case_audit": lambda api, s, t: api.get(f"/cases/{s.match_case}/audit", token=t),
+    "read_audit": lambda api, s, t: api.get("/audit", token=t),
+    "create_organisation": lambda api, s, t: api.post(
+        "/organisations",
+        token=t,
+        json={"name": "Ny ApS", "kind": "company", "email": "ny@example.dk"},
+    ),
+    "create_token": lambda api, s, t: api.post(
+        "/tokens", token=t, json={"name": "Revisor", "role": "auditor"}
+    ),
+}
+
+_ = OK
+X = FORBIDDEN
+N = MISSING
+# Columns: admin, lead manager, lead staff, participating municipality's manager and staff,
+# the participating company's partner, auditor, a manager of a municipality with no part.
+ROLES = (
+    "admin",
+    "manager",
+    "staff",
+    "other_manager",
+    "other_staff",
+    "partner",
+    "auditor",
+    "outsider_manager",
+)
+API_TABLE: dict[str, tuple[str, ...]] = {
+    # admin, manager, staff, other_manager, other_staff, partner, auditor, outsider_manager
+    "read_case": (_, _, _, _, _, _, _, N),
+    "create_case": (X, _, _, _, _, X, X, _),
+    "edit_need": (_, _, _, X, X, X, X, N),
+    "edit_title": (_, _, X, X, X, X, X, N),
+    "trigger": (_, _, X, X, X, X, X, N),
+    "add_participant": (_, _, X, X, X, X, X, N),
+    "submit_proposal": (X, X, X, X, X, _, X, X),
+    "read_proposals": (_, _, X, _, X, _, _, N),
+    "read_proposal": (_, _, X, _, X, _, _, N),
+    "assess": (_, _, X, X, X, X, X, N),
+    "decide": (_, _, X, X, X, X, X, N),
+    "sign": (_, _, X, X, X, X, X, N),
+    "add_deadline": (_, _, X, X, X, X, X, N),
+    "move_deadline": (_, _, X, X, X, X, X, N),
+    "read_reminders": (_, _, X, _, X, X, _, N),
+    "read_case_audit": (_, _, X, _, X, X, _, N),
+    "read_audit": (_, _, X, _, X, X, _, _),
+    "create_organisation": (_, X, X, X, X, X, X, X),
+    "create_token": (_, X, X, X, X, X, X, X),
+}
+
+
+def _outcome(response: httpx.Response) -> str:
+    status = response.status_code
+    if status < 300 or status == 409:
+        return OK
+    if status in (403, 404):
+        return str(status)
+    return f"unexpected {status}: {response.text[:300]}"
+
+
+def test_the_api_table_covers_every_probe() -> None:
+    assert set(API_TABLE) == set(API_PROBES)
+    assert all(len(row) == len(ROLES) for row in API_TABLE.values())
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_api_rights(api: ApiClient, who: str) -> None:
+    scene = _scene(api)
+    token = scene.tokens[who]
+    found = {name: _outcome(probe(api, scene, token)) for name, probe in API_PROBES.items()}
+    expected = {name: row[ROLES.index(who)] for name, row in API_TABLE.items()}
+    assert found == expected
+
+
+# --- the same on the pages -----------------------------------------------------------------
+
+
+def _signed_in(api: ApiClient, token: str) -> tuple[TestClient, str]:
+    client = TestClient(api.client.app, follow_redirects=False)
+    form = client.get("/ui/login")
+    csrf = CSRF.search(form.text)
+    assert csrf
+    answer = client.post(
+        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/cases"}
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get("/ui/cases")
+    csrf = CSRF.search(page.text)  # the sign-out form carries the session's CSRF token
+    assert csrf
+    return client, csrf.group(1)
+
+
+def _version(api: ApiClient, case_id: int) -> str:
+    return _etag(api, case_id).strip('"')
+
+
+WebProbe = Callable[[ApiClient, Scene, TestClient, str], httpx.Response]
+
+WEB_PROBES: dict[str, WebProbe] = {
+    "case_page": lambda api, s, c, csrf: c.get(f"/ui/cases/{s.need_case}"),
+    "edit_need": lambda api, s, c, csrf: c.post(
+        f"/ui/cases/{s.need_case}/sections/need",
+        data={
+            "csrf_token": csrf,
+            "version": _version(api, s.need_case),
+            "f.description": "Et skarpere behov.",
+        },
+    ),
+    "edit_call": lambda api, s, c, csrf: c.post(
+        f"/ui/cases/{s.need_case}/sections/call",
+        data={
+            "csrf_token": csrf,
+            "version": _version(api, s.need_case),
+            "f.title": "Nyt opslag",
+        },
+    ),
+    "trigger": lambda api, s, c, csrf: c.post(
+        f"/ui/cases/{s.need_case}/transitions",
+        data={"csrf_token": csrf, "version": _version(api, s.need_case), "trigger": "resume"},
+    ),
+    "proposal_page": lambda api, s, c, csrf: c.get(
+        f"/ui/cases/{s.match_case}/proposals/{s.proposal}"
+    ),
+    "audit_page": lambda api, s, c, csrf: c.get("/ui/audit"),
+}
+
+WEB_TABLE: dict[str, tuple[str, ...]] = {
+    # admin, manager, staff, other_manager, other_staff, partner, auditor, outsider_manager
+    "case_page": (_, _, _, _, _, _, _, N),
+    "edit_need": (_, _, _, X, X, X, X, N),
+    "edit_call": (_, _, X, X, X, X, X, N),
+    "trigger": (_, _, X, X, X, X, X, N),
+    "proposal_page": (_, _, N, _, N, _, _, N),
+    "audit_page": (_, _, X, _, X, X, _, _),
+}
+
+
+def _page_outcome(response: httpx.Response) -> str:
+    status = response.status_code
+    if status < 400 or status in (409, 422):
+        return OK
+    if status in (403, 404):
+        return str(status)
+    return f"unexpected {status}"
+
+
+def test_the_web_table_covers_every_probe() -> None:
+    assert set(WEB_TABLE) == set(WEB_PROBES)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_page_rights(api: ApiClient, who: str) -> None:
+    scene = _scene(api)
+    client, csrf = _signed_in(api, scene.tokens[who])
+    found = {
+        name: _page_outcome(probe(api, scene, client, csrf)) for name, probe in WEB_PROBES.items()
+    }
+    expected = {name: row[ROLES.index(who)] for name, row in WEB_TABLE.items()}
+    assert found == expected
