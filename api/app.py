@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from api.admission import AdmissionMiddleware
+from api.hsts import HstsMiddleware
 from api.idempotency import IdempotencyMiddleware
 from api.limits import BodyLimitMiddleware
 from api.problems import install_problem_handlers
@@ -27,8 +28,10 @@ from api.routes import (
     transitions,
     users,
 )
+from api.throttle import FailedAuthentications
 from api.web import create_web_app
 from workflow.core.gc_freeze import freeze_startup_objects
+from workflow.core.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -48,7 +51,6 @@ def _lifespan(
             yield
             return
         from notifications.scheduler import build_scheduler
-        from workflow.core.settings import get_settings
 
         # The reminder sweep and the audit checkpoints run while the app serves.
         jobs = build_scheduler(get_settings())
@@ -112,5 +114,11 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(AdmissionMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    app.mount("/ui", create_web_app())
+    app.add_middleware(HstsMiddleware)
+    web = create_web_app()
+    # One count of failed sign-ins and bearer tokens for the API and the pages.
+    app.state.auth_failures = web.state.auth_failures = FailedAuthentications.from_settings(
+        get_settings()
+    )
+    app.mount("/ui", web)
     return app

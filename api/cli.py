@@ -9,9 +9,11 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from api.cli_audit import add_audit_commands
 from workflow.access.roles import TOKEN_ROLES
-from workflow.core.settings import get_settings
+from workflow.core.settings import Settings, get_settings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -36,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
     if _refuse_wrong_database("serve"):
         return 2
     settings = get_settings()
+    if not settings.is_production:
+        # Made now, not at the first signature, so serve and a worker started later agree.
+        settings.signing_key, settings.checkpoint_key  # noqa: B018
+        print(_development_notice(settings), flush=True)
     base = f"http://{args.host}:{args.port}"
     print(f"opi-workflow: API docs at {base}/docs", flush=True)
     print(f"opi-workflow: web pages at {base}/ui/ (sign in with a token)", flush=True)
@@ -60,6 +66,20 @@ def _serve(args: argparse.Namespace) -> int:
         if own_metrics_dir is not None:
             shutil.rmtree(own_metrics_dir, ignore_errors=True)
     return 0
+
+
+def _development_notice(settings: Settings) -> str:
+    """What `opi serve` says when it does not run with the production rules."""
+    keys = (
+        f"missing keys generated into {settings.resolved_key_file}"
+        if settings.keys_generated
+        else "keys from the environment"
+    )
+    demo = "demo tokens accepted" if settings.demo_tokens_accepted else "demo tokens refused"
+    return (
+        f"opi-workflow: running in {settings.environment} (OPI_ENVIRONMENT): {keys}, {demo}; "
+        "set OPI_ENVIRONMENT=production to serve real users"
+    )
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -217,6 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `opi` console script."""
     args = build_parser().parse_args(argv)
     func: Command = args.func
+    try:
+        get_settings()
+    except ValidationError as exc:
+        # One clear line instead of a traceback: what is wrong with the configuration.
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        print(f"opi: refusing to start: {problems}", file=sys.stderr)
+        return 2
     return func(args)
 
 

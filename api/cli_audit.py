@@ -36,7 +36,7 @@ def audit_verify(args: argparse.Namespace) -> int:
     from workflow.core.settings import get_settings
 
     try:
-        report = verify_log(get_engine(), get_settings().audit_key, case_id=args.case)
+        report = verify_log(get_engine(), get_settings().checkpoint_key, case_id=args.case)
     except Exception as exc:  # the database is unreachable or not migrated
         print(f"error: cannot verify the audit log: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -80,7 +80,9 @@ def audit_checkpoint(args: argparse.Namespace) -> int:
     from workflow.core.settings import get_settings
 
     try:
-        outcome = verify_and_checkpoint(get_engine(), get_settings().audit_key, SYSTEM_CHECKPOINT)
+        outcome = verify_and_checkpoint(
+            get_engine(), get_settings().checkpoint_key, SYSTEM_CHECKPOINT
+        )
     except Exception as exc:
         print(f"error: cannot write a checkpoint: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
 from workflow.access.roles import Role
-from workflow.access.tokens import hash_token
+from workflow.access.tokens import DEMO_TOKENS, hash_token
 from workflow.access.users import invite_user
 from workflow.audit import writer as audit
 from workflow.cases.service import create_case, update_case
@@ -32,14 +32,6 @@ from workflow.proposals.service import (
     submit_proposal,
 )
 from workflow.transitions.engine import apply_trigger
-
-DEMO_TOKENS: dict[Role, str] = {
-    Role.ADMIN: "demo-admin",
-    Role.MANAGER: "demo-manager",
-    Role.STAFF: "demo-staff",
-    Role.PARTNER: "demo-partner",
-    Role.AUDITOR: "demo-auditor",
-}
 
 
 @dataclass

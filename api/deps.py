@@ -12,6 +12,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem, language_of
+from api.throttle import client_address, throttle_of
 from workflow.access.actor import Actor
 from workflow.access.tokens import actor_for_token
 from workflow.core.db import get_engine
@@ -47,13 +48,23 @@ def get_actor(
     session: SessionDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Actor:
-    """The actor behind `Authorization: Bearer <token>`; 401 without a valid token."""
+    """The actor behind `Authorization: Bearer <token>`; 401 without a valid token, 429 after
+    too many invalid ones from the client's address (`api.throttle`)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiProblem(401, "A bearer token is required.", slug="unauthorized")
+    throttle, client = throttle_of(request), client_address(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise ApiProblem(
+            429,
+            f"Too many invalid tokens from this address; try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
     actor = actor_for_token(session, token.strip(), get_settings().admin_token)
     if actor is None:
+        throttle.failed(client)
         raise ApiProblem(401, "The bearer token is not valid.", slug="unauthorized")
     return actor
 

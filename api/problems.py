@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.allow import allowed_methods
 from states.text import Language, negotiate
 from workflow.core.errors import (
     Conflict,
@@ -44,6 +45,7 @@ _TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid-input", "Unprocessable content"),
     428: ("if-match-required", "Precondition required"),
+    429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
@@ -113,9 +115,18 @@ def language_of(request: Request) -> Language:
 class ApiProblem(Exception):
     """Raise from a route to answer with a problem of `status`."""
 
-    def __init__(self, status: int, detail: str, slug: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        slug: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.slug, self.extra = status, detail, slug, extra
+        self.headers = headers
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -135,7 +146,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem(exc.status, exc.detail, slug=exc.slug, **exc.extra)
+        return problem(exc.status, exc.detail, slug=exc.slug, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -148,7 +159,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem(exc.status_code, detail, headers=headers)
 
     # Safety nets: input the validators let through but the database cannot store is still
     # the client's error, never a 500.

@@ -21,10 +21,11 @@ from api.schemas.cases import (
 )
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
 from states import CaseState
+from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.access.policy import sees_scores, visible_unmet
 from workflow.access.scope import full_view, hides_participant, partner_roles, sees_internals
-from workflow.cases.facts import case_facts
+from workflow.cases.facts import case_facts, parse_section
 from workflow.cases.query import CaseListing
 from workflow.cases.relations import case_relations
 from workflow.models import (
@@ -130,7 +131,9 @@ def published_call(case: Case, language: str) -> PublishedCall:
             "state": state,
             "state_label": state.label(language),
             "lead_municipality_id": case.lead_municipality_id,
-            "call": case.call,
+            # Parsed leniently, as everywhere a stored section is read: a value stored before
+            # today's rules must not make the answer fail its own schema.
+            "call": parse_section(CallSection, case.call),
         }
     )
 

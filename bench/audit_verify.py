@@ -56,7 +56,7 @@ def _floor(blobs: list[bytes]) -> float:
 
 def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     """Time floor and project alternately; the figures and the ratio."""
-    key = Settings().audit_key
+    key = Settings().checkpoint_key
     engine = make_engine(pg.url(db))
     blobs = canonical_bytes(db)
     total_bytes, stored = sum(len(b) for b in blobs), len(blobs)

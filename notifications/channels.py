@@ -54,7 +54,8 @@ class Channels:
         pair: tuple[mailer.SmtpConnection, httpx.Client] | None = getattr(self._local, "pair", None)
         if pair is None:
             timeout = self.settings.delivery_timeout
-            pair = (mailer.SmtpConnection(self.settings), httpx.Client(timeout=timeout))
+            http = webhook.client(timeout, production=self.settings.is_production)
+            pair = (mailer.SmtpConnection(self.settings), http)
             self._local.pair = pair
             with self._lock:
                 self._opened.append(pair)
@@ -67,7 +68,14 @@ class Channels:
             smtp.send(delivery.mail)
             return
         assert delivery.url and delivery.secret and delivery.payload is not None
-        webhook.send(http, delivery.url, delivery.secret, delivery.payload, delivery.dedup_key)
+        webhook.send(
+            http,
+            delivery.url,
+            delivery.secret,
+            delivery.payload,
+            delivery.dedup_key,
+            production=self.settings.is_production,
+        )
 
     def close(self) -> None:
         """Close every connection opened by any thread."""

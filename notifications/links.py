@@ -68,13 +68,13 @@ def ack_token(
         "o": organisation_id,
         "exp": int(expires.timestamp()),
     }
-    return _serializer(settings.secret_key, ACK_SALT).dumps(payload)
+    return _serializer(settings.signing_key, ACK_SALT).dumps(payload)
 
 
 def read_ack_token(settings: Settings, token: str, *, now: datetime | None = None) -> AckClaim:
     """The claim in a valid, unexpired token; `InvalidLink` otherwise."""
     try:
-        data = _serializer(settings.secret_key, ACK_SALT).loads(token)
+        data = _serializer(settings.signing_key, ACK_SALT).loads(token)
         claim = AckClaim(
             deadline_id=int(data["d"]),
             revision=int(data["r"]),
@@ -113,13 +113,13 @@ def case_page_url(settings: Settings, case_id: int, deadline_id: int | None = No
 
 def feed_token(settings: Settings, organisation_id: int) -> str:
     """A signed token that opens one organisation's calendar feed."""
-    return _serializer(settings.secret_key, FEED_SALT).dumps({"o": organisation_id})
+    return _serializer(settings.signing_key, FEED_SALT).dumps({"o": organisation_id})
 
 
 def read_feed_token(settings: Settings, token: str) -> int:
     """The organisation a feed token opens; `InvalidLink` if it is not valid."""
     try:
-        return int(_serializer(settings.secret_key, FEED_SALT).loads(token)["o"])
+        return int(_serializer(settings.signing_key, FEED_SALT).loads(token)["o"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidLink("The calendar token is not valid.") from exc
 

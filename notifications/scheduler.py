@@ -56,7 +56,7 @@ def run_audit_checkpoint(engine: Engine | None = None, settings: Settings | None
             if not mine:
                 log.info("audit checkpoint: another process is at it, skipping this turn")
                 return True
-            outcome = verify_and_checkpoint(engine, settings.audit_key, SYSTEM_CHECKPOINT)
+            outcome = verify_and_checkpoint(engine, settings.checkpoint_key, SYSTEM_CHECKPOINT)
             record_run(engine, AUDIT_VERIFICATION, ok=not outcome.refused)
     except Exception:  # the next run tries again; the scheduler must keep running
         log.exception("audit checkpoint failed")

@@ -11,12 +11,10 @@ rule of the process that every door (API, pages, CLI) obeys alike.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -26,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from states.dates import Day, Moment
 from states.model import CaseState
 from states.text import Text, find_nul
 
@@ -189,7 +188,7 @@ class CallSection(_Section):
         help_da="Vægtene skal tilsammen give 100 %.",
         help_en="The weights must add up to 100 %.",
     )
-    submission_deadline: AwareDatetime | None = labelled("Frist for forslag", "Submission deadline")
+    submission_deadline: Moment | None = labelled("Frist for forslag", "Submission deadline")
     min_proposals: Annotated[int, Field(ge=1, le=100)] | None = labelled(
         "Mindste antal forslag",
         "Minimum number of proposals",
@@ -209,7 +208,7 @@ class AgreementSection(_Section):
         help_da="Aftalen skal bekræfte alle klausuler, før afprøvningen kan begynde.",
         help_en="The agreement must confirm every clause before the pilot can begin.",
     )
-    dpa_signed_at: AwareDatetime | None = labelled(
+    dpa_signed_at: Moment | None = labelled(
         "Databehandleraftale underskrevet", "Data processing agreement signed"
     )
     dpia_done: bool | None = labelled(
@@ -302,8 +301,8 @@ class PilotSection(_Section):
     label = Text("Afprøvning", "Pilot")
 
     site: ShortText | None = labelled("Afprøvningssted", "Pilot site")
-    start_date: date | None = labelled("Startdato", "Start date")
-    end_date: date | None = labelled("Slutdato", "End date")
+    start_date: Day | None = labelled("Startdato", "Start date")
+    end_date: Day | None = labelled("Slutdato", "End date")
     success_criteria: Annotated[list[SuccessCriterion], Field(max_length=50)] | None = labelled(
         "Succeskriterier", "Success criteria"
     )
@@ -326,7 +325,7 @@ class PilotSection(_Section):
         help_en="If yes, fill in the committee's reference.",
     )
     ethics_reference: ShortText | None = labelled("Komitéens reference", "Committee reference")
-    ended_at: AwareDatetime | None = labelled("Afprøvningen afsluttet", "Pilot ended")
+    ended_at: Moment | None = labelled("Afprøvningen afsluttet", "Pilot ended")
     evaluation: Evaluation | None = labelled("Evaluering", "Evaluation")
 
 
@@ -342,7 +341,7 @@ class AdoptingMunicipality(_Section):
     organisation_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = labelled(
         "Organisations-id", "Organisation id"
     )
-    letter_of_intent_at: date | None = labelled("Hensigtserklæring", "Letter of intent")
+    letter_of_intent_at: Day | None = labelled("Hensigtserklæring", "Letter of intent")
 
     @model_validator(mode="after")
     def _named_or_registered(self) -> "AdoptingMunicipality":
@@ -357,7 +356,7 @@ class ScaleSection(_Section):
     label = Text("Skalering og vidensdeling", "Scaling and knowledge sharing")
 
     knowledge_summary: LongText | None = labelled("Vidensopsamling", "Knowledge summary")
-    published_at: AwareDatetime | None = labelled("Offentliggjort", "Published")
+    published_at: Moment | None = labelled("Offentliggjort", "Published")
     adopting_municipalities: Annotated[list[AdoptingMunicipality], Field(max_length=100)] | None = (
         labelled("Kommuner der tager løsningen i brug", "Municipalities adopting the solution")
     )

@@ -18,6 +18,7 @@ from api.deps import CurrentActor, Language, SessionDep, strict_query
 from api.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
+from states.dates import LooseMoment
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
@@ -90,8 +91,10 @@ def get_audit(
         str | None,
         Query(max_length=60, description="Exact action, or a prefix ending in `*` (`case.*`)."),
     ] = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[
+        LooseMoment | None, Query(description="From this time (inclusive; ISO 8601).")
+    ] = None,
+    until: Annotated[LooseMoment | None, Query(description="Before this time (ISO 8601).")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     format: Annotated[
@@ -144,7 +147,7 @@ def get_audit_verify(
     """Recompute every chain (a manager: those of its cases) and compare with the newest
     valid signed checkpoint. `ok` is false when anything fails; `first_broken` says where."""
     engine, scope = _authorise(session, actor, case_id)
-    return verify_log(engine, settings.audit_key, case_id=case_id, cases_sql=scope).as_dict()
+    return verify_log(engine, settings.checkpoint_key, case_id=case_id, cases_sql=scope).as_dict()
 
 
 @router.get(

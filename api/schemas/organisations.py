@@ -34,6 +34,7 @@ class OrganisationPublic(OrganisationBase):
 
     id: int
     created_at: datetime
+    name: str  # stored names are shown as they are
     email: str  # stored addresses are shown as they are
     webhook_url: str | None = None  # type: ignore[assignment]
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.allow import allowed_methods
 from api.problems import RETRY_AFTER_SECONDS
 from api.web import (
     ack_page,
@@ -159,4 +160,7 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         key = {404: "error.404", 403: "error.403"}.get(exc.status_code, "error.bad_request")
-        return _error_page(request, exc.status_code, key)
+        page = _error_page(request, exc.status_code, key)
+        if exc.status_code == 405:
+            page.headers["Allow"] = allowed_methods(request)
+        return page

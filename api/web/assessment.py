@@ -8,18 +8,19 @@ page: it shows competitors' proposals.
 """
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
+from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.case_view import Flash
-from api.web.form_input import MAX_ID, Submitted
+from api.web.form_input import Submitted
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from api.web.rights import may_manage, require_manage
@@ -34,7 +35,6 @@ from workflow.proposals.service import SCORE_RANGE, assess_proposal, decide_prop
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_RATIONALE = 20_000
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 

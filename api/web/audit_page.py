@@ -15,11 +15,13 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
+from api.schemas.common import parse_id
 from api.web.auth import PageForbidden, PageNotFound, UserDep
 from api.web.forms import LOCAL_TZ
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
 from api.web.timeline import describe, organisation_ids
+from states.dates import in_range
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, may, sees_all
 from workflow.access.scope import visible_case_ids
@@ -87,17 +89,20 @@ class AuditFilters:
 
 
 def _date(value: str) -> date | None:
+    """A filter date, or None (no filter) when it is unreadable or outside 2000-2100, where
+    the day after it may not even exist (`9999-12-31`)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and in_range(day) else None
 
 
 def _filters(request: Request) -> AuditFilters:
     params = request.query_params
     case, page = params.get("case", ""), params.get("page", "1")
     return AuditFilters(
-        case=int(case) if case.isdigit() and len(case) < 10 else None,
+        case=parse_id(case),
         actor=params.get("actor", "").strip()[:200],
         action=params.get("action", "").strip()[:60],
         date_from=_date(params.get("from", "")),
@@ -152,7 +157,7 @@ def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
     end = total - (filters.page - 1) * PAGE_SIZE
     start = max(0, end - PAGE_SIZE)
     events, _ = list_events(engine, flt, limit=max(1, end - start), offset=start)
-    report = verify_log(engine, get_settings().audit_key, cases_sql=scope)
+    report = verify_log(engine, get_settings().checkpoint_key, cases_sql=scope)
     language = language_of(request)
     names = organisation_names(db, organisation_ids(events))
     query = filters.query(page=None)

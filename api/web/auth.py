@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
+from api.throttle import client_address, throttle_of
 from api.web.i18n import normalise_language
 from api.web.overview_view import nav_counts
 from api.web.render import (
@@ -181,9 +182,16 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
     next_path = safe_next(str(form.get("next", "")))
     if not settings.token_sign_in_allowed:
         return _login_page(request, next_path, error="login.token_disabled", status_code=403)
+    throttle, client = throttle_of(request), client_address(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        page = _login_page(request, next_path, error="login.throttled", status_code=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     token = str(form.get("token", "")).strip()
     actor = actor_for_token(db, token, settings.admin_token) if token else None
     if actor is None:
+        throttle.failed(client)
         return _login_page(request, next_path, error="login.invalid", status_code=401)
     begin_session(
         request, db, actor, via=SignInMethod.TOKEN.value, admin_token=settings.admin_token

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import SessionDep
+from api.schemas.common import parse_id
 from api.web import deadline_view, partner_view
 from api.web.auth import UserDep
 from api.web.names import organisation_names
@@ -137,10 +138,6 @@ def build_board(db: Session, actor: Actor, filters: Filters, language: str, now:
     return board
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @router.get("/cases", response_class=HTMLResponse)
 def board_page(
     request: Request,
@@ -156,7 +153,7 @@ def board_page(
     filters = Filters(
         q=q.strip()[:200],
         state=state if state in valid_states else "",
-        municipality=_int_or_none(municipality),
+        municipality=parse_id(municipality),
         overdue=overdue == "1",
     )
     board = build_board(db, user.actor, filters, language_of(request), utcnow())

@@ -5,18 +5,19 @@ for transitions. A refusal is shown on the case page itself (the unmet requireme
 version, a missing reason), never as an error page.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import col
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
+from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.case_view import Flash, RefusedForm, case_context
-from api.web.form_input import MAX_ID, Submitted
+from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
     editable_sections,
@@ -67,7 +68,6 @@ _MESSAGES = {
     "deadline_met",
     "deadline_cancelled",
 }
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 
 
 def case_page_response(
@@ -137,7 +137,7 @@ def _reload(db: SessionDep, user: WebUser, case_id: int) -> Case:
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request,
-    case_id: CaseId,
+    case_id: Id,
     user: UserDep,
     db: SessionDep,
     msg: str = "",
@@ -156,7 +156,7 @@ def case_page(
 
 @router.post("/cases/{case_id}/sections/{section}", response_class=HTMLResponse)
 def save_section(
-    request: Request, case_id: CaseId, section: str, user: UserDep, db: SessionDep, form: FormDep
+    request: Request, case_id: Id, section: str, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Save one section's form, guarded by the version the form was rendered with."""
     case = get_visible_case(db, user.actor, case_id)
@@ -217,7 +217,7 @@ def save_section(
 
 @router.post("/cases/{case_id}/transitions", response_class=HTMLResponse)
 def transition(
-    request: Request, case_id: CaseId, user: UserDep, db: SessionDep, form: FormDep
+    request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Apply a trigger through the engine; a refusal is shown on the case page."""
     case = get_visible_case(db, user.actor, case_id)
@@ -257,8 +257,8 @@ def _refusal(exc: WorkflowError, reason: str | None, language: str) -> tuple[int
 @router.get("/cases/{case_id}/proposals/{proposal_id}", response_class=HTMLResponse)
 def proposal_page(
     request: Request,
-    case_id: CaseId,
-    proposal_id: CaseId,
+    case_id: Id,
+    proposal_id: Id,
     user: UserDep,
     db: SessionDep,
     msg: str = "",

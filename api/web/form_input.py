@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from api.schemas.common import MAX_ID
 from api.web.forms import LOCAL_TZ
-
-MAX_ID = 2**31 - 1
-"""The largest id a form may name (the id columns are 32-bit on PostgreSQL)."""
+from workflow.core import formatting
 
 
 @dataclass(slots=True)
@@ -86,8 +85,9 @@ class Submitted:
 
 
 def local_input(moment: datetime) -> str:
-    """A moment as a `datetime-local` input value in Copenhagen time."""
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    """A moment as a `datetime-local` input value in Copenhagen time (never raising: a time
+    stored before dates were bounded may lie where the conversion overflows)."""
+    return formatting.local_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def typed_value(typed: Submitted | None, form_name: str, key: str, default: str = "") -> str:

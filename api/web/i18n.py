@@ -66,6 +66,10 @@ _UI: dict[str, tuple[str, str]] = {
     "login.token": ("Token", "Token"),
     "login.submit": ("Log ind", "Sign in"),
     "login.invalid": ("Tokenet er ikke gyldigt.", "The token is not valid."),
+    "login.throttled": (
+        "For mange forkerte forsøg fra din adresse. Vent lidt, og prøv igen.",
+        "Too many failed attempts from your address. Wait a while and try again.",
+    ),
     "login.signed_out": ("Du er logget ud.", "You are signed out."),
     "login.expired": (
         "Din session er udløbet. Log ind igen.",

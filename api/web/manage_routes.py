@@ -7,17 +7,17 @@ the same. A refusal shows the case page again with the form open, as the user ty
 """
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
+from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.case_routes import case_page_response
 from api.web.case_view import Flash
-from api.web.form_input import MAX_ID, Submitted
+from api.web.form_input import Submitted
 from api.web.manage_view import INVITABLE_ROLES
 from api.web.render import WEB_PREFIX, WebUser
 from api.web.rights import require_manage
@@ -39,8 +39,6 @@ from workflow.proposals.service import add_participant, record_signature, remove
 router = APIRouter()
 
 MAX_CASE_TITLE = 300
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _managed_case(db: Session, user: WebUser, case_id: int) -> Case:

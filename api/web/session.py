@@ -59,7 +59,7 @@ def lifetimes(settings: Settings) -> Lifetimes:
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key, salt="opi-web-session")
+    return URLSafeTimedSerializer(settings.signing_key, salt="opi-web-session")
 
 
 def is_session_id(value: str) -> bool:

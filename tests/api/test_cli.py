@@ -74,6 +74,9 @@ def served(tmp_path: Path) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_ready(proc, f"{base}/api/v1/healthz", log_path)
+            notice = log_path.read_text()
+            assert "running in development (OPI_ENVIRONMENT)" in notice, notice
+            assert "fresh.db.key" in notice or "opi-secret.key" in notice, notice
             yield base
         finally:
             proc.terminate()
@@ -113,3 +116,32 @@ def test_token_revoke_ends_a_token_and_expiry_is_optional(db: DatabaseTarget) ->
         assert actor_for_token(session, made.stdout.strip(), None) is None
     missing = run_opi("token", "revoke", "999999", url=db.url)
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"OPI_ADMIN_TOKEN": "x"}, "OPI_ADMIN_TOKEN must be at least 32 characters"),
+        ({"OPI_ADMIN_TOKEN": "x" * 32, "OPI_SECRET_KEY": ""}, "OPI_SECRET_KEY must be set"),
+    ],
+)
+def test_serve_refuses_an_unsafe_production_configuration_in_one_line(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    production = {
+        "OPI_ENVIRONMENT": "production",
+        "OPI_SECRET_KEY": "s" * 40,
+        "OPI_AUDIT_KEY": "k" * 40,
+        "OPI_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+    }
+    refused = subprocess.run(
+        [*OPI, "serve", "--port", str(free_port())],
+        env={**os.environ, **production, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and message in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from api.demo import DEMO_TOKENS, load_demo
+from api.demo import load_demo
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve
+from workflow.access.tokens import DEMO_TOKENS
 from workflow.core.db import make_engine
 from workflow.core.migrate import upgrade
 
@@ -31,7 +32,9 @@ def take(target: Path) -> list[Path]:
         engine = make_engine(url)
         load_demo(engine)
         engine.dispose()
-        with serve(url, Path(tmp) / "server.log") as base, sync_playwright() as driver:
+        # The demo tokens work only in development.
+        served = serve(url, Path(tmp) / "server.log", OPI_ENVIRONMENT="development")
+        with served as base, sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(
                 viewport=VIEWPORT, locale="da-DK", timezone_id="Europe/Copenhagen"

@@ -6,6 +6,8 @@ from sqlmodel import Session
 
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
+from workflow.core.errors import InvalidInput
+from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
 from workflow.models import Organisation
 
@@ -24,10 +26,14 @@ def create_organisation(
     """A new organisation; with a `webhook_url` it also gets a fresh webhook signing secret.
 
     The secret is returned on the row (the caller shows it once) and never audited.
-    Does not commit.
+    Does not commit; nothing is added when the name is refused.
     """
+    try:
+        name = clean_name(name)
+    except ValueError as exc:
+        raise InvalidInput(f"Refused: {exc}.") from None
     org = Organisation(
-        name=name.strip(),
+        name=name,
         kind=kind,
         email=email,
         language=language,

@@ -19,7 +19,9 @@ from workflow.access.actor import Actor, is_reserved_name
 from workflow.access.policy import may_hold_token
 from workflow.access.roles import TOKEN_ROLES, Role
 from workflow.audit import writer as audit
-from workflow.core.errors import InvalidInput, NotFound, check_text
+from workflow.core.errors import InvalidInput, NotFound
+from workflow.core.names import clean_name
+from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.models import ApiToken, Organisation, User, UserStatus
 
@@ -28,6 +30,16 @@ ADMIN_BOOTSTRAP_NAME = "bootstrap-admin"
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 """A token's last use is written at most this often, so a busy token costs no write per
 request."""
+DEMO_TOKENS: dict[Role, str] = {
+    Role.ADMIN: "demo-admin",
+    Role.MANAGER: "demo-manager",
+    Role.STAFF: "demo-staff",
+    Role.PARTNER: "demo-partner",
+    Role.AUDITOR: "demo-auditor",
+}
+"""The tokens `opi demo` stores, one per role. Published in the README, so they are refused
+outside development (`Settings.demo_tokens_accepted`) whatever the database holds."""
+DEMO_TOKEN_PREFIX = "demo-"
 
 
 def hash_token(token: str) -> str:
@@ -35,14 +47,34 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+DEMO_TOKEN_HASHES = frozenset(hash_token(t) for t in DEMO_TOKENS.values())
+
+
+def is_demo_token(token: str) -> bool:
+    """Whether `token` is (or looks like) a published demo token."""
+    return token.startswith(DEMO_TOKEN_PREFIX)
+
+
+def demo_refused(token_hash: str) -> bool:
+    """Whether a stored token with this hash is a demo token that must not work here.
+
+    Checked on the stored hash too, so a `/ui` session started in development with a demo
+    token (the session names the token's row) ends when the same database is served in
+    production.
+    """
+    return token_hash in DEMO_TOKEN_HASHES and not get_settings().demo_tokens_accepted
+
+
 def check_name(name: str, what: str) -> str:
-    """The stripped name; refuses empty, over-long and reserved (`system:…`) names."""
-    check_text(name, "name")
-    if not name.strip() or len(name) > 200:
-        raise InvalidInput(f"A {what} needs a name of 1 to 200 characters.")
-    if is_reserved_name(name):
+    """The cleaned name (`workflow.core.names`: trimmed, then checked for emptiness, length
+    and control characters); reserved (`system:…`) names are refused too."""
+    try:
+        cleaned = clean_name(name, f"{what}'s name")
+    except ValueError as exc:
+        raise InvalidInput(f"Refused: {exc}.") from None
+    if is_reserved_name(cleaned):
         raise InvalidInput("Names starting with 'system:' are reserved for the service itself.")
-    return name.strip()
+    return cleaned
 
 
 def create_token(
@@ -141,8 +173,10 @@ def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> list[in
 def actor_for_token(
     session: Session, token: str, admin_token: str | None, now: datetime | None = None
 ) -> Actor | None:
-    """The actor a bearer token stands for, or None if it is unknown, revoked or expired, or
-    its user is disabled."""
+    """The actor a bearer token stands for, or None if it is unknown, revoked or expired, its
+    user is disabled, or it is a demo token outside development."""
+    if is_demo_token(token) and not get_settings().demo_tokens_accepted:
+        return None
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN)
     # Only the columns an actor needs, as a plain row: every API request runs this.
@@ -165,6 +199,8 @@ def actor_for_token_id(session: Session, token_id: int, now: datetime) -> Actor 
 def _live_actor(row: Any, now: datetime) -> Actor | None:
     """The actor of a `_TOKEN_COLUMNS` row, or None when the token no longer stands for one."""
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    if demo_refused(row.token_hash):
         return None
     if row.user_id is None:
         return Actor(
@@ -190,6 +226,7 @@ _TOKEN_COLUMNS: Select[Any] = select(  # type: ignore[assignment]
     col(ApiToken.name),
     col(ApiToken.role),
     col(ApiToken.organisation_id),
+    col(ApiToken.token_hash),
     col(ApiToken.revoked_at),
     col(ApiToken.expires_at),
     col(ApiToken.last_used_at),

@@ -22,9 +22,14 @@ S = TypeVar("S", bound=BaseModel)
 
 
 def parse_section(model: type[S], data: dict[str, Any]) -> S:
-    """The stored section as its pydantic model; unreadable data counts as empty."""
+    """The stored section as its pydantic model; a field that no longer validates (a date
+    stored before dates were bounded, say) counts as missing, the rest is kept."""
     try:
         return model.model_validate(data)
+    except ValidationError as exc:
+        unreadable = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    try:
+        return model.model_validate({k: v for k, v in data.items() if k not in unreadable})
     except ValidationError:
         return model()
 

@@ -1,12 +1,19 @@
 """Configuration from the environment, one class, `OPI_` prefix."""
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_INSECURE = "insecure-development-key-change-me"
+from workflow.core.keys import (
+    MIN_KEY_LENGTH,
+    PUBLISHED_KEYS,
+    default_key_file,
+    derived_key,
+    master_key,
+)
 
 
 class Settings(BaseSettings):
@@ -15,7 +22,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPI_", env_file=None, extra="ignore")
 
     environment: Literal["development", "production", "test"] = Field(
-        "development", description="`production` refuses the insecure development keys."
+        "development",
+        description="`production` needs real keys and a long admin token and refuses the demo "
+        "tokens; `development` (the default) and `test` generate missing keys into a file.",
     )
     database_url: str = Field(
         "sqlite:///./opi.db",
@@ -52,15 +61,37 @@ class Settings(BaseSettings):
         "loopback clients may.",
     )
     admin_token: str | None = Field(
-        None, description="When set, this string is accepted as an admin bearer token."
+        None,
+        description="When set, this string is accepted as an admin bearer token (at least "
+        f"{MIN_KEY_LENGTH} characters in production).",
     )
     base_url: str = Field(
         "http://127.0.0.1:8000", description="Public address used in links in reminders."
     )
-    secret_key: str = Field(
-        _INSECURE, description="Signs acknowledge links, calendar tokens and sessions."
+    secret_key: str | None = Field(
+        None,
+        description="Signs acknowledge links, calendar tokens and sessions. Required in "
+        "production; elsewhere derived from the key file when unset.",
     )
-    audit_key: str = Field(_INSECURE, description="HMAC key for audit checkpoints.")
+    audit_key: str | None = Field(
+        None,
+        description="HMAC key for audit checkpoints. Required in production; elsewhere "
+        "derived from the key file when unset.",
+    )
+    key_file: Path | None = Field(
+        None,
+        description="Where a generated key is kept when a key is unset outside production "
+        "(default: beside the SQLite database, or the user's data directory).",
+    )
+    auth_failure_limit: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins and bearer tokens a client address may send per window "
+        "before it gets 429.",
+    )
+    auth_failure_window_seconds: int = Field(
+        300, ge=1, description="The sliding window failed sign-ins are counted in."
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server for reminder mail.")
     smtp_port: int = Field(25, description="SMTP port.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
@@ -104,8 +135,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_keys(self) -> "Settings":
-        if self.environment == "production" and _INSECURE in (self.secret_key, self.audit_key):
-            raise ValueError("OPI_SECRET_KEY and OPI_AUDIT_KEY must be set in production")
+        for name, value in (("OPI_SECRET_KEY", self.secret_key), ("OPI_AUDIT_KEY", self.audit_key)):
+            if value is not None and value in PUBLISHED_KEYS:
+                raise ValueError(f"{name} is a published example key; set a random one")
+            if self.is_production and (value is None or len(value) < MIN_KEY_LENGTH):
+                raise ValueError(
+                    f"{name} must be set to at least {MIN_KEY_LENGTH} characters in production"
+                )
+        admin_token = self.admin_token
+        if self.is_production and admin_token is not None and len(admin_token) < MIN_KEY_LENGTH:
+            raise ValueError(
+                f"OPI_ADMIN_TOKEN must be at least {MIN_KEY_LENGTH} characters in production"
+            )
         return self
 
     @property
@@ -123,6 +164,37 @@ class Settings(BaseSettings):
         # Below the 40 threads a process runs sync routes on, whatever the pool: a request
         # holding a lock must always find a thread to finish on (api/admission.py).
         return 4 if self.is_sqlite else min(self.database_pool_size, 32)
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the production rules apply (no generated keys, demo tokens, loopback)."""
+        return self.environment == "production"
+
+    @property
+    def demo_tokens_accepted(self) -> bool:
+        """The published `opi demo` tokens work only in development, whatever the database
+        holds, so a database that once held the demo can be served safely elsewhere."""
+        return self.environment == "development"
+
+    @property
+    def resolved_key_file(self) -> Path:
+        """The file generated keys are kept in."""
+        return self.key_file or default_key_file(self.database_url)
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The key sessions, acknowledge links and calendar tokens are signed with."""
+        return self.secret_key or derived_key(master_key(self.resolved_key_file), "signing")
+
+    @cached_property
+    def checkpoint_key(self) -> str:
+        """The HMAC key of audit checkpoints."""
+        return self.audit_key or derived_key(master_key(self.resolved_key_file), "audit")
+
+    @property
+    def keys_generated(self) -> bool:
+        """Whether a key comes from the generated key file (for the start-up message)."""
+        return self.secret_key is None or self.audit_key is None
 
     @property
     def is_sqlite(self) -> bool:

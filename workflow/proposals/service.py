@@ -17,6 +17,7 @@ from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
+from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
 from workflow.deadlines import phase_rules as phase_deadlines
 from workflow.deadlines import service as deadlines
@@ -286,20 +287,21 @@ def record_signature(
 ) -> Signature:
     """Record a party's signature on the agreement. Only in `agreement`."""
     now = now or utcnow()
-    check_text(signatory_name, "signatory_name")
+    try:
+        signatory_name = clean_name(signatory_name, "signatory's name")
+    except ValueError as exc:
+        raise InvalidInput(f"Refused: {exc}.") from None
     case = lock_case(session, case_id)
     if case.state != CaseState.AGREEMENT.value:
         raise Conflict("Signatures are recorded only in phase agreement.")
     if session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
-    if not signatory_name.strip():
-        raise InvalidInput("A signature needs the signatory's name.")
     if signed_at > now:
         raise InvalidInput("A signature cannot be dated in the future.")
     signature = Signature(
         case_id=case_id,
         organisation_id=organisation_id,
-        signatory_name=signatory_name.strip(),
+        signatory_name=signatory_name,
         signed_at=signed_at,
         recorded_by=actor.name,
         created_at=now,

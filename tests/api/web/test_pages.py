@@ -226,18 +226,14 @@ def test_danish_by_default_even_for_an_english_browser(web: Web) -> None:
 
 def test_a_date_at_the_end_of_the_calendar_is_shown_not_a_500(web: Web) -> None:
     # Converting 9999-12-31 23:59 UTC to Copenhagen time overflows; the page used to fail.
+    # Such a date is refused as input now (years 2000-2100), so it is written below the
+    # validation, as an older version stored it.
     case_id = web.world.need_case_id
     with Session(web.db.engine) as session:
         case = session.get(Case, case_id)
         assert case is not None
-        deadline = {"submission_deadline": "9999-12-31T23:59:00Z"}
-        update_case(
-            session,
-            case_id,
-            {"call": deadline},
-            Actor("Anden bruger", "manager", None),
-            expected_version=case.version,
-        )
+        case.call = {**case.call, "submission_deadline": "9999-12-31T23:59:00Z"}
+        session.add(case)
         session.commit()
     client = web.signed_in("manager")
     for lang, shown in (("da", "31.12.9999"), ("en", "31 Dec 9999")):
