@@ -130,15 +130,15 @@ def _demo(args: argparse.Namespace) -> int:
 def _token_create(args: argparse.Namespace) -> int:
     from workflow.access.actor import SYSTEM_CLI
     from workflow.access.tokens import create_token
-    from workflow.core.db import session_scope
     from workflow.core.errors import WorkflowError
     from workflow.core.timeutil import utcnow
+    from workflow.core.unit_of_work import work_scope
 
     expires_at = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
     try:
-        with session_scope() as session:
+        with work_scope() as work:
             _, secret = create_token(
-                session,
+                work,
                 SYSTEM_CLI,
                 name=args.name,
                 role=args.role,
@@ -156,13 +156,13 @@ def _token_create(args: argparse.Namespace) -> int:
 def _token_revoke(args: argparse.Namespace) -> int:
     from workflow.access.actor import SYSTEM_CLI
     from workflow.access.tokens import revoke_token
-    from workflow.core.db import session_scope
     from workflow.core.errors import WorkflowError
     from workflow.core.timeutil import utcnow
+    from workflow.core.unit_of_work import work_scope
 
     try:
-        with session_scope() as session:
-            row = revoke_token(session, SYSTEM_CLI, args.token_id, utcnow())
+        with work_scope() as work:
+            row = revoke_token(work, SYSTEM_CLI, args.token_id, utcnow())
             name = row.name
     except WorkflowError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)

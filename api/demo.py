@@ -23,6 +23,7 @@ from workflow.audit import writer as audit
 from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import ApiToken, Case, Organisation
 from workflow.proposals.service import (
     add_participant,
@@ -52,14 +53,15 @@ def load_demo(engine: Engine | None = None, now: datetime | None = None) -> Demo
         ).scalar_one_or_none()
         if existing is not None:
             return DemoResult(False, _describe_tokens(session))
-        orgs = _organisations(session)
-        _tokens(session, orgs)
-        session.commit()
-        _Story(session, orgs, now).tell()
+        work = UnitOfWork(session)
+        orgs = _organisations(work)
+        _tokens(work, orgs)
+        work.commit()
+        _Story(work, orgs, now).tell()
         return DemoResult(True, _describe_tokens(session))
 
 
-def _organisations(session: Session) -> dict[str, Organisation]:
+def _organisations(work: UnitOfWork) -> dict[str, Organisation]:
     specs: list[dict[str, Any]] = [
         {
             "key": "furesoe",
@@ -118,12 +120,12 @@ def _organisations(session: Session) -> dict[str, Organisation]:
     for spec in specs:
         key = spec.pop("key")
         org = Organisation(**spec)
-        session.add(org)
+        work.session.add(org)
         orgs[key] = org
-    session.flush()
+    work.session.flush()
     for key, org in orgs.items():
         audit.record(
-            session,
+            work,
             SYSTEM_DEMO,
             "organisation.created",
             {"organisation_id": org.id, "name": org.name, "kind": org.kind, "demo": key},
@@ -131,7 +133,7 @@ def _organisations(session: Session) -> dict[str, Organisation]:
     return orgs
 
 
-def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
+def _tokens(work: UnitOfWork, orgs: dict[str, Organisation]) -> None:
     owners = {
         Role.ADMIN: None,
         Role.MANAGER: orgs["furesoe"].id,
@@ -149,7 +151,7 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
     for role, token in DEMO_TOKENS.items():
         # Each demo token is a person's own: what it does names that person in the audit log.
         user = invite_user(
-            session,
+            work,
             SYSTEM_DEMO,
             name=names[role],
             email=f"demo-{role}@opi-demo.example",
@@ -164,10 +166,10 @@ def _tokens(session: Session, orgs: dict[str, Organisation]) -> None:
             user_id=user.id,
             token_hash=hash_token(token),
         )
-        session.add(row)
-        session.flush()
+        work.session.add(row)
+        work.session.flush()
         audit.record(
-            session,
+            work,
             SYSTEM_DEMO,
             "token.created",
             {
@@ -193,8 +195,8 @@ def _describe_tokens(session: Session) -> dict[str, tuple[str, str]]:
 class _Story:
     """Drives the demo cases through the engine on a simulated timeline."""
 
-    def __init__(self, session: Session, orgs: dict[str, Organisation], now: datetime) -> None:
-        self.s, self.orgs, self.now = session, orgs, now
+    def __init__(self, work: UnitOfWork, orgs: dict[str, Organisation], now: datetime) -> None:
+        self.work, self.orgs, self.now = work, orgs, now
         self.manager = Actor(
             "Mette Madsen (projektleder, Furesø)", Role.MANAGER, orgs["furesoe"].id
         )
@@ -220,13 +222,13 @@ class _Story:
 
     def _patch(self, case: Case, data: dict[str, Any], at: datetime) -> None:
         assert case.id is not None
-        update_case(self.s, case.id, data, self.manager, expected_version=case.version, now=at)
-        self.s.commit()
+        update_case(self.work, case.id, data, self.manager, expected_version=case.version, now=at)
+        self.work.commit()
 
     def _go(self, case: Case, trigger: str, at: datetime, reason: str | None = None) -> None:
         assert case.id is not None
         apply_trigger(
-            self.s,
+            self.work,
             case.id,
             trigger,
             self.manager,
@@ -239,24 +241,34 @@ class _Story:
         lead_org = self.orgs[lead]
         manager = Actor(self.manager.name, Role.MANAGER, lead_org.id)
         case = create_case(
-            self.s, manager, title=title, need=need, lead_municipality_id=lead_org.id or 0, now=at
+            self.work,
+            manager,
+            title=title,
+            need=need,
+            lead_municipality_id=lead_org.id or 0,
+            now=at,
         )
-        self.s.commit()
+        self.work.commit()
         return case
 
     def _join(self, case: Case, key: str, role: str, at: datetime) -> None:
         assert case.id is not None
         add_participant(
-            self.s, case.id, self.manager, organisation_id=self.orgs[key].id or 0, role=role, now=at
+            self.work,
+            case.id,
+            self.manager,
+            organisation_id=self.orgs[key].id or 0,
+            role=role,
+            now=at,
         )
-        self.s.commit()
+        self.work.commit()
 
     def _run_call(self, case: Case, t0: datetime) -> None:
         """Open the call, take two proposals, assess and decide them after the deadline."""
         assert case.id is not None
         self._go(case, "advance", t0 + timedelta(days=1))
         p1 = submit_proposal(
-            self.s,
+            self.work,
             case.id,
             self.partner_rolig,
             organisation_id=self.orgs["rolig"].id or 0,
@@ -264,9 +276,9 @@ class _Story:
             summary="Lys, lyd og duft der skifter med dagens rytme.",
             now=t0 + timedelta(days=10),
         )
-        self.s.commit()
+        self.work.commit()
         p2 = submit_proposal(
-            self.s,
+            self.work,
             case.id,
             self.partner_sense,
             organisation_id=self.orgs["sense"].id or 0,
@@ -274,14 +286,14 @@ class _Story:
             summary="Sensors alert staff before unrest escalates.",
             now=t0 + timedelta(days=12),
         )
-        self.s.commit()
+        self.work.commit()
         after = t0 + timedelta(days=42)
         for p, scores in (
             (p1, {"Effekt for borgerne": 8, "Arbejdsmiljø": 9, "Pris": 6}),
             (p2, {"Effekt for borgerne": 6, "Arbejdsmiljø": 5, "Pris": 7}),
         ):
             assess_proposal(
-                self.s,
+                self.work,
                 case.id,
                 p.id or 0,
                 self.manager,
@@ -290,9 +302,9 @@ class _Story:
                 conflict_of_interest=False,
                 now=after,
             )
-            self.s.commit()
+            self.work.commit()
         decide_proposal(
-            self.s,
+            self.work,
             case.id,
             p1.id or 0,
             self.manager,
@@ -301,7 +313,7 @@ class _Story:
             now=after,
         )
         decide_proposal(
-            self.s,
+            self.work,
             case.id,
             p2.id or 0,
             self.manager,
@@ -309,7 +321,7 @@ class _Story:
             rationale="Lavere score på effekt og arbejdsmiljø.",
             now=after,
         )
-        self.s.commit()
+        self.work.commit()
         self._go(case, "advance", after + timedelta(days=1))
 
     def _need(self, at: datetime, story: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +345,7 @@ class _Story:
         assert case.id is not None
         for key, who in (("furesoe", "Ole Bondo Christensen"), ("rolig", "Lone Berg")):
             record_signature(
-                self.s,
+                self.work,
                 case.id,
                 self.manager,
                 organisation_id=self.orgs[key].id or 0,
@@ -341,7 +353,7 @@ class _Story:
                 signed_at=at,
                 now=at,
             )
-        self.s.commit()
+        self.work.commit()
 
     # -- the cases ------------------------------------------------------------------------
     def dementia_pilot(self) -> None:

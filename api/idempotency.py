@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
+from workflow.access.actor import Actor
 from workflow.access.tokens import actor_for_token
 from workflow.audit.writer import canonical_json
 from workflow.core.db import get_engine
@@ -83,11 +84,17 @@ def _stored(status: int, headers: Headers | dict[str, str], body: bytes) -> dict
     }
 
 
-def _principal(token: str) -> str | None:
+ACTOR_STATE = "opi_token_actor"
+"""Where the middleware leaves `(token, actor)` for `api.deps.get_actor`, so a request with an
+`Idempotency-Key` looks its token up once, not twice."""
+
+
+def _actor(token: str) -> Actor | None:
     with Session(get_engine()) as session:
-        actor = actor_for_token(session, token, get_settings().admin_token)
-    if actor is None:
-        return None
+        return actor_for_token(session, token, get_settings().admin_token)
+
+
+def _principal(actor: Actor) -> str:
     return f"token:{actor.token_id}" if actor.token_id is not None else f"{actor.role}:{actor.name}"
 
 
@@ -231,14 +238,16 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         receive = _replaying(body, receive)
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        principal = (
-            await run_in_threadpool(_principal, token.strip())
+        actor = (
+            await run_in_threadpool(_actor, token.strip())
             if scheme.lower() == "bearer" and token.strip()
             else None
         )
-        if principal is None:  # the route answers 401; nothing to remember
+        if actor is None:  # the route answers 401; nothing to remember
             await self.app(scope, receive, send)
             return
+        scope.setdefault("state", {})[ACTOR_STATE] = (token.strip(), actor)
+        principal = _principal(actor)
         args = (principal, key, scope["method"], scope["path"], _body_hash(scope, body))
         result = await run_in_threadpool(_claim, *args)
         with anyio.move_on_after(WAIT_SECONDS):

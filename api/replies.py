@@ -5,9 +5,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from api.idempotency import remember_response
+from workflow.core.unit_of_work import UnitOfWork
 
 
 class JSONBytesResponse(JSONResponse):
@@ -32,7 +32,7 @@ def json_response(
 
 
 def commit_reply(
-    session: Session,
+    work: UnitOfWork,
     request: Request,
     body: BaseModel,
     status: int = 200,
@@ -41,10 +41,10 @@ def commit_reply(
     remembered: BaseModel | None = None,
 ) -> JSONResponse:
     """Answer a write: store the answer for idempotent replays in the write's own
-    transaction, then commit. `remembered` replaces the stored body when the live one holds
-    a secret that must be shown once only."""
+    transaction, then commit its unit of work. `remembered` replaces the stored body when
+    the live one holds a secret that must be shown once only."""
     response = json_response(body, status, headers)
     stored = response if remembered is None else json_response(remembered, status, headers)
-    remember_response(session, request, stored)
-    session.commit()
+    remember_response(work.session, request, stored)
+    work.commit()
     return response

@@ -20,14 +20,14 @@ from api.schemas.cases import (
     UnmetRequirement,
 )
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
-from states import CaseState
+from states import CaseFacts, CaseState
 from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.access.policy import sees_scores, visible_unmet
 from workflow.access.scope import full_view, hides_participant, partner_roles, sees_internals
 from workflow.cases.facts import case_facts, parse_section
 from workflow.cases.query import CaseListing
-from workflow.cases.relations import case_relations
+from workflow.cases.relations import CaseRelations, read_relations
 from workflow.models import (
     Assessment,
     Case,
@@ -42,21 +42,16 @@ def etag(case: Case) -> str:
     return f'"{case.version}"'
 
 
-def _participants(session: Session, actor: Actor, case: Case) -> list[ParticipantPublic]:
-    assert case.id is not None
+def _participants(actor: Actor, related: CaseRelations) -> list[ParticipantPublic]:
     return [
         ParticipantPublic(organisation_id=p.organisation_id, name=p.name, kind=p.kind, role=p.role)
-        for p in case_relations(session, case.id).participants
+        for p in related.participants
         if not hides_participant(actor, p)
     ]
 
 
-def _signatures(session: Session, case: Case) -> list[SignaturePublic]:
-    assert case.id is not None
-    return [
-        SignaturePublic.model_validate(s, from_attributes=True)
-        for s in case_relations(session, case.id).signatures
-    ]
+def _signatures(related: CaseRelations) -> list[SignaturePublic]:
+    return [SignaturePublic.model_validate(s, from_attributes=True) for s in related.signatures]
 
 
 def _transitions(
@@ -66,6 +61,7 @@ def _transitions(
     own_proposal_ids: list[int],
     language: str,
     now: datetime,
+    facts: CaseFacts,
 ) -> list[TransitionStatus]:
     return [
         TransitionStatus(
@@ -80,20 +76,30 @@ def _transitions(
                 for u in s.unmet
             ],
         )
-        for s in trigger_statuses(session, case, now)
+        for s in trigger_statuses(session, case, now, facts)
     ]
 
 
 def case_public(
-    session: Session, actor: Actor, case: Case, language: str, now: datetime
+    session: Session,
+    actor: Actor,
+    case: Case,
+    language: str,
+    now: datetime,
+    *,
+    facts: CaseFacts | None = None,
+    related: CaseRelations | None = None,
 ) -> CasePublic:
     """The whole case with its participants, signatures and trigger statuses.
 
-    The sections are the ones the requirement checks parsed (`case_facts`, once per
-    transaction), so they are not validated a second time here.
+    The case's relations are read once (or given by a write that holds them, with its
+    `facts`), and the sections are the ones the requirement checks parsed, so they are not
+    validated a second time here.
     """
+    assert case.id is not None
     state = CaseState(case.state)
-    facts = case_facts(session, case, now)
+    related = related or read_relations(session, case.id)
+    facts = facts or case_facts(session, case, now, related)
     own = [p.id for p in facts.proposals if p.organisation_id == actor.organisation_id]
     return CasePublic.model_validate(
         {
@@ -114,9 +120,9 @@ def case_public(
             "agreement": facts.agreement,
             "pilot": facts.pilot,
             "scale": facts.scale,
-            "participants": _participants(session, actor, case),
-            "signatures": _signatures(session, case),
-            "transitions": _transitions(session, actor, case, own, language, now),
+            "participants": _participants(actor, related),
+            "signatures": _signatures(related),
+            "transitions": _transitions(session, actor, case, own, language, now, facts),
         }
     )
 

@@ -26,6 +26,7 @@ from workflow.access.actor import SYSTEM_SWEEP
 from workflow.audit import writer as audit
 from workflow.core.db import session_scope
 from workflow.core.settings import Settings
+from workflow.core.unit_of_work import UnitOfWork, work_scope
 from workflow.deadlines import outbox
 from workflow.deadlines.ladder import escalation_number
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
@@ -232,7 +233,8 @@ def finish(
     delivered row is marked sent even if it was cancelled while in flight, since it went out.
     """
     result = FinishResult()
-    with session_scope(engine) as session:
+    with work_scope(engine) as work:
+        session = work.session
         rows = lock_rows(session, [*outcomes, *unsent])
         events: list[tuple[Reminder, str, dict[str, object]]] = []
         for row in rows:
@@ -264,9 +266,9 @@ def finish(
                 events.append((row, "reminder.failed", data))
                 result.failed += 1
         events.sort(key=lambda e: (e[0].case_id, e[0].id or 0))
-        audit.record_many(session, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
+        audit.record_many(work, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
         for row, _, _ in events:
-            _next_escalation(session, row, now, settings)
+            _next_escalation(work, row, now, settings)
     return result
 
 
@@ -276,9 +278,9 @@ def backoff(attempts: int, settings: Settings) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def _next_escalation(session: Session, row: Reminder, now: datetime, settings: Settings) -> None:
+def _next_escalation(work: UnitOfWork, row: Reminder, now: datetime, settings: Settings) -> None:
     if escalation_number(row.rung) is None:
         return
-    deadline = session.get(Deadline, row.deadline_id)
+    deadline = work.session.get(Deadline, row.deadline_id)
     if deadline is not None:
-        outbox.schedule_next_escalation(session, row, deadline, now, settings.reminder_calendar)
+        outbox.schedule_next_escalation(work, row, deadline, now, settings.reminder_calendar)

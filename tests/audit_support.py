@@ -22,6 +22,7 @@ from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
 from workflow.audit.writer import GENESIS_HASH, case_chain, event_bytes
 from workflow.core.errors import RequirementsUnmet
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 from workflow.transitions.engine import apply_trigger
 
@@ -124,12 +125,13 @@ def tell_story(db: DatabaseTarget) -> Story:
         session.commit()
         case_id = case.id
         assert case_id is not None
+        work = UnitOfWork(session)
         with pytest.raises(RequirementsUnmet):
-            apply_trigger(session, case_id, "advance", world.manager, now=world.tick())
+            apply_trigger(work, case_id, "advance", world.manager, now=world.tick())
         drive(session, world, case, "pilot")
         other = new_case(session, world.adopter)
-        session.commit()
-        create_token(session, SYSTEM_CLI, name="Revisor", role="auditor", organisation_id=None)
-        session.commit()
+        work.commit()
+        create_token(work, SYSTEM_CLI, name="Revisor", role="auditor", organisation_id=None)
+        work.commit()
         assert other.id is not None
         return Story(case_id, other.id, world.lead.id or 0, world.adopter.id or 0)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from states.ready import ready_sections
 from workflow.access.actor import Actor
 from workflow.cases.service import create_case, update_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation
 from workflow.proposals.service import (
     assess_proposal,
@@ -61,15 +62,18 @@ def ready_call(now: datetime = NOW) -> dict[str, Any]:
 def new_case(
     session: Session, lead: Organisation, need: dict[str, Any] | None = None, now: datetime = NOW
 ) -> Case:
-    """A case in `need` led by `lead`."""
-    return create_case(
-        session,
+    """A case in `need` led by `lead`, committed."""
+    work = UnitOfWork(session)
+    case = create_case(
+        work,
         manager_of(lead),
         title="Rolige dage på plejehjemmet",
         need=need or {},
         lead_municipality_id=lead.id or 0,
         now=now,
     )
+    work.commit()
+    return case
 
 
 def patch(
@@ -77,8 +81,9 @@ def patch(
 ) -> Case:
     """Merge-patch the case at its current version and commit."""
     assert case.id is not None
-    case = update_case(session, case.id, data, actor, expected_version=case.version, now=now)
-    session.commit()
+    work = UnitOfWork(session)
+    case = update_case(work, case.id, data, actor, expected_version=case.version, now=now)
+    work.commit()
     return case
 
 
@@ -130,6 +135,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
     """Fill the case's data so every requirement of `advance` from its state is met."""
     assert case.id is not None
     state, m = case.state, world.manager
+    work = UnitOfWork(session)
     if state in ("need", "pilot", "scale"):
         # The phase's open sections from the requirements' examples; the pilot ends now and
         # the patch lands a little later, as a manager records it.
@@ -138,7 +144,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
     if state == "match":
         deadline = datetime.fromisoformat(case.call["submission_deadline"])
         proposal = submit_proposal(
-            session,
+            work,
             case.id,
             world.partner(world.company),
             organisation_id=world.company.id or 0,
@@ -148,7 +154,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
         world.clock = max(world.clock, deadline + STEP)
         scores = {c["name"]: 7 for c in case.call["criteria"]}
         assess_proposal(
-            session,
+            work,
             case.id,
             proposal.id or 0,
             m,
@@ -158,7 +164,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
             now=world.clock,
         )
         decide_proposal(
-            session,
+            work,
             case.id,
             proposal.id or 0,
             m,
@@ -166,12 +172,12 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
             rationale="Bedst på kriterierne",
             now=world.clock,
         )
-        session.commit()
+        work.commit()
         return case
     if state == "agreement":
         for org in (world.lead, world.company):
             record_signature(
-                session,
+                work,
                 case.id,
                 m,
                 organisation_id=org.id or 0,
@@ -179,6 +185,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
                 signed_at=world.clock,
                 now=world.clock,
             )
+        work.commit()
         return patch(session, case, ready_sections(state, world.clock), m, world.clock)
     raise ValueError(f"nothing to make ready in {state}")
 
@@ -188,12 +195,17 @@ def drive(session: Session, world: World, case: Case, target: str) -> Case:
     assert case.id is not None
     if target == "cancelled":
         return apply_trigger(
-            session, case.id, "cancel", world.manager, reason="Ingen midler", now=world.tick()
+            UnitOfWork(session),
+            case.id,
+            "cancel",
+            world.manager,
+            reason="Ingen midler",
+            now=world.tick(),
         )
     while case.state != target:
         make_ready(session, world, case)
         case = apply_trigger(
-            session,
+            UnitOfWork(session),
             case.id,
             "advance",
             world.manager,

@@ -30,6 +30,7 @@ from tests.loopback import free_port
 from workflow.access.actor import Actor
 from workflow.access.tokens import create_token
 from workflow.core.settings import Settings, get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import add_deadline
 from workflow.models import Case, Deadline, Organisation, Reminder
 
@@ -185,11 +186,12 @@ def make_scene(session: Session, **lead_fields: Any) -> Scene:
     )
     case = new_case(session, lead)
     manager = manager_of(lead)
+    work = UnitOfWork(session)
     for company in (company_da, company_en):
         add_participant(
-            session, case.id or 0, manager, organisation_id=company.id or 0, role="partner", now=NOW
+            work, case.id or 0, manager, organisation_id=company.id or 0, role="partner", now=NOW
         )
-    session.commit()
+    work.commit()
     return Scene(lead, company_da, company_en, case, manager)
 
 
@@ -204,8 +206,9 @@ def add_due_deadline(
     calendar: str = "any",
 ) -> Deadline:
     """A manager's deadline due `due_in` after `now`, committed."""
+    work = UnitOfWork(session)
     deadline = add_deadline(
-        session,
+        work,
         scene.case_id,
         scene.manager,
         title=title,
@@ -214,7 +217,7 @@ def add_due_deadline(
         now=now,
         calendar=calendar,
     )
-    session.commit()
+    work.commit()
     return deadline
 
 
@@ -235,14 +238,15 @@ def reminders_of(session: Session, deadline: Deadline) -> list[Reminder]:
 
 def token_for(session: Session, role: str, organisation: Organisation | None, name: str) -> str:
     """A bearer token of `role` for `organisation`, committed."""
+    work = UnitOfWork(session)
     _, secret = create_token(
-        session,
+        work,
         Actor(name="test-admin", role="admin"),
         name=name,
         role=role,
         organisation_id=organisation.id if organisation else None,
     )
-    session.commit()
+    work.commit()
     return secret
 
 

@@ -19,6 +19,7 @@ from workflow.access.tokens import create_token
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,10 +62,11 @@ class WebApp:
         """A new organisation with a partner token under `key`; its id."""
         with Session(self.db.engine, expire_on_commit=False) as s:
             org = make_org(s, name, kind, email=f"{key}@example.dk")
+            work = UnitOfWork(s)
             _, self.world.tokens[key] = create_token(
-                s, SYSTEM_CLI, name=f"Partner {name}", role="partner", organisation_id=org.id
+                work, SYSTEM_CLI, name=f"Partner {name}", role="partner", organisation_id=org.id
             )
-            s.commit()
+            work.commit()
             return org.id or 0
 
     def set_call_deadline(self, case_id: int, deadline: datetime) -> None:

@@ -18,6 +18,7 @@ from workflow.access.policy import Action, require, require_edit
 from workflow.access.scope import get_visible_case
 from workflow.cases.query import CaseFilter, search_cases
 from workflow.cases.service import create_case, update_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, OrganisationKind
 from workflow.transitions.locking import lock_case
 
@@ -62,8 +63,9 @@ def post_case(
     org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
         raise ApiProblem(403, "Only a municipality's people can start a case.", slug="forbidden")
+    work = UnitOfWork(session)
     case = create_case(
-        session,
+        work,
         actor,
         title=body.title,
         need=body.need.model_dump(mode="json", exclude_none=True),
@@ -72,7 +74,7 @@ def post_case(
     )
     headers = {"Location": case_location(request, case.id or 0), "ETag": etag(case)}
     view = case_public(session, actor, case, language, now)
-    return commit_reply(session, request, view, 201, headers)
+    return commit_reply(work, request, view, 201, headers)
 
 
 @router.get("/cases", response_model=Page[CaseSummary], responses=problem_responses(401, 422))
@@ -157,7 +159,8 @@ def patch_case(
     patch = body.model_dump(mode="json", exclude_unset=True)
     require_edit(actor, patch, case)
     header = require_if_match(if_match)
-    version = check_if_match(lock_case(session, case_id), header)
-    case = update_case(session, case_id, patch, actor, expected_version=version, now=now)
+    work = UnitOfWork(session)
+    version = check_if_match(lock_case(work, case_id), header)
+    case = update_case(work, case_id, patch, actor, expected_version=version, now=now)
     view = case_public(session, actor, case, language, now)
-    return commit_reply(session, request, view, headers={"ETag": etag(case)})
+    return commit_reply(work, request, view, headers={"ETag": etag(case)})

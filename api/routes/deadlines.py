@@ -19,6 +19,7 @@ from notifications.ics import organisation_calendar
 from workflow.access.policy import Action, may_see_feed, require
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
     add_deadline,
     get_visible_deadline,
@@ -129,8 +130,9 @@ def post_case_deadline(
     require(actor, Action.MANAGE_DEADLINES)
     case = get_visible_case(session, actor, case_id)
     require(actor, Action.MANAGE_DEADLINES, case)
+    work = UnitOfWork(session)
     deadline = add_deadline(
-        session,
+        work,
         case_id,
         actor,
         title=body.title,
@@ -141,7 +143,7 @@ def post_case_deadline(
     )
     location = str(request.url_for("get_deadline", deadline_id=deadline.id).path)
     view = deadline_public(deadline, language, now)
-    return commit_reply(session, request, view, 201, {"Location": location})
+    return commit_reply(work, request, view, 201, {"Location": location})
 
 
 @router.get(
@@ -176,9 +178,10 @@ def patch_deadline(
     require(actor, Action.MANAGE_DEADLINES)
     case = session.get(Case, get_visible_deadline(session, actor, deadline_id).case_id)
     require(actor, Action.MANAGE_DEADLINES, case)
+    work = UnitOfWork(session)
     if body.due_at is not None:
         deadline = move_deadline(
-            session,
+            work,
             deadline_id,
             actor,
             due_at=body.due_at,
@@ -188,7 +191,7 @@ def patch_deadline(
         )
     else:
         deadline = set_deadline_status(
-            session,
+            work,
             deadline_id,
             actor,
             status=DeadlineStatus(body.status or DeadlineStatus.MET.value),
@@ -196,7 +199,7 @@ def patch_deadline(
             now=now,
         )
     view = deadline_public(deadline, language, now)
-    session.commit()
+    work.commit()
     return json_response(view)
 
 

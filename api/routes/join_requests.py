@@ -14,6 +14,7 @@ from api.schemas.common import MAX_ID, problem_responses
 from api.schemas.needs import JoinDecision, JoinRequestCreate, JoinRequestPublic, Municipality
 from workflow.access.scope import can_see
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, JoinRequest, Organisation, Role
 from workflow.needs.joining import decide, list_requests, request_to_join
 
@@ -52,8 +53,9 @@ def post_join_request(
     """ "Vi har samme behov": the caller's municipality asks to co-own a shared need (its
     managers and staff). A need not shared is 404, a caller that is not a municipality's 403,
     a second request while one is pending (or a municipality already in the case) 409."""
-    created = request_to_join(session, actor, case_id, body.message, now)
-    return commit_reply(session, request, public(session, created), 201)
+    work = UnitOfWork(session)
+    created = request_to_join(work, actor, case_id, body.message, now)
+    return commit_reply(work, request, public(session, created), 201)
 
 
 @router.get(
@@ -95,5 +97,6 @@ def post_join_decision(
     case = session.get(Case, case_id)
     if case is None or not can_see(session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
-    decided = decide(session, actor, case_id, request_id, body.decision, body.reason, now)
-    return commit_reply(session, request, public(session, decided))
+    work = UnitOfWork(session)
+    decided = decide(work, actor, case_id, request_id, body.decision, body.reason, now)
+    return commit_reply(work, request, public(session, decided))

@@ -15,6 +15,7 @@ from states import CaseState
 from states.sections import Area
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation
 from workflow.needs.catalogue import (
     MAX_QUERY_LENGTH,
@@ -137,9 +138,10 @@ def _share(
     case_id: int, shared: bool, actor: CurrentActor, session: Session, request: Request, now: Now
 ) -> JSONResponse:
     get_visible_case(session, actor, case_id)
-    case = set_shared(session, actor, case_id, shared, now)
+    work = UnitOfWork(session)
+    case = set_shared(work, actor, case_id, shared, now)
     body = ShareState(case_id=case_id, shared=case.shared_at is not None, shared_at=case.shared_at)
-    return commit_reply(session, request, body)
+    return commit_reply(work, request, body)
 
 
 @router.post(

@@ -20,6 +20,7 @@ from workflow.access.actor import Actor
 from workflow.access.organisations import create_organisation
 from workflow.access.policy import Action, require, sees_webhook
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
@@ -48,8 +49,9 @@ def post_organisation(
     """Create an organisation (admin). With a `webhook_url`, the answer carries the webhook
     signing secret; it is never shown by any other request."""
     require(actor, Action.CREATE_ORGANISATION)
+    work = UnitOfWork(session)
     org = create_organisation(
-        session,
+        work,
         actor,
         name=body.name,
         kind=body.kind.value,
@@ -60,7 +62,7 @@ def post_organisation(
     )
     created = OrganisationCreated.model_validate(org, from_attributes=True)
     location = str(request.url_for("get_organisation", organisation_id=org.id).path)
-    return commit_reply(session, request, created, 201, {"Location": location})
+    return commit_reply(work, request, created, 201, {"Location": location})
 
 
 @router.get(

@@ -14,6 +14,7 @@ from api.schemas.common import problem_responses
 from api.views import etag
 from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Participant
 from workflow.proposals.service import add_participant
 
@@ -54,8 +55,9 @@ def post_participant(
             col(Participant.organisation_id) == body.organisation_id,
         )
     ).first()
+    work = UnitOfWork(session)
     participant = add_participant(
-        session, case_id, actor, organisation_id=body.organisation_id, role=body.role, now=now
+        work, case_id, actor, organisation_id=body.organisation_id, role=body.role, now=now
     )
     org = session.get(Organisation, participant.organisation_id)
     assert org is not None
@@ -63,4 +65,4 @@ def post_participant(
         {"organisation_id": org.id, "name": org.name, "kind": org.kind, "role": participant.role}
     )
     status = 200 if existed else 201
-    return commit_reply(session, request, public, status, {"ETag": etag(case)})
+    return commit_reply(work, request, public, status, {"ETag": etag(case)})

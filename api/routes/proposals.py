@@ -31,6 +31,7 @@ from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation, OrganisationKind, Proposal
 from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
 
@@ -87,8 +88,9 @@ def post_proposal(
     if org is None or org.kind != OrganisationKind.COMPANY.value:
         raise ApiProblem(403, "Only a company's partners can submit proposals.", slug="forbidden")
     get_visible_case(session, actor, case_id)
+    work = UnitOfWork(session)
     proposal = submit_proposal(
-        session,
+        work,
         case_id,
         actor,
         organisation_id=org.id or 0,
@@ -98,7 +100,7 @@ def post_proposal(
     )
     public = proposals_public(session, actor, [proposal])[0]
     location = _proposal_location(request, case_id, proposal.id or 0)
-    return commit_reply(session, request, public, 201, {"Location": location})
+    return commit_reply(work, request, public, 201, {"Location": location})
 
 
 @router.get(
@@ -153,8 +155,9 @@ def post_assessment(
     require(actor, Action.ASSESS)
     case = get_visible_case(session, actor, case_id)
     require(actor, Action.ASSESS, case)
+    work = UnitOfWork(session)
     assessment = assess_proposal(
-        session,
+        work,
         case_id,
         proposal_id,
         actor,
@@ -164,7 +167,7 @@ def post_assessment(
         now=now,
     )
     public = AssessmentPublic.model_validate(assessment, from_attributes=True)
-    return commit_reply(session, request, public, 201, {"ETag": etag(case)})
+    return commit_reply(work, request, public, 201, {"ETag": etag(case)})
 
 
 @router.post(
@@ -190,8 +193,9 @@ def post_decision(
     require(actor, Action.DECIDE)
     case = get_visible_case(session, actor, case_id)
     require(actor, Action.DECIDE, case)
+    work = UnitOfWork(session)
     decision = decide_proposal(
-        session,
+        work,
         case_id,
         proposal_id,
         actor,
@@ -200,4 +204,4 @@ def post_decision(
         now=now,
     )
     public = DecisionPublic.model_validate(decision, from_attributes=True)
-    return commit_reply(session, request, public, 201, {"ETag": etag(case)})
+    return commit_reply(work, request, public, 201, {"ETag": etag(case)})

@@ -17,6 +17,7 @@ from notifications import links
 from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import acknowledge
 from workflow.models import Reminder, ReminderStatus
 
@@ -111,8 +112,9 @@ def acknowledge_reminder(
     except links.InvalidLink as exc:
         slug = "link-expired" if exc.expired else "invalid-link"
         raise ApiProblem(401, exc.detail, slug=slug) from exc
-    result = acknowledge(session, claim.deadline_id, claim.organisation_id, claim.revision, now=now)
-    session.commit()
+    work = UnitOfWork(session)
+    result = acknowledge(work, claim.deadline_id, claim.organisation_id, claim.revision, now=now)
+    work.commit()
     deadline, organisation = result.deadline, result.organisation
     assert deadline.id is not None and organisation.id is not None
     reply = AckReply(

@@ -13,6 +13,7 @@ from api.schemas.proposals import SignatureCreate
 from api.views import etag
 from workflow.access.policy import Action, require
 from workflow.access.scope import get_visible_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.proposals.service import record_signature
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
@@ -41,8 +42,9 @@ def post_signature(
     require(actor, Action.SIGN)
     case = get_visible_case(session, actor, case_id)
     require(actor, Action.SIGN, case)
+    work = UnitOfWork(session)
     signature = record_signature(
-        session,
+        work,
         case_id,
         actor,
         organisation_id=body.organisation_id,
@@ -51,4 +53,4 @@ def post_signature(
         now=now,
     )
     public = SignaturePublic.model_validate(signature, from_attributes=True)
-    return commit_reply(session, request, public, 201, {"ETag": etag(case)})
+    return commit_reply(work, request, public, 201, {"ETag": etag(case)})

@@ -18,6 +18,7 @@ from workflow.access.policy import Action, may, require
 from workflow.access.tokens import create_token as create_token_row
 from workflow.access.tokens import revoke_token
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import ApiToken, User
 
 router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
@@ -42,8 +43,9 @@ def post_token(
     only the token's hash is kept.
     """
     require(actor, Action.CREATE_TOKEN)
+    work = UnitOfWork(session)
     row, secret = create_token_row(
-        session,
+        work,
         actor,
         name=body.name,
         role=body.role.value if body.role else None,
@@ -56,7 +58,7 @@ def post_token(
         {**row.model_dump(exclude={"token_hash"}), "token": secret}
     )
     return commit_reply(
-        session, request, created, 201, remembered=created.model_copy(update={"token": None})
+        work, request, created, 201, remembered=created.model_copy(update={"token": None})
     )
 
 
@@ -94,8 +96,9 @@ def delete_token(token_id: TokenId, actor: CurrentActor, session: SessionDep, no
         and (row.user_id is None or row.user_id != actor.user_id)
     ):
         raise NotFound(f"Token {token_id} was not found.")
-    revoke_token(session, actor, token_id, now)
-    session.commit()
+    work = UnitOfWork(session)
+    revoke_token(work, actor, token_id, now)
+    work.commit()
     return Response(status_code=204)
 
 

@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.idempotency import idempotency_key_header, remember_response
@@ -14,6 +13,9 @@ from api.schemas.common import problem_responses
 from api.views import case_public, etag
 from workflow.access.policy import Action, require
 from workflow.access.scope import lock_visible_case
+from workflow.cases.facts import held_facts
+from workflow.cases.relations import held_relations
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 from workflow.transitions.engine import apply_trigger
 
@@ -46,18 +48,23 @@ def post_transition(
     listing every unmet requirement when `advance` is not yet allowed. Refusals are audited.
     """
     require(actor, Action.TRIGGER)  # the engine asks again, with the case
-    case = lock_visible_case(session, actor, case_id)
+    work = UnitOfWork(session)
+    case = lock_visible_case(work, actor, case_id)
     version = check_if_match(case, require_if_match(if_match))
     answer: list[JSONResponse] = []
 
-    def respond(tx: Session, case: Case) -> None:
-        view = case_public(tx, actor, case, language, now)
+    def respond(tx: UnitOfWork, case: Case) -> None:
+        # The answer from what the transition holds: its facts and relations, not read again.
+        assert case.id is not None
+        facts = held_facts(tx, case, now)
+        related = held_relations(tx, case.id)
+        view = case_public(tx.session, actor, case, language, now, facts=facts, related=related)
         response = json_response(view, 200, {"ETag": etag(case)})
-        remember_response(tx, request, response)
+        remember_response(tx.session, request, response)
         answer.append(response)
 
     apply_trigger(
-        session,
+        work,
         case_id,
         body.trigger.value,
         actor,

@@ -12,6 +12,7 @@ from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.users import UserChange, UserInvite, UserPublic
 from workflow.access.policy import Action, require
 from workflow.access.users import change_user, get_user, invite_user, list_users
+from workflow.core.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["users"], dependencies=[Depends(strict_query)])
 
@@ -30,8 +31,9 @@ def post_user(
 ) -> JSONResponse:
     """Invite a person (admin): their first single sign-on with this email links them."""
     require(actor, Action.MANAGE_USERS)
+    work = UnitOfWork(session)
     user = invite_user(
-        session,
+        work,
         actor,
         name=body.name,
         email=str(body.email),
@@ -41,7 +43,7 @@ def post_user(
     )
     public = UserPublic.model_validate(user, from_attributes=True)
     location = str(request.url_for("get_one_user", user_id=user.id).path)
-    return commit_reply(session, request, public, 201, {"Location": location})
+    return commit_reply(work, request, public, 201, {"Location": location})
 
 
 @router.get("/users", response_model=Page[UserPublic], responses=problem_responses(401, 403, 422))
@@ -81,8 +83,9 @@ def patch_user(
     """Change a user's role or status (admin). Disabling ends their sessions and revokes
     their tokens at once; enabling again lets them sign in anew."""
     require(actor, Action.MANAGE_USERS)
+    work = UnitOfWork(session)
     user = change_user(
-        session,
+        work,
         actor,
         user_id,
         role=body.role.value if body.role else None,
@@ -90,5 +93,5 @@ def patch_user(
         now=now,
     )
     public = UserPublic.model_validate(user, from_attributes=True)
-    session.commit()
+    work.commit()
     return json_response(public)

@@ -21,6 +21,7 @@ from api.web.render import language_of, render
 from notifications import links
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import AckOutcome, acknowledge, localized_title
 from workflow.models import Case, Deadline, DeadlineStatus, Organisation
 
@@ -76,8 +77,9 @@ def ack(
         claim = links.read_ack_token(get_settings(), token, now=now)
     except links.InvalidLink as exc:
         return _invalid(request, exc)
-    result = acknowledge(db, claim.deadline_id, claim.organisation_id, claim.revision, now=now)
-    db.commit()
+    work = UnitOfWork(db)
+    result = acknowledge(work, claim.deadline_id, claim.organisation_id, claim.revision, now=now)
+    work.commit()
     language = result.organisation.language
     return _page(
         request, language, _context(db, result.deadline, language, result.outcome.value, token)

@@ -30,6 +30,7 @@ from workflow.access.policy import sees_scores
 from workflow.access.scope import get_visible_case
 from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, InvalidInput, NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.proposals.service import SCORE_RANGE, assess_proposal, decide_proposal
 
@@ -222,8 +223,9 @@ def assess(
     if not typed.ok:
         return _refused(request, db, user, case_id, typed, 422)
     try:
+        work = UnitOfWork(db)
         assess_proposal(
-            db,
+            work,
             case_id,
             proposal_id,
             user.actor,
@@ -231,7 +233,7 @@ def assess(
             rationale=rationale,
             conflict_of_interest=typed.value("conflict") == "1",
         )
-        db.commit()
+        work.commit()
     except (Conflict, InvalidInput, NotFound) as exc:
         typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
         return _refused(
@@ -259,10 +261,11 @@ def decide(
     if not typed.ok:
         return _refused(request, db, user, case_id, typed, 422)
     try:
+        work = UnitOfWork(db)
         decide_proposal(
-            db, case_id, proposal_id, user.actor, decision=decision, rationale=rationale
+            work, case_id, proposal_id, user.actor, decision=decision, rationale=rationale
         )
-        db.commit()
+        work.commit()
     except (Conflict, InvalidInput, NotFound) as exc:
         typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
         return _refused(

@@ -34,6 +34,7 @@ from workflow.access.tokens import actor_for_token
 from workflow.audit import writer as audit
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Role, SignInMethod
 
 router = APIRouter()
@@ -131,8 +132,9 @@ def begin_session(
         admin_token=admin_token if actor.token_id is None else None,
         replaces=previous,
     )
-    audit.record(db, actor, "signin.succeeded", {"method": via, "session_id": row.id}, at=now)
-    db.commit()
+    work = UnitOfWork(db)
+    audit.record(work, actor, "signin.succeeded", {"method": via, "session_id": row.id}, at=now)
+    work.commit()
     assert row.id is not None
     request.state.web_session = WebSession(
         csrf=row.csrf, row_id=row.id, actor=actor, via=via, raw_id=raw_id
@@ -207,9 +209,10 @@ def logout(request: Request, db: SessionDep, form: FormDep) -> RedirectResponse:
     if session.row_id is not None:
         now = utcnow()
         end_session(db, session.row_id, now)
+        work = UnitOfWork(db)
         if session.actor is not None:
-            audit.record(db, session.actor, "signout", {"session_id": session.row_id}, at=now)
-        db.commit()
+            audit.record(work, session.actor, "signout", {"session_id": session.row_id}, at=now)
+        work.commit()
     request.state.web_session = new_session()
     request.state.session_changed = True
     return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)

@@ -41,6 +41,7 @@ from workflow.core.errors import (
     WorkflowError,
 )
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.proposals.own import call_is_open
 from workflow.transitions.engine import apply_trigger
@@ -178,12 +179,18 @@ def save_section(
             form_errors={section: errors},
             refused=typed,
         )
+    work = UnitOfWork(db)
     try:
         updated = update_case(
-            db, case_id, {section: values}, user.actor, expected_version=version, allowed=(section,)
+            work,
+            case_id,
+            {section: values},
+            user.actor,
+            expected_version=version,
+            allowed=(section,),
         )
         new_version = updated.version
-        db.commit()
+        work.commit()
     except StaleVersion:
         case = _reload(db, user, case_id)
         typed.changed = changed_since(db, case_id, section, version)
@@ -231,7 +238,12 @@ def transition(
     language = language_of(request)
     try:
         case = apply_trigger(
-            db, case_id, trigger, user.actor, reason=reason, expected_version=_version(form) or -1
+            UnitOfWork(db),
+            case_id,
+            trigger,
+            user.actor,
+            reason=reason,
+            expected_version=_version(form) or -1,
         )
     except (RequirementsUnmet, StaleVersion, InvalidInput, InvalidTransition, Forbidden) as exc:
         status, flash = _refusal(exc, reason, language)

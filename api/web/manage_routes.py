@@ -26,6 +26,7 @@ from workflow.cases.service import update_case
 from workflow.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
     MAX_REASON,
     MAX_TITLE,
@@ -92,10 +93,16 @@ def retitle(
     if not typed.ok or version is None:
         return _refused(request, db, user, case_id, typed)
     try:
+        work = UnitOfWork(db)
         update_case(
-            db, case_id, {"title": title}, user.actor, expected_version=version, allowed=("title",)
+            work,
+            case_id,
+            {"title": title},
+            user.actor,
+            expected_version=version,
+            allowed=("title",),
         )
-        db.commit()
+        work.commit()
     except StaleVersion:
         typed.message = "msg.stale_form"
         return _refused(request, db, user, case_id, typed, 409)
@@ -120,8 +127,9 @@ def invite(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: F
     if not typed.ok or organisation_id is None:
         return _refused(request, db, user, case_id, typed)
     try:
-        add_participant(db, case_id, user.actor, organisation_id=organisation_id, role=role)
-        db.commit()
+        work = UnitOfWork(db)
+        add_participant(work, case_id, user.actor, organisation_id=organisation_id, role=role)
+        work.commit()
     except InvalidInput:
         typed.refuse("organisation_id", "form.choice")
         return _refused(request, db, user, case_id, typed)
@@ -146,8 +154,11 @@ def remove(
     if not typed.ok:
         return _refused(request, db, user, case_id, typed)
     try:
-        remove_participant(db, case_id, user.actor, organisation_id=organisation_id, reason=reason)
-        db.commit()
+        work = UnitOfWork(db)
+        remove_participant(
+            work, case_id, user.actor, organisation_id=organisation_id, reason=reason
+        )
+        work.commit()
     except NotFound as exc:
         raise PageNotFound() from exc
     except (Conflict, InvalidInput) as exc:
@@ -176,8 +187,9 @@ def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: For
     if not typed.ok or organisation_id is None or signed_at is None:
         return _refused(request, db, user, case_id, typed)
     try:
+        work = UnitOfWork(db)
         record_signature(
-            db,
+            work,
             case_id,
             user.actor,
             organisation_id=organisation_id,
@@ -185,7 +197,7 @@ def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: For
             signed_at=signed_at,
             now=now,
         )
-        db.commit()
+        work.commit()
     except InvalidInput:
         typed.refuse("organisation_id", "form.choice")  # the other fields were checked above
         return _refused(request, db, user, case_id, typed)
@@ -226,8 +238,9 @@ def new_deadline(
     if not typed.ok or due_at is None:
         return _refused(request, db, user, case_id, typed)
     try:
+        work = UnitOfWork(db)
         add_deadline(
-            db,
+            work,
             case_id,
             user.actor,
             title=title,
@@ -236,7 +249,7 @@ def new_deadline(
             now=now,
             calendar=get_settings().reminder_calendar,
         )
-        db.commit()
+        work.commit()
     except InvalidInput:
         typed.refuse("responsible", "form.choice")
         return _refused(request, db, user, case_id, typed)
@@ -259,8 +272,9 @@ def move(
     if not typed.ok or due_at is None:
         return _refused(request, db, user, case_id, typed)
     try:
+        work = UnitOfWork(db)
         move_deadline(
-            db,
+            work,
             deadline_id,
             user.actor,
             due_at=due_at,
@@ -268,7 +282,7 @@ def move(
             now=now,
             calendar=get_settings().reminder_calendar,
         )
-        db.commit()
+        work.commit()
     except (Conflict, InvalidInput) as exc:
         return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
     return _done(case_id, "deadline_moved", "deadlines")
@@ -309,10 +323,11 @@ def _close(
     if not typed.ok:
         return _refused(request, db, user, case_id, typed)
     try:
+        work = UnitOfWork(db)
         set_deadline_status(
-            db, deadline_id, user.actor, status=status, reason=reason or None, now=utcnow()
+            work, deadline_id, user.actor, status=status, reason=reason or None, now=utcnow()
         )
-        db.commit()
+        work.commit()
     except (Conflict, InvalidInput) as exc:
         return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
     return _done(case_id, "deadline_met" if name == "met" else "deadline_cancelled", "deadlines")

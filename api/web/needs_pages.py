@@ -20,6 +20,7 @@ from workflow.access.policy import runs_case
 from workflow.access.scope import can_see
 from workflow.core.errors import Forbidden
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 from workflow.needs.catalogue import (
     MAX_QUERY_LENGTH,
@@ -143,8 +144,9 @@ def share_page(
     if not can_see(db, user.actor, case):
         raise PageNotFound()
     try:
-        set_shared(db, user.actor, case_id, form.get("shared") == "1", utcnow())
+        work = UnitOfWork(db)
+        set_shared(work, user.actor, case_id, form.get("shared") == "1", utcnow())
     except Forbidden as exc:
         raise PageForbidden() from exc
-    db.commit()
+    work.commit()
     return RedirectResponse(f"{WEB_PREFIX}/needs/{case_id}", status_code=303)

@@ -18,6 +18,7 @@ from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from api.web.rights import may_start_case
 from workflow.cases.service import create_case
 from workflow.core.errors import InvalidInput
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation
 
 router = APIRouter()
@@ -79,15 +80,16 @@ def new_case(request: Request, user: UserDep, db: SessionDep, form: FormDep) -> 
     org = db.get(Organisation, user.actor.organisation_id)
     assert org is not None and org.id is not None  # may_start_case checked it
     try:
+        work = UnitOfWork(db)
         case = create_case(
-            db,
+            work,
             user.actor,
             title=title,
             need={k: v for k, v in need.items() if v is not None},
             lead_municipality_id=org.id,
         )
         case_id = case.id
-        db.commit()
+        work.commit()
     except InvalidInput as exc:
         db.rollback()
         mapped = errors_from_validation("need", list(exc.extra.get("errors", [])))

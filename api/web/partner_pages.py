@@ -34,6 +34,7 @@ from workflow.access.policy import competes
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Proposal
 from workflow.proposals.own import (
     MAX_SUMMARY,
@@ -151,8 +152,9 @@ def interest(case_id: int, user: UserDep, db: SessionDep, form: FormDep) -> Resp
     _bidder(db, user)
     get_visible_case(db, user.actor, checked_id(case_id))
     try:
-        show_interest(db, case_id, user.actor)
-        db.commit()
+        work = UnitOfWork(db)
+        show_interest(work, case_id, user.actor)
+        work.commit()
     except Conflict:
         db.rollback()
         return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}", status_code=303)
@@ -249,8 +251,9 @@ def propose(
         )
     org = own_organisation(db, user.actor)
     try:
+        work = UnitOfWork(db)
         proposal = submit_proposal(
-            db,
+            work,
             case_id,
             user.actor,
             organisation_id=org.id or 0,
@@ -258,7 +261,7 @@ def propose(
             summary=values["summary"],
         )
         proposal_id = proposal.id
-        db.commit()
+        work.commit()
     except Conflict:
         db.rollback()
         case = get_visible_case(db, user.actor, case_id)
@@ -345,15 +348,16 @@ def edit(
             status_code=422,
         )
     try:
+        work = UnitOfWork(db)
         edit_proposal(
-            db,
+            work,
             case_id,
             proposal_id,
             user.actor,
             title=values["title"],
             summary=values["summary"],
         )
-        db.commit()
+        work.commit()
     except Conflict:
         db.rollback()
         case = get_visible_case(db, user.actor, case_id)
@@ -386,8 +390,9 @@ def withdraw(
     case = get_visible_case(db, user.actor, checked_id(case_id))
     proposal = _own(db, user, case_id, proposal_id)
     try:
-        withdraw_proposal(db, case_id, proposal_id, user.actor)
-        db.commit()
+        work = UnitOfWork(db)
+        withdraw_proposal(work, case_id, proposal_id, user.actor)
+        work.commit()
     except Conflict:
         db.rollback()
         return _proposal_form(
@@ -410,8 +415,9 @@ def sign(request: Request, case_id: int, user: UserDep, db: SessionDep, form: Fo
     get_visible_case(db, user.actor, checked_id(case_id))
     name = str(form.get("signatory_name", "")).strip() or user.actor.name
     try:
-        sign_agreement(db, case_id, user.actor, signatory_name=name)
-        db.commit()
+        work = UnitOfWork(db)
+        sign_agreement(work, case_id, user.actor, signatory_name=name)
+        work.commit()
     except (Conflict, InvalidInput):
         db.rollback()
         # Signed meanwhile (a second press) or no longer awaited: the case page says which.

@@ -23,6 +23,7 @@ from workflow.access.tokens import create_token
 from workflow.audit.query import parse_csv_event
 from workflow.audit.writer import canonical_json, event_bytes
 from workflow.core.settings import Settings, get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Organisation
 
 API = "/api/v1"
@@ -57,11 +58,12 @@ def _tokens(db: DatabaseTarget, story: Story) -> dict[str, str]:
             "partner": ("Pia Partner", "partner", company.id),
         }
         tokens = {}
+        work = UnitOfWork(session)
         for who, (name, role, org) in specs.items():
             _, tokens[who] = create_token(
-                session, SYSTEM_CLI, name=name, role=role, organisation_id=org
+                work, SYSTEM_CLI, name=name, role=role, organisation_id=org
             )
-        session.commit()
+        work.commit()
     return tokens
 
 

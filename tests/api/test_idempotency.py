@@ -5,11 +5,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlmodel import Session, col
 
 import api.idempotency as idempotency
 from tests.api_helpers import ApiClient, World, create_case, etag_of
+from workflow.core.db import get_engine
 from workflow.core.timeutil import utcnow
 from workflow.models import ApiToken, AuditEvent, Case, IdempotencyRecord, Organisation
 
@@ -236,3 +237,25 @@ def _pending(api: ApiClient, principal: str, key: str, age: timedelta, path: str
             )
         )
         session.commit()
+
+
+def test_a_request_with_a_key_looks_its_token_up_once(api: ApiClient, world: World) -> None:
+    lookups: list[str] = []
+
+    def on_execute(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM api_tokens" in statement:
+            lookups.append(statement)
+
+    engine = get_engine()  # the app's own engine, the one the middleware and routes use
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        created = api.post(
+            "/cases",
+            token=world.manager,
+            json={"title": "Rolige dage"},
+            headers={"Idempotency-Key": "once"},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert created.status_code == 201
+    assert len(lookups) == 1, lookups

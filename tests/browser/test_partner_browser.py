@@ -11,6 +11,7 @@ from tests.browser.world import PROPOSAL_A, PROPOSAL_B
 from tests.factories import make_org
 from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
+from workflow.core.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,11 @@ def new_company(live: Live) -> str:
     """A company that has not yet looked at the call; its token."""
     with Session(live.db.engine) as s:
         org = make_org(s, "NyVirk ApS", "company", email="hej@nyvirk.example")
+        work = UnitOfWork(s)
         _, token = create_token(
-            s, SYSTEM_CLI, name="Nina Vang (NyVirk)", role="partner", organisation_id=org.id
+            work, SYSTEM_CLI, name="Nina Vang (NyVirk)", role="partner", organisation_id=org.id
         )
-        s.commit()
+        work.commit()
     live.db.engine.dispose()
     return token
 

@@ -14,6 +14,7 @@ from tests.factories import make_org, ready_call, ready_need
 from workflow.access.actor import SYSTEM_CLI, Actor
 from workflow.access.tokens import create_token
 from workflow.cases.service import create_case, update_case
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.proposals.service import submit_proposal
 from workflow.transitions.engine import apply_trigger
 
@@ -40,6 +41,7 @@ def build_world(engine: Engine, now: datetime) -> WebWorld:
         furesoe = make_org(s, "Furesø Kommune", email="opi@furesoe.dk")
         rolig = make_org(s, "RoligRum ApS", "company", email="kontakt@roligrum.example")
         sense = make_org(s, "SenseCare Nordic A/S", "company", email="bids@sensecare.example")
+        work = UnitOfWork(s)
         tokens: dict[str, str] = {}
         for key, name, role, org in (
             ("manager", "Mette Madsen", "manager", furesoe.id),
@@ -48,10 +50,12 @@ def build_world(engine: Engine, now: datetime) -> WebWorld:
             ("partner_b", "James Holt (SenseCare)", "partner", sense.id),
             ("auditor", "Revisor Ida Krogh", "auditor", None),
         ):
-            _, tokens[key] = create_token(s, SYSTEM_CLI, name=name, role=role, organisation_id=org)
+            _, tokens[key] = create_token(
+                work, SYSTEM_CLI, name=name, role=role, organisation_id=org
+            )
         manager = Actor("Mette Madsen", "manager", furesoe.id)
         need_case = create_case(
-            s,
+            work,
             manager,
             title=NEED_CASE_TITLE,
             need={
@@ -62,30 +66,30 @@ def build_world(engine: Engine, now: datetime) -> WebWorld:
             now=now,
         )
         match_case = create_case(
-            s,
+            work,
             manager,
             title=MATCH_CASE_TITLE,
             need=ready_need(),
             lead_municipality_id=furesoe.id or 0,
             now=now,
         )
-        s.commit()
+        work.commit()
         assert match_case.id is not None and need_case.id is not None
         update_case(
-            s,
+            work,
             match_case.id,
             {"call": ready_call(now)},
             manager,
             expected_version=match_case.version,
             now=now,
         )
-        s.commit()
+        work.commit()
         apply_trigger(
-            s, match_case.id, "advance", manager, expected_version=match_case.version, now=now
+            work, match_case.id, "advance", manager, expected_version=match_case.version, now=now
         )
         proposals = [
             submit_proposal(
-                s,
+                work,
                 match_case.id,
                 Actor(who, "partner", org.id),
                 organisation_id=org.id or 0,
@@ -98,7 +102,7 @@ def build_world(engine: Engine, now: datetime) -> WebWorld:
                 ("James Holt (SenseCare)", sense, PROPOSAL_B, "Sensors alert staff early."),
             )
         ]
-        s.commit()
+        work.commit()
         return WebWorld(
             tokens=tokens,
             need_case_id=need_case.id,

@@ -18,6 +18,7 @@ from tests.web_support import WebApp, csrf_of, web_app
 from workflow.access.actor import Actor
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import add_deadline
 from workflow.models import (
     AuditEvent,
@@ -45,15 +46,16 @@ def company_deadline(web: WebApp, language: str = "da") -> tuple[Deadline, Organ
         case = s.get(Case, web.world.match_case_id)
         assert case is not None
         manager = Actor("Mette Madsen", "manager", case.lead_municipality_id)
+        work = UnitOfWork(s)
         deadline = add_deadline(
-            s,
+            work,
             case.id or 0,
             manager,
             title="Lever testdata",
             due_at=utcnow() + timedelta(days=10),
             responsible_organisation_id=company.id,
         )
-        s.commit()
+        work.commit()
         return deadline, company
 
 

@@ -23,6 +23,7 @@ from tests.reminder_support import (
     smtp_server,
     token_for,
 )
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import move_deadline, set_deadline_status
 from workflow.models import AuditEvent, DeadlineStatus
 from workflow.transitions.engine import apply_trigger
@@ -44,13 +45,14 @@ def test_nothing_is_reminded_while_the_case_is_on_hold(
     db: DatabaseTarget, session: Session, scene: Scene
 ) -> None:
     deadline = add_due_deadline(session, scene, scene.company_da, due_in=timedelta(days=9))
-    apply_trigger(session, scene.case_id, "pause", scene.manager, reason="Afventer budget", now=NOW)
+    work = UnitOfWork(session)
+    apply_trigger(work, scene.case_id, "pause", scene.manager, reason="Afventer budget", now=NOW)
     with smtp_server() as (inbox, port):
         settings = make_settings(smtp_port=port)
         on_hold = sweep(db.engine, settings, now=NOW + timedelta(days=8, hours=1))
         assert (on_hold.claimed, inbox.count()) == (0, 0)
         assert set(status_by_rung(session, deadline).values()) == {"pending"}
-        apply_trigger(session, scene.case_id, "resume", scene.manager, now=NOW + timedelta(days=8))
+        apply_trigger(work, scene.case_id, "resume", scene.manager, now=NOW + timedelta(days=8))
         resumed = sweep(db.engine, settings, now=NOW + timedelta(days=8, hours=1))
     # The 7-day and 1-day windows both passed while on hold: one reminder, not two.
     assert resumed.sent == 1 and inbox.count() == 1
@@ -66,9 +68,10 @@ def test_met_cancelled_and_moved_deadlines_are_not_reminded(
     cancelled = add_due_deadline(session, scene, scene.company_da, due_in=timedelta(days=5))
     moved = add_due_deadline(session, scene, scene.company_da, due_in=timedelta(days=5))
     later = NOW + timedelta(hours=1)
-    set_deadline_status(session, met.id or 0, scene.manager, status=DeadlineStatus.MET, now=later)
+    work = UnitOfWork(session)
+    set_deadline_status(work, met.id or 0, scene.manager, status=DeadlineStatus.MET, now=later)
     set_deadline_status(
-        session,
+        work,
         cancelled.id or 0,
         scene.manager,
         status=DeadlineStatus.CANCELLED,
@@ -76,7 +79,7 @@ def test_met_cancelled_and_moved_deadlines_are_not_reminded(
         now=later,
     )
     move_deadline(
-        session,
+        work,
         moved.id or 0,
         scene.manager,
         due_at=NOW + timedelta(days=30),
@@ -84,7 +87,7 @@ def test_met_cancelled_and_moved_deadlines_are_not_reminded(
         now=later,
         calendar="any",
     )
-    session.commit()
+    work.commit()
     with smtp_server() as (inbox, port):
         result = sweep(db.engine, make_settings(smtp_port=port), now=NOW + timedelta(days=6))
     assert (result.sent, inbox.count()) == (0, 0)
@@ -131,10 +134,11 @@ def test_escalations_repeat_weekly_and_skip_the_weeks_nobody_swept(
         assert rows["esc2"].status == "sent"
         assert "esc3" not in rows  # weeks 3 to 6 were missed: no burst
         assert (rows["esc7"].status, rows["esc7"].send_at) == ("pending", due + timedelta(days=45))
+        work = UnitOfWork(session)
         set_deadline_status(
-            session, deadline.id or 0, scene.manager, status=DeadlineStatus.MET, now=due
+            work, deadline.id or 0, scene.manager, status=DeadlineStatus.MET, now=due
         )
-        session.commit()
+        work.commit()
         assert sweep(db.engine, settings, now=due + timedelta(days=60)).claimed == 0
     assert [str(m["Subject"]).split(":")[0] for m in inbox.messages].count("Overskredet frist") == 2
 
@@ -205,8 +209,9 @@ def test_ack_links_are_signed_and_expire(
         assert bad.status_code == 401 and bad.json()["type"].endswith("/invalid-link")
         assert client.get("/api/v1/reminders/ack").status_code == 422
         assert client.post("/api/v1/reminders/ack").status_code == 422
+    work = UnitOfWork(session)
     moved = move_deadline(
-        session,
+        work,
         deadline.id or 0,
         scene.manager,
         due_at=NOW + timedelta(days=9),
@@ -214,7 +219,7 @@ def test_ack_links_are_signed_and_expire(
         now=NOW,
         calendar="any",
     )
-    session.commit()
+    work.commit()
     assert moved.revision == 2
     with api_client(db, settings, now=NOW + timedelta(days=1)) as client:
         outdated = client.post("/api/v1/reminders/ack", params={"token": token})

@@ -23,6 +23,7 @@ from tests.factories import DatabaseTarget
 from tests.notifications.test_sweep import opi_command, worker_env
 from tests.reminder_support import Scene, make_scene, smtp_server
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import add_deadline
 from workflow.models import AuditEvent, Reminder
 
@@ -44,9 +45,10 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 def add_due_reminders(session: Session, scene: Scene, count: int) -> set[str]:
     """`count` deadlines whose 7-day reminder is due now: one email each. Their dedup keys."""
     now = utcnow()
+    work = UnitOfWork(session)
     deadlines = [
         add_deadline(
-            session,
+            work,
             scene.case_id,
             scene.manager,
             title=f"Leverance {n}",
@@ -57,7 +59,7 @@ def add_due_reminders(session: Session, scene: Scene, count: int) -> set[str]:
         )
         for n in range(count)
     ]
-    session.commit()
+    work.commit()
     ids = [d.id for d in deadlines]
     keys = set(
         session.execute(
@@ -66,7 +68,7 @@ def add_due_reminders(session: Session, scene: Scene, count: int) -> set[str]:
             )
         ).scalars()
     )
-    session.commit()
+    work.commit()
     assert len(keys) == count
     return keys
 

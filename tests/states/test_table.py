@@ -8,6 +8,7 @@ from states import CaseState, Trigger
 from states.table import TRANSITIONS, allowed_triggers
 from tests.factories import DatabaseTarget, World, drive, make_ready, make_world, new_case
 from workflow.core.errors import InvalidTransition
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Case
 from workflow.transitions.engine import apply_trigger
 
@@ -66,16 +67,17 @@ def test_pair(db: DatabaseTarget, pair: tuple[CaseState, Trigger]) -> None:
         assert case.state == state.value
         if trigger is Trigger.ADVANCE and expected is not None:
             make_ready(session, world, case)
+        work = UnitOfWork(session)
         if trigger is Trigger.RESUME and expected is not None:
             case = apply_trigger(
-                session, case.id, "pause", world.manager, reason="Sommerferie", now=world.tick()
+                work, case.id, "pause", world.manager, reason="Sommerferie", now=world.tick()
             )
         version = case.version
         reason = "Begrundelse" if trigger.needs_reason else None
         if expected is None:
             with pytest.raises(InvalidTransition):
                 apply_trigger(
-                    session,
+                    work,
                     case.id,
                     trigger.value,
                     world.manager,
@@ -99,7 +101,7 @@ def test_pair(db: DatabaseTarget, pair: tuple[CaseState, Trigger]) -> None:
             assert last is not None and last.action == "case.transition_refused"
             return
         result = apply_trigger(
-            session,
+            work,
             case.id,
             trigger.value,
             world.manager,

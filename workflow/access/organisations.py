@@ -2,18 +2,17 @@
 
 import secrets
 
-from sqlmodel import Session
-
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput
 from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation
 
 
 def create_organisation(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     *,
     name: str,
@@ -42,10 +41,10 @@ def create_organisation(
         webhook_secret=secrets.token_urlsafe(32) if webhook_url else None,
         created_at=utcnow(),
     )
-    session.add(org)
-    session.flush()
+    work.session.add(org)
+    work.session.flush()
     audit.record(
-        session,
+        work,
         actor,
         "organisation.created",
         {

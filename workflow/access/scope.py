@@ -15,6 +15,7 @@ from states import CaseState
 from workflow.access.actor import Actor
 from workflow.access.policy import competes, sees_all
 from workflow.core.errors import NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Participant, ParticipantRole, Proposal
 from workflow.transitions.locking import lock_case
 
@@ -75,14 +76,14 @@ def get_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def lock_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+def lock_visible_case(work: UnitOfWork, actor: Actor, case_id: int) -> Case:
     """The case locked for writing (`workflow.transitions.locking.lock_case`), or `NotFound`
     when it does not exist or lies outside the actor's scope, as `get_visible_case` answers."""
     try:
-        case = lock_case(session, case_id)
+        case = lock_case(work, case_id)
     except NotFound:
         case = None
-    if case is None or not can_see(session, actor, case):
+    if case is None or not can_see(work.session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
     return case
 

@@ -23,6 +23,7 @@ from workflow.core.errors import InvalidInput, NotFound
 from workflow.core.names import clean_name
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import ApiToken, Organisation, User, UserStatus
 
 TOKEN_PREFIX = "opi_"
@@ -78,7 +79,7 @@ def check_name(name: str, what: str) -> str:
 
 
 def create_token(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     *,
     name: str,
@@ -99,7 +100,7 @@ def create_token(
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("A token's expiry must lie in the future.")
     if user_id is not None:
-        user = session.get(User, user_id)
+        user = work.session.get(User, user_id)
         if user is None:
             raise InvalidInput(f"User {user_id} does not exist.")
         if user.status != UserStatus.ACTIVE.value:
@@ -113,7 +114,7 @@ def create_token(
         raise InvalidInput(f"Unknown role {role!r}.")
     if not may_hold_token(Role(role), organisation_id):
         raise InvalidInput(f"A {role} token must belong to an organisation.")
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+    if organisation_id is not None and work.session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
@@ -125,10 +126,10 @@ def create_token(
         expires_at=expires_at,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
+    work.session.add(row)
+    work.session.flush()
     audit.record(
-        session,
+        work,
         actor,
         "token.created",
         {
@@ -143,19 +144,17 @@ def create_token(
     return row, secret
 
 
-def revoke_token(session: Session, actor: Actor, token_id: int, now: datetime) -> ApiToken:
+def revoke_token(work: UnitOfWork, actor: Actor, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token at once (its sessions end with it). Revoking it again changes nothing.
 
     `NotFound` when there is no such token. Audited; does not commit.
     """
-    row = session.get(ApiToken, token_id, with_for_update=True)
+    row = work.session.get(ApiToken, token_id, with_for_update=True)
     if row is None:
         raise NotFound(f"Token {token_id} was not found.")
     if row.revoked_at is None:
         row.revoked_at = now
-        audit.record(
-            session, actor, "token.revoked", {"token_id": row.id, "name": row.name}, at=now
-        )
+        audit.record(work, actor, "token.revoked", {"token_id": row.id, "name": row.name}, at=now)
     return row
 
 

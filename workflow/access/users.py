@@ -16,6 +16,7 @@ from workflow.access.roles import TOKEN_ROLES
 from workflow.access.tokens import check_name, revoke_user_tokens
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Role, User, UserStatus, WebSessionRow
 
 
@@ -42,7 +43,7 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 
 def invite_user(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     *,
     name: str,
@@ -54,14 +55,14 @@ def invite_user(
     """A new active user; their first single sign-on with this email links them. Audited."""
     name = check_name(name, "user")
     email = normalise_email(email)
-    _check_role_and_organisation(session, role, organisation_id)
-    if user_by_email(session, email) is not None:
+    _check_role_and_organisation(work.session, role, organisation_id)
+    if user_by_email(work.session, email) is not None:
         raise Conflict(f"A user with the email {email} already exists.")
     user = User(name=name, email=email, role=role, organisation_id=organisation_id, created_at=now)
-    session.add(user)
-    session.flush()
+    work.session.add(user)
+    work.session.flush()
     audit.record(
-        session,
+        work,
         actor,
         "user.invited",
         {
@@ -101,7 +102,7 @@ def list_users(
 
 
 def change_user(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     user_id: int,
     *,
@@ -111,12 +112,12 @@ def change_user(
 ) -> User:
     """Change a user's role and/or status. Disabling ends their sessions and tokens at once;
     enabling again does not bring those back. Audited; does not commit."""
-    user = session.get(User, user_id, with_for_update=True)
+    user = work.session.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFound(f"User {user_id} was not found.")
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
-        _check_role_and_organisation(session, role, user.organisation_id)
+        _check_role_and_organisation(work.session, role, user.organisation_id)
         changes["role"] = {"before": user.role, "after": role}
         user.role = role
     if status is not None and status != user.status:
@@ -128,14 +129,14 @@ def change_user(
         user.status = status
         if status == UserStatus.DISABLED.value:
             user.disabled_at = now
-            changes["revoked_tokens"] = revoke_user_tokens(session, user_id, now)
-            changes["ended_sessions"] = end_user_sessions(session, user_id, now)
+            changes["revoked_tokens"] = revoke_user_tokens(work.session, user_id, now)
+            changes["ended_sessions"] = end_user_sessions(work.session, user_id, now)
         else:
             user.disabled_at = None
     if changes:
-        session.add(user)
-        session.flush()
-        audit.record(session, actor, "user.changed", {"user_id": user_id, **changes}, at=now)
+        work.session.add(user)
+        work.session.flush()
+        audit.record(work, actor, "user.changed", {"user_id": user_id, **changes}, at=now)
     return user
 
 

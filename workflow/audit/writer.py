@@ -2,7 +2,8 @@
 
 Each event's hash is SHA-256 over a canonical encoding of the event and the previous event's
 hash, so any change, removal, insertion or reordering breaks the chain. Events are appended in
-the caller's transaction: an event and the write it records commit together or not at all.
+the caller's unit of work (`workflow.core.unit_of_work`): an event and the write it records
+commit together or not at all.
 """
 
 import hashlib
@@ -12,13 +13,12 @@ from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import event as orm_event
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 
 from workflow.access.actor import Actor
-from workflow.core.db import transaction_memo
 from workflow.core.timeutil import isoformat_z, utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -149,7 +149,7 @@ class NewEvent:
     """An event appended in this transaction: the `audit_events` row it becomes.
 
     A plain object rather than an ORM one: the rows are written with one Core INSERT when
-    the session next flushes (`_write_pending`), which costs a fraction of the ORM's unit of
+    the unit of work flushes (`write_queued`), which costs a fraction of the ORM's unit of
     work for rows nothing reads back in the same transaction.
     """
 
@@ -167,6 +167,20 @@ class NewEvent:
     actor_user_id: int | None = None
     actor_via: str | None = None
     hash: str = ""
+
+
+@dataclass(slots=True)
+class ChainHead:
+    """A chain's head as this transaction holds it: the last event's `seq` and `hash`.
+
+    `stored_seq` is the `seq` the `audit_heads` row has in the database (None: no row yet),
+    so `write_queued` knows whether to insert the row, move it, or leave it.
+    """
+
+    chain: str
+    seq: int
+    hash: str
+    stored_seq: int | None
 
 
 def compute_hash(event: AuditEvent | NewEvent) -> str:
@@ -189,33 +203,41 @@ def compute_hash(event: AuditEvent | NewEvent) -> str:
     ).hexdigest()
 
 
-def _lock_head(session: Session, chain: str) -> AuditHead:
-    """The chain's head, row-locked for the rest of the (innermost) transaction.
+def _lock_heads(work: UnitOfWork, chains: list[str]) -> None:
+    """Row-lock the heads of `chains` not yet held, in chain order, for the transaction.
 
     A head locked earlier in the same transaction is still locked and current, so it is
     reused without asking the database again (a transition appends several events to its
-    case's chain). The first lock refreshes the head: an object this session loaded in an
-    earlier transaction may be stale.
+    case's chain); one locked in an earlier transaction is never trusted (`UnitOfWork`).
+    Locking in chain order, the same in every writer, keeps sweeps from deadlocking.
     """
-    locked = transaction_memo(session, "opi_locked_audit_heads")
-    head: AuditHead | None = locked.get(chain)
-    if head is not None:
-        return head
-    head = session.execute(
-        select(AuditHead)
-        .where(col(AuditHead.chain) == chain)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
-        session.add(head)
-    locked[chain] = head
-    return head
+    held = work.heads
+    wanted = sorted(set(chains) - set(held))
+    if not wanted:
+        return
+    query = _LOCK_HEAD if len(wanted) == 1 else _LOCK_HEADS
+    params = {"chain": wanted[0]} if len(wanted) == 1 else {"chains": wanted}
+    for chain, seq, hash_ in work.session.execute(query, params):
+        held[chain] = ChainHead(chain, seq, hash_, seq)
+    for chain in wanted:
+        if chain not in held:
+            held[chain] = ChainHead(chain, 0, GENESIS_HASH, None)
+
+
+_HEAD_COLUMNS = (col(AuditHead.chain), col(AuditHead.seq), col(AuditHead.hash))
+_LOCK_HEAD = (
+    select(*_HEAD_COLUMNS).where(col(AuditHead.chain) == bindparam("chain")).with_for_update()
+)
+_LOCK_HEADS = (
+    select(*_HEAD_COLUMNS)
+    .where(col(AuditHead.chain).in_(bindparam("chains", expanding=True)))
+    .order_by(col(AuditHead.chain))
+    .with_for_update()
+)
 
 
 def record(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     action: str,
     data: dict[str, Any],
@@ -225,18 +247,18 @@ def record(
 ) -> NewEvent:
     """Append an event to the case's chain (or the global one) in the current transaction.
 
-    The event and the moved head are written by the session's next flush (at the latest on
-    commit), so the events of one transaction go to the database together.
+    The event and the moved head are written when the unit of work flushes or commits, so
+    the events of one transaction go to the database together.
     """
     chain = case_chain(case_id) if case_id is not None else GLOBAL_CHAIN
-    head = _lock_head(session, chain)
-    event = next_event(head, actor, action, data, case_id=case_id, at=at or utcnow())
-    _pending(session).append(event)
+    _lock_heads(work, [chain])
+    event = next_event(work.heads[chain], actor, action, data, case_id=case_id, at=at or utcnow())
+    work.queue([event])
     return event
 
 
 def record_many(
-    session: Session, actor: Actor, events: list[tuple[int, str, dict[str, Any]]], at: datetime
+    work: UnitOfWork, actor: Actor, events: list[tuple[int, str, dict[str, Any]]], at: datetime
 ) -> list[NewEvent]:
     """Append `(case_id, action, data)` events, in order, each to its case's chain.
 
@@ -245,31 +267,18 @@ def record_many(
     transaction are locked with one statement, in chain order, the same in every sweep, so
     sweeps never deadlock; the events go to the database together at the next flush.
     """
-    locked = transaction_memo(session, "opi_locked_audit_heads")
-    wanted = sorted({case_chain(case_id) for case_id, _, _ in events} - set(locked))
-    if wanted:
-        for head in session.execute(
-            select(AuditHead)
-            .where(col(AuditHead.chain).in_(wanted))
-            .order_by(col(AuditHead.chain))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalars():
-            locked[head.chain] = head
-    written: list[NewEvent] = []
-    for case_id, action, data in events:
-        chain = case_chain(case_id)
-        head = locked.get(chain)
-        if head is None:
-            head = locked[chain] = AuditHead(chain=chain, seq=0, hash=GENESIS_HASH)
-            session.add(head)
-        written.append(next_event(head, actor, action, data, case_id=case_id, at=at))
-    _pending(session).extend(written)
+    _lock_heads(work, [case_chain(case_id) for case_id, _, _ in events])
+    heads = work.heads
+    written = [
+        next_event(heads[case_chain(case_id)], actor, action, data, case_id=case_id, at=at)
+        for case_id, action, data in events
+    ]
+    work.queue(written)
     return written
 
 
 def next_event(
-    head: AuditHead,
+    head: ChainHead,
     actor: Actor,
     action: str,
     data: dict[str, Any],
@@ -301,28 +310,39 @@ def next_event(
     return event
 
 
-_PENDING = "opi_pending_audit_events"
+def write_queued(work: UnitOfWork) -> None:
+    """Write the queued events, in order, with one INSERT, and move their chains' heads.
 
-
-def _pending(session: Session) -> list[NewEvent]:
-    rows: list[NewEvent] = transaction_memo(session, _PENDING).setdefault("rows", [])
-    return rows
-
-
-@orm_event.listens_for(Session, "before_flush")
-def _write_pending(session: Session, _context: object, _instances: object) -> None:
-    """Write the events queued in this transaction, in order, with one INSERT.
-
-    A queued event always comes with a moved chain head, an ORM change, so the session is
-    never clean while events wait and every flush (autoflush, commit) comes through here.
-    Rolled back, the queue goes with its transaction (`transaction_memo`).
+    Called by `UnitOfWork.flush` (and so by its commit). The heads were locked when their
+    first event was queued, so no one else has moved them since.
     """
-    rows = transaction_memo(session, _PENDING).get("rows")
-    if rows:
-        queued = [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in rows]
-        rows.clear()
-        session.connection().execute(_INSERT_EVENT, queued)
+    rows = work.take_queued()
+    if not rows:
+        return
+    queued = [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in rows]
+    connection = work.session.connection()
+    connection.execute(_INSERT_EVENT, queued)
+    heads = work.heads.values()
+    new = [{"chain": h.chain, "seq": h.seq, "hash": h.hash} for h in heads if h.stored_seq is None]
+    moved = [
+        {"b_chain": h.chain, "b_seq": h.seq, "b_hash": h.hash}
+        for h in heads
+        if h.stored_seq is not None and h.stored_seq != h.seq
+    ]
+    if new:
+        connection.execute(_INSERT_HEAD, new)
+    if moved:
+        connection.execute(_MOVE_HEAD, moved)
+    for head in heads:
+        head.stored_seq = head.seq
 
 
 _INSERT_EVENT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
 _EVENT_COLUMNS = tuple(f.name for f in fields(NewEvent))
+_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
+_INSERT_HEAD = _HEADS.insert()
+_MOVE_HEAD = (
+    _HEADS.update()
+    .where(_HEADS.c.chain == bindparam("b_chain"))
+    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
+)

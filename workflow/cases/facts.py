@@ -14,8 +14,8 @@ from states.sections import (
     PilotSection,
     ScaleSection,
 )
-from workflow.cases.relations import case_relations
-from workflow.core.db import transaction_memo
+from workflow.cases.relations import CaseRelations, held_relations, read_relations
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 
 S = TypeVar("S", bound=BaseModel)
@@ -34,39 +34,65 @@ def parse_section(model: type[S], data: dict[str, Any]) -> S:
         return model()
 
 
-def case_facts(session: Session, case: Case, now: datetime) -> CaseFacts:
-    """Everything the requirement checks read about `case`, as of `now`.
+def case_facts(
+    session: Session, case: Case, now: datetime, related: CaseRelations | None = None
+) -> CaseFacts:
+    """Everything the requirement checks read about `case`, as of `now`, for a reader.
 
-    The sections come from `case` as it stands; proposals and signatures from the case's
-    relations, read once per transaction (`workflow.cases.relations`).
+    The sections come from `case` as it stands; proposals and signatures from `related`, or
+    read now when not given. Writers use `held_facts`, which reads and parses at most once per
+    unit of work.
     """
     assert case.id is not None
-    related = case_relations(session, case.id)
-    return CaseFacts(
-        now=now,
-        lead_municipality_id=case.lead_municipality_id,
-        need=_section(session, case, "need", NeedSection),
-        call=_section(session, case, "call", CallSection),
-        agreement=_section(session, case, "agreement", AgreementSection),
-        pilot=_section(session, case, "pilot", PilotSection),
-        scale=_section(session, case, "scale", ScaleSection),
-        proposals=related.proposals,
-        signed_organisation_ids=related.signed_organisation_ids,
+    return _facts(
+        case,
+        now,
+        related or read_relations(session, case.id),
+        {name: parse_section(model, getattr(case, name)) for name, model in _SECTIONS},
     )
 
 
-def _section(session: Session, case: Case, name: str, model: type[S]) -> S:
-    """`parse_section` of one of the case's sections, parsed once per transaction.
+def held_facts(work: UnitOfWork, case: Case, now: datetime) -> CaseFacts:
+    """`case_facts` in a write: the relations and parsed sections the unit of work holds.
 
+    A transition asks for the facts for its guards, for the deadlines of the phase it enters
+    and for the answer; the case's sections are parsed and its relations read once.
     A section is only ever replaced by a new dict, never changed in place (a JSON column
     would not notice), so the same dict object always parses to the same model.
     """
-    data: dict[str, Any] = getattr(case, name)
-    parsed = transaction_memo(session, "opi_parsed_sections")
-    key = (case.id, name)
-    hit: tuple[dict[str, Any], S] | None = parsed.get(key)
-    if hit is not None and hit[0] is data:
-        return hit[1]
-    section = parse_section(model, data)
-    parsed[key] = (data, section)  # holding `data` keeps its identity from being reused
-    return section
+    assert case.id is not None
+    parsed = work.sections
+    sections: dict[str, BaseModel] = {}
+    for name, model in _SECTIONS:
+        data: dict[str, Any] = getattr(case, name)
+        hit = parsed.get((case.id, name))
+        if hit is None or hit[0] is not data:
+            # holding `data` keeps its identity from being reused by another dict
+            hit = parsed[(case.id, name)] = (data, parse_section(model, data))
+        sections[name] = hit[1]
+    return _facts(case, now, held_relations(work, case.id), sections)
+
+
+_SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("need", NeedSection),
+    ("call", CallSection),
+    ("agreement", AgreementSection),
+    ("pilot", PilotSection),
+    ("scale", ScaleSection),
+)
+
+
+def _facts(
+    case: Case, now: datetime, related: CaseRelations, sections: dict[str, Any]
+) -> CaseFacts:
+    return CaseFacts(
+        now=now,
+        lead_municipality_id=case.lead_municipality_id,
+        need=sections["need"],
+        call=sections["call"],
+        agreement=sections["agreement"],
+        pilot=sections["pilot"],
+        scale=sections["scale"],
+        proposals=related.proposals,
+        signed_organisation_ids=related.signed_organisation_ids,
+    )

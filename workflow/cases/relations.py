@@ -2,23 +2,22 @@
 
 A transition reads a case's participants, proposals (with their assessments and decisions)
 and signatures for its guards, again for the deadlines of the phase it enters, and again for
-the answer that shows the case afterwards. `case_relations` reads them once per transaction
-and keeps them in a transaction memo (`workflow.core.db.transaction_memo`).
+the answer that shows the case afterwards. `held_relations` reads them once per unit of work
+(`workflow.core.unit_of_work`); a reader that needs them once calls `read_relations`.
 
-The memo is dropped as soon as the session is given, changes or deletes an object of one of
-those tables (or an organisation), so a read after a write in the same transaction always
-sees the write. Every writer of these tables goes through the ORM (`session.add`); a bulk
-Core statement on them would not be noticed, so none is used.
+Every writer of these tables (`workflow.cases.service`, `workflow.proposals.service`) locks
+the case and calls `forget_relations` when it changes them, so a read after a write in the
+same unit of work always sees the write.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from states.facts import AssessmentFacts, ProposalFacts
-from workflow.core.db import forget_memo, transaction_memo
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
     Assessment,
     Decision,
@@ -27,9 +26,6 @@ from workflow.models import (
     Proposal,
     Signature,
 )
-
-_MEMO = "opi_case_relations"
-_WATCHED = (Participant, Organisation, Proposal, Assessment, Decision, Signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,32 +78,29 @@ class CaseRelations:
         return None
 
 
-def case_relations(session: Session, case_id: int) -> CaseRelations:
-    """The case's relations as of now in this transaction (read at most once)."""
-    found = relations_read(session, case_id)
+def read_relations(session: Session, case_id: int) -> CaseRelations:
+    """The case's relations as the session sees them now."""
+    return _load(session, case_id)
+
+
+def held_relations(work: UnitOfWork, case_id: int) -> CaseRelations:
+    """The case's relations as of now in this unit of work (read at most once)."""
+    held = work.relations
+    found = held.get(case_id)
     if found is None:
-        memo = transaction_memo(session, _MEMO)
-        memo.clear()
-        found = memo[case_id] = _load(session, case_id)
+        found = held[case_id] = _load(work.session, case_id)
     return found
 
 
-def relations_read(session: Session, case_id: int) -> CaseRelations | None:
-    """The case's relations if this transaction has read them and they are still current;
-    None, without asking the database, otherwise."""
-    found: CaseRelations | None = transaction_memo(session, _MEMO).get(case_id)
-    if found is not None and _changed_in_session(session):
-        return None
-    return found
+def relations_read(work: UnitOfWork, case_id: int) -> CaseRelations | None:
+    """The case's relations if this unit of work has read them; None, without asking the
+    database, otherwise."""
+    return work.relations.get(case_id)
 
 
-def forget_relations(session: Session) -> None:
-    """Drop what this transaction has read of any case's relations."""
-    forget_memo(session, _MEMO)
-
-
-def _changed_in_session(session: Session) -> bool:
-    return any(isinstance(o, _WATCHED) for o in (*session.dirty, *session.deleted))
+def forget_relations(work: UnitOfWork, case_id: int) -> None:
+    """Drop what this unit of work has read of the case's relations: they just changed."""
+    work.relations.pop(case_id, None)
 
 
 _PARTICIPANTS = (
@@ -189,9 +182,3 @@ def _proposal_facts(session: Session, case_id: int) -> tuple[ProposalFacts, ...]
         )
         for p in proposals
     )
-
-
-@event.listens_for(Session, "after_attach")
-def _forget_on_add(session: Session, instance: object) -> None:
-    if isinstance(instance, _WATCHED):
-        forget_relations(session)

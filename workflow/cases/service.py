@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from states.sections import SECTION_MODELS, editable_sections
 from workflow.access.actor import Actor
@@ -12,6 +11,7 @@ from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput, SectionLocked, StaleVersion, check_text
 from workflow.core.merge_patch import merge_patch
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Participant, ParticipantRole
 from workflow.transitions.locking import lock_case
 
@@ -33,7 +33,7 @@ def validate_section(name: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_case(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     *,
     title: str,
@@ -55,10 +55,10 @@ def create_case(
         updated_at=now,
         phase_entered_at=now,
     )
-    session.add(case)
-    session.flush()
+    work.session.add(case)
+    work.session.flush()
     assert case.id is not None
-    session.add(
+    work.session.add(
         Participant(
             case_id=case.id,
             organisation_id=lead_municipality_id,
@@ -67,7 +67,7 @@ def create_case(
         )
     )
     audit.record(
-        session,
+        work,
         actor,
         "case.created",
         {"title": case.title, "lead_municipality_id": lead_municipality_id, "need": case.need},
@@ -78,7 +78,7 @@ def create_case(
 
 
 def update_case(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     patch: dict[str, Any],
     actor: Actor,
@@ -95,7 +95,7 @@ def update_case(
     Does not commit: the caller's transaction holds the change and its audit event.
     """
     now = now or utcnow()
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.version != expected_version:
         raise StaleVersion(
             f"The case is at version {case.version}, not {expected_version}.",
@@ -133,7 +133,7 @@ def update_case(
         case.version += 1
         case.updated_at = now
         audit.record(
-            session,
+            work,
             actor,
             "case.updated",
             {"changes": changes, "version": case.version},

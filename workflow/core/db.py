@@ -77,37 +77,3 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-_MEMOS = "opi_transaction_memos"
-
-
-def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
-    """A dict that lives as long as the session's current (innermost) transaction.
-
-    For what one transaction already holds, such as row locks: a row locked earlier in the
-    same transaction is still locked, so it need not be asked for again. A new transaction,
-    or a savepoint, starts with empty dicts, and a transaction's dicts are dropped when it
-    ends, so nothing they hold outlives it.
-    """
-    if session.get_transaction() is None:
-        session.connection()  # begin the transaction the memo belongs to
-    tx = session.get_nested_transaction() or session.get_transaction()
-    memos: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS)
-    if memos is None or memos[0] is not tx:
-        memos = session.info[_MEMOS] = (tx, {})
-    return memos[1].setdefault(name, {})
-
-
-def forget_memo(session: Session, name: str) -> None:
-    """Drop the current transaction's dict `name`, if it has one (what it held is stale)."""
-    memos: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS)
-    if memos is not None:
-        memos[1].pop(name, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_memos(session: Session, transaction: object) -> None:
-    memos = session.info.get(_MEMOS)
-    if memos is not None and memos[0] is transaction:
-        del session.info[_MEMOS]

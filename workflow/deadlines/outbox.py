@@ -7,11 +7,12 @@ not at all. Delivering them is `notifications/`'s work; this module only plans a
 from datetime import datetime
 from typing import Protocol, cast
 
-from sqlalchemy import insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlmodel import col
 
 from workflow.cases.relations import relations_read
 from workflow.core.settings import get_settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.ladder import (
     MANAGER,
     PRE_DUE_RUNGS,
@@ -106,28 +107,28 @@ def _rows(
 
 
 def schedule(
-    session: Session, case: Case, deadline: Deadline, now: datetime, calendar: str | None = None
+    work: UnitOfWork, case: Case, deadline: Deadline, now: datetime, calendar: str | None = None
 ) -> int:
     """Write the reminder ladder of an open deadline's current revision; the number of rows."""
-    return schedule_many(session, case, [deadline], now, calendar)[0]
+    return schedule_many(work, case, [deadline], now, calendar)[0]
 
 
 def schedule_many(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     deadlines: list[Deadline],
     now: datetime,
     calendar: str | None = None,
 ) -> list[int]:
     """`schedule` for several deadlines of one case, with one INSERT; the rows of each."""
-    session.flush()
+    work.session.flush()
     mode = calendar_mode(calendar)
-    ladders = [_ladder(session, case, deadline, now, mode) for deadline in deadlines]
+    ladders = [_ladder(work, case, deadline, now, mode) for deadline in deadlines]
     rows = [row for ladder in ladders for row in ladder]
     if rows:
         # One executemany of the table's plain INSERT: no ORM objects (or the ORM's bulk
         # machinery) are needed for rows nothing reads back in this transaction.
-        session.execute(_INSERT_REMINDER, rows)
+        work.session.execute(_INSERT_REMINDER, rows)
     return [len(ladder) for ladder in ladders]
 
 
@@ -135,7 +136,7 @@ _INSERT_REMINDER = insert(Reminder.__table__)  # type: ignore[attr-defined]
 
 
 def _ladder(
-    session: Session, case: Case, deadline: Deadline, now: datetime, mode: CalendarMode
+    work: UnitOfWork, case: Case, deadline: Deadline, now: datetime, mode: CalendarMode
 ) -> list[dict[str, object]]:
     planned = plan(
         deadline.due_at,
@@ -148,61 +149,82 @@ def _ladder(
     # Each recipient is looked up once (a ladder names the same one up to four times). In a
     # transition the case's participants, the usual recipients, are already read.
     assert case.id is not None
-    related = relations_read(session, case.id)
+    related = relations_read(work, case.id)
     orgs: dict[int, Reachable | None] = {
-        o: (related and related.participant(o)) or session.get(Organisation, o)
+        o: (related and related.participant(o)) or work.session.get(Organisation, o)
         for o in dict.fromkeys(p.organisation_id for p in planned)
     }
     return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]
 
 
 def cancel_pending(
-    session: Session,
+    work: UnitOfWork,
     deadline: Deadline,
     now: datetime,
     *,
     organisation_id: int | None = None,
     pre_due_only: bool = False,
 ) -> int:
-    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only).
-
-    The rows are locked in id order first, the order the sweep locks them in, so a sweep
-    recording a batch and this update never deadlock on PostgreSQL.
-    """
-    query = select(col(Reminder.id)).where(
-        col(Reminder.deadline_id) == deadline.id,
-        col(Reminder.status) == ReminderStatus.PENDING.value,
-    )
+    """Cancel the deadline's reminders not yet sent (optionally one recipient's, pre-due only)."""
+    assert deadline.id is not None
+    where = [col(Reminder.deadline_id) == deadline.id]
     if organisation_id is not None:
-        query = query.where(col(Reminder.recipient_organisation_id) == organisation_id)
+        where.append(col(Reminder.recipient_organisation_id) == organisation_id)
     if pre_due_only:
-        query = query.where(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
-    ids = list(session.execute(query.order_by(col(Reminder.id)).with_for_update()).scalars())
-    if not ids:
-        return 0
-    session.execute(
-        update(Reminder)
-        .where(col(Reminder.id).in_(ids))
-        .values(
-            status=ReminderStatus.CANCELLED.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+        where.append(col(Reminder.rung).in_(list(PRE_DUE_RUNGS)))
+    return len(_cancel(work, now, *where))
+
+
+def cancel_pending_of(work: UnitOfWork, deadline_ids: list[int], now: datetime) -> dict[int, int]:
+    """Cancel the unsent reminders of every deadline in `deadline_ids` with one statement;
+    how many each deadline had. A transition leaving a phase closes all its deadlines, so its
+    cost must not grow with their number."""
+    if not deadline_ids:
+        return {}
+    counts = dict.fromkeys(deadline_ids, 0)
+    for deadline_id in _cancel(work, now, col(Reminder.deadline_id).in_(deadline_ids)):
+        counts[deadline_id] += 1
+    return counts
+
+
+def _cancel(work: UnitOfWork, now: datetime, *where: ColumnElement[bool]) -> list[int]:
+    """Cancel the pending reminders matching `where`; the deadline id of each one cancelled.
+
+    One `UPDATE ... WHERE id IN (SELECT ... ORDER BY id FOR UPDATE) RETURNING`: the rows are
+    locked in id order, the order the sweep locks them in, so a sweep recording a batch and
+    this update never deadlock on PostgreSQL (SQLite has no row locks; it needs none).
+    """
+    pending = (
+        select(col(Reminder.id))
+        .where(col(Reminder.status) == ReminderStatus.PENDING.value, *where)
+        .order_by(col(Reminder.id))
+        .with_for_update()
     )
-    return len(ids)
+    return list(
+        work.session.execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(pending.scalar_subquery()))
+            .values(
+                status=ReminderStatus.CANCELLED.value,
+                lease_owner=None,
+                lease_until=None,
+                updated_at=now,
+            )
+            .returning(col(Reminder.deadline_id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
 
 
 def schedule_next_escalation(
-    session: Session, reminder: Reminder, deadline: Deadline, now: datetime, calendar: str | None
+    work: UnitOfWork, reminder: Reminder, deadline: Deadline, now: datetime, calendar: str | None
 ) -> Reminder | None:
     """After escalation `n` is done with, the next weekly one: the first slot after `now`."""
     previous = escalation_number(reminder.rung)
     if previous is None or deadline.status != "open" or deadline.revision != reminder.revision:
         return None
     assert deadline.id is not None
-    already = session.execute(
+    already = work.session.execute(
         select(col(Reminder.id)).where(
             col(Reminder.deadline_id) == deadline.id,
             col(Reminder.revision) == reminder.revision,
@@ -236,6 +258,6 @@ def schedule_next_escalation(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
+    work.session.add(row)
+    work.session.flush()
     return row

@@ -9,13 +9,12 @@ in Copenhagen.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
-
 from states import PHASES, CaseState, Trigger
 from states.sections import CallSection, PilotSection
 from workflow.access.actor import Actor
-from workflow.cases.facts import case_facts, parse_section
-from workflow.cases.relations import case_relations
+from workflow.cases.facts import held_facts, parse_section
+from workflow.cases.relations import held_relations
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
@@ -61,7 +60,7 @@ def end_of_day(day: date) -> datetime:
 
 
 def on_transition(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     source: CaseState,
     dest: CaseState,
@@ -78,8 +77,8 @@ def on_transition(
         return
     assert case.id is not None
     close_deadlines(
-        session,
-        open_deadlines(session, case.id),
+        work,
+        open_deadlines(work.session, case.id),
         DeadlineStatus.CANCELLED,
         actor,
         now=now,
@@ -89,20 +88,20 @@ def on_transition(
         return
     wanted = [
         NewDeadline(w.kind.value, w.due_at, w.responsible_organisation_id, escalates=w.escalates)
-        for w in entry_deadlines(session, case, dest, now)
+        for w in entry_deadlines(work, case, dest, now)
     ]
-    create_deadlines(session, case, actor, wanted, now=now)
+    create_deadlines(work, case, actor, wanted, now=now)
 
 
 def entry_deadlines(
-    session: Session, case: Case, phase: CaseState, now: datetime
+    work: UnitOfWork, case: Case, phase: CaseState, now: datetime
 ) -> list[PhaseDeadline]:
     """The deadlines `phase` creates for `case` when it enters at `now`."""
     lead = case.lead_municipality_id
     if phase is CaseState.MATCH:
-        return _match_deadlines(session, case, now)
+        return _match_deadlines(work, case, now)
     if phase is CaseState.AGREEMENT:
-        facts = case_facts(session, case, now)
+        facts = held_facts(work, case, now)
         parties = [
             lead,
             *sorted({p.organisation_id for p in facts.proposals if p.decision == "selected"}),
@@ -126,14 +125,14 @@ def entry_deadlines(
     return []
 
 
-def _match_deadlines(session: Session, case: Case, now: datetime) -> list[PhaseDeadline]:
+def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[PhaseDeadline]:
     call = parse_section(CallSection, case.call)
     submission = call.submission_deadline
     if submission is None:
         return []
     wanted = [
         PhaseDeadline(DeadlineKind.SUBMISSION, submission, org, escalates=False)
-        for org in interested_without_proposal(session, case)
+        for org in interested_without_proposal(work, case)
         if submission > now
     ]
     wanted.append(
@@ -163,10 +162,10 @@ def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[PhaseDeadline]:
     return wanted
 
 
-def interested_without_proposal(session: Session, case: Case) -> list[int]:
+def interested_without_proposal(work: UnitOfWork, case: Case) -> list[int]:
     """Companies and knowledge institutions that showed interest and have not yet proposed."""
     assert case.id is not None
-    related = case_relations(session, case.id)
+    related = held_relations(work, case.id)
     proposed = {p.organisation_id for p in related.proposals}
     return sorted(
         p.organisation_id
@@ -178,24 +177,24 @@ def interested_without_proposal(session: Session, case: Case) -> list[int]:
 
 
 def on_interest(
-    session: Session, case: Case, organisation_id: int, role: str, actor: Actor, now: datetime
+    work: UnitOfWork, case: Case, organisation_id: int, role: str, actor: Actor, now: datetime
 ) -> None:
     """A company showed interest during match: it gets its own submission deadline."""
     if case.state != CaseState.MATCH.value or role not in INTEREST_ROLES:
         return
     assert case.id is not None
-    org = session.get(Organisation, organisation_id)
+    org = work.session.get(Organisation, organisation_id)
     if org is None or org.kind not in PROPOSING_KINDS:
         return
     submission = parse_section(CallSection, case.call).submission_deadline
     if submission is None or submission <= now:
         return
     if open_deadlines(
-        session, case.id, kind=DeadlineKind.SUBMISSION.value, organisation_id=organisation_id
-    ) or organisation_id not in interested_without_proposal(session, case):
+        work.session, case.id, kind=DeadlineKind.SUBMISSION.value, organisation_id=organisation_id
+    ) or organisation_id not in interested_without_proposal(work, case):
         return
     create_deadline(
-        session,
+        work,
         case,
         actor,
         kind=DeadlineKind.SUBMISSION.value,

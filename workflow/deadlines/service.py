@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from states import TERMINAL, CaseState
@@ -21,6 +22,7 @@ from workflow.access.scope import can_see, is_participant, visible_cases_clause
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import outbox
 from workflow.models import (
     Case,
@@ -82,7 +84,7 @@ class NewDeadline:
 
 
 def create_deadline(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     actor: Actor,
     *,
@@ -96,11 +98,11 @@ def create_deadline(
 ) -> Deadline:
     """A new open deadline in the case's current phase, its reminders and its audit event."""
     wanted = NewDeadline(kind, due_at, responsible_organisation_id, title, escalates)
-    return create_deadlines(session, case, actor, [wanted], now=now, calendar=calendar)[0]
+    return create_deadlines(work, case, actor, [wanted], now=now, calendar=calendar)[0]
 
 
 def create_deadlines(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     actor: Actor,
     wanted: list[NewDeadline],
@@ -128,12 +130,12 @@ def create_deadlines(
     ]
     if not deadlines:
         return []
-    session.add_all(deadlines)
-    session.flush()
-    reminders = outbox.schedule_many(session, case, deadlines, now, calendar)
+    work.session.add_all(deadlines)
+    work.session.flush()
+    reminders = outbox.schedule_many(work, case, deadlines, now, calendar)
     for deadline, count in zip(deadlines, reminders, strict=True):
         audit.record(
-            session,
+            work,
             actor,
             "deadline.created",
             {**_describe(deadline), "reminders": count},
@@ -144,7 +146,7 @@ def create_deadlines(
 
 
 def close_deadline(
-    session: Session,
+    work: UnitOfWork,
     deadline: Deadline,
     status: DeadlineStatus,
     actor: Actor,
@@ -153,11 +155,11 @@ def close_deadline(
     reason: str | None = None,
 ) -> None:
     """Mark an open deadline met or cancelled and cancel its unsent reminders. Audited."""
-    close_deadlines(session, [deadline], status, actor, now=now, reason=reason)
+    close_deadlines(work, [deadline], status, actor, now=now, reason=reason)
 
 
 def close_deadlines(
-    session: Session,
+    work: UnitOfWork,
     deadlines: list[Deadline],
     status: DeadlineStatus,
     actor: Actor,
@@ -169,17 +171,29 @@ def close_deadlines(
 
     The order matters on PostgreSQL: a sweep marking a reminder sent locks the reminder row
     and then the case's audit chain head. Taking every reminder row before the first audit
-    event keeps the same order here, so the two can never deadlock.
+    event keeps the same order here, so the two can never deadlock. The deadlines are
+    closed with one UPDATE, and their loaded objects told what it wrote: the cost of leaving
+    a phase does not grow with its open deadlines.
     """
-    cancelled = [outbox.cancel_pending(session, deadline, now) for deadline in deadlines]
-    for deadline, count in zip(deadlines, cancelled, strict=True):
-        deadline.status = status.value
-        deadline.closed_at = now
-        deadline.closed_reason = reason
-        deadline.updated_at = now
-        action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+    ids = [deadline.id for deadline in deadlines if deadline.id is not None]
+    if not ids:
+        return
+    cancelled = outbox.cancel_pending_of(work, ids, now)
+    closed = {"status": status.value, "closed_at": now, "closed_reason": reason, "updated_at": now}
+    work.session.execute(
+        update(Deadline)
+        .where(col(Deadline.id).in_(ids))
+        .values(**closed)
+        .execution_options(synchronize_session=False)
+    )
+    for deadline in deadlines:
+        for name, value in closed.items():
+            set_committed_value(deadline, name, value)
+    action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+    for deadline in deadlines:
+        count = cancelled.get(deadline.id or 0, 0)
         audit.record(
-            session,
+            work,
             actor,
             action,
             {**_describe(deadline), "reason": reason, "reminders_cancelled": count},
@@ -204,14 +218,14 @@ def open_deadlines(
 
 
 def meet(
-    session: Session, case_id: int, kind: str, organisation_id: int, actor: Actor, now: datetime
+    work: UnitOfWork, case_id: int, kind: str, organisation_id: int, actor: Actor, now: datetime
 ) -> int:
     """Mark the organisation's open deadlines of `kind` met (a signature, a proposal).
 
     Call it before the caller's own audit event (see `close_deadlines` on lock order).
     """
-    found = open_deadlines(session, case_id, kind=kind, organisation_id=organisation_id)
-    close_deadlines(session, found, DeadlineStatus.MET, actor, now=now)
+    found = open_deadlines(work.session, case_id, kind=kind, organisation_id=organisation_id)
+    close_deadlines(work, found, DeadlineStatus.MET, actor, now=now)
     return len(found)
 
 
@@ -232,7 +246,7 @@ def _check_reason(reason: str | None, what: str) -> str:
 
 
 def add_deadline(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -244,8 +258,8 @@ def add_deadline(
 ) -> Deadline:
     """A manager's own deadline in the case's current phase, with its reminders. Audited."""
     now = now or utcnow()
-    case = lock_case(session, case_id)
-    if not can_see(session, actor, case):
+    case = lock_case(work, case_id)
+    if not can_see(work.session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
     if CaseState(case.state) in TERMINAL:
         raise Conflict(f"A {case.state} case takes no new deadlines.")
@@ -255,13 +269,13 @@ def add_deadline(
         raise InvalidInput(f"A deadline needs a title of 1 to {MAX_TITLE} characters.")
     _check_due(due_at, now)
     if responsible_organisation_id is not None and not is_participant(
-        session, case_id, responsible_organisation_id
+        work.session, case_id, responsible_organisation_id
     ):
         raise InvalidInput(
             f"Organisation {responsible_organisation_id} does not take part in case {case_id}."
         )
     return create_deadline(
-        session,
+        work,
         case,
         actor,
         kind=DeadlineKind.CUSTOM.value,
@@ -273,24 +287,24 @@ def add_deadline(
     )
 
 
-def _lock_deadline(session: Session, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:
-    found = session.get(Deadline, deadline_id)
+def _lock_deadline(work: UnitOfWork, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:
+    found = work.session.get(Deadline, deadline_id)
     if found is None:
         raise NotFound(f"Deadline {deadline_id} was not found.")
-    case = lock_case(session, found.case_id)
-    deadline = session.execute(
+    case = lock_case(work, found.case_id)
+    deadline = work.session.execute(
         select(Deadline)
         .where(col(Deadline.id) == deadline_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    if not can_see(session, actor, case) or not _partner_may_see(actor, deadline):
+    if not can_see(work.session, actor, case) or not _partner_may_see(actor, deadline):
         raise NotFound(f"Deadline {deadline_id} was not found.")
     return case, deadline
 
 
 def move_deadline(
-    session: Session,
+    work: UnitOfWork,
     deadline_id: int,
     actor: Actor,
     *,
@@ -302,18 +316,18 @@ def move_deadline(
     """Move an open deadline (a reason is required): a new revision with fresh reminders."""
     now = now or utcnow()
     reason = _check_reason(reason, "Moving a deadline")
-    case, deadline = _lock_deadline(session, actor, deadline_id)
+    case, deadline = _lock_deadline(work, actor, deadline_id)
     if deadline.status != DeadlineStatus.OPEN.value:
         raise Conflict(f"The deadline is {deadline.status}; only open deadlines move.")
     _check_due(due_at, now)
     before = deadline.due_at
-    cancelled = outbox.cancel_pending(session, deadline, now)
+    cancelled = outbox.cancel_pending(work, deadline, now)
     deadline.due_at = due_at
     deadline.revision += 1
     deadline.updated_at = now
-    reminders = outbox.schedule(session, case, deadline, now, calendar)
+    reminders = outbox.schedule(work, case, deadline, now, calendar)
     audit.record(
-        session,
+        work,
         actor,
         "deadline.moved",
         {
@@ -331,7 +345,7 @@ def move_deadline(
 
 
 def set_deadline_status(
-    session: Session,
+    work: UnitOfWork,
     deadline_id: int,
     actor: Actor,
     *,
@@ -345,10 +359,10 @@ def set_deadline_status(
         reason = _check_reason(reason, "Cancelling a deadline")
     elif status is not DeadlineStatus.MET:
         raise InvalidInput("A deadline's status can be set to 'met' or 'cancelled'.")
-    _, deadline = _lock_deadline(session, actor, deadline_id)
+    _, deadline = _lock_deadline(work, actor, deadline_id)
     if deadline.status != DeadlineStatus.OPEN.value:
         raise Conflict(f"The deadline is already {deadline.status}.")
-    close_deadline(session, deadline, status, actor, now=now, reason=reason)
+    close_deadline(work, deadline, status, actor, now=now, reason=reason)
     return deadline
 
 
@@ -375,7 +389,7 @@ class AckResult:
 
 
 def acknowledge(
-    session: Session,
+    work: UnitOfWork,
     deadline_id: int,
     organisation_id: int,
     revision: int,
@@ -388,13 +402,13 @@ def acknowledge(
     changes nothing. A second acknowledgement is recorded only once.
     """
     now = now or utcnow()
-    found = session.get(Deadline, deadline_id)
-    organisation = session.get(Organisation, organisation_id)
+    found = work.session.get(Deadline, deadline_id)
+    organisation = work.session.get(Organisation, organisation_id)
     if found is None or organisation is None:
         raise NotFound("The reminder this link belongs to no longer exists.")
     # The case first, as every writer of a case's deadlines locks it: no deadlocks.
-    lock_case(session, found.case_id)
-    deadline = session.execute(
+    lock_case(work, found.case_id)
+    deadline = work.session.execute(
         select(Deadline)
         .where(col(Deadline.id) == deadline_id)
         .with_for_update()
@@ -404,7 +418,7 @@ def acknowledge(
         return AckResult(AckOutcome.CLOSED, deadline, organisation)
     if deadline.revision != revision:
         return AckResult(AckOutcome.OUTDATED, deadline, organisation)
-    existing = session.execute(
+    existing = work.session.execute(
         select(DeadlineAcknowledgement).where(
             col(DeadlineAcknowledgement.deadline_id) == deadline_id,
             col(DeadlineAcknowledgement.revision) == revision,
@@ -413,7 +427,7 @@ def acknowledge(
     ).scalar_one_or_none()
     if existing is not None:
         return AckResult(AckOutcome.ALREADY, deadline, organisation)
-    session.add(
+    work.session.add(
         DeadlineAcknowledgement(
             deadline_id=deadline_id,
             revision=revision,
@@ -422,7 +436,7 @@ def acknowledge(
         )
     )
     stopped = outbox.cancel_pending(
-        session, deadline, now, organisation_id=organisation_id, pre_due_only=True
+        work, deadline, now, organisation_id=organisation_id, pre_due_only=True
     )
     actor = Actor(
         name=f"acknowledge-link:{organisation.name}"[:200],
@@ -430,7 +444,7 @@ def acknowledge(
         organisation_id=organisation_id,
     )
     audit.record(
-        session,
+        work,
         actor,
         "reminder.acknowledged",
         {**_describe(deadline), "organisation_id": organisation_id, "reminders_stopped": stopped},

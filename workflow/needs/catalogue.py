@@ -35,6 +35,7 @@ from workflow.audit import writer as audit
 from workflow.cases.search import fold
 from workflow.core.errors import Forbidden, NotFound
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation, OrganisationKind
 from workflow.needs.terms import MAX_QUERY_TERMS, fts5_query, query_terms, tsquery_text, words
 from workflow.transitions.locking import lock_case
@@ -187,7 +188,7 @@ def _lead_manager(actor: Actor, case: Case) -> bool:
 
 
 def set_shared(
-    session: Session, actor: Actor, case_id: int, shared: bool, now: datetime | None = None
+    work: UnitOfWork, actor: Actor, case_id: int, shared: bool, now: datetime | None = None
 ) -> Case:
     """Share the case's need with every municipality (or stop), audited on the case's chain.
 
@@ -195,14 +196,14 @@ def set_shared(
     no new audit event. The caller has checked that `actor` sees the case and commits.
     """
     now = now or utcnow()
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if not _lead_manager(actor, case):
         raise Forbidden("Only the lead municipality's managers may share its need.")
     if (case.shared_at is not None) == shared:
         return case
     case.shared_at = now if shared else None
     audit.record(
-        session,
+        work,
         actor,
         SHARED_ACTION if shared else UNSHARED_ACTION,
         {"state": case.state},

@@ -17,6 +17,7 @@ from workflow.access.scope import is_participant
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_reason
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
     Case,
     JoinRequest,
@@ -33,10 +34,10 @@ DECIDED_ACTION = "need.join_decided"
 DECISIONS = {"accept": JoinStatus.ACCEPTED, "decline": JoinStatus.DECLINED}
 
 
-def _shared_case(session: Session, case_id: int) -> Case:
+def _shared_case(work: UnitOfWork, case_id: int) -> Case:
     """The case locked, when its need is shared; `NotFound` otherwise (nothing to join)."""
     try:
-        case = lock_case(session, case_id)
+        case = lock_case(work, case_id)
     except NotFound:
         case = None
     if case is None or case.shared_at is None:
@@ -45,7 +46,7 @@ def _shared_case(session: Session, case_id: int) -> Case:
 
 
 def request_to_join(
-    session: Session, actor: Actor, case_id: int, message: str | None, now: datetime | None = None
+    work: UnitOfWork, actor: Actor, case_id: int, message: str | None, now: datetime | None = None
 ) -> JoinRequest:
     """A pending request by the actor's municipality to co-own the shared need. Audited.
 
@@ -54,15 +55,15 @@ def request_to_join(
     gets `Conflict`.
     """
     now = now or utcnow()
-    org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    org = work.session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if not is_municipal(actor) or org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
         raise Forbidden("Only a municipality's people can ask to join a need.")
     check_reason(message, required=False, what="message", max_length=2000)
-    case = _shared_case(session, case_id)
+    case = _shared_case(work, case_id)
     assert case.id is not None and org.id is not None
-    if is_participant(session, case.id, org.id):
+    if is_participant(work.session, case.id, org.id):
         raise Conflict("The municipality already takes part in the case.")
-    pending = session.execute(
+    pending = work.session.execute(
         select(col(JoinRequest.id)).where(
             col(JoinRequest.case_id) == case.id,
             col(JoinRequest.organisation_id) == org.id,
@@ -78,14 +79,14 @@ def request_to_join(
         requested_by=actor.name,
         created_at=now,
     )
-    session.add(request)
+    work.session.add(request)
     try:
-        with session.begin_nested():
-            session.flush()
+        with work.session.begin_nested():
+            work.session.flush()
     except IntegrityError as exc:  # a concurrent request won the partial unique index
         raise Conflict("A request to join this need is already pending.") from exc
     audit.record(
-        session,
+        work,
         actor,
         REQUESTED_ACTION,
         {"request_id": request.id, "organisation_id": org.id, "message": request.message},
@@ -107,7 +108,7 @@ def list_requests(session: Session, case_id: int) -> list[JoinRequest]:
 
 
 def decide(
-    session: Session,
+    work: UnitOfWork,
     actor: Actor,
     case_id: int,
     request_id: int,
@@ -123,10 +124,10 @@ def decide(
     if decision not in DECISIONS:
         raise InvalidInput("The decision is 'accept' or 'decline'.")
     check_reason(reason, required=decision == "decline", what="reason", max_length=2000)
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if not runs_case(actor, case):
         raise Forbidden("Only the lead municipality's managers decide on join requests.")
-    request = session.get(JoinRequest, request_id)
+    request = work.session.get(JoinRequest, request_id)
     if request is None or request.case_id != case_id:
         raise NotFound(f"Join request {request_id} was not found in case {case_id}.")
     if request.status != JoinStatus.PENDING.value:
@@ -136,7 +137,7 @@ def decide(
     request.decided_by = actor.name
     request.decided_at = now
     audit.record(
-        session,
+        work,
         actor,
         DECIDED_ACTION,
         {
@@ -150,7 +151,7 @@ def decide(
     )
     if decision == "accept":
         add_participant(
-            session,
+            work,
             case_id,
             actor,
             organisation_id=request.organisation_id,

@@ -19,8 +19,10 @@ from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
+from workflow.cases.relations import forget_relations
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_text
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import phase_rules
 from workflow.models import (
     Case,
@@ -72,9 +74,12 @@ def _check_open(case: Case, now: datetime, what: str) -> None:
         )
 
 
-def _touch(case: Case, now: datetime) -> None:
+def _touch(work: UnitOfWork, case: Case, now: datetime) -> None:
+    """The case's relations changed: a new version, and the unit of work reads them afresh."""
+    assert case.id is not None
     case.version += 1
     case.updated_at = now
+    forget_relations(work, case.id)
 
 
 def _check_proposal_text(title: str, summary: str) -> tuple[str, str]:
@@ -103,15 +108,15 @@ def own_proposal(session: Session, actor: Actor, case_id: int, proposal_id: int)
 
 
 def show_interest(
-    session: Session, case_id: int, actor: Actor, *, now: datetime | None = None
+    work: UnitOfWork, case_id: int, actor: Actor, *, now: datetime | None = None
 ) -> Participant:
     """The actor's organisation joins the open call as `interested` and gets its submission
     deadline (SPEC §5). Showing interest again changes nothing."""
     now = now or utcnow()
-    org = own_organisation(session, actor)
-    case = lock_case(session, case_id)
+    org = own_organisation(work.session, actor)
+    case = lock_case(work, case_id)
     _check_open(case, now, "Interest is shown")
-    existing = session.execute(
+    existing = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == org.id,
@@ -125,11 +130,11 @@ def show_interest(
         role=ParticipantRole.INTERESTED.value,
         created_at=now,
     )
-    session.add(participant)
-    session.flush()
-    _touch(case, now)
+    work.session.add(participant)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "participant.added",
         {
@@ -141,14 +146,12 @@ def show_interest(
         case_id=case_id,
         at=now,
     )
-    phase_rules.on_interest(
-        session, case, org.id or 0, ParticipantRole.INTERESTED.value, actor, now
-    )
+    phase_rules.on_interest(work, case, org.id or 0, ParticipantRole.INTERESTED.value, actor, now)
     return participant
 
 
 def edit_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -163,8 +166,8 @@ def edit_proposal(
     """
     now = now or utcnow()
     title, summary = _check_proposal_text(title, summary)
-    case = lock_case(session, case_id)
-    proposal = own_proposal(session, actor, case_id, proposal_id)
+    case = lock_case(work, case_id)
+    proposal = own_proposal(work.session, actor, case_id, proposal_id)
     _check_open(case, now, "Proposals are changed")
     if proposal.withdrawn_at is not None:
         raise Conflict("The proposal was withdrawn; submit a new one instead.")
@@ -172,10 +175,10 @@ def edit_proposal(
         return proposal
     before = {"title": proposal.title, "summary": proposal.summary}
     proposal.title, proposal.summary, proposal.updated_at = title, summary, now
-    session.flush()
-    _touch(case, now)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.edited",
         {
@@ -191,7 +194,7 @@ def edit_proposal(
 
 
 def withdraw_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -204,22 +207,22 @@ def withdraw_proposal(
     organisation, interested again without a proposal, gets its submission deadline back.
     """
     now = now or utcnow()
-    case = lock_case(session, case_id)
-    proposal = own_proposal(session, actor, case_id, proposal_id)
+    case = lock_case(work, case_id)
+    proposal = own_proposal(work.session, actor, case_id, proposal_id)
     _check_open(case, now, "Proposals are withdrawn")
     if proposal.withdrawn_at is not None:
         return proposal
     proposal.withdrawn_at = now
     proposal.updated_at = now
-    _touch(case, now)
-    role = session.execute(
+    _touch(work, case, now)
+    role = work.session.execute(
         select(col(Participant.role)).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == proposal.organisation_id,
         )
     ).scalar_one_or_none()
     audit.record(
-        session,
+        work,
         actor,
         "proposal.withdrawn",
         {
@@ -231,7 +234,7 @@ def withdraw_proposal(
         at=now,
     )
     if role is not None:
-        phase_rules.on_interest(session, case, proposal.organisation_id, role, actor, now)
+        phase_rules.on_interest(work, case, proposal.organisation_id, role, actor, now)
     return proposal
 
 
@@ -275,7 +278,7 @@ def awaiting_signatures(session: Session, case_ids: list[int]) -> dict[int, set[
 
 
 def sign_agreement(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -289,16 +292,16 @@ def sign_agreement(
     it is told apart from a signature a manager recorded from paper.
     """
     now = now or utcnow()
-    org = own_organisation(session, actor)
-    case = lock_case(session, case_id)
+    org = own_organisation(work.session, actor)
+    case = lock_case(work, case_id)
     if case.state != CaseState.AGREEMENT.value:
         raise Conflict("The agreement is signed only in phase agreement.")
-    if not awaits_own_signature(session, case, org.id or 0):
+    if not awaits_own_signature(work.session, case, org.id or 0):
         raise Conflict("The agreement does not wait for this organisation's signature.")
     if len(signatory_name.strip()) > 200:
         raise InvalidInput("The signatory's name is too long.", field="signatory_name")
     return record_signature(
-        session,
+        work,
         case_id,
         actor,
         organisation_id=org.id or 0,

@@ -16,9 +16,11 @@ from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
+from workflow.cases.relations import forget_relations
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
 from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import phase_rules as phase_deadlines
 from workflow.deadlines import service as deadlines
 from workflow.models import (
@@ -41,13 +43,16 @@ SIGNED_ACTION = "agreement.signed"
 MAX_REASON = 2000
 
 
-def _touch(case: Case, now: datetime) -> None:
+def _touch(work: UnitOfWork, case: Case, now: datetime) -> None:
+    """The case's relations changed: a new version, and the unit of work reads them afresh."""
+    assert case.id is not None
     case.version += 1
     case.updated_at = now
+    forget_relations(work, case.id)
 
 
 def submit_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -59,7 +64,7 @@ def submit_proposal(
     """A company's proposal; only in `match` and before the submission deadline (else 409)."""
     now = now or utcnow()
     check_text({"title": title, "summary": summary}, "proposal")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are accepted only while the call is open (phase match).")
     deadline = parse_section(CallSection, case.call).submission_deadline
@@ -78,13 +83,13 @@ def submit_proposal(
         submitted_by=actor.name,
         submitted_at=now,
     )
-    session.add(proposal)
-    _ensure_participant(session, case_id, organisation_id, ParticipantRole.INTERESTED, now)
-    session.flush()
-    _touch(case, now)
-    deadlines.meet(session, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
+    work.session.add(proposal)
+    _ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED, now)
+    work.session.flush()
+    _touch(work, case, now)
+    deadlines.meet(work, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.submitted",
         {"proposal_id": proposal.id, "organisation_id": organisation_id, "title": proposal.title},
@@ -95,16 +100,16 @@ def submit_proposal(
 
 
 def _ensure_participant(
-    session: Session, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
+    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
 ) -> None:
-    existing = session.execute(
+    existing = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
         )
     ).scalar_one_or_none()
     if existing is None:
-        session.add(
+        work.session.add(
             Participant(
                 case_id=case_id, organisation_id=organisation_id, role=role.value, created_at=now
             )
@@ -112,7 +117,7 @@ def _ensure_participant(
 
 
 def add_participant(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -122,14 +127,14 @@ def add_participant(
 ) -> Participant:
     """Add an organisation to the case (or change its role). Audited."""
     now = now or utcnow()
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if role not in {r.value for r in ParticipantRole} or role == ParticipantRole.LEAD.value:
         raise InvalidInput(f"Unknown or reserved participant role {role!r}.")
-    if session.get(Organisation, organisation_id) is None:
+    if work.session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality's role cannot be changed.")
-    participant = session.execute(
+    participant = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
@@ -140,20 +145,20 @@ def add_participant(
         participant = Participant(
             case_id=case_id, organisation_id=organisation_id, role=role, created_at=now
         )
-        session.add(participant)
+        work.session.add(participant)
     else:
         participant.role = role
-    session.flush()
-    _touch(case, now)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "participant.added" if before is None else "participant.changed",
         {"organisation_id": organisation_id, "role": role, "previous_role": before},
         case_id=case_id,
         at=now,
     )
-    phase_deadlines.on_interest(session, case, organisation_id, role, actor, now)
+    phase_deadlines.on_interest(work, case, organisation_id, role, actor, now)
     return participant
 
 
@@ -167,7 +172,7 @@ def _proposal_in(session: Session, case_id: int, proposal_id: int) -> Proposal:
 
 
 def assess_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -180,10 +185,10 @@ def assess_proposal(
     """Score a proposal against the published criteria (0–10 each). Only in `match`."""
     now = now or utcnow()
     check_text({"scores": scores, "rationale": rationale}, "assessment")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Proposals are assessed only in phase match.")
-    _proposal_in(session, case_id, proposal_id)
+    _proposal_in(work.session, case_id, proposal_id)
     criteria = {c.name for c in parse_section(CallSection, case.call).criteria or []}
     unknown = sorted(set(scores) - criteria)
     if unknown:
@@ -201,11 +206,11 @@ def assess_proposal(
         conflict_of_interest=conflict_of_interest,
         created_at=now,
     )
-    session.add(assessment)
-    session.flush()
-    _touch(case, now)
+    work.session.add(assessment)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.assessed",
         {
@@ -222,7 +227,7 @@ def assess_proposal(
 
 
 def decide_proposal(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     proposal_id: int,
     actor: Actor,
@@ -234,10 +239,10 @@ def decide_proposal(
     """Select or reject a proposal, with the reason recorded. Only in `match`."""
     now = now or utcnow()
     check_text(rationale, "rationale")
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.MATCH.value:
         raise Conflict("Decisions on proposals are made only in phase match.")
-    proposal = _proposal_in(session, case_id, proposal_id)
+    proposal = _proposal_in(work.session, case_id, proposal_id)
     if decision not in ("selected", "rejected"):
         raise InvalidInput("The decision must be 'selected' or 'rejected'.")
     if not rationale.strip():
@@ -249,12 +254,10 @@ def decide_proposal(
         decided_by=actor.name,
         decided_at=now,
     )
-    session.add(row)
+    work.session.add(row)
     if decision == "selected":
-        _ensure_participant(
-            session, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now
-        )
-        participant = session.execute(
+        _ensure_participant(work, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
+        participant = work.session.execute(
             select(Participant).where(
                 col(Participant.case_id) == case_id,
                 col(Participant.organisation_id) == proposal.organisation_id,
@@ -262,10 +265,10 @@ def decide_proposal(
         ).scalar_one_or_none()
         if participant is not None:
             participant.role = ParticipantRole.PARTNER.value
-    session.flush()
-    _touch(case, now)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "proposal.decided",
         {"proposal_id": proposal_id, "decision": decision, "rationale": rationale},
@@ -276,7 +279,7 @@ def decide_proposal(
 
 
 def record_signature(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -291,10 +294,10 @@ def record_signature(
         signatory_name = clean_name(signatory_name, "signatory's name")
     except ValueError as exc:
         raise InvalidInput(f"Refused: {exc}.") from None
-    case = lock_case(session, case_id)
+    case = lock_case(work, case_id)
     if case.state != CaseState.AGREEMENT.value:
         raise Conflict("Signatures are recorded only in phase agreement.")
-    if session.get(Organisation, organisation_id) is None:
+    if work.session.get(Organisation, organisation_id) is None:
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if signed_at > now:
         raise InvalidInput("A signature cannot be dated in the future.")
@@ -306,12 +309,12 @@ def record_signature(
         recorded_by=actor.name,
         created_at=now,
     )
-    session.add(signature)
-    session.flush()
-    _touch(case, now)
-    deadlines.meet(session, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
+    work.session.add(signature)
+    work.session.flush()
+    _touch(work, case, now)
+    deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     audit.record(
-        session,
+        work,
         actor,
         SIGNED_ACTION,
         {
@@ -327,7 +330,7 @@ def record_signature(
 
 
 def remove_participant(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     actor: Actor,
     *,
@@ -344,8 +347,8 @@ def remove_participant(
     now = now or utcnow()
     check_reason(reason, required=True, what="Removing a participant", max_length=MAX_REASON)
     assert reason is not None
-    case = lock_case(session, case_id)
-    participant = session.execute(
+    case = lock_case(work, case_id)
+    participant = work.session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
@@ -356,7 +359,7 @@ def remove_participant(
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality cannot be removed from its case.")
     for table in (Proposal, Signature):
-        found = session.execute(
+        found = work.session.execute(
             select(col(table.id)).where(
                 col(table.case_id) == case_id, col(table.organisation_id) == organisation_id
             )
@@ -367,18 +370,18 @@ def remove_participant(
                 organisation_id=organisation_id,
             )
     deadlines.close_deadlines(
-        session,
-        deadlines.open_deadlines(session, case_id, organisation_id=organisation_id),
+        work,
+        deadlines.open_deadlines(work.session, case_id, organisation_id=organisation_id),
         DeadlineStatus.CANCELLED,
         actor,
         now=now,
         reason=reason.strip(),
     )
-    session.delete(participant)
-    session.flush()
-    _touch(case, now)
+    work.session.delete(participant)
+    work.session.flush()
+    _touch(work, case, now)
     audit.record(
-        session,
+        work,
         actor,
         "participant.removed",
         {"organisation_id": organisation_id, "role": participant.role, "reason": reason.strip()},

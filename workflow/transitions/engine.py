@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from states import (
     REQUIREMENTS,
+    CaseFacts,
     CaseState,
     Trigger,
     Unmet,
@@ -26,7 +27,7 @@ from states.table import rules_for
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.audit import writer as audit
-from workflow.cases.facts import case_facts
+from workflow.cases.facts import case_facts, held_facts
 from workflow.core.errors import (
     InvalidTransition,
     RequirementsUnmet,
@@ -34,6 +35,7 @@ from workflow.core.errors import (
     check_reason,
 )
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.phase_rules import on_transition as update_phase_deadlines
 from workflow.models import Case
 from workflow.ops import metrics
@@ -54,13 +56,15 @@ class TriggerStatus:
 
 
 def trigger_statuses(
-    session: Session, case: Case, now: datetime | None = None
+    session: Session, case: Case, now: datetime | None = None, facts: CaseFacts | None = None
 ) -> list[TriggerStatus]:
-    """For each trigger of the case's current state: allowed, and every unmet requirement."""
+    """For each trigger of the case's current state: allowed, and every unmet requirement.
+
+    `facts` are the case's facts when the caller has them already (a write's answer).
+    """
     now = now or utcnow()
     state = CaseState(case.state)
     cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None
-    facts = None
     statuses = []
     for trigger in allowed_triggers(state):
         unmet: list[Unmet] = []
@@ -82,7 +86,7 @@ def _hold_permits(case: Case, trigger: Trigger) -> bool:
 
 
 def apply_trigger(
-    session: Session,
+    work: UnitOfWork,
     case_id: int,
     trigger: str,
     actor: Actor,
@@ -90,9 +94,10 @@ def apply_trigger(
     reason: str | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
-    before_commit: Callable[[Session, Case], None] | None = None,
+    before_commit: Callable[[UnitOfWork, Case], None] | None = None,
 ) -> Case:
-    """Apply `trigger` to the case and commit; raise a `WorkflowError` when refused.
+    """Apply `trigger` to the case and commit the unit of work; raise a `WorkflowError` when
+    refused (a refusal's audit event is committed, anything else the unit held rolled back).
 
     `expected_version` is the version the caller last saw (`If-Match`); a different current
     version raises `StaleVersion` without changing anything. `before_commit` lets the caller
@@ -100,7 +105,7 @@ def apply_trigger(
     """
     now = now or utcnow()
     try:
-        case = lock_case(session, case_id)
+        case = lock_case(work, case_id)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(
                 f"The case is at version {case.version}, not {expected_version}.",
@@ -112,24 +117,24 @@ def apply_trigger(
         except ValueError:
             trig = None
         if trig is None or not rules_for(source, trig):
-            _refuse_invalid(session, case, trigger, actor, reason, now, "does not exist")
+            _refuse_invalid(work, case, trigger, actor, reason, now, "does not exist")
         assert trig is not None
         _check_role_and_reason(trig, case, actor, reason)
         if not _hold_permits(case, trig):
             why = "is on hold" if case.on_hold else "is not on hold"
-            _refuse_invalid(session, case, trig.value, actor, reason, now, why)
+            _refuse_invalid(work, case, trig.value, actor, reason, now, why)
 
         results: list[dict[str, Any]] = []
         if trig is Trigger.ADVANCE:
-            unmet = unmet_for(source, case_facts(session, case, now))
+            unmet = unmet_for(source, held_facts(work, case, now))
             if unmet:
-                _refuse_unmet(session, case, actor, reason, now, unmet)
+                _refuse_unmet(work, case, actor, reason, now, unmet)
             results = [{"code": r.code, "met": True} for r in REQUIREMENTS.get(source, [])]
 
         dest = _move(case, source, trig, reason, now)
-        update_phase_deadlines(session, case, source, dest, trig, actor, now)
+        update_phase_deadlines(work, case, source, dest, trig, actor, now)
         audit.record(
-            session,
+            work,
             actor,
             "case.transition",
             {
@@ -145,12 +150,12 @@ def apply_trigger(
             at=now,
         )
         if before_commit is not None:
-            before_commit(session, case)
-        session.commit()
+            before_commit(work, case)
+        work.commit()
         metrics.count_transition(trig.value)
         return case
     except BaseException:
-        session.rollback()
+        work.rollback()
         raise
 
 
@@ -190,7 +195,7 @@ def _move(
 
 
 def _refuse_invalid(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     trigger: str,
     actor: Actor,
@@ -200,7 +205,7 @@ def _refuse_invalid(
 ) -> None:
     detail = f"The trigger {trigger!r} {why} for a case in {case.state!r}."
     _audit_refusal(
-        session,
+        work,
         case,
         actor,
         now,
@@ -216,7 +221,7 @@ def _refuse_invalid(
 
 
 def _refuse_unmet(
-    session: Session,
+    work: UnitOfWork,
     case: Case,
     actor: Actor,
     reason: str | None,
@@ -226,7 +231,7 @@ def _refuse_unmet(
     detail = f"{len(unmet)} requirement(s) unmet: " + ", ".join(u.code for u in unmet) + "."
     unmet_codes = {u.code for u in unmet}
     _audit_refusal(
-        session,
+        work,
         case,
         actor,
         now,
@@ -254,9 +259,9 @@ def _refuse_unmet(
 
 
 def _audit_refusal(
-    session: Session, case: Case, actor: Actor, now: datetime, data: dict[str, Any]
+    work: UnitOfWork, case: Case, actor: Actor, now: datetime, data: dict[str, Any]
 ) -> None:
     """Commit the refused attempt's audit event alone; the case itself is not touched."""
-    audit.record(session, actor, "case.transition_refused", data, case_id=case.id, at=now)
-    session.commit()
+    audit.record(work, actor, "case.transition_refused", data, case_id=case.id, at=now)
+    work.commit()
     metrics.count_refusal([u["code"] for u in data.get("unmet", [])] or [data["refusal"]])

@@ -20,6 +20,7 @@ from workflow.access.actor import SYSTEM_CLI, Actor
 from workflow.access.tokens import create_token
 from workflow.cases.service import update_case
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
     Assessment,
     AuditEvent,
@@ -76,6 +77,7 @@ def to_agreement(web: Web) -> int:
     manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
     later = utcnow() + timedelta(days=41)
     with Session(web.db.engine) as s:
+        work = UnitOfWork(s)
         for pid, decision in (
             (web.world.proposal_a_id, "selected"),
             (web.world.proposal_b_id, "rejected"),
@@ -84,13 +86,19 @@ def to_agreement(web: Web) -> int:
             assert case is not None
             scores = {c["name"]: 7 for c in case.call["criteria"]}
             assess_proposal(
-                s, case_id, pid, manager, scores=scores, rationale="God", conflict_of_interest=False
+                work,
+                case_id,
+                pid,
+                manager,
+                scores=scores,
+                rationale="God",
+                conflict_of_interest=False,
             )
-            decide_proposal(s, case_id, pid, manager, decision=decision, rationale="Bedst")
-        s.commit()
+            decide_proposal(work, case_id, pid, manager, decision=decision, rationale="Bedst")
+        work.commit()
         version = web.case(case_id).version
-        apply_trigger(s, case_id, "advance", manager, expected_version=version, now=later)
-        s.commit()
+        apply_trigger(work, case_id, "advance", manager, expected_version=version, now=later)
+        work.commit()
     return case_id
 
 
@@ -294,10 +302,11 @@ def other_manager(web: Web) -> str:
     """A manager of Ballerup, a municipality that takes part in nothing."""
     with Session(web.db.engine) as s:
         ballerup = make_org(s, "Ballerup Kommune", email="opi@balk.dk")
+        work = UnitOfWork(s)
         _, token = create_token(
-            s, SYSTEM_CLI, name="Bo Bal", role="manager", organisation_id=ballerup.id
+            work, SYSTEM_CLI, name="Bo Bal", role="manager", organisation_id=ballerup.id
         )
-        s.commit()
+        work.commit()
     web.world.tokens["other_manager"] = token
     return "other_manager"
 
@@ -551,14 +560,15 @@ def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: Web) -> No
     page = client.get(f"/ui/cases/{case_id}")
     version = version_of(page.text)
     with Session(web.db.engine) as session:
+        work = UnitOfWork(session)
         update_case(
-            session,
+            work,
             case_id,
             {"need": {"owner_name": "Hanne Lund"}},
             Actor("Anden Bruger", "manager", None),
             expected_version=int(version),
         )
-        session.commit()
+        work.commit()
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
         data={

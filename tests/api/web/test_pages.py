@@ -28,6 +28,7 @@ from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import ApiToken, Case
 from workflow.transitions.engine import apply_trigger
 
@@ -232,9 +233,16 @@ def test_a_date_at_the_end_of_the_calendar_is_shown_not_a_500(web: Web) -> None:
     with Session(web.db.engine) as session:
         case = session.get(Case, case_id)
         assert case is not None
-        case.call = {**case.call, "submission_deadline": "9999-12-31T23:59:00Z"}
-        session.add(case)
-        session.commit()
+        deadline = {"submission_deadline": "9999-12-31T23:59:00Z"}
+        work = UnitOfWork(session)
+        update_case(
+            work,
+            case_id,
+            {"call": deadline},
+            Actor("Anden bruger", Role.MANAGER, None),
+            expected_version=case.version,
+        )
+        work.commit()
     client = web.signed_in("manager")
     for lang, shown in (("da", "31.12.9999"), ("en", "31 Dec 9999")):
         client.get(f"/ui/language?lang={lang}&next=/ui/cases")
@@ -280,14 +288,15 @@ def test_a_stale_form_shows_a_friendly_message_and_saves_nothing(web: Web) -> No
     page = client.get(f"/ui/cases/{case_id}")
     version = version_of(page.text)
     with Session(web.db.engine) as session:  # someone else saves first
+        work = UnitOfWork(session)
         update_case(
-            session,
+            work,
             case_id,
             {"need": {"owner_name": "Hanne Lund"}},
             Actor("Anden bruger", "manager", None),
             expected_version=int(version),
         )
-        session.commit()
+        work.commit()
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
         data={"csrf_token": csrf_of(page.text), "version": version, "f.owner_name": "Mig"},
@@ -462,8 +471,9 @@ def test_a_bidder_does_not_see_that_the_municipality_paused_the_case(web: Web) -
     case_id = web.world.match_case_id
     with Session(web.db.engine) as session:
         manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
+        work = UnitOfWork(session)
         apply_trigger(
-            session,
+            work,
             case_id,
             "pause",
             manager,

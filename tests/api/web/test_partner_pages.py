@@ -15,6 +15,7 @@ from tests.factories import DatabaseTarget
 from tests.web_support import WebApp, csrf_of, web_app
 from workflow.access.actor import Actor
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Proposal, Signature
 from workflow.proposals.service import assess_proposal, decide_proposal
 from workflow.transitions.engine import apply_trigger
@@ -234,12 +235,13 @@ def to_agreement(web: WebApp) -> int:
     with Session(web.db.engine, expire_on_commit=False) as s:
         case = web.case(case_id)
         scores = {c["name"]: 8 for c in case.call["criteria"]}
+        work = UnitOfWork(s)
         for pid, decision in (
             (web.world.proposal_a_id, "selected"),
             (web.world.proposal_b_id, "rejected"),
         ):
             assess_proposal(
-                s,
+                work,
                 case_id,
                 pid,
                 manager,
@@ -247,9 +249,9 @@ def to_agreement(web: WebApp) -> int:
                 rationale="Vurderet",
                 conflict_of_interest=False,
             )
-            decide_proposal(s, case_id, pid, manager, decision=decision, rationale="Begrundet")
-        s.commit()
-        apply_trigger(s, case_id, "advance", manager, expected_version=web.case(case_id).version)
+            decide_proposal(work, case_id, pid, manager, decision=decision, rationale="Begrundet")
+        work.commit()
+        apply_trigger(work, case_id, "advance", manager, expected_version=web.case(case_id).version)
     return case_id
 
 

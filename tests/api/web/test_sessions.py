@@ -16,6 +16,7 @@ from workflow.access.tokens import create_token
 from workflow.access.users import change_user, invite_user
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Organisation, WebSessionRow
 
 web = test_pages.web  # the pages' fixture: the app on the test database with its world
@@ -74,8 +75,9 @@ def test_a_disabled_persons_next_request_is_refused(web: Web) -> None:
         org = session.execute(
             select(Organisation).where(col(Organisation.name) == "Furesø Kommune")
         ).scalar_one()
+        work = UnitOfWork(session)
         user = invite_user(
-            session,
+            work,
             SYSTEM_CLI,
             name="Anne Projektleder",
             email="anne@furesoe.dk",
@@ -83,15 +85,15 @@ def test_a_disabled_persons_next_request_is_refused(web: Web) -> None:
             organisation_id=org.id,
             now=utcnow(),
         )
-        _, token = create_token(session, SYSTEM_CLI, name="Annes nøgle", user_id=user.id)
-        session.commit()
+        _, token = create_token(work, SYSTEM_CLI, name="Annes nøgle", user_id=user.id)
+        work.commit()
     client = web.client()
     assert sign_in(client, token).status_code == 303
     assert "Anne Projektleder" in client.get("/ui/cases").text
     with Session(web.db.engine) as session:
         assert user.id is not None
-        change_user(session, SYSTEM_CLI, user.id, status="disabled", now=utcnow())
-        session.commit()
+        change_user(work, SYSTEM_CLI, user.id, status="disabled", now=utcnow())
+        work.commit()
     response = client.get("/ui/cases")
     assert response.status_code == 303 and response.headers["location"].startswith("/ui/login")
     assert all(row.ended_at is not None for row in _rows(web))

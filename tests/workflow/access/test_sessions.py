@@ -9,6 +9,7 @@ from workflow.access.actor import SYSTEM_CLI
 from workflow.access.sessions import Lifetimes, live_session, start_session
 from workflow.access.users import invite_user
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 
 LIFETIMES = Lifetimes(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
 
@@ -16,8 +17,9 @@ LIFETIMES = Lifetimes(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
 def _started(db: DatabaseTarget) -> tuple[str, Session]:
     session = Session(db.engine, expire_on_commit=False)
     org = make_org(session, "Furesø Kommune")
+    work = UnitOfWork(session)
     user = invite_user(
-        session,
+        work,
         SYSTEM_CLI,
         name="Anne Projektleder",
         email="anne@furesoe.dk",
@@ -28,7 +30,7 @@ def _started(db: DatabaseTarget) -> tuple[str, Session]:
     raw_id, _ = start_session(
         session, via="oidc", now=utcnow(), lifetimes=LIFETIMES, user_id=user.id
     )
-    session.commit()
+    work.commit()
     return raw_id, session
 
 

@@ -16,6 +16,7 @@ from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.audit.verify import verify_log
 from workflow.audit.writer import case_chain, encode_event
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -27,9 +28,10 @@ def _case_with_notes(db: DatabaseTarget, actor: Actor, notes: int = 3) -> str:
         lead = make_org(session)
         case = new_case(session, lead)
         assert case.id is not None
+        work = UnitOfWork(session)
         for i in range(notes):
-            audit.record(session, actor, "test.note", {"i": i}, case_id=case.id)
-        session.commit()
+            audit.record(work, actor, "test.note", {"i": i}, case_id=case.id)
+        work.commit()
         return case_chain(case.id)
 
 

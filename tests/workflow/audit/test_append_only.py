@@ -10,6 +10,7 @@ from tests.factories import DatabaseTarget
 from workflow.access.actor import SYSTEM_CLI
 from workflow.audit import writer as audit
 from workflow.audit.verify import verify_and_checkpoint
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 STATEMENTS = {
@@ -77,6 +78,7 @@ def test_appending_still_works(filled: DatabaseTarget) -> None:
     """The triggers refuse changes, never new events."""
     with Session(filled.engine) as session:
         before = _count(session, "audit_events")
-        audit.record(session, SYSTEM_CLI, "test.appended", {"n": 1})
-        session.commit()
+        work = UnitOfWork(session)
+        audit.record(work, SYSTEM_CLI, "test.appended", {"n": 1})
+        work.commit()
         assert _count(session, "audit_events") == before + 1

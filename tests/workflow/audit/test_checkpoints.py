@@ -16,6 +16,7 @@ from workflow.audit.checkpoints import signed_message
 from workflow.audit.verify import verify_and_checkpoint, verify_log
 from workflow.audit.writer import record
 from workflow.core.settings import Settings
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditCheckpoint, AuditCheckpointHead, AuditEvent, AuditHead
 
 
@@ -54,8 +55,9 @@ def test_an_unchanged_log_gets_no_new_checkpoint(db: DatabaseTarget) -> None:
     assert first.created and not again.created
     assert again.checkpoint == first.checkpoint
     with Session(db.engine) as session:
-        record(session, SYSTEM_CLI, "test.note", {"n": 1})
-        session.commit()
+        work = UnitOfWork(session)
+        record(work, SYSTEM_CLI, "test.note", {"n": 1})
+        work.commit()
     third = verify_and_checkpoint(db.engine, KEY)
     assert first.checkpoint is not None
     assert third.created and third.checkpoint is not None

@@ -14,6 +14,7 @@ from workflow.audit import stream as audit_stream
 from workflow.audit import writer as audit
 from workflow.audit.query import AuditFilter, export
 from workflow.audit.verify import verify_and_checkpoint, verify_log
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 CASES, EVENTS_PER_CASE = 30, 100
@@ -26,6 +27,7 @@ def large(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> DatabaseTarget
     with Session(db.engine, expire_on_commit=False) as session:
         lead = make_org(session)
         session.commit()
+        work = UnitOfWork(session)
         for n in range(CASES):
             case = new_case(session, lead)
             assert case.id is not None
@@ -33,8 +35,8 @@ def large(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> DatabaseTarget
                 actor = Actor(NAMES[i % len(NAMES)], "manager", lead.id if i % 3 else None)
                 note = f"Notat {i} — æøå ✓\x85\u2029"
                 data = {"i": i, "note": note, "nested": {"n": n, "x": [1.5, None]}}
-                audit.record(session, actor, "test.note", data, case_id=case.id, at=NOW)
-            session.commit()
+                audit.record(work, actor, "test.note", data, case_id=case.id, at=NOW)
+            work.commit()
     monkeypatch.setattr(audit_stream, "BATCH", 97)
     monkeypatch.setattr(audit_query, "CHUNK_CHARS", 1000)
     return db

@@ -24,6 +24,7 @@ from workflow.audit import writer as audit
 from workflow.audit.rows import _times
 from workflow.audit.verify import VerifyReport, verify_and_checkpoint, verify_log
 from workflow.audit.writer import encode_event
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -41,9 +42,10 @@ def _long_case(db: DatabaseTarget, events: int) -> int:
         case = new_case(session, lead)
         assert case.id is not None
         actor = Actor("Anne Projektleder", "manager", lead.id)
+        work = UnitOfWork(session)
         for i in range(events):
-            audit.record(session, actor, "test.note", {"i": i}, case_id=case.id)
-        session.commit()
+            audit.record(work, actor, "test.note", {"i": i}, case_id=case.id)
+        work.commit()
         return case.id
 
 
@@ -114,10 +116,11 @@ def test_times_the_database_shortens_are_padded_to_microseconds() -> None:
 def test_events_at_whole_seconds_and_round_microseconds_verify(db: DatabaseTarget) -> None:
     tell_story(db)
     with Session(db.engine) as session:
+        work = UnitOfWork(session)
         for micro in (0, 500_000, 120_000, 3):
             at = datetime(2026, 11, 23, 10, 0, 0, micro, tzinfo=UTC)
-            audit.record(session, Actor("Revisor", "auditor", None), "test.note", {}, at=at)
-        session.commit()
+            audit.record(work, Actor("Revisor", "auditor", None), "test.note", {}, at=at)
+        work.commit()
     report = verify_log(db.engine, KEY)
     assert report.ok, report.as_dict()
 
@@ -129,8 +132,9 @@ def test_fields_holding_the_separators_still_verify(db: DatabaseTarget) -> None:
         actor = Actor(odd, "manager", None)
         # No actor can hold an odd role any more (`Role`), but a stored row may carry one.
         object.__setattr__(actor, "role", "manager\x1f")
-        audit.record(session, actor, "test\x1enote", {"k": odd})
-        session.commit()
+        work = UnitOfWork(session)
+        audit.record(work, actor, "test\x1enote", {"k": odd})
+        work.commit()
     report = verify_log(db.engine, KEY)
     assert report.ok, report.as_dict()
 

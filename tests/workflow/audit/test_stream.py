@@ -12,6 +12,7 @@ from workflow.access.actor import SYSTEM_CLI
 from workflow.audit import writer as audit
 from workflow.audit.stream import ReadSnapshot, prefetch
 from workflow.audit.verify import Scope, _verify, verify_log
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 
@@ -26,9 +27,10 @@ def test_verification_sees_one_snapshot_while_events_are_appended(db: DatabaseTa
     with ReadSnapshot(db.engine) as snap:
         snap.one("SELECT COUNT(*) FROM audit_events")  # the snapshot starts here
         with Session(db.engine) as session:  # a writer is not blocked by the reader
+            work = UnitOfWork(session)
             for n in range(3):
-                audit.record(session, SYSTEM_CLI, "test.note", {"n": n})
-            session.commit()
+                audit.record(work, SYSTEM_CLI, "test.note", {"n": n})
+            work.commit()
         report = _verify(snap, KEY, Scope(), None)
     assert report.ok, report.as_dict()
     assert report.events_checked == before
@@ -47,8 +49,9 @@ def test_an_event_stored_in_an_unusual_but_equal_form_still_verifies(
         actor = SYSTEM_CLI.__class__(odd, "system", None)
         # No actor can hold an odd role any more (`Role`), but a stored row may carry one.
         object.__setattr__(actor, "role", 'r"\\\t')
-        event = audit.record(session, actor, odd.replace(" ", ""), {"k": odd}, at=NOW)
-        session.commit()
+        work = UnitOfWork(session)
+        event = audit.record(work, actor, odd.replace(" ", ""), {"k": odd}, at=NOW)
+        work.commit()
         event_id = session.execute(
             select(col(AuditEvent.id)).where(
                 col(AuditEvent.chain) == event.chain, col(AuditEvent.seq) == event.seq

@@ -27,6 +27,7 @@ from tests.chain import assert_chain_intact
 from tests.factories import DatabaseTarget
 from workflow.audit.verify import VerifyReport, verify_and_checkpoint, verify_log
 from workflow.audit.writer import case_chain
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 
 EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -313,7 +314,6 @@ def tell_story_more(session: Session, story: Story) -> None:
     case = session.get(Case, story.case_id)
     assert case is not None
     manager = Actor("Anne Projektleder", "manager", story.lead_id)
-    update_case(
-        session, story.case_id, {"title": "Ny titel"}, manager, expected_version=case.version
-    )
-    session.commit()
+    work = UnitOfWork(session)
+    update_case(work, story.case_id, {"title": "Ny titel"}, manager, expected_version=case.version)
+    work.commit()

@@ -18,6 +18,7 @@ from workflow.cases.service import create_case as create_case_row
 from workflow.cases.service import update_case
 from workflow.core import migrate
 from workflow.core.db import get_engine, make_engine
+from workflow.core.unit_of_work import UnitOfWork
 
 
 @pytest.fixture
@@ -161,15 +162,16 @@ def test_pages_and_totals_of_text_searches_with_few_and_many_matches(
 def test_every_write_keeps_the_stored_texts(session: Session) -> None:
     org = make_org(session)
     actor = manager_of(org)
+    work = UnitOfWork(session)
     case = create_case_row(
-        session,
+        work,
         actor,
         title="Rolige Dage",
         need={"description": "URO"},
         lead_municipality_id=org.id or 0,
         now=NOW,
     )
-    session.commit()
+    work.commit()
     stored = sa.text("SELECT search_full, search_call FROM cases WHERE id = :id")
 
     def texts() -> tuple[str, str]:
@@ -188,8 +190,8 @@ def test_every_write_keeps_the_stored_texts(session: Session) -> None:
         ({"need": {"description": None}}, (f"nat{s}", f"nat{s}ro og tryghed")),
         ({"need": {"target_group": "Beboere"}}, (f"nat{s}", f"nat{s}ro og tryghed")),
     ):
-        update_case(session, case.id or 0, patch, actor, expected_version=case.version, now=NOW)
-        session.commit()
+        update_case(work, case.id or 0, patch, actor, expected_version=case.version, now=NOW)
+        work.commit()
         assert texts() == expected, patch
 
 

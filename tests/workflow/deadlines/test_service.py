@@ -13,6 +13,7 @@ from tests.factories import World, drive, make_org, make_world, new_case
 from tests.reminder_support import reminders_of
 from workflow.audit.writer import case_chain
 from workflow.core.errors import Conflict, InvalidInput, NotFound, RequirementsUnmet
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.phase_rules import end_of_day
 from workflow.deadlines.service import add_deadline, move_deadline, set_deadline_status
 from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Reminder
@@ -46,16 +47,17 @@ def interested_case(session: Session) -> tuple[World, Case]:
     """A case in `need` whose two companies have shown interest."""
     world = make_world(session)
     case = new_case(session, world.lead)
+    work = UnitOfWork(session)
     for company in (world.company, world.rival):
         add_participant(
-            session,
+            work,
             case.id or 0,
             world.manager,
             organisation_id=company.id or 0,
             role="interested",
             now=world.clock,
         )
-    session.commit()
+    work.commit()
     return world, case
 
 
@@ -82,8 +84,9 @@ def test_entering_match_creates_its_deadlines_in_the_transition(session: Session
 
 def test_a_refused_transition_creates_no_deadlines(session: Session) -> None:
     world, case = interested_case(session)
+    work = UnitOfWork(session)
     with pytest.raises(RequirementsUnmet):
-        apply_trigger(session, case.id or 0, "advance", world.manager, now=world.tick())
+        apply_trigger(work, case.id or 0, "advance", world.manager, now=world.tick())
     assert deadlines_of(session, case) == []
     assert session.execute(select(func.count()).select_from(Reminder)).scalar_one() == 0
 
@@ -116,8 +119,9 @@ def test_leaving_match_cancels_open_deadlines_and_agreement_asks_for_signatures(
 def test_signing_meets_that_partys_signature_deadline(session: Session) -> None:
     world, case = interested_case(session)
     case = drive(session, world, case, "agreement")
+    work = UnitOfWork(session)
     record_signature(
-        session,
+        work,
         case.id or 0,
         world.manager,
         organisation_id=world.lead.id or 0,
@@ -125,7 +129,7 @@ def test_signing_meets_that_partys_signature_deadline(session: Session) -> None:
         signed_at=world.clock,
         now=world.clock,
     )
-    session.commit()
+    work.commit()
     signatures = [d for d in deadlines_of(session, case) if d.kind == "signature"]
     status = {d.responsible_organisation_id: d.status for d in signatures}
     assert status == {world.lead.id: "met", world.company.id: "open"}
@@ -162,12 +166,13 @@ def test_pause_keeps_deadlines_cancel_closes_them_and_reopen_recreates_them(
     world, case = interested_case(session)
     case = drive(session, world, case, "scale")
     before = [d.id for d in deadlines_of(session, case) if d.status == "open"]
-    apply_trigger(session, case.id or 0, "pause", world.manager, reason="Budget", now=world.tick())
+    work = UnitOfWork(session)
+    apply_trigger(work, case.id or 0, "pause", world.manager, reason="Budget", now=world.tick())
     assert [d.id for d in deadlines_of(session, case) if d.status == "open"] == before
-    apply_trigger(session, case.id or 0, "resume", world.manager, now=world.tick())
-    apply_trigger(session, case.id or 0, "cancel", world.manager, reason="Stop", now=world.tick())
+    apply_trigger(work, case.id or 0, "resume", world.manager, now=world.tick())
+    apply_trigger(work, case.id or 0, "cancel", world.manager, reason="Stop", now=world.tick())
     assert not by_kind(deadlines_of(session, case))
-    apply_trigger(session, case.id or 0, "reopen", world.manager, reason="Igen", now=world.tick())
+    apply_trigger(work, case.id or 0, "reopen", world.manager, reason="Igen", now=world.tick())
     reopened = by_kind(deadlines_of(session, case))
     assert set(reopened) == {"knowledge_sharing", "adoption_follow_up"}
     assert not set(before) & {d.id for ds in reopened.values() for d in ds}
@@ -178,16 +183,17 @@ def test_interest_shown_during_match_gets_a_submission_deadline(session: Session
     case = drive(session, world, new_case(session, world.lead), "match")
     assert "submission" not in by_kind(deadlines_of(session, case))
     late_comer = make_org(session, "Viden A/S", "knowledge_institution")
+    work = UnitOfWork(session)
     for org in (world.rival, late_comer, world.adopter):  # the adopter is a municipality
         add_participant(
-            session,
+            work,
             case.id or 0,
             world.manager,
             organisation_id=org.id or 0,
             role="interested",
             now=world.clock,
         )
-    session.commit()
+    work.commit()
     submission = by_kind(deadlines_of(session, case))["submission"]
     assert {d.responsible_organisation_id for d in submission} == {world.rival.id, late_comer.id}
 
@@ -203,8 +209,9 @@ def manager_case(session: Session) -> tuple[World, Case, datetime]:
 
 def test_a_manager_adds_a_deadline_with_reminders_and_an_audit_event(session: Session) -> None:
     world, case, now = manager_case(session)
+    work = UnitOfWork(session)
     deadline = add_deadline(
-        session,
+        work,
         case.id or 0,
         world.manager,
         title="Informationsmøde for virksomheder",
@@ -213,7 +220,7 @@ def test_a_manager_adds_a_deadline_with_reminders_and_an_audit_event(session: Se
         now=now,
         calendar="any",
     )
-    session.commit()
+    work.commit()
     assert (deadline.kind, deadline.phase, deadline.status) == ("custom", "match", "open")
     assert {r.rung for r in reminders_of(session, deadline)} == {"pre7", "pre1", "due", "esc1"}
     last = assert_chain_intact(session, case_chain(case.id or 0))[-1]
@@ -235,9 +242,10 @@ def test_bad_deadlines_are_refused(
 ) -> None:
     world, case, now = manager_case(session)
     outsider = make_org(session, "Fremmed ApS", "company")
+    work = UnitOfWork(session)
     with pytest.raises(error):
         add_deadline(
-            session,
+            work,
             case.id or 0,
             world.manager,
             title=str(change.get("title", "Frist")),
@@ -252,9 +260,10 @@ def test_a_completed_case_takes_no_deadlines_and_strangers_see_none(session: Ses
     stranger = make_org(session, "Gladsaxe Kommune")
     from tests.factories import manager_of
 
+    work = UnitOfWork(session)
     with pytest.raises(NotFound):
         add_deadline(
-            session,
+            work,
             case.id or 0,
             manager_of(stranger, "Ukendt"),
             title="Frist",
@@ -262,11 +271,11 @@ def test_a_completed_case_takes_no_deadlines_and_strangers_see_none(session: Ses
             responsible_organisation_id=None,
             now=now,
         )
-    session.rollback()
-    apply_trigger(session, case.id or 0, "cancel", world.manager, reason="Stop", now=now)
+    work.rollback()
+    apply_trigger(work, case.id or 0, "cancel", world.manager, reason="Stop", now=now)
     with pytest.raises(Conflict):
         add_deadline(
-            session,
+            work,
             case.id or 0,
             world.manager,
             title="Frist",
@@ -278,8 +287,9 @@ def test_a_completed_case_takes_no_deadlines_and_strangers_see_none(session: Ses
 
 def test_moving_a_deadline_needs_a_reason_and_starts_a_fresh_ladder(session: Session) -> None:
     world, case, now = manager_case(session)
+    work = UnitOfWork(session)
     deadline = add_deadline(
-        session,
+        work,
         case.id or 0,
         world.manager,
         title="Frist",
@@ -287,26 +297,26 @@ def test_moving_a_deadline_needs_a_reason_and_starts_a_fresh_ladder(session: Ses
         responsible_organisation_id=world.lead.id,
         now=now,
     )
-    session.commit()
+    work.commit()
     with pytest.raises(InvalidInput):
         move_deadline(
-            session,
+            work,
             deadline.id or 0,
             world.manager,
             due_at=now + timedelta(days=20),
             reason="  ",
             now=now,
         )
-    session.rollback()
+    work.rollback()
     moved = move_deadline(
-        session,
+        work,
         deadline.id or 0,
         world.manager,
         due_at=now + timedelta(days=20),
         reason="Leverandøren har bedt om mere tid",
         now=now,
     )
-    session.commit()
+    work.commit()
     assert (moved.revision, moved.due_at) == (2, now + timedelta(days=20))
     rows = reminders_of(session, moved)
     assert {r.status for r in rows if r.revision == 1} == {"cancelled"}
@@ -320,9 +330,10 @@ def test_moving_a_deadline_needs_a_reason_and_starts_a_fresh_ladder(session: Ses
 
 def test_marking_met_and_cancelling(session: Session) -> None:
     world, case, now = manager_case(session)
+    work = UnitOfWork(session)
     first, second = (
         add_deadline(
-            session,
+            work,
             case.id or 0,
             world.manager,
             title=title,
@@ -332,23 +343,23 @@ def test_marking_met_and_cancelling(session: Session) -> None:
         )
         for title in ("Første", "Anden")
     )
-    session.commit()
-    set_deadline_status(session, first.id or 0, world.manager, status=DeadlineStatus.MET, now=now)
+    work.commit()
+    set_deadline_status(work, first.id or 0, world.manager, status=DeadlineStatus.MET, now=now)
     with pytest.raises(InvalidInput):
         set_deadline_status(
-            session, second.id or 0, world.manager, status=DeadlineStatus.CANCELLED, now=now
+            work, second.id or 0, world.manager, status=DeadlineStatus.CANCELLED, now=now
         )
     set_deadline_status(
-        session,
+        work,
         second.id or 0,
         world.manager,
         status=DeadlineStatus.CANCELLED,
         reason="Ikke længere nødvendig",
         now=now,
     )
-    session.commit()
+    work.commit()
     with pytest.raises(Conflict):
-        set_deadline_status(session, first.id or 0, world.manager, status=DeadlineStatus.MET)
+        set_deadline_status(work, first.id or 0, world.manager, status=DeadlineStatus.MET)
     for d in (first, second):
         assert {r.status for r in reminders_of(session, d)} == {"cancelled"}
     events = session.execute(

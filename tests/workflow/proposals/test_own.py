@@ -11,6 +11,7 @@ from tests.chain import assert_chain_intact
 from tests.factories import World, drive, make_org, make_world, new_case
 from workflow.audit.writer import case_chain
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RequirementsUnmet
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Participant, Signature
 from workflow.proposals.own import (
     awaits_own_signature,
@@ -50,8 +51,9 @@ def submission_deadlines(session: Session, case: Case, org_id: int) -> list[Dead
 
 
 def propose(session: Session, world: World, case: Case, title: str = "Sanserum") -> int:
+    work = UnitOfWork(session)
     proposal = submit_proposal(
-        session,
+        work,
         case.id or 0,
         world.partner(world.company),
         organisation_id=world.company.id or 0,
@@ -59,7 +61,7 @@ def propose(session: Session, world: World, case: Case, title: str = "Sanserum")
         summary="Lys og lyd",
         now=world.tick(timedelta(hours=1)),
     )
-    session.commit()
+    work.commit()
     return proposal.id or 0
 
 
@@ -68,8 +70,9 @@ def test_showing_interest_makes_the_company_a_bidder_with_its_own_deadline(
 ) -> None:
     world, case = match_case(session)
     version = case.version
-    show_interest(session, case.id or 0, world.partner(world.company), now=world.tick())
-    session.commit()
+    work = UnitOfWork(session)
+    show_interest(work, case.id or 0, world.partner(world.company), now=world.tick())
+    work.commit()
     role = session.execute(
         select(col(Participant.role)).where(
             col(Participant.case_id) == case.id,
@@ -85,8 +88,8 @@ def test_showing_interest_makes_the_company_a_bidder_with_its_own_deadline(
     assert session.get(Case, case.id).version == version + 1  # type: ignore[union-attr]
 
     # A second time changes nothing.
-    show_interest(session, case.id or 0, world.partner(world.company), now=world.tick())
-    session.commit()
+    show_interest(work, case.id or 0, world.partner(world.company), now=world.tick())
+    work.commit()
     assert len(submission_deadlines(session, case, world.company.id or 0)) == 1
     assert len([e for e in events(session, case) if e.action == "participant.added"]) == 1
 
@@ -94,11 +97,12 @@ def test_showing_interest_makes_the_company_a_bidder_with_its_own_deadline(
 def test_interest_after_the_deadline_or_from_a_municipality_is_refused(session: Session) -> None:
     world, case = match_case(session)
     late = world.clock + timedelta(days=41)
+    work = UnitOfWork(session)
     with pytest.raises(Conflict, match="deadline has passed"):
-        show_interest(session, case.id or 0, world.partner(world.company), now=late)
+        show_interest(work, case.id or 0, world.partner(world.company), now=late)
     session.rollback()
     with pytest.raises(Forbidden):
-        show_interest(session, case.id or 0, world.partner(world.adopter), now=world.clock)
+        show_interest(work, case.id or 0, world.partner(world.adopter), now=world.clock)
     session.rollback()
     assert submission_deadlines(session, case, world.company.id or 0) == []
 
@@ -108,8 +112,9 @@ def test_a_company_edits_its_proposal_before_the_deadline_and_the_change_is_audi
 ) -> None:
     world, case = match_case(session)
     proposal_id = propose(session, world, case)
+    work = UnitOfWork(session)
     edited = edit_proposal(
-        session,
+        work,
         case.id or 0,
         proposal_id,
         world.partner(world.company),
@@ -117,7 +122,7 @@ def test_a_company_edits_its_proposal_before_the_deadline_and_the_change_is_audi
         summary="Lys, lyd og duft",
         now=world.tick(),
     )
-    session.commit()
+    work.commit()
     assert (edited.title, edited.summary) == ("Sanserum 2.0", "Lys, lyd og duft")
     assert edited.updated_at == world.clock
     [event] = [e for e in events(session, case) if e.action == "proposal.edited"]
@@ -131,11 +136,12 @@ def test_editing_or_withdrawing_after_the_deadline_is_refused_and_changes_nothin
     proposal_id = propose(session, world, case)
     late = world.clock + timedelta(days=41)
     actor = world.partner(world.company)
+    work = UnitOfWork(session)
     with pytest.raises(Conflict, match="deadline has passed"):
-        edit_proposal(session, case.id or 0, proposal_id, actor, title="Ny", summary="", now=late)
+        edit_proposal(work, case.id or 0, proposal_id, actor, title="Ny", summary="", now=late)
     session.rollback()
     with pytest.raises(Conflict, match="deadline has passed"):
-        withdraw_proposal(session, case.id or 0, proposal_id, actor, now=late)
+        withdraw_proposal(work, case.id or 0, proposal_id, actor, now=late)
     session.rollback()
     session.expire_all()
     actions = [e.action for e in events(session, case)]
@@ -146,15 +152,16 @@ def test_a_competitor_cannot_touch_a_proposal_it_does_not_own(session: Session) 
     world, case = match_case(session)
     proposal_id = propose(session, world, case)
     rival = world.partner(world.rival)
+    work = UnitOfWork(session)
     with pytest.raises(NotFound):
-        edit_proposal(session, case.id or 0, proposal_id, rival, title="Mit", summary="")
+        edit_proposal(work, case.id or 0, proposal_id, rival, title="Mit", summary="")
     session.rollback()
     with pytest.raises(NotFound):
-        withdraw_proposal(session, case.id or 0, proposal_id, rival, now=world.clock)
+        withdraw_proposal(work, case.id or 0, proposal_id, rival, now=world.clock)
     session.rollback()
     with pytest.raises(InvalidInput):
         edit_proposal(
-            session,
+            work,
             case.id or 0,
             proposal_id,
             world.partner(world.company),
@@ -168,14 +175,16 @@ def test_a_withdrawn_proposal_no_longer_counts_and_the_deadline_comes_back(
     session: Session,
 ) -> None:
     world, case = match_case(session)
-    show_interest(session, case.id or 0, world.partner(world.company), now=world.tick())
+    work = UnitOfWork(session)
+    show_interest(work, case.id or 0, world.partner(world.company), now=world.tick())
+    work.commit()
     proposal_id = propose(session, world, case)
     [met] = submission_deadlines(session, case, world.company.id or 0)
     assert met.status == DeadlineStatus.MET.value
     withdrawn = withdraw_proposal(
-        session, case.id or 0, proposal_id, world.partner(world.company), now=world.tick()
+        work, case.id or 0, proposal_id, world.partner(world.company), now=world.tick()
     )
-    session.commit()
+    work.commit()
     assert withdrawn.withdrawn_at == world.clock
     deadlines = submission_deadlines(session, case, world.company.id or 0)
     assert [d.status for d in deadlines] == ["met", "open"]
@@ -184,7 +193,7 @@ def test_a_withdrawn_proposal_no_longer_counts_and_the_deadline_comes_back(
     # Nothing may be assessed on it, and after the deadline no proposal counts.
     with pytest.raises(Conflict, match="withdrawn"):
         assess_proposal(
-            session,
+            work,
             case.id or 0,
             proposal_id,
             world.manager,
@@ -196,7 +205,7 @@ def test_a_withdrawn_proposal_no_longer_counts_and_the_deadline_comes_back(
     session.rollback()
     after = world.clock + timedelta(days=41)
     with pytest.raises(RequirementsUnmet) as refused:
-        apply_trigger(session, case.id or 0, "advance", world.manager, now=after)
+        apply_trigger(work, case.id or 0, "advance", world.manager, now=after)
     assert "call.min_proposals" in [u.code for u in refused.value.unmet]
 
 
@@ -207,15 +216,16 @@ def test_the_selected_company_signs_as_itself(session: Session) -> None:
     assert awaits_own_signature(session, case, world.company.id or 0)
     assert not awaits_own_signature(session, case, world.rival.id or 0)
 
+    work = UnitOfWork(session)
     with pytest.raises(Conflict):
         sign_agreement(
-            session, case.id or 0, world.partner(world.rival), signatory_name="X", now=world.clock
+            work, case.id or 0, world.partner(world.rival), signatory_name="X", now=world.clock
         )
     session.rollback()
     signature = sign_agreement(
-        session, case.id or 0, company, signatory_name="Lone Berg", now=world.tick()
+        work, case.id or 0, company, signatory_name="Lone Berg", now=world.tick()
     )
-    session.commit()
+    work.commit()
     assert signature.organisation_id == world.company.id
     assert signature.recorded_by == company.name
     [event] = [e for e in events(session, case) if e.action == "agreement.signed"]
@@ -232,7 +242,7 @@ def test_the_selected_company_signs_as_itself(session: Session) -> None:
 
     # Signing twice is refused; the one signature stays.
     with pytest.raises(Conflict):
-        sign_agreement(session, case.id or 0, company, signatory_name="Igen", now=world.tick())
+        sign_agreement(work, case.id or 0, company, signatory_name="Igen", now=world.tick())
     session.rollback()
     count = session.execute(select(Signature).where(col(Signature.case_id) == case.id)).all()
     assert len(count) == 1
@@ -243,9 +253,10 @@ def test_a_municipality_cannot_sign_through_the_partner_door(session: Session) -
     case = drive(session, world, case, "agreement")
     other = make_org(session, "Aarhus Kommune")
     session.commit()
+    work = UnitOfWork(session)
     with pytest.raises(Forbidden):
         sign_agreement(
-            session,
+            work,
             case.id or 0,
             world.partner(other),
             signatory_name="Borgmester",

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from tests.factories import make_world, new_case
 from workflow.core.errors import Conflict, InvalidInput, NotFound
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import add_deadline
 from workflow.models import AuditEvent, Deadline, Participant
 from workflow.proposals.service import add_participant, remove_participant
@@ -19,11 +20,12 @@ def test_removing_a_participant_cancels_its_deadlines_and_is_audited(session: Se
     case = new_case(session, world.lead, now=world.clock)
     assert case.id is not None
     org = world.adopter.id or 0
+    work = UnitOfWork(session)
     add_participant(
-        session, case.id, world.manager, organisation_id=org, role="municipality", now=world.tick()
+        work, case.id, world.manager, organisation_id=org, role="municipality", now=world.tick()
     )
     deadline = add_deadline(
-        session,
+        work,
         case.id,
         world.manager,
         title="Hensigtserklæring",
@@ -31,12 +33,12 @@ def test_removing_a_participant_cancels_its_deadlines_and_is_audited(session: Se
         responsible_organisation_id=org,
         now=world.clock,
     )
-    session.commit()
+    work.commit()
     version = case.version
     remove_participant(
-        session, case.id, world.manager, organisation_id=org, reason="Trak sig", now=world.tick()
+        work, case.id, world.manager, organisation_id=org, reason="Trak sig", now=world.tick()
     )
-    session.commit()
+    work.commit()
     assert (
         session.exec(select(Participant).where(Participant.organisation_id == org)).first() is None
     )
@@ -52,11 +54,12 @@ def test_the_lead_a_stranger_and_a_missing_reason_are_refused(session: Session) 
     case = new_case(session, world.lead, now=world.clock)
     assert case.id is not None
     lead, stranger = world.lead.id or 0, world.rival.id or 0
+    work = UnitOfWork(session)
     with pytest.raises(Conflict):
-        remove_participant(session, case.id, world.manager, organisation_id=lead, reason="x")
-    session.rollback()
+        remove_participant(work, case.id, world.manager, organisation_id=lead, reason="x")
+    work.rollback()
     with pytest.raises(NotFound):
-        remove_participant(session, case.id, world.manager, organisation_id=stranger, reason="x")
-    session.rollback()
+        remove_participant(work, case.id, world.manager, organisation_id=stranger, reason="x")
+    work.rollback()
     with pytest.raises(InvalidInput):
-        remove_participant(session, case.id, world.manager, organisation_id=stranger, reason=" ")
+        remove_participant(work, case.id, world.manager, organisation_id=stranger, reason=" ")

@@ -11,6 +11,7 @@ from tests.factories import DatabaseTarget, make_ready, make_world, new_case
 from workflow.audit.writer import case_chain
 from workflow.core.db import make_engine
 from workflow.core.errors import StaleVersion
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
 from workflow.transitions.engine import apply_trigger
 
@@ -33,7 +34,9 @@ def test_fifty_concurrent_advances_exactly_one_wins(pg_db: DatabaseTarget) -> No
         with Session(engine, expire_on_commit=False) as s:
             barrier.wait()
             try:
-                apply_trigger(s, case_id, "advance", manager, expected_version=version, now=when)
+                apply_trigger(
+                    UnitOfWork(s), case_id, "advance", manager, expected_version=version, now=when
+                )
             except StaleVersion:
                 return "stale"
             return "ok"

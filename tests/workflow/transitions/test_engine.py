@@ -17,6 +17,7 @@ from workflow.core.errors import (
     RequirementsUnmet,
     StaleVersion,
 )
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Case, Deadline, Reminder
 from workflow.transitions.engine import apply_trigger, trigger_statuses
 
@@ -37,8 +38,9 @@ def _events(session: Session, case: Case) -> list[AuditEvent]:
 def test_refused_advance_lists_every_unmet_code_and_is_audited(db: DatabaseTarget) -> None:
     session, world, case = _setup(db)
     assert case.id is not None
+    work = UnitOfWork(session)
     with pytest.raises(RequirementsUnmet) as refused:
-        apply_trigger(session, case.id, "advance", world.manager, expected_version=1)
+        apply_trigger(work, case.id, "advance", world.manager, expected_version=1)
     expected = {
         "need.owner",
         "need.description",
@@ -64,8 +66,9 @@ def test_transition_audit_records_requirement_results(db: DatabaseTarget) -> Non
     session, world, case = _setup(db)
     assert case.id is not None
     make_ready(session, world, case)
+    work = UnitOfWork(session)
     apply_trigger(
-        session,
+        work,
         case.id,
         "advance",
         world.manager,
@@ -87,8 +90,9 @@ def test_stale_version_changes_nothing(db: DatabaseTarget) -> None:
     session, world, case = _setup(db)
     assert case.id is not None
     before = len(_events(session, case))
+    work = UnitOfWork(session)
     with pytest.raises(StaleVersion) as stale:
-        apply_trigger(session, case.id, "cancel", world.manager, reason="x", expected_version=7)
+        apply_trigger(work, case.id, "cancel", world.manager, reason="x", expected_version=7)
     assert stale.value.current_version == 1
     session.expire_all()
     assert session.get(Case, case.id).state == "need"
@@ -101,8 +105,9 @@ def test_reason_is_required(db: DatabaseTarget, trigger: str) -> None:
     session, world, case = _setup(db)
     assert case.id is not None
     for reason in (None, "   "):
+        work = UnitOfWork(session)
         with pytest.raises(InvalidInput):
-            apply_trigger(session, case.id, trigger, world.manager, reason=reason)
+            apply_trigger(work, case.id, trigger, world.manager, reason=reason)
     session.expire_all()
     assert session.get(Case, case.id).version == 1
     session.close()
@@ -113,8 +118,9 @@ def test_only_managers_and_admins_apply_triggers(db: DatabaseTarget, role: str) 
     session, world, case = _setup(db)
     assert case.id is not None
     actor = Actor("Someone", role, world.lead.id)
+    work = UnitOfWork(session)
     with pytest.raises(Forbidden):
-        apply_trigger(session, case.id, "cancel", actor, reason="nej")
+        apply_trigger(work, case.id, "cancel", actor, reason="nej")
     session.close()
 
 
@@ -122,20 +128,21 @@ def test_on_hold_blocks_advance_until_resumed(db: DatabaseTarget) -> None:
     session, world, case = _setup(db)
     assert case.id is not None
     make_ready(session, world, case)
+    work = UnitOfWork(session)
     case = apply_trigger(
-        session, case.id, "pause", world.manager, reason="Afventer budget", now=world.tick()
+        work, case.id, "pause", world.manager, reason="Afventer budget", now=world.tick()
     )
     assert case.on_hold and case.hold_reason == "Afventer budget"
     statuses = {s.trigger.value: s for s in trigger_statuses(session, case, world.clock)}
     assert not statuses["advance"].allowed and statuses["advance"].unmet == []
     assert statuses["resume"].allowed and not statuses["pause"].allowed
     with pytest.raises(InvalidTransition):
-        apply_trigger(session, case.id, "advance", world.manager, now=world.tick())
+        apply_trigger(work, case.id, "advance", world.manager, now=world.tick())
     with pytest.raises(InvalidTransition):
-        apply_trigger(session, case.id, "pause", world.manager, reason="igen", now=world.tick())
-    case = apply_trigger(session, case.id, "resume", world.manager, now=world.tick())
+        apply_trigger(work, case.id, "pause", world.manager, reason="igen", now=world.tick())
+    case = apply_trigger(work, case.id, "resume", world.manager, now=world.tick())
     assert not case.on_hold
-    case = apply_trigger(session, case.id, "advance", world.manager, now=world.tick())
+    case = apply_trigger(work, case.id, "advance", world.manager, now=world.tick())
     assert case.state == "match"
     session.close()
 
@@ -144,20 +151,21 @@ def test_reopen_returns_to_the_phase_it_was_cancelled_from(db: DatabaseTarget) -
     session, world, case = _setup(db)
     assert case.id is not None
     case = drive(session, world, case, "agreement")
+    work = UnitOfWork(session)
     case = apply_trigger(
-        session, case.id, "cancel", world.manager, reason="Budget frosset", now=world.tick()
+        work, case.id, "cancel", world.manager, reason="Budget frosset", now=world.tick()
     )
     assert (case.state, case.cancelled_from) == ("cancelled", "agreement")
     with pytest.raises(Forbidden):
         apply_trigger(
-            session,
+            work,
             case.id,
             "reopen",
             Actor("Søren", "staff", world.lead.id),
             reason="Ny bevilling",
         )
     case = apply_trigger(
-        session, case.id, "reopen", world.manager, reason="Ny bevilling", now=world.tick()
+        work, case.id, "reopen", world.manager, reason="Ny bevilling", now=world.tick()
     )
     assert (case.state, case.cancelled_from) == ("agreement", None)
     session.close()
@@ -166,8 +174,9 @@ def test_reopen_returns_to_the_phase_it_was_cancelled_from(db: DatabaseTarget) -
 def test_unknown_trigger_is_refused_and_audited(db: DatabaseTarget) -> None:
     session, world, case = _setup(db)
     assert case.id is not None
+    work = UnitOfWork(session)
     with pytest.raises(InvalidTransition):
-        apply_trigger(session, case.id, "teleport", world.manager)
+        apply_trigger(work, case.id, "teleport", world.manager)
     assert json.loads(_events(session, case)[-1].data)["refusal"] == "invalid-transition"
     session.close()
 
@@ -209,9 +218,10 @@ def test_failed_audit_write_leaves_the_case_exactly_as_it_was(db: DatabaseTarget
     snapshot = before.model_dump()
     events_before = len(_events(session, case))
     _fail_transition_audits(db, session)
+    work = UnitOfWork(session)
     with pytest.raises(Exception, match="simulated audit write failure"):
         apply_trigger(
-            session,
+            work,
             case.id,
             "advance",
             world.manager,
@@ -228,8 +238,8 @@ def test_failed_audit_write_leaves_the_case_exactly_as_it_was(db: DatabaseTarget
     # Control: once the database accepts the audit event, the same transition writes them.
     drop = "DROP TRIGGER fail_audit" + (" ON audit_events" if db.backend != "sqlite" else "")
     session.execute(text(drop))
-    session.commit()
-    apply_trigger(session, case.id, "advance", world.manager, now=world.tick())
+    work.commit()
+    apply_trigger(work, case.id, "advance", world.manager, now=world.tick())
     assert session.execute(select(func.count()).select_from(Deadline)).scalar_one() > 0
     session.close()
 
@@ -242,6 +252,7 @@ def test_nul_characters_are_refused_as_invalid_input(db: DatabaseTarget) -> None
     with pytest.raises(InvalidInput, match="NUL"):
         patch(session, case, {"need": {"description": "ro\x00lig"}}, world.manager)
     session.rollback()
+    work = UnitOfWork(session)
     with pytest.raises(InvalidInput, match="NUL"):
-        apply_trigger(session, case.id, "cancel", world.manager, reason="nej\x00")
+        apply_trigger(work, case.id, "cancel", world.manager, reason="nej\x00")
     session.close()

@@ -15,6 +15,7 @@ from tests.chain import assert_chain_intact
 from tests.factories import DatabaseTarget, make_ready, make_world, new_case, patch
 from workflow.audit.writer import case_chain
 from workflow.core.errors import InvalidInput, SectionLocked, WorkflowError
+from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 from workflow.transitions.engine import apply_trigger
 
@@ -50,7 +51,7 @@ def make_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             before_hold, cancelled_from = case.on_hold, case.cancelled_from
             try:
                 apply_trigger(
-                    self.session,
+                    UnitOfWork(self.session),
                     self.case_id,
                     trigger,
                     self.world.manager,
