@@ -24,6 +24,7 @@ from tests.browser.world import (
 )
 from tests.factories import DatabaseTarget, make_org
 from workflow.access.actor import Actor
+from workflow.access.roles import Role
 from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
