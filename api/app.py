@@ -5,12 +5,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.admission import AdmissionMiddleware
-from api.hsts import HstsMiddleware
-from api.idempotency import IdempotencyMiddleware
-from api.limits import BodyLimitMiddleware
-from api.problems import install_problem_handlers
-from api.request_context import RequestContextMiddleware
+from api.http.admission import AdmissionMiddleware
+from api.http.hsts import HstsMiddleware
+from api.http.idempotency import IdempotencyMiddleware
+from api.http.limits import BodyLimitMiddleware
+from api.http.problems import install_problem_handlers
+from api.http.request_context import RequestContextMiddleware
+from api.http.throttle import FailedAuthentications
 from api.routes import (
     audit,
     cases,
@@ -28,7 +29,6 @@ from api.routes import (
     transitions,
     users,
 )
-from api.throttle import FailedAuthentications
 from api.web import create_web_app
 from workflow.core.gc_freeze import freeze_startup_objects
 from workflow.core.settings import get_settings

@@ -11,9 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.idempotency import ACTOR_STATE
-from api.problems import ApiProblem, language_of
-from api.throttle import client_address, throttle_of
+from api.http.idempotency import ACTOR_STATE
+from api.http.problems import ApiProblem, language_of
+from api.http.throttle import client_address, throttle_of
 from workflow.access.actor import Actor
 from workflow.access.tokens import actor_for_token
 from workflow.core.db import get_engine
@@ -50,7 +50,7 @@ def get_actor(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Actor:
     """The actor behind `Authorization: Bearer <token>`; 401 without a valid token, 429 after
-    too many invalid ones from the client's address (`api.throttle`)."""
+    too many invalid ones from the client's address (`api.http.throttle`)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

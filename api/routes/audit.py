@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Language, SessionDep, strict_query
-from api.problems import ApiProblem
+from api.http.problems import ApiProblem
 from api.schemas.audit import AuditEventPublic, CaseAuditEvent, VerifyReportPublic
 from api.schemas.common import Id, Page, problem_responses
 from states.dates import LooseMoment

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.preconditions import IfMatch, check_if_match, require_if_match
-from api.problems import ApiProblem
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.preconditions import IfMatch, check_if_match, require_if_match
+from api.http.problems import ApiProblem
+from api.http.replies import commit_reply, json_response
 from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, CaseView
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.views import case_public, case_summaries, case_view, etag

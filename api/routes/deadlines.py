@@ -9,9 +9,9 @@ from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.problems import ApiProblem
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.problems import ApiProblem
+from api.http.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, READ, WRITE, Page, Timestamp, problem_responses
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links

@@ -16,7 +16,7 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
     """The process is alive. `async` and free of the database: it must answer while every
-    worker thread and pooled connection is busy (see `api/admission.py`)."""
+    worker thread and pooled connection is busy (see `api/http/admission.py`)."""
     return {"status": "ok"}
 
 

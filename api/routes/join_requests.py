@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply, json_response
 from api.routes.needs import CaseId
 from api.schemas.common import MAX_ID, problem_responses
 from api.schemas.needs import JoinDecision, JoinRequestCreate, JoinRequestPublic, Municipality

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.problems import ApiProblem
+from api.http.problems import ApiProblem
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.ops.metrics import exposition

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.replies import commit_reply, json_response
+from api.http.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.needs import Municipality, NeedItem, ShareState
 from states import CaseState

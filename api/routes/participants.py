@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.replies import commit_reply
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply
 from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
 from api.schemas.common import problem_responses

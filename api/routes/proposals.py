@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.problems import ApiProblem
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.problems import ApiProblem
+from api.http.replies import commit_reply, json_response
 from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.proposals import (

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.problems import ApiProblem
-from api.replies import json_response
+from api.http.problems import ApiProblem
+from api.http.replies import json_response
 from api.schemas.common import MAX_ID, READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
 from notifications import links

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.replies import commit_reply
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply
 from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import SignaturePublic
 from api.schemas.common import problem_responses

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.tokens import TokenCreate, TokenCreated, TokenPublic
 from api.schemas.users import Me

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header, remember_response
-from api.preconditions import IfMatch, check_if_match, require_if_match
-from api.replies import json_response
+from api.http.idempotency import idempotency_key_header, remember_response
+from api.http.preconditions import IfMatch, check_if_match, require_if_match
+from api.http.replies import json_response
 from api.routes.cases import ETAG_HEADER, CaseId
 from api.schemas.cases import CasePublic, TransitionRequest
 from api.schemas.common import problem_responses

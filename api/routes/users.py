@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.idempotency import idempotency_key_header
-from api.replies import commit_reply, json_response
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply, json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.users import UserChange, UserInvite, UserPublic
 from workflow.access.policy import Action, require

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.problems import PROBLEM_MEDIA_TYPE
+from api.http.problems import PROBLEM_MEDIA_TYPE
 from states.dates import Moment
 from workflow.core.names import MAX_NAME_LENGTH, clean_name
 
@@ -93,7 +93,7 @@ _DESCRIPTIONS = {
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting problem+json answers with these statuses.
 
-    Wherever a token is checked (401), too many invalid ones get 429 (`api.throttle`).
+    Wherever a token is checked (401), too many invalid ones get 429 (`api.http.throttle`).
     """
     if 401 in statuses and 429 not in statuses:
         statuses = (*statuses, 429)

@@ -19,22 +19,16 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.allow import allowed_methods
-from api.problems import RETRY_AFTER_SECONDS
-from api.web import (
-    ack_page,
-    assessment,
-    audit_page,
-    auth,
-    board,
-    case_routes,
-    manage_routes,
-    needs_pages,
-    new_case,
-    partner_pages,
-)
+from api.http.allow import allowed_methods
+from api.http.problems import RETRY_AFTER_SECONDS
+from api.web import auth
+from api.web.audit import audit_page
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
+from api.web.cases import assessment, board, case_routes, manage_routes, new_case
+from api.web.deadlines import ack_page
 from api.web.i18n import normalise_language
+from api.web.needs import needs_pages
+from api.web.partner import partner_pages
 from api.web.render import render
 from api.web.session import (
     LANGUAGE_COOKIE,

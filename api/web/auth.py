@@ -9,9 +9,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
-from api.throttle import client_address, throttle_of
+from api.http.throttle import client_address, throttle_of
 from api.web.i18n import normalise_language
-from api.web.overview_view import nav_counts
+from api.web.overview.overview_view import nav_counts
 from api.web.render import (
     WEB_PREFIX,
     WebUser,

@@ -26,7 +26,7 @@ WEB_PREFIX = "/ui"
 
 @dataclass(frozen=True, slots=True)
 class NavCounts:
-    """The numbers beside the navigation links (`api.web.overview_view.nav_counts`)."""
+    """The numbers beside the navigation links (`api.web.overview.overview_view.nav_counts`)."""
 
     overview: int
     deadlines: int

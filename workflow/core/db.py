@@ -50,7 +50,7 @@ def get_engine(url: str | None = None) -> Engine:
     than its pool holds would open (and PostgreSQL fork) a new backend for many of them.
 
     A request that finds every connection taken waits `OPI_DATABASE_POOL_TIMEOUT` seconds, then
-    gets 503 with Retry-After (`api/problems.py`), never a 500.
+    gets 503 with Retry-After (`api/http/problems.py`), never a 500.
     """
     settings = get_settings()
     url = url or settings.database_url

@@ -1,6 +1,6 @@
 """Domain errors: what the workflow refuses and why, with no notion of HTTP.
 
-`api.problems` maps each class to the RFC 9457 problem and the status SPEC §4 names; the pages
+`api.http.problems` maps each class to the RFC 9457 problem and the status SPEC §4 names; the pages
 map them to their own messages. A new refusal gets its class here and its row there.
 """
 

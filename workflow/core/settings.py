@@ -162,7 +162,7 @@ class Settings(BaseSettings):
         if self.request_concurrency is not None:
             return self.request_concurrency
         # Below the 40 threads a process runs sync routes on, whatever the pool: a request
-        # holding a lock must always find a thread to finish on (api/admission.py).
+        # holding a lock must always find a thread to finish on (api/http/admission.py).
         return 4 if self.is_sqlite else min(self.database_pool_size, 32)
 
     @property

@@ -28,7 +28,7 @@ def logging_config(log_format: str, level: str = "info") -> dict[str, Any]:
     """A `logging.config.dictConfig` for the service and uvicorn, in `log_format`.
 
     Uvicorn's own access log is switched off: it is written outside the request's context,
-    so it could not carry the request id; `api/request_context.py` writes one line per
+    so it could not carry the request id; `api/http/request_context.py` writes one line per
     request on the logger `opi.access` instead.
     """
     if log_format == "json":

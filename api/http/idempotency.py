@@ -32,7 +32,7 @@ from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem
+from api.http.problems import problem
 from workflow.access.actor import Actor
 from workflow.access.tokens import actor_for_token
 from workflow.audit.writer import canonical_json

@@ -4,7 +4,7 @@ from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem
+from api.http.problems import problem
 from workflow.core.settings import get_settings
 
 

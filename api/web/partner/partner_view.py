@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.web.deadline_view import DeadlineRow
+from api.web.deadlines.deadline_view import DeadlineRow
 from api.web.i18n import translate
 from api.web.names import organisation_names
 from states import CaseState

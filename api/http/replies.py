@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.idempotency import remember_response
+from api.http.idempotency import remember_response
 from workflow.core.unit_of_work import UnitOfWork
 
 

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.web import deadline_view, partner_view
+from api.web.cases.manage_view import manage_context, signatures
+from api.web.cases.timeline import EventView, describe, organisation_ids
+from api.web.deadlines import deadline_view
 from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
@@ -24,11 +26,10 @@ from api.web.forms import (
     field_views,
 )
 from api.web.i18n import TRIGGERS, pick
-from api.web.manage_view import manage_context, signatures
 from api.web.names import organisation_names
+from api.web.partner import partner_view
 from api.web.render import WebUser
 from api.web.rights import may_manage
-from api.web.timeline import EventView, describe, organisation_ids
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, competes, may

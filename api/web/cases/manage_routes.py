@@ -15,10 +15,10 @@ from sqlmodel import Session
 from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.case_routes import case_page_response
-from api.web.case_view import Flash
+from api.web.cases.case_routes import case_page_response
+from api.web.cases.case_view import Flash
+from api.web.cases.manage_view import INVITABLE_ROLES
 from api.web.form_input import Submitted
-from api.web.manage_view import INVITABLE_ROLES
 from api.web.render import WEB_PREFIX, WebUser
 from api.web.rights import require_manage
 from workflow.access.scope import get_visible_case

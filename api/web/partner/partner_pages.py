@@ -21,8 +21,8 @@ from api.deps import SessionDep
 from api.schemas.common import MAX_ID
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.forms import format_datetime
-from api.web.overview_view import gather
-from api.web.partner_view import (
+from api.web.overview.overview_view import gather
+from api.web.partner.partner_view import (
     call_view,
     my_deadlines,
     open_calls,

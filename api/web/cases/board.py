@@ -10,9 +10,10 @@ from sqlmodel import Session, col
 
 from api.deps import SessionDep
 from api.schemas.common import parse_id
-from api.web import deadline_view, partner_view
 from api.web.auth import UserDep
+from api.web.deadlines import deadline_view
 from api.web.names import organisation_names
+from api.web.partner import partner_view
 from api.web.render import language_of, render
 from api.web.rights import may_start_case
 from states import PHASES, TERMINAL, CaseState

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header
 
-from api.problems import ApiProblem
+from api.http.problems import ApiProblem
 from workflow.core.errors import StaleVersion
 from workflow.models import Case
 

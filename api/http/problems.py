@@ -10,7 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.allow import allowed_methods
+from api.http.allow import allowed_methods
 from states.text import Language, negotiate
 from workflow.core.errors import (
     Conflict,

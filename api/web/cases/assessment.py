@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.case_view import Flash
+from api.web.cases.case_view import Flash
 from api.web.form_input import Submitted
 from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, WebUser, language_of, render

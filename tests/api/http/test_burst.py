@@ -2,7 +2,7 @@
 
 A burst of 50 simultaneous writes used to give up to 40 x 500 on SQLite and about 18 x 500 on
 PostgreSQL (connection pool timeouts), and `/healthz` stalled for about 29 s. Now requests
-queue for a bounded time (`api/admission.py`), then get 503 with Retry-After; `/healthz`
+queue for a bounded time (`api/http/admission.py`), then get 503 with Retry-After; `/healthz`
 answers whatever the database is doing. No test here asserts how fast anything is; the
 timeouts only keep a broken server from hanging the suite.
 """
@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from api.problems import PROBLEM_MEDIA_TYPE
+from api.http.problems import PROBLEM_MEDIA_TYPE
 from tests.factories import DatabaseTarget
 from tests.served import manager_token, opi_serve, served_env
 from workflow.models import Case

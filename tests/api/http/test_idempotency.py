@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlmodel import Session, col
 
-import api.idempotency as idempotency
+import api.http.idempotency as idempotency
 from tests.api_helpers import ApiClient, World, create_case, etag_of
 from workflow.core.db import get_engine
 from workflow.core.timeutil import utcnow

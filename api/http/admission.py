@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import RETRY_AFTER_SECONDS, busy_problem
+from api.http.problems import RETRY_AFTER_SECONDS, busy_problem
 from workflow.core.settings import get_settings
 
 BYPASS_PATHS = frozenset({"/healthz", "/api/v1/healthz", "/metrics"})

@@ -1,4 +1,4 @@
-"""The admission queue (`api/admission.py`) and the request id, in-process: what a request
+"""The admission queue (`api/http/admission.py`) and the request id, in-process: what a request
 that waited too long gets, on the API and on the pages, and what `/healthz` does meanwhile."""
 
 import asyncio
@@ -8,9 +8,9 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from api.admission import AdmissionMiddleware
-from api.problems import PROBLEM_MEDIA_TYPE
-from api.request_context import REQUEST_ID_HEADER
+from api.http.admission import AdmissionMiddleware
+from api.http.problems import PROBLEM_MEDIA_TYPE
+from api.http.request_context import REQUEST_ID_HEADER
 from tests.api_helpers import ApiClient
 
 

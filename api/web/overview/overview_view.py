@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from api.web.forms import editable_sections
 from api.web.names import organisation_names
-from api.web.partner_view import DeadlineItem, my_deadlines, open_calls
+from api.web.partner.partner_view import DeadlineItem, my_deadlines, open_calls
 from api.web.render import NavCounts
 from states import PHASES, REQUIREMENTS, CaseState, Trigger
 from workflow.access.actor import Actor

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.case_view import Flash, RefusedForm, case_context
+from api.web.cases.case_view import Flash, RefusedForm, case_context
 from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,

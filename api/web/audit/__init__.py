@@ -1,0 +1,1 @@
+"""The auditor's pages: the audit log with filters, verification and exports."""

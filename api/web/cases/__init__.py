@@ -1,0 +1,1 @@
+"""The case pages: the board, one case with its sections and timeline, managing it, assessing."""

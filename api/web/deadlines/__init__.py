@@ -1,0 +1,1 @@
+"""Deadline rows as the pages show them and the acknowledge page behind every reminder mail."""

@@ -1,0 +1,1 @@
+"""The need catalogue ("Behovskatalog") and one need with its similar needs."""
