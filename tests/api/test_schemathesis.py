@@ -20,7 +20,7 @@ from schemathesis.checks import positive_data_acceptance
 from schemathesis.core.result import Ok
 from schemathesis.openapi import from_asgi
 
-from api.throttle import FailedAuthentications
+from api.http.throttle import FailedAuthentications
 from tests.api_helpers import ADMIN_TOKEN, ApiClient, create_case, drive
 
 MAX_EXAMPLES = 12
@@ -60,7 +60,7 @@ def _run(operation: Any, mode: GenerationMode) -> str | None:
 def test_every_operation_conforms_to_the_openapi_document(api: ApiClient) -> None:
     # Schemathesis sends invalid credentials to every operation (check ST401), which the
     # failed-token throttle would soon answer with 429; the throttle has its own tests
-    # (tests/api/test_throttle.py), so here it allows every try.
+    # (tests/api/http/test_throttle.py), so here it allows every try.
     api.client.app.state.auth_failures = FailedAuthentications(limit=10**6, window_seconds=300)
     w = api.world()
     drive(api, w, create_case(api, w), "pilot")
