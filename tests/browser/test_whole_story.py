@@ -29,6 +29,7 @@ from tests.factories import DatabaseTarget, make_org
 from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
 from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +82,7 @@ def story(db: DatabaseTarget, tmp_path: Path) -> Iterator[Story]:
             "b": make_org(s, "TræningNu A/S", "company", email="bud@traeningnu.example"),
         }
         tokens: dict[str, str] = {}
+        work = UnitOfWork(s)
         for key, name, role, org in (
             ("manager", "Mette Madsen", "manager", "furesoe"),
             ("a", "Anders Ager (Faldfri)", "partner", "a"),
@@ -89,9 +91,9 @@ def story(db: DatabaseTarget, tmp_path: Path) -> Iterator[Story]:
         ):
             org_id = orgs[org].id if org else None
             _, tokens[key] = create_token(
-                s, SYSTEM_CLI, name=name, role=role, organisation_id=org_id
+                work, SYSTEM_CLI, name=name, role=role, organisation_id=org_id
             )
-        s.commit()
+        work.commit()
         ids = {key: org.id or 0 for key, org in orgs.items()}
     db.engine.dispose()
     with serve(db.url, tmp_path / "server.log") as url:

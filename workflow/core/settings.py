@@ -1,8 +1,9 @@
 """Configuration from the environment, one class, `OPI_` prefix."""
 
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -180,6 +181,14 @@ class Settings(BaseSettings):
     def resolved_key_file(self) -> Path:
         """The file generated keys are kept in."""
         return self.key_file or default_key_file(self.database_url)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose derived keys follow the copy's own settings: the keys are cached on
+        first use, and a copy made with another `secret_key` must not sign with the old one."""
+        copy = super().model_copy(update=update, deep=deep)
+        for derived in ("signing_key", "checkpoint_key"):
+            copy.__dict__.pop(derived, None)
+        return copy
 
     @cached_property
     def signing_key(self) -> str:

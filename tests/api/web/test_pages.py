@@ -24,6 +24,7 @@ from tests.browser.world import (
 )
 from tests.factories import DatabaseTarget, make_org
 from workflow.access.actor import Actor
+from workflow.access.roles import Role
 from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
@@ -487,14 +488,15 @@ def test_managers_open_the_audit_log_of_their_own_cases_only(web: Web) -> None:
     # page used to refuse them while the API let them in).
     with Session(web.db.engine) as session:
         gladsaxe = make_org(session, "Gladsaxe Kommune")
+        work = UnitOfWork(session)
         create_case(
-            session,
-            Actor("Gunnar Gladsaxe", "manager", gladsaxe.id),
+            work,
+            Actor("Gunnar Gladsaxe", Role.MANAGER, gladsaxe.id),
             title="Gladsaxes egen sag",
             need={},
             lead_municipality_id=gladsaxe.id or 0,
         )
-        session.commit()
+        work.commit()
     manager = web.signed_in("manager")
     page = manager.get("/ui/audit")
     assert page.status_code == 200 and "er intakte" in page.text

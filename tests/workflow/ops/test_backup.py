@@ -26,7 +26,8 @@ from tests.factories import DatabaseTarget
 from tests.reminder_support import Scene, make_scene, make_settings
 from workflow.audit.verify import verify_log
 from workflow.cases.service import create_case
-from workflow.core.db import make_engine, session_scope
+from workflow.core.db import make_engine
+from workflow.core.unit_of_work import work_scope
 from workflow.models import Case
 from workflow.ops.backup import BackupRefused, backup_sqlite
 
@@ -49,9 +50,9 @@ class Writer:
         try:
             while not self.stop.is_set():
                 n += 1
-                with session_scope(self.engine) as session:
+                with work_scope(self.engine) as work:
                     case = create_case(
-                        session,
+                        work,
                         self.scene.manager,
                         title=f"Sag {n} under backup",
                         need={},
