@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.http.allow import allowed_methods
 from api.http.problems import RETRY_AFTER_SECONDS
-from api.web import auth
+from api.web import auth, saml_pages
 from api.web.audit import audit_page
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
@@ -73,6 +73,7 @@ def create_web_app() -> FastAPI:
         needs_pages,
         audit_page,
         ack_page,
+        saml_pages,
     ):
         app.include_router(module.router)
     _install_session_middleware(app)

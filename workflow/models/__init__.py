@@ -24,6 +24,7 @@ from workflow.models.join_request import JoinRequest, JoinStatus
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
+from workflow.models.saml import SamlAssertionSeen, SamlRequest, SamlSession
 
 __all__ = [
     "ApiToken",
@@ -51,6 +52,9 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SamlAssertionSeen",
+    "SamlRequest",
+    "SamlSession",
     "SignInMethod",
     "Signature",
     "User",

@@ -1,0 +1,172 @@
+"""SAML sign-in on the pages (issue 16): the start at `/ui/login/saml`, the assertion consumer
+at `/saml/acs`, SP metadata at `/saml/metadata` and the way back from single logout.
+
+`router` belongs to the pages' sub-application (it sees the browser's session, so a sign-in
+can end the session it replaces); `sp_router` is mounted on the root application, because the
+IdP knows the SP by URLs outside `/ui`. The assertion arrives as a cross-site POST, which
+carries none of the pages' SameSite=Strict cookies: what the sign-in needs to remember is in
+the database (`workflow.access.saml`), and the page that follows a successful sign-in moves on
+by itself, so that the new session's cookie is sent on a navigation the service started.
+"""
+
+import logging
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep
+from api.http.throttle import client_address, throttle_of
+from api.web.auth import begin_session, landing
+from api.web.i18n import translate
+from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
+from api.web.session import WebSession, new_session, set_session_cookie
+from workflow.access import saml
+from workflow.access.saml_sign_in import (
+    SignInRefused,
+    actor_of,
+    identity_of,
+    record_refused,
+    resolve_user,
+)
+from workflow.core.settings import get_settings
+from workflow.core.timeutil import utcnow
+from workflow.core.unit_of_work import UnitOfWork
+from workflow.models import SignInMethod
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+sp_router = APIRouter(include_in_schema=False)
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+"""The pages' security headers, for the pages served outside `/ui` (the assertion consumer)."""
+
+
+def _not_configured(request: Request) -> HTMLResponse:
+    return render(
+        request, "error.html", {"status": 404, "message": "saml.not_configured"}, status_code=404
+    )
+
+
+def _with_headers(response: Response, extra: dict[str, str] | None = None) -> Response:
+    for name, value in {**PAGE_HEADERS, **(extra or {})}.items():
+        response.headers[name] = value
+    return response
+
+
+@router.get("/login/saml")
+def saml_start(request: Request, db: SessionDep, next: str | None = None) -> Response:
+    """Send the browser to the IdP with a signed AuthnRequest (HTTP-Redirect, or a form for
+    the POST binding that works without JavaScript)."""
+    settings = get_settings()
+    if not settings.saml_enabled:
+        return _not_configured(request)
+    try:
+        outgoing = saml.start_sign_in(
+            db,
+            settings,
+            next_path=safe_next(next),
+            replaces_session_id=web_session_of(request).row_id,
+            now=utcnow(),
+        )
+    except Exception:  # unreadable metadata or key: the page says so, the log says why
+        log.exception("SAML sign-in could not start")
+        db.rollback()
+        page = render(request, "error.html", {"status": 503, "message": "saml.not_configured"})
+        page.status_code = 503
+        return page
+    if outgoing.binding == saml.BINDING_HTTP_REDIRECT:
+        return RedirectResponse(outgoing.location, status_code=303)
+    page = render(
+        request, "saml_post.html", {"location": outgoing.location, "fields": outgoing.fields}
+    )
+    target = urlsplit(outgoing.location)
+    csp = PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+    )
+    page.headers["Content-Security-Policy"] = csp
+    return page
+
+
+@sp_router.get("/saml/metadata")
+def saml_metadata(request: Request) -> Response:
+    """This service's SP metadata, for the IdP's administrator to register."""
+    settings = get_settings()
+    if not settings.saml_enabled:
+        return _with_headers(_not_configured(request))
+    return Response(saml.sp_metadata(settings), media_type="application/samlmetadata+xml")
+
+
+def _refused(request: Request, reason: str) -> Response:
+    both = {
+        "da": lambda key: translate("da", key),
+        "en": lambda key: translate("en", key),
+        "reason": reason,
+    }
+    return _with_headers(render(request, "saml_refused.html", both, status_code=403))
+
+
+@sp_router.post("/saml/acs")
+def saml_acs(
+    request: Request, db: SessionDep, SAMLResponse: Annotated[str, Form()] = ""
+) -> Response:
+    """The assertion consumer: verify the IdP's response, sign the person in, move on.
+
+    Every refusal gets a page in Danish and English and a `signin.refused` audit event; the
+    request id and assertion id are used up before the person is looked up, so a verified
+    assertion is never accepted twice, whatever happens next.
+    """
+    settings = get_settings()
+    if not settings.saml_enabled:
+        return _with_headers(_not_configured(request))
+    now, client = utcnow(), client_address(request)
+    throttle = throttle_of(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        page = _refused(request, saml.SamlReason.BAD_STATE.value)
+        page.status_code = 429
+        page.headers["Retry-After"] = str(wait)
+        return page
+    try:
+        assertion = saml.consume(db, settings, SAMLResponse, now)
+        db.commit()
+    except saml.SamlRefused as refused:
+        record_refused(db, refused.reason.value, refused.detail, now, client=client)
+        throttle.failed(client)
+        return _refused(request, refused.reason.value)
+    identity = identity_of(assertion, settings)
+    try:
+        user = resolve_user(UnitOfWork(db), identity, now)
+    except SignInRefused as refused:
+        record_refused(db, refused.reason, refused.detail, now, identity=identity, client=client)
+        return _refused(request, refused.reason)
+    actor = actor_of(user)
+    request.state.web_session = WebSession(
+        csrf=new_session().csrf, row_id=assertion.replaces_session_id
+    )
+    begin_session(request, db, actor, via=SignInMethod.SAML.value)
+    started = request.state.web_session
+    assert started.row_id is not None
+    saml.remember_session(db, started.row_id, assertion)
+    db.commit()
+    page = render(request, "saml_continue.html", {"next": landing(actor, assertion.next_path)})
+    set_session_cookie(page, request, started, settings)
+    return _with_headers(page)
+
+
+@sp_router.get("/saml/slo")
+def saml_slo_return() -> RedirectResponse:
+    """The IdP's answer to a LogoutRequest. The session here ended before the browser went
+    to the IdP, so the answer changes nothing: the person sees that they are signed out."""
+    return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
