@@ -200,7 +200,7 @@ def idp_has_logout(settings: Settings) -> bool:
     """Whether the IdP's metadata offers single logout over HTTP-Redirect."""
     try:
         idp = idp_entity_id(settings)
-        return bool(config(settings).metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT))
+        return bool(config(settings).metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso"))
     except SamlRefused:
         return False
 
