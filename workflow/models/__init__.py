@@ -15,6 +15,7 @@ from workflow.models.deadline import (
 )
 from workflow.models.heartbeat import JobHeartbeat
 from workflow.models.identity import (
+    OidcPending,
     SignInMethod,
     User,
     UserStatus,
@@ -44,6 +45,7 @@ __all__ = [
     "JobHeartbeat",
     "JoinRequest",
     "JoinStatus",
+    "OidcPending",
     "Organisation",
     "OrganisationKind",
     "Participant",
