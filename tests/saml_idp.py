@@ -127,14 +127,14 @@ class TestIdp:
     directory: Path
     entity_id: str = "https://idp.test.example/saml"
     base: str = "https://idp.test.example"
-    key: Path = field(init=False)
-    cert: Path = field(init=False)
+    key_pair: tuple[Path, Path] | None = None
+    """The IdP's (key file, cert file); a new pair when not given."""
     metadata_file: Path = field(init=False)
     sp_metadata_file: Path = field(init=False)
     server: Server | None = None
 
     def __post_init__(self) -> None:
-        self.key, self.cert = make_key_pair(self.directory, "idp")
+        self.key, self.cert = self.key_pair or make_key_pair(self.directory, "idp")
         self.metadata_file = self.directory / "idp-metadata.xml"
         self.sp_metadata_file = self.directory / "sp-metadata.xml"
         conf = _idp_config(self.entity_id, self.base, self.key, self.cert, None)

@@ -117,9 +117,11 @@ def begin_session(
     *,
     via: str,
     admin_token: str | None = None,
+    work: UnitOfWork | None = None,
 ) -> None:
     """Start a stored session for `actor` (ending this browser's previous one: the id is
-    rotated at every sign-in) and audit the sign-in. Commits.
+    rotated at every sign-in) and audit the sign-in. Commits `work` (a single sign-on's, which
+    may hold a user created just in time) or a unit of its own.
 
     The cookie is set by the session middleware from `request.state.web_session`.
     """
@@ -135,7 +137,7 @@ def begin_session(
         admin_token=admin_token if actor.token_id is None else None,
         replaces=previous,
     )
-    work = UnitOfWork(db)
+    work = work or UnitOfWork(db)
     audit.record(work, actor, "signin.succeeded", {"method": via, "session_id": row.id}, at=now)
     work.commit()
     assert row.id is not None

@@ -23,13 +23,7 @@ from api.web.i18n import translate
 from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
 from api.web.session import WebSession, new_session, set_session_cookie
 from workflow.access import saml
-from workflow.access.saml_sign_in import (
-    SignInRefused,
-    actor_of,
-    identity_of,
-    record_refused,
-    resolve_user,
-)
+from workflow.access.sign_in import Refusal, SignInRefused, actor_of, record_refused, resolve_user
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -134,28 +128,29 @@ def saml_acs(
     throttle = throttle_of(request)
     wait = throttle.retry_after(client)
     if wait is not None:
-        page = _refused(request, saml.SamlReason.BAD_STATE.value)
+        page = _refused(request, Refusal.BAD_STATE.value)
         page.status_code = 429
         page.headers["Retry-After"] = str(wait)
         return page
     try:
         assertion = saml.consume(db, settings, SAMLResponse, now)
         db.commit()
-    except saml.SamlRefused as refused:
-        record_refused(db, refused.reason.value, refused.detail, now, client=client)
+    except SignInRefused as refused:
+        record_refused(db, SignInMethod.SAML, refused, now, client=client)
         throttle.failed(client)
         return _refused(request, refused.reason.value)
-    identity = identity_of(assertion, settings)
+    identity = saml.identity(assertion, settings)
+    work = UnitOfWork(db)
     try:
-        user = resolve_user(UnitOfWork(db), identity, now)
+        user = resolve_user(work, identity, saml.claim_mapping(settings), now)
     except SignInRefused as refused:
-        record_refused(db, refused.reason, refused.detail, now, identity=identity, client=client)
-        return _refused(request, refused.reason)
-    actor = actor_of(user)
+        record_refused(db, SignInMethod.SAML, refused, now, identity=identity, client=client)
+        return _refused(request, refused.reason.value)
+    actor = actor_of(user, SignInMethod.SAML)
     request.state.web_session = WebSession(
         csrf=new_session().csrf, row_id=assertion.replaces_session_id
     )
-    begin_session(request, db, actor, via=SignInMethod.SAML.value)
+    begin_session(request, db, actor, via=SignInMethod.SAML.value, work=work)
     started = request.state.web_session
     assert started.row_id is not None
     saml.remember_session(db, started.row_id, assertion)

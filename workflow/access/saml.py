@@ -11,9 +11,9 @@ pysaml2 leaves to its caller, with the database as the memory between requests:
 - the issuer, the assertion's lifetime and a signature on the assertion itself (not only on
   the response), required whatever the IdP's metadata says.
 
-Every check that fails raises `SamlRefused` with the reason; nothing is written then. What
-the assertion vouches for comes back as a `SamlAssertion`; turning it into a user is the
-protocol-neutral sign-in's job.
+Every check that fails raises the protocol-neutral `SignInRefused` (`workflow.access.sign_in`)
+with its reason; nothing is written then. What the assertion vouches for comes back as a
+`SamlAssertion`; `identity` turns it into the sign-in's `Identity`, which makes it a user.
 """
 
 import base64
@@ -22,7 +22,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
@@ -37,8 +36,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from workflow.access.sign_in import (
+    ClaimMapping,
+    Identity,
+    Refusal,
+    SignInRefused,
+    parse_role_map,
+)
 from workflow.core.settings import Settings
-from workflow.models import SamlAssertionSeen, SamlRequest, SamlSession
+from workflow.models import SamlAssertionSeen, SamlRequest, SamlSession, SignInMethod
 
 log = logging.getLogger(__name__)
 
@@ -53,30 +59,6 @@ MAX_RESPONSE_BYTES = 200_000
 ACS_PATH = "/saml/acs"
 SLO_PATH = "/saml/slo"
 METADATA_PATH = "/saml/metadata"
-
-
-class SamlReason(StrEnum):
-    """Why an assertion was refused; the same words as the OIDC refusals where they mean the
-    same, so the audit log and the pages treat both protocols alike."""
-
-    BAD_STATE = "bad_state"
-    """`InResponseTo` names no request this service sent, or one already answered."""
-    PROVIDER_ERROR = "provider_error"
-    INVALID_SIGNATURE = "invalid_signature"
-    EXPIRED = "expired"
-    WRONG_AUDIENCE = "wrong_audience"
-    WRONG_ISSUER = "wrong_issuer"
-    REPLAYED = "replayed"
-    INVALID_TOKEN = "invalid_token"
-
-
-class SamlRefused(Exception):
-    """An assertion that must not sign anyone in."""
-
-    def __init__(self, reason: SamlReason, detail: str = "") -> None:
-        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +174,7 @@ def idp_entity_id(settings: Settings) -> str:
     """The one IdP the metadata describes (the first, if it describes several)."""
     idps = config(settings).metadata.with_descriptor("idpsso")
     if not idps:
-        raise SamlRefused(SamlReason.PROVIDER_ERROR, "the IdP metadata names no IdP")
+        raise SignInRefused(Refusal.PROVIDER_ERROR, "the IdP metadata names no IdP")
     return str(sorted(idps)[0])
 
 
@@ -200,8 +182,10 @@ def idp_has_logout(settings: Settings) -> bool:
     """Whether the IdP's metadata offers single logout over HTTP-Redirect."""
     try:
         idp = idp_entity_id(settings)
-        return bool(config(settings).metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso"))
-    except SamlRefused:
+        return bool(
+            config(settings).metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
+        )
+    except SignInRefused:
         return False
 
 
@@ -259,32 +243,32 @@ def start_sign_in(
 
 def _decode(saml_response: str) -> str:
     if not saml_response or len(saml_response) > MAX_RESPONSE_BYTES:
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "no SAMLResponse, or too large")
+        raise SignInRefused(Refusal.INVALID_TOKEN, "no SAMLResponse, or too large")
     try:
         return base64.b64decode(saml_response, validate=False).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "SAMLResponse is not base64 XML") from exc
+        raise SignInRefused(Refusal.INVALID_TOKEN, "SAMLResponse is not base64 XML") from exc
 
 
 def _in_response_to(xml: str) -> str | None:
     try:
         parsed = samlp.response_from_string(xml)
     except Exception as exc:  # pysaml2 raises whatever its XML parser raises
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "SAMLResponse is not a Response") from exc
+        raise SignInRefused(Refusal.INVALID_TOKEN, "SAMLResponse is not a Response") from exc
     if parsed is None:
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "SAMLResponse is not a Response")
+        raise SignInRefused(Refusal.INVALID_TOKEN, "SAMLResponse is not a Response")
     return parsed.in_response_to
 
 
-def _refusal(exc: Exception) -> SamlRefused:
+def _refusal(exc: Exception) -> SignInRefused:
     """The reason behind whatever pysaml2 raised (it raises bare `Exception` for some)."""
     text = str(exc)
     if isinstance(exc, ResponseLifetimeExceed | ToEarly):
-        return SamlRefused(SamlReason.EXPIRED, text or type(exc).__name__)
+        return SignInRefused(Refusal.EXPIRED, text or type(exc).__name__)
     if isinstance(exc, UnsolicitedResponse) or text == "Came from":
-        return SamlRefused(SamlReason.BAD_STATE, text)
+        return SignInRefused(Refusal.BAD_STATE, text)
     if isinstance(exc, StatusError):
-        return SamlRefused(SamlReason.PROVIDER_ERROR, text)
+        return SignInRefused(Refusal.PROVIDER_ERROR, text)
     if (
         isinstance(exc, SigverError)
         or "ignature" in text
@@ -294,10 +278,10 @@ def _refusal(exc: Exception) -> SamlRefused:
             "SignatureError",
         }
     ):
-        return SamlRefused(SamlReason.INVALID_SIGNATURE, text or type(exc).__name__)
+        return SignInRefused(Refusal.INVALID_SIGNATURE, text or type(exc).__name__)
     if "AudienceRestrictions" in text:
-        return SamlRefused(SamlReason.WRONG_AUDIENCE, text)
-    return SamlRefused(SamlReason.INVALID_TOKEN, f"{type(exc).__name__}: {text}"[:500])
+        return SignInRefused(Refusal.WRONG_AUDIENCE, text)
+    return SignInRefused(Refusal.INVALID_TOKEN, f"{type(exc).__name__}: {text}"[:500])
 
 
 def _expiry(response: AuthnResponse, now: datetime) -> datetime:
@@ -324,7 +308,7 @@ def _attributes(response: AuthnResponse) -> dict[str, tuple[str, ...]]:
 
 
 def consume(db: Session, settings: Settings, saml_response: str, now: datetime) -> SamlAssertion:
-    """Verify a SAMLResponse posted to the assertion consumer; `SamlRefused` if anything is
+    """Verify a SAMLResponse posted to the assertion consumer; `SignInRefused` if anything is
     wrong. On success the outstanding request is used up and the assertion id remembered;
     the caller commits both with the session it starts (a refusal rolls them back)."""
     xml = _decode(saml_response)
@@ -335,7 +319,7 @@ def consume(db: Session, settings: Settings, saml_response: str, now: datetime) 
             select(SamlRequest).where(col(SamlRequest.request_id) == request_id)
         ).scalar_one_or_none()
     if row is None or row.expires_at <= now:
-        raise SamlRefused(SamlReason.BAD_STATE, f"InResponseTo {request_id!r} is not outstanding")
+        raise SignInRefused(Refusal.BAD_STATE, f"InResponseTo {request_id!r} is not outstanding")
     sp = client(settings)
     try:
         response = sp.parse_authn_request_response(
@@ -344,22 +328,22 @@ def consume(db: Session, settings: Settings, saml_response: str, now: datetime) 
     except Exception as exc:  # pysaml2 signals every failed check with an exception
         raise _refusal(exc) from exc
     if response is None or response.assertion is None:
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "no assertion in the response")
+        raise SignInRefused(Refusal.INVALID_TOKEN, "no assertion in the response")
     if not response.assertion.signature:
-        raise SamlRefused(SamlReason.INVALID_SIGNATURE, "the assertion is not signed")
+        raise SignInRefused(Refusal.INVALID_SIGNATURE, "the assertion is not signed")
     expected = idp_entity_id(settings)
     issuers = {response.issuer(), (response.assertion.issuer.text or "").strip()}
     if issuers != {expected}:
-        raise SamlRefused(SamlReason.WRONG_ISSUER, f"issued by {sorted(issuers)!r}")
+        raise SignInRefused(Refusal.WRONG_ISSUER, f"issued by {sorted(issuers)!r}")
     name_id: NameID | None = response.name_id
     if name_id is None or not (name_id.text or "").strip():
-        raise SamlRefused(SamlReason.INVALID_TOKEN, "the assertion names no subject")
+        raise SignInRefused(Refusal.INVALID_TOKEN, "the assertion names no subject")
     assertion_id = str(response.assertion.id)
     db.execute(delete(SamlAssertionSeen).where(col(SamlAssertionSeen.expires_at) < now))
     if db.execute(
         select(col(SamlAssertionSeen.id)).where(col(SamlAssertionSeen.assertion_id) == assertion_id)
     ).first():
-        raise SamlRefused(SamlReason.REPLAYED, f"assertion {assertion_id} was used before")
+        raise SignInRefused(Refusal.REPLAYED, f"assertion {assertion_id} was used before")
     try:
         with db.begin_nested():
             db.add(
@@ -368,7 +352,7 @@ def consume(db: Session, settings: Settings, saml_response: str, now: datetime) 
                 )
             )
     except IntegrityError as exc:  # the same assertion, posted twice at once
-        raise SamlRefused(SamlReason.REPLAYED, f"assertion {assertion_id} was used") from exc
+        raise SignInRefused(Refusal.REPLAYED, f"assertion {assertion_id} was used") from exc
     db.delete(row)
     db.flush()
     statements = response.assertion.authn_statement or []
@@ -428,3 +412,30 @@ def logout_request(db: Session, settings: Settings, web_session_id: int) -> Outg
         BINDING_HTTP_REDIRECT, str(request), destination, "", sign=True, sigalg=RSA_SHA256
     )
     return Outgoing(BINDING_HTTP_REDIRECT, dict(info["headers"])["Location"])
+
+
+def claim_mapping(settings: Settings) -> ClaimMapping:
+    """How the attributes name the organisation (by CVR) and the role (`OPI_SAML_ROLE_MAP`)."""
+    return ClaimMapping(organisation_key="cvr", role_map=parse_role_map(settings.saml_role_map))
+
+
+def identity(assertion: SamlAssertion, settings: Settings) -> Identity:
+    """What the assertion vouches for, in the sign-in's protocol-neutral terms.
+
+    The attribute names come from the settings, Context Handler style by default: the
+    organisation's CVR number (`dk:gov:saml:attribute:CvrNumberIdentifier`, a `CVR:` prefix
+    allowed), the role from a privilege attribute. The email falls back to the NameID when
+    that is an email address (NameID format emailAddress).
+    """
+    email = assertion.first(settings.saml_email_attribute)
+    if not email and "@" in assertion.name_id:
+        email = assertion.name_id
+    return Identity(
+        method=SignInMethod.SAML,
+        issuer=assertion.issuer,
+        subject=assertion.name_id,
+        email=email,
+        name=assertion.first(settings.saml_name_attribute),
+        organisation=assertion.first(settings.saml_cvr_attribute),
+        roles=tuple(assertion.attributes.get(settings.saml_role_attribute, ())),
+    )

@@ -31,7 +31,7 @@ from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent, SamlRequest, User, WebSessionRow
+from workflow.models import AuditEvent, Organisation, SamlRequest, User, WebSessionRow
 
 ANNE = "anne@furesoe.dk"
 FURESOE_CVR = "29189730"
@@ -70,9 +70,19 @@ def _settings_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
     saml.forget_config()
 
 
+@pytest.fixture(scope="module")
+def key_pairs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """The IdP's and the SP's key pairs, generated once for the module (RSA is slow)."""
+    directory = tmp_path_factory.mktemp("saml-keys")
+    return {name: make_key_pair(directory, name) for name in ("idp", "sp")}
+
+
 @pytest.fixture
 def world(
-    db: DatabaseTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: DatabaseTarget,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    key_pairs: dict[str, tuple[Path, Path]],
 ) -> Iterator[SamlWorld]:
     with Session(db.engine, expire_on_commit=False) as s:
         org = make_org(s, "Furesø Kommune", cvr=FURESOE_CVR)
@@ -88,8 +98,8 @@ def world(
         )
         work.commit()
         assert org.id is not None and user.id is not None
-    idp = TestIdp(tmp_path)
-    sp_key, sp_cert = make_key_pair(tmp_path, "sp")
+    idp = TestIdp(tmp_path, key_pair=key_pairs["idp"])
+    sp_key, sp_cert = key_pairs["sp"]
     _settings_env(
         monkeypatch,
         {
@@ -350,9 +360,16 @@ def test_a_disabled_person_is_refused(world: SamlWorld) -> None:
 
 
 def test_another_organisations_cvr_is_refused(world: SamlWorld) -> None:
+    with Session(world.db.engine) as s:
+        make_org(s, "Allerød Kommune", cvr="11111111")
+        s.commit()
     client = world.client()
     page = post(client, world.idp.response(start(client, world), Person(ANNE, cvr="11111111")))
     assert 'data-reason="organisation_mismatch"' in page.text
+    unknown = world.client()
+    page = post(unknown, world.idp.response(start(unknown, world), Person(ANNE, cvr="22222222")))
+    assert 'data-reason="unknown_organisation"' in page.text
+    assert world.count(WebSessionRow) == 0
 
 
 @pytest.mark.parametrize("value", ["", "not base64 at all!", "PHhtbD4=", "A" * 300_000])
@@ -360,3 +377,28 @@ def test_garbage_is_refused_without_a_500(world: SamlWorld, value: str) -> None:
     page = world.client().post("/saml/acs", data={"SAMLResponse": value})
     assert page.status_code == 403
     assert 'data-reason="invalid_token"' in page.text or 'data-reason="bad_state"' in page.text
+
+
+def test_a_first_sign_in_creates_the_user_where_the_organisation_allows_it(
+    world: SamlWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Just in time: the organisation (by the CVR attribute) creates users, the privilege
+    attribute maps to a role through OPI_SAML_ROLE_MAP."""
+    privilege = "http://furesoe.dk/roles/usersystemrole/opi_projektleder/1"
+    monkeypatch.setenv("OPI_SAML_ROLE_MAP", json.dumps({privilege: "manager"}))
+    get_settings.cache_clear()
+    with Session(world.db.engine) as s:
+        org = s.get(Organisation, world.org_id)
+        assert org is not None
+        org.sso_creates_users = True
+        s.commit()
+    client = world.client()
+    person = Person("bo@furesoe.dk", name="Bo Sagsbehandler", roles=(privilege,))
+    page = post(client, world.idp.response(start(client, world), person))
+    assert page.status_code == 200, page.text
+    with Session(world.db.engine) as s:
+        bo = s.execute(select(User).where(col(User.email) == "bo@furesoe.dk")).scalar_one()
+    assert (bo.name, bo.role, bo.organisation_id) == ("Bo Sagsbehandler", "manager", world.org_id)
+    [created] = world.events("user.created_by_sign_in")
+    assert created.actor_user_id == bo.id and created.actor_via == "saml"
+    assert "Bo Sagsbehandler" in client.get("/ui/overview").text
