@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -419,23 +421,59 @@ def claim_mapping(settings: Settings) -> ClaimMapping:
     return ClaimMapping(organisation_key="cvr", role_map=parse_role_map(settings.saml_role_map))
 
 
+PRIVILEGE_SCOPE_CVR = "urn:dk:gov:saml:cvrNumberIdentifier:"
+
+
+def privileges(value: str) -> tuple[list[str], list[str]] | None:
+    """The privileges and the CVR scopes in an OIOSAML basic privilege profile value (what
+    Context Handler sends in `Privileges_intermediate`: a base64-encoded `PrivilegeList`), or
+    None when the value is no such list (then it is taken as a plain role value)."""
+    if len(value) < 40 or len(value) > 100_000:
+        return None
+    try:
+        root = DefusedET.fromstring(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError, DefusedET.ParseError, DefusedXmlException):
+        return None
+    if not str(root.tag).endswith("PrivilegeList"):
+        return None
+    found: list[str] = []
+    scopes: list[str] = []
+    for group in root:
+        scope = group.get("Scope", "")
+        if scope.startswith(PRIVILEGE_SCOPE_CVR):
+            scopes.append(scope.removeprefix(PRIVILEGE_SCOPE_CVR))
+        found.extend((p.text or "").strip() for p in group if (p.text or "").strip())
+    return found, scopes
+
+
 def identity(assertion: SamlAssertion, settings: Settings) -> Identity:
     """What the assertion vouches for, in the sign-in's protocol-neutral terms.
 
     The attribute names come from the settings, Context Handler style by default: the
     organisation's CVR number (`dk:gov:saml:attribute:CvrNumberIdentifier`, a `CVR:` prefix
-    allowed), the role from a privilege attribute. The email falls back to the NameID when
-    that is an email address (NameID format emailAddress).
+    allowed), the role from a privilege attribute, plain values or a basic privilege profile
+    list (whose CVR scope names the organisation when no CVR attribute does). The email falls
+    back to the NameID when that is an email address (NameID format emailAddress).
     """
     email = assertion.first(settings.saml_email_attribute)
     if not email and "@" in assertion.name_id:
         email = assertion.name_id
+    roles: list[str] = []
+    scopes: list[str] = []
+    for value in assertion.attributes.get(settings.saml_role_attribute, ()):
+        listed = privileges(value)
+        if listed is None:
+            roles.append(value)
+        else:
+            roles.extend(listed[0])
+            scopes.extend(listed[1])
+    organisation = assertion.first(settings.saml_cvr_attribute) or (scopes[0] if scopes else None)
     return Identity(
         method=SignInMethod.SAML,
         issuer=assertion.issuer,
         subject=assertion.name_id,
         email=email,
         name=assertion.first(settings.saml_name_attribute),
-        organisation=assertion.first(settings.saml_cvr_attribute),
-        roles=tuple(assertion.attributes.get(settings.saml_role_attribute, ())),
+        organisation=organisation,
+        roles=tuple(roles),
     )
