@@ -23,10 +23,11 @@ _TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.add_column(
-            sa.Column("sso_creates_users", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Added in place (no table copy on SQLite, which other tables' foreign keys would refuse).
+    op.add_column(
+        "organisations",
+        sa.Column("sso_creates_users", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "oidc_pending",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -41,5 +42,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("oidc_pending")
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("sso_creates_users")
+    op.drop_column("organisations", "sso_creates_users")
