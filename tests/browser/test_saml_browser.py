@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
+from tests.browser.a11y import PHONE, assert_accessible, assert_fits_phone
 from tests.browser.server import serve
 from tests.factories import DatabaseTarget, make_org
 from tests.loopback import free_port
@@ -75,14 +76,19 @@ def saml_live(db: DatabaseTarget, tmp_path: Path) -> Iterator[SamlLive]:
             yield SamlLive(url, idp_url, db, user.id)
 
 
-def test_signing_in_through_the_idp_lands_on_the_overview(saml_live: SamlLive, page: Page) -> None:
-    page.goto(f"{saml_live.url}/ui/login")
+def _sign_in(page: Page, live: SamlLive) -> None:
+    """Through the service's sign-in page and the IdP's login form, to "Mit overblik"."""
+    page.goto(f"{live.url}/ui/login")
     page.get_by_test_id("saml-sign-in").click()
-    assert page.url.startswith(f"{saml_live.idp_url}/sso/redirect?")
+    assert page.url.startswith(f"{live.idp_url}/sso/redirect?")
     page.get_by_label("Email").fill(ANNE)
     page.get_by_role("button", name="Sign in at the IdP").click()
     page.get_by_role("button", name="Continue to the service").click()
-    page.wait_for_url(f"{saml_live.url}/ui/overview")
+    page.wait_for_url(f"{live.url}/ui/overview")
+
+
+def test_signing_in_through_the_idp_lands_on_the_overview(saml_live: SamlLive, page: Page) -> None:
+    _sign_in(page, saml_live)
     expect(page.get_by_role("heading", name="Mit overblik")).to_be_visible()
     expect(page.get_by_test_id("who")).to_contain_text("Anne Projektleder")
 
@@ -96,15 +102,41 @@ def test_signing_in_through_the_idp_lands_on_the_overview(saml_live: SamlLive, p
 
 
 def test_signing_out_offers_the_idps_logout(saml_live: SamlLive, page: Page) -> None:
-    page.goto(f"{saml_live.url}/ui/login")
-    page.get_by_test_id("saml-sign-in").click()
-    page.get_by_label("Email").fill(ANNE)
-    page.get_by_role("button", name="Sign in at the IdP").click()
-    page.get_by_role("button", name="Continue to the service").click()
-    page.wait_for_url(f"{saml_live.url}/ui/overview")
+    _sign_in(page, saml_live)
     page.get_by_role("button", name="Log ud").click()
     expect(page.get_by_test_id("idp-logout")).to_be_visible()
     page.get_by_role("link", name="Log også ud hos din organisations login").click()
     expect(page.get_by_role("heading", name="Test IdP: signed out")).to_be_visible()
     page.goto(f"{saml_live.url}/ui/overview")
     assert "/ui/login" in page.url
+
+
+def test_saml_pages_fit_a_phone_and_pass_axe(saml_live: SamlLive, browser: Browser) -> None:
+    """The sign-in page with its SAML button, the refusal page (in Danish and English) and the
+    signed-out page offering the IdP's logout, at 390 px with axe-core."""
+    context = browser.new_context(viewport=PHONE, locale="da-DK", timezone_id="Europe/Copenhagen")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{saml_live.url}/ui/login")
+        assert_fits_phone(page)
+        assert_accessible(page)
+        page.get_by_test_id("saml-sign-in").click()
+        page.get_by_label("Email").fill(ANNE)
+        page.get_by_role("button", name="Sign in at the IdP").click()
+        # A tampered answer: the signed assertion's content no longer matches its signature.
+        page.locator("input[name=SAMLResponse]").evaluate(
+            "e => { e.value = btoa(atob(e.value).replace('Anne Projektleder', 'Mallory')) }"
+        )
+        page.get_by_role("button", name="Continue to the service").click()
+        expect(page.get_by_role("heading", name="Du blev ikke logget ind")).to_be_visible()
+        expect(page.get_by_role("heading", name="You were not signed in")).to_be_visible()
+        assert_fits_phone(page)
+        assert_accessible(page)
+        _sign_in(page, saml_live)
+        page.get_by_role("button", name="Log ud").click()
+        expect(page.get_by_test_id("idp-logout")).to_be_visible()
+        assert_fits_phone(page)
+        assert_accessible(page)
+    finally:
+        context.close()

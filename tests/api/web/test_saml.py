@@ -257,6 +257,15 @@ def _replayed(world: SamlWorld, request: Any) -> str:
     return xml
 
 
+def _other_issuer(world: SamlWorld, request: Any) -> str:
+    """The Response's own Issuer (outside the signed assertion) names another IdP."""
+    xml = world.idp.response(request, Person(ANNE))
+    response = samlp.response_from_string(xml)
+    response.issuer.text = "https://evil.example/saml"
+    # The signed assertion is left byte for byte as the IdP signed it.
+    return str(response)
+
+
 REFUSALS = {
     "tampered": ("invalid_signature", _tampered),
     "unsigned": (
@@ -276,6 +285,7 @@ REFUSALS = {
         lambda w, r: w.idp.response(r, Person(ANNE), in_response_to=fresh_id()),
     ),
     "replayed": ("bad_state", _replayed),
+    "other-issuer": ("wrong_issuer", _other_issuer),
 }
 
 
