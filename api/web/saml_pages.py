@@ -10,6 +10,7 @@ by itself, so that the new session's cookie is sent on a navigation the service 
 """
 
 import logging
+import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -23,8 +24,8 @@ from api.web.i18n import translate
 from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
 from api.web.session import WebSession, new_session, set_session_cookie
 from workflow.access import saml
-from workflow.access.sign_in import Refusal, SignInRefused, actor_of, record_refused, resolve_user
-from workflow.core.settings import get_settings
+from workflow.access.sign_in import SignInRefused, actor_of, record_refused, resolve_user
+from workflow.core.settings import Settings, get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import SignInMethod
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 router = APIRouter()
 sp_router = APIRouter(include_in_schema=False)
+
+BROWSER_COOKIE = "opi_saml"
+"""Holds the secret that binds an AuthnRequest to the browser that asked (HTTPS only)."""
 
 PAGE_HEADERS = {
     "Content-Security-Policy": (
@@ -66,6 +70,10 @@ def saml_start(request: Request, db: SessionDep, next: str | None = None) -> Res
     settings = get_settings()
     if not settings.saml_enabled:
         return _not_configured(request)
+    # Over HTTPS the request is bound to this browser by a cookie that only the assertion
+    # consumer sees; it must be SameSite=None to come along on the IdP's cross-site POST,
+    # which browsers allow only with Secure.
+    secret = secrets.token_urlsafe(32) if _https(request, settings) else None
     try:
         outgoing = saml.start_sign_in(
             db,
@@ -73,6 +81,7 @@ def saml_start(request: Request, db: SessionDep, next: str | None = None) -> Res
             next_path=safe_next(next),
             replaces_session_id=web_session_of(request).row_id,
             now=utcnow(),
+            browser_secret=secret,
         )
     except Exception:  # unreadable metadata or key: the page says so, the log says why
         log.exception("SAML sign-in could not start")
@@ -80,17 +89,33 @@ def saml_start(request: Request, db: SessionDep, next: str | None = None) -> Res
         page = render(request, "error.html", {"status": 503, "message": "saml.not_configured"})
         page.status_code = 503
         return page
+    response: Response
     if outgoing.binding == saml.BINDING_HTTP_REDIRECT:
-        return RedirectResponse(outgoing.location, status_code=303)
-    page = render(
-        request, "saml_post.html", {"location": outgoing.location, "fields": outgoing.fields}
-    )
-    target = urlsplit(outgoing.location)
-    csp = PAGE_HEADERS["Content-Security-Policy"].replace(
-        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
-    )
-    page.headers["Content-Security-Policy"] = csp
-    return page
+        response = RedirectResponse(outgoing.location, status_code=303)
+    else:
+        response = render(
+            request, "saml_post.html", {"location": outgoing.location, "fields": outgoing.fields}
+        )
+        target = urlsplit(outgoing.location)
+        csp = PAGE_HEADERS["Content-Security-Policy"].replace(
+            "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+        )
+        response.headers["Content-Security-Policy"] = csp
+    if secret is not None:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            secret,
+            max_age=int(saml.REQUEST_LIFETIME.total_seconds()),
+            path=saml.ACS_PATH,
+            httponly=True,
+            secure=True,
+            samesite="none",
+        )
+    return response
+
+
+def _https(request: Request, settings: Settings) -> bool:
+    return request.url.scheme == "https" or settings.base_url.startswith("https://")
 
 
 @sp_router.get("/saml/metadata")
@@ -128,12 +153,14 @@ def saml_acs(
     throttle = throttle_of(request)
     wait = throttle.retry_after(client)
     if wait is not None:
-        page = _refused(request, Refusal.BAD_STATE.value)
+        page = _refused(request, "throttled")
         page.status_code = 429
         page.headers["Retry-After"] = str(wait)
         return page
     try:
-        assertion = saml.consume(db, settings, SAMLResponse, now)
+        assertion = saml.consume(
+            db, settings, SAMLResponse, now, request.cookies.get(BROWSER_COOKIE)
+        )
         db.commit()
     except SignInRefused as refused:
         record_refused(db, SignInMethod.SAML, refused, now, client=client)
@@ -157,6 +184,8 @@ def saml_acs(
     db.commit()
     page = render(request, "saml_continue.html", {"next": landing(actor, assertion.next_path)})
     set_session_cookie(page, request, started, settings)
+    if BROWSER_COOKIE in request.cookies:
+        page.delete_cookie(BROWSER_COOKIE, path=saml.ACS_PATH, secure=True, samesite="none")
     return _with_headers(page)
 
 

@@ -61,6 +61,10 @@ SAML_WORDS: dict[str, tuple[str, str]] = {
         "Svaret er allerede brugt én gang. Start forfra.",
         "The answer was used once already. Start again.",
     ),
+    "saml.refused.throttled": (
+        "For mange mislykkede forsøg. Vent lidt, og prøv igen.",
+        "Too many failed attempts. Wait a while and try again.",
+    ),
     "saml.refused.invalid_token": (
         "Svaret fra din organisations login kunne ikke læses.",
         "The answer from your organisation's login could not be read.",

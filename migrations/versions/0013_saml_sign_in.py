@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(100), nullable=False, unique=True),
         sa.Column("next_path", sa.String(2000), nullable=False),
         sa.Column("replaces_session_id", sa.Integer(), nullable=True),
+        sa.Column("browser_hash", sa.String(64), nullable=True),
         sa.Column("created_at", _TIME, nullable=False),
         sa.Column("expires_at", _TIME, nullable=False),
     )

@@ -18,6 +18,8 @@ with its reason; nothing is written then. What the assertion vouches for comes b
 
 import base64
 import binascii
+import hashlib
+import hmac
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -202,8 +204,13 @@ def start_sign_in(
     next_path: str,
     replaces_session_id: int | None,
     now: datetime,
+    browser_secret: str | None = None,
 ) -> Outgoing:
-    """A signed AuthnRequest to the IdP, remembered as outstanding. Commits."""
+    """A signed AuthnRequest to the IdP, remembered as outstanding. Commits.
+
+    `browser_secret`, when given, binds the request to the browser that holds it (in a
+    cookie): the answer is then accepted only from that browser (`consume`).
+    """
     sp = client(settings)
     idp = idp_entity_id(settings)
     binding = _binding(settings)
@@ -235,12 +242,17 @@ def start_sign_in(
             request_id=str(request_id),
             next_path=next_path,
             replaces_session_id=replaces_session_id,
+            browser_hash=_hash(browser_secret) if browser_secret else None,
             created_at=now,
             expires_at=now + REQUEST_LIFETIME,
         )
     )
     db.commit()
     return outgoing
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _decode(saml_response: str) -> str:
@@ -309,10 +321,21 @@ def _attributes(response: AuthnResponse) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def consume(db: Session, settings: Settings, saml_response: str, now: datetime) -> SamlAssertion:
+def consume(
+    db: Session,
+    settings: Settings,
+    saml_response: str,
+    now: datetime,
+    browser_secret: str | None = None,
+) -> SamlAssertion:
     """Verify a SAMLResponse posted to the assertion consumer; `SignInRefused` if anything is
     wrong. On success the outstanding request is used up and the assertion id remembered;
-    the caller commits both with the session it starts (a refusal rolls them back)."""
+    the caller commits both with the session it starts (a refusal rolls them back).
+
+    A request bound to a browser (`start_sign_in`'s `browser_secret`) is answered only with
+    that browser's secret: someone else's valid answer, posted from a page of theirs, does
+    not sign this browser in as them (login CSRF).
+    """
     xml = _decode(saml_response)
     request_id = _in_response_to(xml)
     row = None
@@ -322,6 +345,10 @@ def consume(db: Session, settings: Settings, saml_response: str, now: datetime) 
         ).scalar_one_or_none()
     if row is None or row.expires_at <= now:
         raise SignInRefused(Refusal.BAD_STATE, f"InResponseTo {request_id!r} is not outstanding")
+    if row.browser_hash is not None and not (
+        browser_secret and hmac.compare_digest(row.browser_hash, _hash(browser_secret))
+    ):
+        raise SignInRefused(Refusal.BAD_STATE, "the answer came to another browser")
     sp = client(settings)
     try:
         response = sp.parse_authn_request_response(

@@ -24,6 +24,8 @@ class SamlRequest(SQLModel, table=True):
     next_path: str = Field(max_length=2000)
     replaces_session_id: int | None = Field(default=None)
     """The browser's session when it asked to sign in: ended when the sign-in succeeds."""
+    browser_hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 of the secret in the asking browser's `opi_saml` cookie (over HTTPS only)."""
     created_at: datetime = time_field()
     expires_at: datetime = time_field(now=False, index=True)
 

@@ -412,3 +412,38 @@ def test_a_first_sign_in_creates_the_user_where_the_organisation_allows_it(
     [created] = world.events("user.created_by_sign_in")
     assert created.actor_user_id == bo.id and created.actor_via == "saml"
     assert "Bo Sagsbehandler" in client.get("/ui/overview").text
+
+
+def test_over_https_the_answer_is_accepted_only_from_the_browser_that_asked(
+    world: SamlWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Login CSRF: someone's own valid answer, posted from another browser, signs nobody in
+    there; the request is bound to the asking browser by a SameSite=None; Secure cookie."""
+    _settings_env(monkeypatch, {"OPI_BASE_URL": "https://testserver"})
+    asker = TestClient(create_app(), base_url="https://testserver", follow_redirects=False)
+    world.idp.trust_sp(asker.get("/saml/metadata").text)
+    started = asker.get("/ui/login/saml")
+    cookie = started.headers["set-cookie"]
+    assert "opi_saml=" in cookie and "Path=/saml/acs" in cookie
+    assert "Secure" in cookie and "SameSite=none" in cookie and "HttpOnly" in cookie
+    request = world.idp.read_redirect(started.headers["location"])
+    xml = world.idp.response(request, Person(ANNE))
+    other = TestClient(create_app(), base_url="https://testserver", follow_redirects=False)
+    refused = post(other, xml)
+    assert refused.status_code == 403 and 'data-reason="bad_state"' in refused.text
+    assert "another browser" in json.loads(world.events("signin.refused")[-1].data)["detail"]
+    page = post(asker, xml)
+    assert page.status_code == 200, page.text
+    assert asker.get("/ui/overview").status_code == 200
+
+
+def test_refusals_count_towards_the_failed_sign_in_throttle(
+    world: SamlWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settings_env(monkeypatch, {"OPI_AUTH_FAILURE_LIMIT": "2"})
+    client = world.client()
+    for _ in range(2):
+        assert client.post("/saml/acs", data={"SAMLResponse": "bad"}).status_code == 403
+    page = client.post("/saml/acs", data={"SAMLResponse": "bad"})
+    assert page.status_code == 429 and "Retry-After" in page.headers
+    assert 'data-reason="throttled"' in page.text and "For mange mislykkede forsøg" in page.text
