@@ -24,11 +24,13 @@ from api.web.i18n import translate
 from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
 from api.web.session import WebSession, new_session, set_session_cookie
 from workflow.access import saml
+from workflow.access.sessions import end_session
 from workflow.access.sign_in import SignInRefused, actor_of, record_refused, resolve_user
+from workflow.audit import writer as audit
 from workflow.core.settings import Settings, get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import SignInMethod
+from workflow.models import SignInMethod, User, WebSessionRow
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +192,44 @@ def saml_acs(
 
 
 @sp_router.get("/saml/slo")
-def saml_slo_return() -> RedirectResponse:
-    """The IdP's answer to a LogoutRequest. The session here ended before the browser went
-    to the IdP, so the answer changes nothing: the person sees that they are signed out."""
-    return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
+def saml_slo(request: Request, db: SessionDep) -> Response:
+    """Single logout. The IdP's answer to our LogoutRequest changes nothing (the session here
+    ended before the browser went to the IdP): the person sees that they are signed out. A
+    LogoutRequest from the IdP (the person signed out elsewhere) ends their sessions here,
+    audited, and the browser goes back to the IdP with a signed LogoutResponse."""
+    settings = get_settings()
+    query = request.query_params
+    if "SAMLRequest" not in query or not settings.saml_enabled:
+        return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
+    now = utcnow()
+    try:
+        ended, location = saml.idp_logout(
+            db,
+            settings,
+            saml_request=query["SAMLRequest"],
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+            now=now,
+        )
+    except SignInRefused as refused:
+        log.warning("SAML LogoutRequest refused: %s", refused)
+        db.rollback()
+        return _refused(request, refused.reason.value)
+    work = UnitOfWork(db)
+    for session_id in ended:
+        row = db.get(WebSessionRow, session_id)
+        if row is None or row.ended_at is not None:
+            continue
+        end_session(db, session_id, now)
+        user = db.get(User, row.user_id) if row.user_id is not None else None
+        if user is not None:
+            audit.record(
+                work,
+                actor_of(user, SignInMethod.SAML),
+                "signout",
+                {"session_id": session_id, "by": "idp"},
+                at=now,
+            )
+    work.commit()
+    return RedirectResponse(location, status_code=303)

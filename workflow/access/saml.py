@@ -504,3 +504,58 @@ def identity(assertion: SamlAssertion, settings: Settings) -> Identity:
         organisation=organisation,
         roles=tuple(roles),
     )
+
+
+def idp_logout(
+    db: Session,
+    settings: Settings,
+    *,
+    saml_request: str,
+    relay_state: str | None,
+    sigalg: str | None,
+    signature: str | None,
+    now: datetime,
+) -> tuple[list[int], str]:
+    """Single logout started at the IdP: a signed LogoutRequest (HTTP-Redirect) ends every
+    session here of the person it names (only those with its SessionIndex, when it names
+    any). Returns the ended sessions' ids and the signed LogoutResponse's URL; does not
+    commit. An unsigned, forged or foreign request is `SignInRefused`.
+    """
+    if not (sigalg and signature):
+        raise SignInRefused(Refusal.INVALID_SIGNATURE, "the LogoutRequest is not signed")
+    sp = client(settings)
+    try:
+        parsed = sp.parse_logout_request(
+            saml_request,
+            BINDING_HTTP_REDIRECT,
+            relay_state=relay_state,
+            sigalg=sigalg,
+            signature=signature,
+        )
+    except Exception as exc:  # pysaml2 signals every failed check with an exception
+        raise _refusal(exc) from exc
+    message = parsed.message if parsed is not None else None
+    if message is None or message.name_id is None or not message.name_id.text:
+        raise SignInRefused(Refusal.INVALID_TOKEN, "not a LogoutRequest naming a person")
+    expected = idp_entity_id(settings)
+    if message.issuer is None or (message.issuer.text or "").strip() != expected:
+        raise SignInRefused(Refusal.WRONG_ISSUER, "the LogoutRequest is from another IdP")
+    where = [col(SamlSession.name_id) == message.name_id.text.strip()]
+    indexes = [i.text for i in message.session_index or [] if i.text]
+    if indexes:
+        where.append(col(SamlSession.session_index).in_(indexes))
+    ended = [
+        int(row_id)
+        for row_id in db.execute(select(col(SamlSession.web_session_id)).where(*where)).scalars()
+    ]
+    response = sp.create_logout_response(message, [BINDING_HTTP_REDIRECT], sign=False)
+    info = sp.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(response),
+        response.destination,
+        relay_state or "",
+        response=True,
+        sign=True,
+        sigalg=RSA_SHA256,
+    )
+    return ended, dict(info["headers"])["Location"]

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from saml2 import BINDING_HTTP_REDIRECT, samlp
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -25,6 +26,7 @@ from tests.saml_idp import Person, TestIdp, encode, expired, fresh_id, make_key_
 from tests.web_support import csrf_of, sign_in
 from workflow.access import saml
 from workflow.access.actor import SYSTEM_CLI
+from workflow.access.saml import RSA_SHA256
 from workflow.access.tokens import create_token
 from workflow.access.users import change_user, invite_user
 from workflow.core.db import get_engine
@@ -447,3 +449,51 @@ def test_refusals_count_towards_the_failed_sign_in_throttle(
     page = client.post("/saml/acs", data={"SAMLResponse": "bad"})
     assert page.status_code == 429 and "Retry-After" in page.headers
     assert 'data-reason="throttled"' in page.text and "For mange mislykkede forsøg" in page.text
+
+
+def _idp_logout_url(world: SamlWorld, email: str, *, sign: bool = True) -> str:
+    """A LogoutRequest from the IdP for `email`, in an HTTP-Redirect URL (path and query)."""
+    idp = world.idp.idp
+    _, request = idp.create_logout_request(
+        "http://testserver/saml/slo",
+        "http://testserver/saml/metadata",
+        name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
+        sign=False,
+    )
+    info = idp.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(request),
+        "http://testserver/saml/slo",
+        "",
+        sign=sign,
+        sigalg=RSA_SHA256,
+    )
+    location = dict(info["headers"])["Location"]
+    return location.removeprefix("http://testserver")
+
+
+def test_a_logout_at_the_idp_ends_the_session_here(world: SamlWorld) -> None:
+    client = world.client()
+    post(client, world.idp.response(start(client, world), Person(ANNE)))
+    assert client.get("/ui/overview").status_code == 200
+    answer = world.client().get(_idp_logout_url(world, ANNE))  # the IdP redirects a browser
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    assert location.startswith(f"{world.idp.base}/slo?")
+    query = parse_qs(urlsplit(location).query)
+    response = world.idp.idp.parse_logout_request_response(
+        query["SAMLResponse"][0], BINDING_HTTP_REDIRECT
+    )
+    assert response is not None and response.status_ok()
+    assert client.get("/ui/overview").status_code == 303  # signed out here too
+    [signout] = world.events("signout")
+    assert signout.actor_user_id == world.user_id and json.loads(signout.data)["by"] == "idp"
+
+
+def test_an_unsigned_logout_request_ends_nothing(world: SamlWorld) -> None:
+    client = world.client()
+    post(client, world.idp.response(start(client, world), Person(ANNE)))
+    answer = world.client().get(_idp_logout_url(world, ANNE, sign=False))
+    assert answer.status_code == 403
+    assert 'data-reason="invalid_signature"' in answer.text
+    assert client.get("/ui/overview").status_code == 200
