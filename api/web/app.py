@@ -26,6 +26,7 @@ from api.web.audit import audit_page
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
 from api.web.deadlines import ack_page
+from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
@@ -45,16 +46,6 @@ from workflow.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def create_web_app() -> FastAPI:

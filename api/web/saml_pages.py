@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep
 from api.http.throttle import client_address, throttle_of
 from api.web.auth import begin_session, landing
+from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import translate
 from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
 from api.web.session import WebSession, new_session, set_session_cookie
@@ -40,17 +41,8 @@ sp_router = APIRouter(include_in_schema=False)
 BROWSER_COOKIE = "opi_saml"
 """Holds the secret that binds an AuthnRequest to the browser that asked (HTTPS only)."""
 
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-"""The pages' security headers, for the pages served outside `/ui` (the assertion consumer)."""
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+"""The pages' headers, for the pages served outside `/ui` (the assertion consumer)."""
 
 
 def _not_configured(request: Request) -> HTMLResponse:
