@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run test lint bench setup clean browsers
+.PHONY: run test lint bench setup clean browsers xmlsec
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/opi demo
 	$(BIN)/opi serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browsers
+test: $(STAMP) browsers xmlsec
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -32,6 +32,11 @@ test: $(STAMP) browsers
 browsers:
 	@test -x /usr/bin/chromium || { $(APT) update -q && \
 		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q chromium; }
+
+# SAML signatures are made and checked by Debian's xmlsec1, which pysaml2 runs (README "SAML").
+xmlsec:
+	@test -x /usr/bin/xmlsec1 || { $(APT) update -q && \
+		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q xmlsec1; }
 
 # Benchmarks against the physical floor (bench/, README "Benchmarks"): wrk from Debian, a local
 # PostgreSQL (started when down), data generated once into a cached template database.

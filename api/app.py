@@ -30,6 +30,7 @@ from api.routes import (
     users,
 )
 from api.web import create_web_app
+from api.web.saml_pages import sp_router as saml_sp_router
 from workflow.core.gc_freeze import freeze_startup_objects
 from workflow.core.settings import get_settings
 
@@ -120,5 +121,6 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     app.state.auth_failures = web.state.auth_failures = FailedAuthentications.from_settings(
         get_settings()
     )
+    app.include_router(saml_sp_router)
     app.mount("/ui", web)
     return app

@@ -21,11 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.http.allow import allowed_methods
 from api.http.problems import RETRY_AFTER_SECONDS
-from api.web import auth
+from api.web import auth, saml_pages
 from api.web.audit import audit_page
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
 from api.web.deadlines import ack_page
+from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
@@ -46,16 +47,6 @@ from workflow.core.timeutil import utcnow
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
 
 def create_web_app() -> FastAPI:
     """The pages for project managers, staff, partners and auditors."""
@@ -73,6 +64,7 @@ def create_web_app() -> FastAPI:
         needs_pages,
         audit_page,
         ack_page,
+        saml_pages,
     ):
         app.include_router(module.router)
     _install_session_middleware(app)

@@ -1,5 +1,6 @@
 """Signing in with a token, signing out, the language switch and the signed-in user."""
 
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -28,15 +29,17 @@ from api.web.session import (
     new_session,
     set_language_cookie,
 )
+from workflow.access import saml
 from workflow.access.actor import Actor
 from workflow.access.sessions import end_session, start_session
 from workflow.access.tokens import actor_for_token
 from workflow.audit import writer as audit
-from workflow.core.settings import get_settings
+from workflow.core.settings import Settings, get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Role, SignInMethod
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 HOME_PAGES = frozenset({f"{WEB_PREFIX}/cases", f"{WEB_PREFIX}/overview"})
@@ -114,9 +117,11 @@ def begin_session(
     *,
     via: str,
     admin_token: str | None = None,
+    work: UnitOfWork | None = None,
 ) -> None:
     """Start a stored session for `actor` (ending this browser's previous one: the id is
-    rotated at every sign-in) and audit the sign-in. Commits.
+    rotated at every sign-in) and audit the sign-in. Commits `work` (a single sign-on's, which
+    may hold a user created just in time) or a unit of its own.
 
     The cookie is set by the session middleware from `request.state.web_session`.
     """
@@ -132,7 +137,7 @@ def begin_session(
         admin_token=admin_token if actor.token_id is None else None,
         replaces=previous,
     )
-    work = UnitOfWork(db)
+    work = work or UnitOfWork(db)
     audit.record(work, actor, "signin.succeeded", {"method": via, "session_id": row.id}, at=now)
     work.commit()
     assert row.id is not None
@@ -156,7 +161,9 @@ def _login_page(
     error: str | None = None,
     signed_out: bool = False,
     status_code: int = 200,
+    idp_logout: str | None = None,
 ) -> HTMLResponse:
+    settings = get_settings()
     return render(
         request,
         "login.html",
@@ -164,7 +171,9 @@ def _login_page(
             "next": next_path,
             "error": error,
             "signed_out": signed_out,
-            "token_sign_in": get_settings().token_sign_in_allowed,
+            "token_sign_in": settings.token_sign_in_allowed,
+            "saml_sign_in": settings.saml_enabled,
+            "idp_logout": idp_logout,
         },
         status_code=status_code,
     )
@@ -201,11 +210,27 @@ def login(request: Request, db: SessionDep, form: FormDep) -> Response:
     return RedirectResponse(landing(actor, next_path), status_code=303)
 
 
+def idp_logout_location(db: Session, settings: Settings, session: WebSession) -> str | None:
+    """Where the browser may go to end its session at the IdP too (SAML single logout), for
+    a SAML session whose IdP offers it; None otherwise. Never fails the local sign-out."""
+    if session.row_id is None or session.via != SignInMethod.SAML.value:
+        return None
+    if not settings.saml_enabled:
+        return None
+    try:
+        outgoing = saml.logout_request(db, settings, session.row_id)
+    except Exception:  # a broken IdP setup must not keep anyone signed in here
+        log.exception("SAML LogoutRequest could not be made")
+        return None
+    return outgoing.location if outgoing else None
+
+
 @router.post("/logout")
-def logout(request: Request, db: SessionDep, form: FormDep) -> RedirectResponse:
+def logout(request: Request, db: SessionDep, form: FormDep) -> Response:
     """End the stored session (a replayed cookie is refused from now on); a fresh anonymous
-    session replaces it."""
+    session replaces it. A SAML session is offered the IdP's single logout as well."""
     session = web_session_of(request)
+    idp_logout = idp_logout_location(db, get_settings(), session)
     if session.row_id is not None:
         now = utcnow()
         end_session(db, session.row_id, now)
@@ -215,6 +240,8 @@ def logout(request: Request, db: SessionDep, form: FormDep) -> RedirectResponse:
         work.commit()
     request.state.web_session = new_session()
     request.state.session_changed = True
+    if idp_logout is not None:
+        return _login_page(request, safe_next(None), signed_out=True, idp_logout=idp_logout)
     return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
 
 

@@ -6,6 +6,7 @@ itself, so a forgotten entry shows up on the page instead of raising.
 """
 
 from api.web.words_partner import PARTNER_WORDS
+from api.web.words_saml import SAML_WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
 from workflow.access.roles import Role
 from workflow.core.formatting import format_number
@@ -365,6 +366,7 @@ _UI: dict[str, tuple[str, str]] = {
 }
 
 _UI.update(PARTNER_WORDS)
+_UI.update(SAML_WORDS)
 
 ROLES: dict[str, tuple[str, str]] = {
     Role.ADMIN: ("Administrator", "Administrator"),

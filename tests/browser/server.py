@@ -27,9 +27,13 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def serve(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
-    """The service on `database_url`, served by uvicorn in a subprocess; yields its base URL."""
-    port = free_port()
+def serve(
+    database_url: str, log_path: Path, *, port: int | None = None, **env: str
+) -> Iterator[str]:
+    """The service on `database_url`, served by uvicorn in a subprocess; yields its base URL.
+
+    `port` is for a caller that must know the address before the start (`OPI_BASE_URL`)."""
+    port = port or free_port()
     environment = {
         **os.environ,
         "OPI_DATABASE_URL": database_url,

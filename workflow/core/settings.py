@@ -134,6 +134,55 @@ class Settings(BaseSettings):
         "development and test only; refused in production.",
     )
 
+    saml_idp_metadata_file: Path | None = Field(
+        None,
+        description="SAML: the identity provider's metadata as a local XML file (README "
+        '"SAML"). SAML sign-in is offered when this or the URL, and the SP key and certificate, '
+        "are set.",
+    )
+    saml_idp_metadata_url: str | None = Field(
+        None, description="SAML: where to fetch the identity provider's metadata instead."
+    )
+    saml_sp_entity_id: str | None = Field(
+        None,
+        description="SAML: this service's entity id. Default: the SP metadata URL "
+        "(`OPI_BASE_URL` + /saml/metadata).",
+    )
+    saml_sp_key_file: Path | None = Field(
+        None, description="SAML: PEM private key that signs AuthnRequests and LogoutRequests."
+    )
+    saml_sp_cert_file: Path | None = Field(
+        None, description="SAML: PEM certificate of that key, published in the SP metadata."
+    )
+    saml_binding: Literal["redirect", "post"] = Field(
+        "redirect", description="SAML: how the AuthnRequest reaches the IdP (HTTP-Redirect/POST)."
+    )
+    saml_email_attribute: str = Field(
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        description="SAML: the attribute holding the person's email (OIOSAML `mail`); the "
+        "NameID is used when it is missing and looks like an email.",
+    )
+    saml_name_attribute: str = Field(
+        "urn:oid:2.5.4.3", description="SAML: the attribute holding the person's name (`cn`)."
+    )
+    saml_cvr_attribute: str = Field(
+        "dk:gov:saml:attribute:CvrNumberIdentifier",
+        description="SAML: the attribute naming the organisation by CVR number (Context Handler).",
+    )
+    saml_role_attribute: str = Field(
+        "dk:gov:saml:attribute:Privileges_intermediate",
+        description="SAML: the attribute whose values give the role (privileges, groups).",
+    )
+    saml_role_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='SAML: JSON map from a role attribute value to a role, e.g. {"http://'
+        'kommune.dk/roles/usersystemrole/opi_projektleder/1": "manager"}; a value that is a '
+        "role name is that role.",
+    )
+    saml_accepted_time_diff: int = Field(
+        60, ge=0, le=600, description="SAML: seconds of clock skew allowed against the IdP."
+    )
+
     @model_validator(mode="after")
     def _refuse_insecure_keys(self) -> "Settings":
         for name, value in (("OPI_SECRET_KEY", self.secret_key), ("OPI_AUDIT_KEY", self.audit_key)):
@@ -204,6 +253,17 @@ class Settings(BaseSettings):
     def keys_generated(self) -> bool:
         """Whether a key comes from the generated key file (for the start-up message)."""
         return self.secret_key is None or self.audit_key is None
+
+    @property
+    def saml_enabled(self) -> bool:
+        """Whether SAML sign-in is set up: IdP metadata and this service's key pair."""
+        has_metadata = self.saml_idp_metadata_file is not None or bool(self.saml_idp_metadata_url)
+        return has_metadata and bool(self.saml_sp_key_file and self.saml_sp_cert_file)
+
+    @property
+    def saml_entity_id(self) -> str:
+        """This service's SAML entity id (`saml_sp_entity_id`, or the SP metadata URL)."""
+        return self.saml_sp_entity_id or f"{self.base_url.rstrip('/')}/saml/metadata"
 
     @property
     def is_sqlite(self) -> bool:

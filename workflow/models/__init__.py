@@ -15,6 +15,7 @@ from workflow.models.deadline import (
 )
 from workflow.models.heartbeat import JobHeartbeat
 from workflow.models.identity import (
+    OidcPending,
     SignInMethod,
     User,
     UserStatus,
@@ -24,6 +25,7 @@ from workflow.models.join_request import JoinRequest, JoinStatus
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
+from workflow.models.saml import SamlAssertionSeen, SamlRequest, SamlSession
 
 __all__ = [
     "ApiToken",
@@ -43,6 +45,7 @@ __all__ = [
     "JobHeartbeat",
     "JoinRequest",
     "JoinStatus",
+    "OidcPending",
     "Organisation",
     "OrganisationKind",
     "Participant",
@@ -51,6 +54,9 @@ __all__ = [
     "Reminder",
     "ReminderStatus",
     "Role",
+    "SamlAssertionSeen",
+    "SamlRequest",
+    "SamlSession",
     "SignInMethod",
     "Signature",
     "User",

@@ -59,3 +59,22 @@ class WebSessionRow(SQLModel, table=True):
     last_seen_at: datetime = time_field()
     expires_at: datetime = time_field(now=False)
     ended_at: datetime | None = time_field(nullable=True, now=False)
+
+
+class OidcPending(SQLModel, table=True):
+    """A sign-in sent to the OpenID provider and not yet come back.
+
+    The browser holds only the random `state` (in a cookie and in the provider's redirect);
+    the row keeps its hash, the `nonce` and the PKCE verifier, so a state is used once
+    (`used_at`) and a replayed or forged one finds nothing to complete.
+    """
+
+    __tablename__ = "oidc_pending"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    nonce: str = Field(max_length=100)
+    code_verifier: str = Field(max_length=200)
+    next_path: str = Field(max_length=2000)
+    created_at: datetime = time_field()
+    used_at: datetime | None = time_field(nullable=True, now=False)

@@ -30,6 +30,9 @@ class Organisation(SQLModel, table=True):
     cvr: str | None = Field(default=None, max_length=8)
     webhook_url: str | None = Field(default=None, max_length=2000)
     webhook_secret: str | None = Field(default=None, max_length=200)
+    sso_creates_users: bool = Field(default=False)
+    """Whether a person's first single sign-on creates their user from the provider's claims
+    (just in time); otherwise only invited people may sign in (issue 16)."""
     created_at: datetime = time_field()
 
 

@@ -63,3 +63,26 @@ def test_existing_tokens_become_personal_tokens_of_new_users(empty_db: str) -> N
             assert actor_for_token(session, "old-token", None) is None
     finally:
         engine.dispose()
+
+
+def test_0012_leaves_just_in_time_users_off_for_existing_organisations(empty_db: str) -> None:
+    """Nobody gets in uninvited after the upgrade: an administrator turns it on per
+    organisation."""
+    upgrade(empty_db, "0011")
+    engine = make_engine(empty_db)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (name, kind, email, language, created_at) "
+                    "VALUES ('Furesø Kommune', 'municipality', 'opi@furesoe.dk', 'da', :at)"
+                ),
+                {"at": "2026-11-01 10:00:00"},
+            )
+        upgrade(empty_db)
+        with engine.connect() as conn:
+            flags = conn.execute(text("SELECT sso_creates_users FROM organisations")).all()
+            pending = conn.execute(text("SELECT count(*) FROM oidc_pending")).scalar_one()
+        assert [bool(f) for (f,) in flags] == [False] and pending == 0
+    finally:
+        engine.dispose()
