@@ -22,6 +22,7 @@ from workflow.models.identity import (
 )
 from workflow.models.join_request import JoinRequest, JoinStatus
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind
+from workflow.models.organisation_request import OrganisationRequest, OrganisationRequestStatus
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
 
@@ -45,6 +46,8 @@ __all__ = [
     "JoinStatus",
     "Organisation",
     "OrganisationKind",
+    "OrganisationRequest",
+    "OrganisationRequestStatus",
     "Participant",
     "ParticipantRole",
     "Proposal",
