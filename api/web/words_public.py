@@ -13,7 +13,6 @@ PUBLIC_WORDS: dict[str, tuple[str, str]] = {
     "public.total": ("{n} åbne opslag", "{n} open calls"),
     "public.empty": ("Der er ingen åbne opslag lige nu.", "There are no open calls right now."),
     "public.published_by": ("Offentliggjort af {names}", "Published by {names}"),
-    "public.and": ("og", "and"),
     "public.deadline": ("Frist for forslag", "Submission deadline"),
     "public.closes": ("lukker {when}", "closes {when}"),
     "public.criteria": ("Tildelingskriterier", "Assessment criteria"),

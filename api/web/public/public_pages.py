@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.http.throttle import client_address, public_forms_of
+from api.public_feeds import publishers
 from api.web.auth import FormDep, get_user
 from api.web.partner.partner_pages import checked_id
 from api.web.partner.partner_view import relative_time
@@ -48,24 +49,13 @@ def _visitor(request: Request, db: Session) -> WebUser | None:
     return get_user(request, db)
 
 
-def _names(call: PublicCall, language: str, word_and: str) -> str:
-    names = [m.name for m in call.municipalities]
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {word_and} {names[-1]}"
-
-
-def _call_context(call: PublicCall, language: str, translate_and: str) -> dict[str, Any]:
-    now = utcnow()
+def _call_context(call: PublicCall, language: str) -> dict[str, Any]:
+    """A call with its publishers in words and the time left, as both pages show it."""
     return {
         "call": call,
-        "publishers": _names(call, language, translate_and),
-        "time_left": relative_time(call.submission_deadline, now, language),
+        "publishers": publishers(call, language),
+        "time_left": relative_time(call.submission_deadline, utcnow(), language),
     }
-
-
-def _and(request: Request) -> str:
-    return "and" if language_of(request) == "en" else "og"
 
 
 @router.get("/public/calls", response_class=HTMLResponse)
@@ -73,12 +63,12 @@ def public_calls_page(request: Request, db: SessionDep, page: int = 1) -> HTMLRe
     """Åbne opslag: every call open for proposals now, closing soonest first."""
     page = max(1, min(page, 10_000))
     calls, total = open_calls(db, utcnow(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    language, word_and = language_of(request), _and(request)
+    language = language_of(request)
     return render(
         request,
         "public_calls.html",
         {
-            "calls": [_call_context(c, language, word_and) for c in calls],
+            "calls": [_call_context(c, language) for c in calls],
             "total": total,
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
@@ -105,7 +95,7 @@ def _call_page(
         request,
         "public_call.html",
         {
-            **_call_context(call, language_of(request), _and(request)),
+            **_call_context(call, language_of(request)),
             "values": values or dict.fromkeys(FIELDS, ""),
             "errors": errors or {},
             "flash": flash,
