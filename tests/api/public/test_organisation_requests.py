@@ -12,6 +12,7 @@ from tests.api_helpers import ApiClient, World, create_case, drive
 from workflow.core.errors import NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, OrganisationRequest, User
+from workflow.public import requests as requests_module
 from workflow.public.requests import CompanyRequestInput, submit_request
 
 REQUEST_KEYS = {
@@ -215,3 +216,23 @@ def test_the_input_is_bounded_and_validated(field: str, value: str) -> None:
     }
     with pytest.raises(ValueError):
         CompanyRequestInput.model_validate(data)
+
+
+def test_a_concurrent_duplicate_loses_to_the_unique_index(
+    api: ApiClient, call: tuple[World, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two posts of the same company at once: both see no pending request, the second insert
+    hits the partial unique index and answers with the first's request, writing nothing."""
+    _, case_id = call
+    first = _submit(api, case_id)
+    real = requests_module._pending
+    calls = iter([None])
+    monkeypatch.setattr(
+        requests_module,
+        "_pending",
+        lambda session, cid, cvr: next(calls, None) or real(session, cid, cvr),
+    )
+    assert _submit(api, case_id) == first
+    assert _count(api, OrganisationRequest) == 1
+    events = api.get(f"/cases/{case_id}/audit", token=call[0].auditor).json()["items"]
+    assert [e["action"] for e in events].count("organisation_request.created") == 1
