@@ -253,3 +253,22 @@ def test_public_paths_are_in_openapi_without_security(api: ApiClient) -> None:
     assert set(spec["components"]["schemas"]["OpenCall"]["properties"]) == CALL_KEYS
     assert "/api/v1/organisation-requests" in spec["paths"]
     assert "/api/v1/organisation-requests/{request_id}/decision" in spec["paths"]
+
+
+def test_a_paused_call_stays_public_while_it_takes_proposals(
+    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
+) -> None:
+    """On hold, the call keeps its deadline and still takes proposals, so every company must
+    still be able to find it (equal treatment)."""
+    w, published, _, _ = calls
+    response = trigger(api, published["id"], w.manager, "pause", "Afventer budget")
+    assert response.status_code == 200 and response.json()["on_hold"] is True
+    assert [c["id"] for c in api.get("/public/calls", token=None).json()["items"]] == [
+        published["id"]
+    ]
+    proposal = api.post(
+        f"/cases/{published['id']}/proposals",
+        token=w.partner,
+        json={"title": "Sanserum", "summary": "Lys og lyd."},
+    )
+    assert proposal.status_code == 201, proposal.text
