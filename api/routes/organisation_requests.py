@@ -1,5 +1,5 @@
 """Unregistered companies' requests to take part in a call (issue 17, item 5): the approvers'
-side. The request itself comes from the call's public page (`api.web.public_pages`)."""
+side. The request itself comes from the call's public page (`api.web.public.public_pages`)."""
 
 from typing import Annotated
 

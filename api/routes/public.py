@@ -26,7 +26,7 @@ CallId = Annotated[int, Path(ge=1, le=MAX_ID, description="The call's (its case'
 FEED_SIZE = 500
 """At most this many calls in a feed, closing soonest first."""
 PAGE_PATH = "/ui/public/calls"
-"""Where the public call pages are (`api.web.public_pages`)."""
+"""Where the public call pages are (`api.web.public.public_pages`)."""
 
 
 def page_url(settings: Settings, call_id: int | None = None) -> str:

@@ -14,7 +14,7 @@ The form is public, so it must not become an open relay or a store for anyone's 
 - the audit log, append-only, records the company's name and CVR number, never the contact's
   name or email (personal data that must stay erasable while the request is only a request).
 
-The pages throttle the form per client address (`api.throttle.PublicForms`).
+The pages throttle the form per client address (`api.http.throttle.PublicForms`).
 """
 
 import re

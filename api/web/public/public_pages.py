@@ -4,7 +4,7 @@
   (`<link rel="alternate">` in the page head too, so readers discover them).
 - An open call (`/public/calls/{id}`) with the form by which a company not yet registered asks
   to take part. The form carries the anonymous session's CSRF token like every other form,
-  is throttled per client address and in all (`api.throttle.PublicForms`), and stores a
+  is throttled per client address and in all (`api.http.throttle.PublicForms`), and stores a
   pending request only (`workflow.public.requests`); a refusal is shown beside the field, in
   the page's language, and stores nothing.
 
