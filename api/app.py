@@ -11,7 +11,7 @@ from api.http.idempotency import IdempotencyMiddleware
 from api.http.limits import BodyLimitMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_context import RequestContextMiddleware
-from api.http.throttle import FailedAuthentications
+from api.http.throttle import FailedAuthentications, PublicForms
 from api.routes import (
     audit,
     cases,
@@ -20,9 +20,11 @@ from api.routes import (
     join_requests,
     metrics,
     needs,
+    organisation_requests,
     organisations,
     participants,
     proposals,
+    public,
     reminders,
     signatures,
     tokens,
@@ -100,6 +102,8 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
         cases,
         needs,
         join_requests,
+        organisation_requests,
+        public,
         transitions,
         participants,
         proposals,
@@ -122,5 +126,6 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
         get_settings()
     )
     app.include_router(saml_sp_router)
+    app.state.public_forms = web.state.public_forms = PublicForms.from_settings(get_settings())
     app.mount("/ui", web)
     return app

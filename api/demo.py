@@ -32,6 +32,7 @@ from workflow.proposals.service import (
     record_signature,
     submit_proposal,
 )
+from workflow.public.requests import CompanyRequestInput, submit_request
 from workflow.transitions.engine import apply_trigger
 
 
@@ -452,6 +453,16 @@ class _Story:
         call["submission_deadline"] = (t0 + timedelta(days=45)).isoformat()
         self._patch(case, {"call": call}, t0)
         self._go(case, "advance", t0 + timedelta(days=1))
+        # A company not yet registered asks from the public call page (issue 17): the manager
+        # finds it on "Anmodninger".
+        assert case.id is not None
+        asking = CompanyRequestInput(
+            company_name="Nordlys Sundhedsdata ApS",
+            cvr="41234567",
+            contact_name="Karen Vestergaard",
+            email="karen@nordlys-sundhed.example",
+        )
+        submit_request(self.work, case.id, asking, t0 + timedelta(days=2))
 
     def rehabilitation_scale(self) -> None:
         t0 = self.now - timedelta(days=420)

@@ -49,6 +49,45 @@ class FailedAuthentications:
         self._limiter.hit(self._item, client)
 
 
+class PublicForms:
+    """Requests sent from the public call pages (issue 17): per client address and in all,
+    in a sliding window, so that the form without sign-in cannot be used to fill the
+    database. Per process, like `FailedAuthentications`."""
+
+    ALL = "all"
+
+    def __init__(self, per_address: int, in_all: int, window_seconds: int) -> None:
+        self._each = RateLimitItemPerSecond(per_address, window_seconds, namespace="opi-public")
+        self._all = RateLimitItemPerSecond(in_all, window_seconds, namespace="opi-public-all")
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PublicForms":
+        """The throttle the settings describe."""
+        return cls(
+            settings.public_request_limit,
+            settings.public_request_total_limit,
+            settings.public_request_window_seconds,
+        )
+
+    def take(self, client: str) -> int | None:
+        """Count one request of `client`; None when it may send it, else the seconds until
+        it may (nothing is counted then)."""
+        for item, key in ((self._each, client), (self._all, self.ALL)):
+            if not self._limiter.test(item, key):
+                reset = self._limiter.get_window_stats(item, key).reset_time
+                return max(1, math.ceil(reset - time.time()))
+        self._limiter.hit(self._each, client)
+        self._limiter.hit(self._all, self.ALL)
+        return None
+
+
+def public_forms_of(connection: HTTPConnection) -> PublicForms:
+    """The app's throttle of the public forms (made by `api.app.create_app`)."""
+    forms: PublicForms = connection.app.state.public_forms
+    return forms
+
+
 def client_address(connection: HTTPConnection) -> str:
     """The address failures are counted under."""
     return connection.client.host if connection.client else "unknown"

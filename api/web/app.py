@@ -30,6 +30,7 @@ from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
+from api.web.public import public_pages, requests_page
 from api.web.render import render
 from api.web.session import (
     LANGUAGE_COOKIE,
@@ -62,6 +63,8 @@ def create_web_app() -> FastAPI:
         assessment,
         partner_pages,
         needs_pages,
+        public_pages,
+        requests_page,
         audit_page,
         ack_page,
         saml_pages,

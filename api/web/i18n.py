@@ -7,6 +7,7 @@ itself, so a forgotten entry shows up on the page instead of raising.
 
 from api.web.words_partner import PARTNER_WORDS
 from api.web.words_saml import SAML_WORDS
+from api.web.words_public import PUBLIC_WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
 from workflow.access.roles import Role
 from workflow.core.formatting import format_number
@@ -367,6 +368,7 @@ _UI: dict[str, tuple[str, str]] = {
 
 _UI.update(PARTNER_WORDS)
 _UI.update(SAML_WORDS)
+_UI.update(PUBLIC_WORDS)
 
 ROLES: dict[str, tuple[str, str]] = {
     Role.ADMIN: ("Administrator", "Administrator"),
@@ -376,6 +378,7 @@ ROLES: dict[str, tuple[str, str]] = {
     Role.AUDITOR: ("Revisor", "Auditor"),
     Role.SYSTEM: ("System", "System"),
     Role.RECIPIENT: ("Modtager (via link)", "Recipient (by link)"),
+    Role.PUBLIC: ("Offentligheden (uden login)", "The public (no sign-in)"),
 }
 
 TRIGGERS: dict[str, tuple[str, str]] = {

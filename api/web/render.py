@@ -54,6 +54,11 @@ class WebUser:
         return may(self.actor, Action.READ_AUDIT)
 
     @property
+    def reads_requests(self) -> bool:
+        """Whether the navigation offers "Anmodninger" (companies asking to take part)."""
+        return may(self.actor, Action.READ_ORGANISATION_REQUESTS)
+
+    @property
     def competes(self) -> bool:
         """Whether the user speaks for a competing company (sees its own proposals only)."""
         return competes(self.actor)

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.browser
 
 # The pages of each role, as paths built from the seeded world's ids.
 PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
-    "anonymous": [lambda w: "/ui/login", lambda w: "/ui/cases/999999999"],
+    "anonymous": [
+        lambda w: "/ui/login",
+        lambda w: "/ui/cases/999999999",
+        lambda w: "/ui/public/calls",
+        lambda w: f"/ui/public/calls/{w.match_case_id}",
+    ],
     "manager": [
         lambda w: "/ui/overview",
         lambda w: "/ui/deadlines",
@@ -40,6 +45,7 @@ PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
         lambda w: f"/ui/cases/{w.match_case_id}/assessment",
         lambda w: f"/ui/cases/{w.match_case_id}/proposals/{w.proposal_a_id}",
         lambda w: "/ui/cases/999999999",
+        lambda w: "/ui/admin/requests",
     ],
     "staff": [
         lambda w: "/ui/overview",

@@ -49,6 +49,11 @@ class Action(StrEnum):
     READ_REMINDERS = "read_reminders"
     READ_AUDIT = "read_audit"
     """The audit log, its exports and verification, within the actor's scope."""
+    READ_ORGANISATION_REQUESTS = "read_organisation_requests"
+    """Unregistered companies' requests to take part in a call: all of them for admins and
+    auditors, those of the calls their municipality leads for managers."""
+    DECIDE_ORGANISATION_REQUEST = "decide_organisation_request"
+    """Approve (creating the company) or decline such a request."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -70,6 +75,8 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_DEADLINES: _LEADS,
     Action.READ_REMINDERS: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Action.READ_ORGANISATION_REQUESTS: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Action.DECIDE_ORGANISATION_REQUEST: _LEADS,
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 
@@ -82,6 +89,7 @@ LEAD_ONLY: frozenset[Action] = frozenset(
         Action.DECIDE,
         Action.SIGN,
         Action.MANAGE_DEADLINES,
+        Action.DECIDE_ORGANISATION_REQUEST,
     }
 )
 """Actions on a case that a municipality's people may take only in a case their municipality

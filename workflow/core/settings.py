@@ -93,6 +93,21 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: int = Field(
         300, ge=1, description="The sliding window failed sign-ins are counted in."
     )
+    public_request_limit: int = Field(
+        5,
+        ge=1,
+        description="Requests to take part in a call one client address may send from the "
+        "public call pages per window before it gets 429.",
+    )
+    public_request_total_limit: int = Field(
+        200,
+        ge=1,
+        description="Requests to take part in a call from all addresses together per window, "
+        "so that many addresses cannot fill the table either.",
+    )
+    public_request_window_seconds: int = Field(
+        3600, ge=1, description="The sliding window public requests are counted in."
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server for reminder mail.")
     smtp_port: int = Field(25, description="SMTP port.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")

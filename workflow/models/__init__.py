@@ -23,6 +23,7 @@ from workflow.models.identity import (
 )
 from workflow.models.join_request import JoinRequest, JoinStatus
 from workflow.models.organisation import ApiToken, Organisation, OrganisationKind
+from workflow.models.organisation_request import OrganisationRequest, OrganisationRequestStatus
 from workflow.models.proposal import Assessment, Decision, Proposal, Signature
 from workflow.models.requests import IdempotencyRecord
 from workflow.models.saml import SamlAssertionSeen, SamlRequest, SamlSession
@@ -48,6 +49,8 @@ __all__ = [
     "OidcPending",
     "Organisation",
     "OrganisationKind",
+    "OrganisationRequest",
+    "OrganisationRequestStatus",
     "Participant",
     "ParticipantRole",
     "Proposal",

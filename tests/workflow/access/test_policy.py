@@ -49,6 +49,8 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.MANAGE_DEADLINES: {M, A},
     Action.READ_REMINDERS: {M, U, A},
     Action.READ_AUDIT: {M, U, A},  # a manager: its own cases
+    Action.READ_ORGANISATION_REQUESTS: {M, U, A},  # a manager: its own calls' (issue 17)
+    Action.DECIDE_ORGANISATION_REQUEST: {M, A},  # a manager: of the call's lead
 }
 """SPEC §4: who may do each action at all."""
 
@@ -60,6 +62,7 @@ LEAD_ONLY = {
     Action.DECIDE,
     Action.SIGN,
     Action.MANAGE_DEADLINES,
+    Action.DECIDE_ORGANISATION_REQUEST,
 }
 """README's rights table: what a participating municipality may not do in another's case."""
 
@@ -112,7 +115,7 @@ def test_admins_are_bound_to_no_lead(action: Action) -> None:
     assert may(_actor(A, None), action, _Case())
 
 
-@pytest.mark.parametrize("role", [Role.SYSTEM, Role.RECIPIENT], ids=lambda v: v.value)
+@pytest.mark.parametrize("role", [Role.SYSTEM, Role.RECIPIENT, Role.PUBLIC], ids=lambda v: v.value)
 def test_pseudo_roles_may_do_nothing_and_hold_no_token(role: Role) -> None:
     assert not any(may(_actor(role, None), action) for action in Action)
     assert role not in TOKEN_ROLES
@@ -156,6 +159,7 @@ def test_who_edits_which_section(
         (S, False, False, False),
         (P, False, True, False),
         (Role.RECIPIENT, False, False, False),
+        (Role.PUBLIC, False, False, False),
     ],
     ids=lambda v: v.value if isinstance(v, Role) else str(v),
 )

@@ -1,0 +1,93 @@
+"""Unregistered companies' requests to take part in a call (issue 17, item 5): the approvers'
+side. The request itself comes from the call's public page (`api.web.public.public_pages`)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from api.deps import CurrentActor, Now, SessionDep, strict_query
+from api.http.idempotency import idempotency_key_header
+from api.http.replies import commit_reply, json_response
+from api.schemas.common import MAX_ID, Page, problem_responses
+from api.schemas.public import OrganisationRequestDecision, OrganisationRequestPublic
+from workflow.core.unit_of_work import UnitOfWork
+from workflow.models import OrganisationRequest, OrganisationRequestStatus
+from workflow.public.requests import decide_request, list_requests, registered_cvrs
+
+router = APIRouter(tags=["organisation requests"], dependencies=[Depends(strict_query)])
+
+RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The request's id.")]
+
+
+def request_items(
+    session: Session, rows: list[OrganisationRequest]
+) -> list[OrganisationRequestPublic]:
+    """The requests as the API shows them, each saying whether its CVR is registered."""
+    registered = registered_cvrs(session, {r.cvr for r in rows})
+    return [
+        OrganisationRequestPublic.model_validate(
+            {**r.model_dump(), "cvr_registered": r.cvr in registered}
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/organisation-requests",
+    response_model=Page[OrganisationRequestPublic],
+    responses=problem_responses(401, 403, 422),
+)
+def get_organisation_requests(
+    actor: CurrentActor,
+    session: SessionDep,
+    status: OrganisationRequestStatus | None = None,
+    case_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> JSONResponse:
+    """Requests from companies not yet registered to take part in a call, pending first:
+    every one for admins and auditors, those of the calls their municipality leads for
+    managers; anyone else 403."""
+    rows, total = list_requests(
+        session,
+        actor,
+        status=status.value if status else None,
+        case_id=case_id,
+        limit=limit,
+        offset=offset,
+    )
+    page = Page[OrganisationRequestPublic](items=request_items(session, rows), total=total)
+    return json_response(page)
+
+
+@router.post(
+    "/organisation-requests/{request_id}/decision",
+    response_model=OrganisationRequestPublic,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+    dependencies=[Depends(idempotency_key_header)],
+)
+def post_organisation_request_decision(
+    request_id: RequestId,
+    body: OrganisationRequestDecision,
+    actor: CurrentActor,
+    session: SessionDep,
+    request: Request,
+    now: Now,
+) -> JSONResponse:
+    """Approve: the company becomes an organisation of kind `company` (and, with `invite`,
+    its contact a partner user; no mail is sent). Decline: a reason is required. Admins and
+    the managers of the call's lead municipality; both audited. A decided request is 409, as
+    is approving a CVR number that already belongs to an organisation."""
+    work = UnitOfWork(session)
+    decided = decide_request(
+        work,
+        actor,
+        request_id,
+        body.decision,
+        reason=body.reason,
+        invite=body.invite,
+        now=now,
+    )
+    return commit_reply(work, request, request_items(session, [decided])[0])

@@ -1,0 +1,60 @@
+"""Open calls in public (issue 17, item 5): unregistered companies' requests to take part.
+
+`organisation_requests` holds what a company typed into the form on a call's public page
+(company name, CVR number, contact name and email) until an admin or a manager of the call's
+lead municipality approves it (creating the organisation) or declines it. At most one request
+per company (CVR) and call is pending at a time (a partial unique index). Self-contained: it
+only adds this table.
+
+Revision ID: 0014
+Revises: 0011
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from workflow.core.timeutil import UTCDateTime
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "organisation_requests",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("company_name", sa.String(200), nullable=False),
+        sa.Column("cvr", sa.String(8), nullable=False),
+        sa.Column("contact_name", sa.String(200), nullable=False),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("language", sa.String(2), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("reason", sa.String(2000), nullable=True),
+        sa.Column("decided_by", sa.String(200), nullable=True),
+        sa.Column(
+            "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=True
+        ),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=True),
+    )
+    op.create_index("ix_organisation_requests_case_id", "organisation_requests", ["case_id"])
+    op.create_index("ix_organisation_requests_status", "organisation_requests", ["status"])
+    pending = sa.text("status = 'pending'")
+    op.create_index(
+        "ux_organisation_requests_pending",
+        "organisation_requests",
+        ["case_id", "cvr"],
+        unique=True,
+        sqlite_where=pending,
+        postgresql_where=pending,
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("organisation_requests")
