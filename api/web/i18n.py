@@ -6,8 +6,8 @@ itself, so a forgotten entry shows up on the page instead of raising.
 """
 
 from api.web.words_partner import PARTNER_WORDS
-from api.web.words_saml import SAML_WORDS
 from api.web.words_public import PUBLIC_WORDS
+from api.web.words_saml import SAML_WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
 from workflow.access.roles import Role
 from workflow.core.formatting import format_number
