@@ -49,6 +49,13 @@ class Action(StrEnum):
     READ_REMINDERS = "read_reminders"
     READ_AUDIT = "read_audit"
     """The audit log, its exports and verification, within the actor's scope."""
+    READ_DOCUMENTS = "read_documents"
+    """A case's documents, scoped by `workflow.documents.visibility`: a proposal's follow
+    the proposal, the municipality's reach a partner only once the call is published."""
+    UPLOAD_DOCUMENT = "upload_document"
+    """Add a document (or a version) to a case, or ask for a case document's deletion."""
+    UPLOAD_PROPOSAL_DOCUMENT = "upload_proposal_document"
+    """Add a document to the caller's own company's proposal, while the call is open."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -70,6 +77,11 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_DEADLINES: _LEADS,
     Action.READ_REMINDERS: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Action.READ_DOCUMENTS: frozenset(
+        {Role.MANAGER, Role.STAFF, Role.PARTNER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Action.UPLOAD_DOCUMENT: frozenset({Role.MANAGER, Role.STAFF, Role.ADMIN}),
+    Action.UPLOAD_PROPOSAL_DOCUMENT: frozenset({Role.PARTNER}),
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 
@@ -82,6 +94,7 @@ LEAD_ONLY: frozenset[Action] = frozenset(
         Action.DECIDE,
         Action.SIGN,
         Action.MANAGE_DEADLINES,
+        Action.UPLOAD_DOCUMENT,
     }
 )
 """Actions on a case that a municipality's people may take only in a case their municipality
@@ -168,6 +181,12 @@ def competes(actor: Actor) -> bool:
     """Whether `actor` speaks for a company competing for calls: it sees only its own
     organisation's proposals and deadlines, and nothing about its competitors."""
     return actor.role is Role.PARTNER
+
+
+def download_audited(actor: Actor) -> bool:
+    """Whether `actor`'s downloads of documents are audit events: an auditor's reading of the
+    evidence is itself part of the record (issue 19)."""
+    return actor.role is Role.AUDITOR
 
 
 def sees_scores(actor: Actor) -> bool:

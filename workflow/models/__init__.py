@@ -13,6 +13,7 @@ from workflow.models.deadline import (
     Reminder,
     ReminderStatus,
 )
+from workflow.models.document import Document, DocumentChunk, DocumentVersion
 from workflow.models.heartbeat import JobHeartbeat
 from workflow.models.identity import (
     SignInMethod,
@@ -39,6 +40,9 @@ __all__ = [
     "DeadlineKind",
     "DeadlineStatus",
     "Decision",
+    "Document",
+    "DocumentChunk",
+    "DocumentVersion",
     "IdempotencyRecord",
     "JobHeartbeat",
     "JoinRequest",
