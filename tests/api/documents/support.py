@@ -64,6 +64,31 @@ def upload(
     )
 
 
+def raw_upload(
+    api: ApiClient, path: str, token: str, content: bytes, file_name: bytes
+) -> httpx.Response:
+    """A multipart upload written by hand, so the file name reaches the server byte for byte
+    (httpx would percent-encode control characters)."""
+    boundary = "opi-test-boundary-7d1f"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nother\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBilag\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'
+        ).encode()
+        + file_name
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return api.post(
+        path,
+        token=token,
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
 @dataclass
 class MatchCase:
     """A case in `match` with one proposal from each company."""
