@@ -35,8 +35,12 @@ def _connect(address: str) -> socket.socket:
         _, host, port = address.split(":", 2)
         return socket.create_connection((host, int(port)), timeout=TIMEOUT_SECONDS)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(TIMEOUT_SECONDS)
-    sock.connect(address)
+    try:
+        sock.settimeout(TIMEOUT_SECONDS)
+        sock.connect(address)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
