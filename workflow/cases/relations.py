@@ -21,6 +21,7 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
     Assessment,
     Decision,
+    Document,
     Organisation,
     Participant,
     Proposal,
@@ -59,11 +60,13 @@ class CaseSignature:
 
 @dataclass(frozen=True, slots=True)
 class CaseRelations:
-    """One case's participants (with their organisations), proposals and signatures."""
+    """One case's participants (with their organisations), proposals, signatures and the
+    kinds of its own documents (those not asked to be deleted)."""
 
     participants: tuple[CaseParticipant, ...]
     proposals: tuple[ProposalFacts, ...]
     signatures: tuple[CaseSignature, ...]
+    document_kinds: frozenset[str] = frozenset()
 
     @property
     def signed_organisation_ids(self) -> frozenset[int]:
@@ -131,12 +134,24 @@ _SIGNATURES = (
 )
 
 
+_DOCUMENT_KINDS = (
+    select(col(Document.kind))
+    .where(
+        col(Document.case_id) == bindparam("case_id"),
+        col(Document.proposal_id).is_(None),
+        col(Document.deletion_requested_at).is_(None),
+    )
+    .distinct()
+)
+
+
 def _load(session: Session, case_id: int) -> CaseRelations:
     key = {"case_id": case_id}
     return CaseRelations(
         participants=tuple(CaseParticipant(*row) for row in session.execute(_PARTICIPANTS, key)),
         proposals=_proposal_facts(session, case_id),
         signatures=tuple(CaseSignature(*row) for row in session.execute(_SIGNATURES, key)),
+        document_kinds=frozenset(session.execute(_DOCUMENT_KINDS, key).scalars()),
     )
 
 

@@ -148,10 +148,15 @@ def default_documents_dir(database_url: str) -> Path:
 
 
 def store_for(settings: Settings, engine: Engine) -> DocumentStore:
-    """The store the settings choose (`OPI_DOCUMENTS_STORE`, `OPI_DOCUMENTS_DIR`)."""
+    """The store the settings choose (`OPI_DOCUMENTS_STORE`, `OPI_DOCUMENTS_DIR`) for the
+    database behind `engine`."""
     kind = settings.documents_store
+    sqlite = engine.dialect.name == "sqlite"
     if kind == "auto":
-        kind = "directory" if settings.is_sqlite else "database"
+        kind = "directory" if sqlite else "database"
     if kind == "database":
+        if sqlite:
+            raise ValueError("OPI_DOCUMENTS_STORE=database needs PostgreSQL")
         return DatabaseStore(engine, settings.documents_dir)
-    return DirectoryStore(settings.documents_dir or default_documents_dir(settings.database_url))
+    url = engine.url.render_as_string(hide_password=True)
+    return DirectoryStore(settings.documents_dir or default_documents_dir(url))

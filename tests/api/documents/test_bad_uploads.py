@@ -9,6 +9,7 @@ from sqlmodel import Session
 from api.app import API_PREFIX
 from tests.api.documents.support import ELF, HTML, PDF, TEXT, match_case, raw_upload, upload
 from tests.api_helpers import ApiClient
+from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.documents.storage import DirectoryStore, store_for
 from workflow.models import AuditEvent, Document, DocumentChunk, DocumentVersion
@@ -25,7 +26,7 @@ def _stored(api: ApiClient) -> tuple[int, int, int, int]:
 
 def _leftover_files() -> list[Path]:
     """Files in the directory store (SQLite) or its spool, beyond the spool directory."""
-    store = store_for(get_settings(), None)  # type: ignore[arg-type]
+    store = store_for(get_settings(), get_engine())
     if not isinstance(store, DirectoryStore) or not store.root.exists():
         return []
     return [p for p in store.root.rglob("*") if p.is_file()]

@@ -49,6 +49,9 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.MANAGE_DEADLINES: {M, A},
     Action.READ_REMINDERS: {M, U, A},
     Action.READ_AUDIT: {M, U, A},  # a manager: its own cases
+    Action.READ_DOCUMENTS: {M, S, P, U, A},  # scoped: workflow/documents/visibility.py
+    Action.UPLOAD_DOCUMENT: {M, S, A},
+    Action.UPLOAD_PROPOSAL_DOCUMENT: {P},  # its own company's proposal only
 }
 """SPEC §4: who may do each action at all."""
 
@@ -60,6 +63,7 @@ LEAD_ONLY = {
     Action.DECIDE,
     Action.SIGN,
     Action.MANAGE_DEADLINES,
+    Action.UPLOAD_DOCUMENT,
 }
 """README's rights table: what a participating municipality may not do in another's case."""
 
