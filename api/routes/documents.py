@@ -236,7 +236,7 @@ def content_disposition(file_name: str) -> str:
     responses={
         200: {
             "description": "The bytes, as an attachment.",
-            "content": {"application/octet-stream": {}},
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
         },
         **problem_responses(401, 403, 404, 422),
     },

@@ -11,6 +11,7 @@ from states.documents import DocumentKind
 class DocumentVersionPublic(BaseModel):
     """One upload of a document."""
 
+    id: int = Field(description="The version's id, which a signature may name.")
     n: int = Field(description="The version's number, from 1.")
     sha256: str = Field(description="SHA-256 of the bytes, as in the audit event of the upload.")
     size: int = Field(description="Bytes.")

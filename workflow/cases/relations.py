@@ -56,6 +56,8 @@ class CaseSignature:
     signed_at: datetime
     recorded_by: str
     created_at: datetime
+    document_version_id: int | None = None
+    """The document version the signature names (`workflow.models.Signature`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ _SIGNATURES = (
         col(Signature.signed_at),
         col(Signature.recorded_by),
         col(Signature.created_at),
+        col(Signature.document_version_id),
     )
     .where(col(Signature.case_id) == bindparam("case_id"))
     .order_by(col(Signature.id))

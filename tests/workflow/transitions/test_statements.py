@@ -183,9 +183,9 @@ def test_leaving_a_phase_costs_the_same_for_one_open_deadline_or_twenty(
     assert left[0] == 2  # the lead and the selected company sign
     assert cancelled >= pending_before > 20
     assert len(many) == len(few), "\n".join(many)
-    # Lock, relations (6: the case has a proposal now; the kinds of documents held), case update, open deadlines, their
-    # reminders (one UPDATE), the deadlines closed (one UPDATE), the two signature deadlines
-    # (one INSERT; two on SQLite, see above), their reminders, chain head (read, events,
-    # move). Issue 18 aims at 7: not reached yet.
+    # Lock, relations (6: the case has a proposal now; the kinds of documents held), case
+    # update, open deadlines, their reminders (one UPDATE), the deadlines closed (one
+    # UPDATE), the two signature deadlines (one INSERT; two on SQLite, see above), their
+    # reminders, chain head (read, events, move). Issue 18 aims at 7: not reached yet.
     extra_inserts = 1 if db.backend == "sqlite" else 0
     assert len(few) == 16 + extra_inserts, "\n".join(few)
