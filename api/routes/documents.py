@@ -7,12 +7,14 @@ nothing behind but, for malware, the audit event of the refusal.
 """
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.http.replies import commit_reply, json_response
@@ -78,8 +80,8 @@ def store_upload(
     actor: Actor,
     case_id: int,
     upload: service.Upload,
-    file: UploadFile,
-    now: Now,
+    file: StarletteUpload,
+    now: datetime,
     proposal_id: int | None = None,
 ) -> tuple[UnitOfWork, Document]:
     """Receive, check, store and record an upload; the pages use it too. Returns the unit of
