@@ -117,10 +117,7 @@ class DatabaseStore:
             n = 0
             while piece := handle.read(CHUNK_BYTES):
                 row = {"sha256": sha256, "n": n, "data": piece}
-                if session.get_bind().dialect.name == "postgresql":
-                    session.execute(pg_insert(DocumentChunk).values(row).on_conflict_do_nothing())
-                else:
-                    session.execute(DocumentChunk.__table__.insert().values(row))  # type: ignore[attr-defined]
+                session.execute(pg_insert(DocumentChunk).values(row).on_conflict_do_nothing())
                 n += 1
 
     def read(self, sha256: str) -> Iterator[bytes]:

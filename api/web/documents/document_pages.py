@@ -20,8 +20,7 @@ from api.routes.documents import document_store, store_upload
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.cases.case_view import Flash
-from api.web.documents.document_view import documents_context as documents_context
-from api.web.render import WEB_PREFIX, WebUser, language_of
+from api.web.render import WEB_PREFIX, WebUser
 from workflow.access.policy import Action, download_audited, may
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import (
@@ -173,8 +172,3 @@ def download(
             "X-Content-Type-Options": "nosniff",
         },
     )
-
-
-def page_language(request: Request) -> str:
-    """The language of the page (for the partial's labels)."""
-    return language_of(request)
