@@ -23,10 +23,10 @@ from api.http.allow import allowed_methods
 from api.http.problems import RETRY_AFTER_SECONDS
 from api.web import auth
 from api.web.audit import audit_page
-from api.web.documents import document_pages
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
 from api.web.deadlines import ack_page
+from api.web.documents import document_pages
 from api.web.i18n import normalise_language
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
