@@ -281,7 +281,7 @@ _UI: dict[str, tuple[str, str]] = {
         "file here.",
     ),
     "doc.kind": ("Art", "Kind"),
-    "doc.doc_title": ("Titel", "Title"),
+    "doc.doc_title": ("Dokumentets titel", "Document title"),
     "doc.replaces": ("Ny version af", "New version of"),
     "doc.new_document": ("Et nyt dokument", "A new document"),
     "doc.upload": ("Tilføj dokument", "Add document"),
