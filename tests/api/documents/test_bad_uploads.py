@@ -25,11 +25,19 @@ def _stored(api: ApiClient) -> tuple[int, int, int, int]:
 
 
 def _leftover_files() -> list[Path]:
-    """Files in the directory store (SQLite) or its spool, beyond the spool directory."""
+    """Files in the document directory: the store's files (SQLite) or the spool of uploads in
+    progress (PostgreSQL, whose store is the database); `private_documents_dir` sets it."""
     store = store_for(get_settings(), get_engine())
-    if not isinstance(store, DirectoryStore) or not store.root.exists():
-        return []
-    return [p for p in store.root.rglob("*") if p.is_file()]
+    root = store.root if isinstance(store, DirectoryStore) else store.spool_dir()
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.fixture(autouse=True)
+def private_documents_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's documents (and uploads in progress) in a directory of its own, so what a
+    refused upload leaves behind can be counted on both databases."""
+    monkeypatch.setenv("OPI_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(
