@@ -119,7 +119,7 @@ def render(
         "fmt_dt": lambda value: format_datetime(value, language),
         "fmt_date": lambda value: format_date(value, language),
         "fmt_size": lambda value: format_size(value, language),
-        "document_max_mb": get_settings().document_max_bytes // 1_000_000,
+        "document_max_mb": get_settings().document_max_bytes // (1024 * 1024),
         "typed_value": typed_value,
         "typed_error": typed_error,
         "ui": WEB_PREFIX,
