@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run test lint bench setup clean browsers xmlsec
+.PHONY: run test lint bench setup clean browsers xmlsec document-tools
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/opi demo
 	$(BIN)/opi serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browsers xmlsec
+test: $(STAMP) browsers xmlsec document-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -37,6 +37,13 @@ browsers:
 xmlsec:
 	@test -x /usr/bin/xmlsec1 || { $(APT) update -q && \
 		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q xmlsec1; }
+
+# Documents: libmagic decides a file's type from its content; the malware tests start ClamAV's
+# clamd with a tiny signature database of their own (no signature download).
+document-tools:
+	@{ test -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 || ldconfig -p | grep -q libmagic.so.1; } && \
+		test -x /usr/sbin/clamd || { $(APT) update -q && \
+		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libmagic1 clamav-daemon; }
 
 # Benchmarks against the physical floor (bench/, README "Benchmarks"): wrk from Debian, a local
 # PostgreSQL (started when down), data generated once into a cached template database.

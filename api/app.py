@@ -16,6 +16,7 @@ from api.routes import (
     audit,
     cases,
     deadlines,
+    documents,
     health,
     join_requests,
     metrics,
@@ -108,6 +109,7 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
         participants,
         proposals,
         signatures,
+        documents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from states.documents import DocumentKind
 from states.ready import ready_sections
 from workflow.access.actor import SYSTEM_DEMO, Actor
 from workflow.access.roles import Role
@@ -24,6 +25,7 @@ from workflow.cases.service import create_case, update_case
 from workflow.core.db import get_engine
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
+from workflow.documents.attach import attach_bytes
 from workflow.models import ApiToken, Case, Organisation
 from workflow.proposals.service import (
     add_participant,
@@ -342,8 +344,29 @@ class _Story:
             "submission_deadline": (t0 + timedelta(days=40)).isoformat(),
         }
 
+    def _attach_agreement_documents(self, case: Case, at: datetime) -> None:
+        """The data processing agreement and the impact assessment, as documents (the
+        requirement `agreement.dpa` asks for them when the pilot handles personal data)."""
+        assert case.id is not None
+        for kind, title, text in (
+            (DocumentKind.DPA, "Databehandleraftale", "Databehandleraftale mellem parterne."),
+            (DocumentKind.DPIA, "Konsekvensanalyse", "Konsekvensanalyse af afprøvningen."),
+        ):
+            attach_bytes(
+                self.work,
+                self.manager,
+                case.id,
+                f"{title}\n\n{text}\n".encode(),
+                kind=kind.value,
+                title=title,
+                file_name=f"{title.lower()}.txt",
+                now=at,
+            )
+        self.work.commit()
+
     def _sign_all(self, case: Case, at: datetime) -> None:
         assert case.id is not None
+        self._attach_agreement_documents(case, at)
         for key, who in (("furesoe", "Ole Bondo Christensen"), ("rolig", "Lone Berg")):
             record_signature(
                 self.work,

@@ -38,3 +38,6 @@ class CaseFacts:
     scale: ScaleSection = field(default_factory=ScaleSection)
     proposals: tuple[ProposalFacts, ...] = ()
     signed_organisation_ids: frozenset[int] = frozenset()
+    document_kinds: frozenset[str] = frozenset()
+    """The kinds (`states.documents.DocumentKind`) of the case's own documents, those whose
+    deletion nobody asked for: a requirement that needs a document reads them here."""

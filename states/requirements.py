@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from states.documents import DocumentKind
 from states.facts import AssessmentFacts, CaseFacts, ProposalFacts
 from states.model import CaseState
 from states.sections import AGREEMENT_CLAUSES, CLAUSE_LABELS, LegalTrack, Outcome, PurchaseRoute
@@ -91,6 +92,9 @@ class Requirement:
     (`proposals`, `signatures`, `now`)."""
     example: Example
     check: Check
+    documents: tuple[DocumentKind, ...] = ()
+    """The kinds of document the requirement may ask for (README "Documents"); whether it
+    asks depends on the case (a DPA only when the pilot processes personal data)."""
 
 
 REQUIREMENTS: dict[CaseState, list[Requirement]] = {}
@@ -98,14 +102,20 @@ BY_CODE: dict[str, Requirement] = {}
 
 
 def requirement(
-    code: str, state: CaseState, *, label: Text, reads: tuple[str, ...], example: Example
+    code: str,
+    state: CaseState,
+    *,
+    label: Text,
+    reads: tuple[str, ...],
+    example: Example,
+    documents: tuple[DocumentKind, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register `check` as the requirement `code` on `advance` out of `state`."""
 
     def register(check: Check) -> Check:
         if code in BY_CODE:
             raise ValueError(f"requirement {code!r} is defined twice")
-        defined = Requirement(code, state, label, reads, example, check)
+        defined = Requirement(code, state, label, reads, example, check, documents)
         REQUIREMENTS.setdefault(state, []).append(defined)
         BY_CODE[code] = defined
         return check
@@ -495,6 +505,15 @@ def agreement_clauses(f: CaseFacts) -> Unmet | None:
     )
 
 
+def _with_documents(*kinds: DocumentKind) -> FactsStep:
+    """A facts step: the case holds documents of `kinds` (outside `states/`, uploads)."""
+
+    def step(f: CaseFacts) -> CaseFacts:
+        return replace(f, document_kinds=f.document_kinds | {k.value for k in kinds})
+
+    return step
+
+
 @requirement(
     "agreement.dpa",
     CaseState.AGREEMENT,
@@ -507,27 +526,39 @@ def agreement_clauses(f: CaseFacts) -> Unmet | None:
         "pilot.health_data",
         "agreement.dpa_signed_at",
         "agreement.dpia_done",
+        "documents",
     ),
     example=Example(
         {"agreement": {"dpa_signed_at": "2026-12-01T09:00:00+00:00", "dpia_done": True}},
         given={"pilot": {"personal_data": True, "health_data": True}},
+        facts=_with_documents(DocumentKind.DPA, DocumentKind.DPIA),
     ),
+    documents=(DocumentKind.DPA, DocumentKind.DPIA),
 )
 def agreement_dpa(f: CaseFacts) -> Unmet | None:
-    """Personal data needs a data processing agreement; health data a DPIA as well."""
+    """Personal data needs a data processing agreement, signed and attached as a document;
+    health data a DPIA as well, done and attached."""
     missing: list[str] = []
-    if f.pilot.personal_data and f.agreement.dpa_signed_at is None:
-        missing.append("dpa_signed_at")
-    if f.pilot.health_data and not f.agreement.dpia_done:
-        missing.append("dpia_done")
+    kinds = f.document_kinds
+    if f.pilot.personal_data:
+        if f.agreement.dpa_signed_at is None:
+            missing.append("dpa_signed_at")
+        if DocumentKind.DPA.value not in kinds:
+            missing.append("dpa_document")
+    if f.pilot.health_data:
+        if not f.agreement.dpia_done:
+            missing.append("dpia_done")
+        if DocumentKind.DPIA.value not in kinds:
+            missing.append("dpia_document")
     if not missing:
         return None
     return _missing(
         "agreement.dpa",
-        "Afprøvningen behandler personoplysninger: databehandleraftale (og for "
-        "helbredsoplysninger en konsekvensanalyse) mangler.",
+        "Afprøvningen behandler personoplysninger: databehandleraftalen (og for "
+        "helbredsoplysninger en konsekvensanalyse) mangler, underskrevet og vedhæftet som "
+        "dokument.",
         "The pilot processes personal data: the data processing agreement (and for health "
-        "data an impact assessment) is missing.",
+        "data an impact assessment) is missing, signed and attached as a document.",
         missing=missing,
     )
 
@@ -622,7 +653,7 @@ def pilot_ended(f: CaseFacts) -> Unmet | None:
     "pilot.evaluation",
     CaseState.PILOT,
     label=Text("Evaluering med resultat og rapport", "Evaluation with outcome and report"),
-    reads=("pilot.evaluation",),
+    reads=("pilot.evaluation", "documents"),
     example=Example(
         {
             "pilot": {
@@ -630,19 +661,24 @@ def pilot_ended(f: CaseFacts) -> Unmet | None:
             }
         }
     ),
+    documents=(DocumentKind.EVALUATION_REPORT,),
 )
 def pilot_evaluation(f: CaseFacts) -> Unmet | None:
-    """A successful or partly successful evaluation with a report."""
+    """A successful or partly successful evaluation with a report: written in the section or
+    attached as an evaluation report document."""
     ev = f.pilot.evaluation
     ok_outcome = ev is not None and ev.outcome in (Outcome.SUCCESS, Outcome.PARTIAL)
-    if ok_outcome and ev is not None and not _blank(ev.report):
+    reported = (ev is not None and not _blank(ev.report)) or (
+        DocumentKind.EVALUATION_REPORT.value in f.document_kinds
+    )
+    if ok_outcome and reported:
         return None
     return _missing(
         "pilot.evaluation",
-        "Evalueringen mangler en rapport og et resultat (succes eller delvis succes); en "
-        "mislykket afprøvning afsluttes med annullering.",
-        "The evaluation lacks a report and an outcome (success or partial); a failed pilot is "
-        "closed with cancel.",
+        "Evalueringen mangler en rapport (som tekst eller dokument) og et resultat (succes "
+        "eller delvis succes); en mislykket afprøvning afsluttes med annullering.",
+        "The evaluation lacks a report (as text or a document) and an outcome (success or "
+        "partial); a failed pilot is closed with cancel.",
     )
 
 

@@ -40,6 +40,7 @@ from fastapi.testclient import TestClient
 
 from api.app import API_PREFIX, create_app
 from api.deps import get_now
+from states import REQUIREMENTS, CaseState
 from states.ready import ready_sections
 from tests.factories import NOW, DatabaseTarget
 from workflow.core.db import get_engine
@@ -257,6 +258,15 @@ def make_ready(api: ApiClient, w: World, case: dict[str, Any]) -> None:
             )
             assert response.status_code == 201, response.text
     elif state == "agreement":
+        for req in REQUIREMENTS[CaseState.AGREEMENT]:
+            for kind in req.documents:  # the DPA and the DPIA, attached as documents
+                response = api.post(
+                    f"/cases/{cid}/documents",
+                    token=m,
+                    data={"kind": kind.value, "title": f"{kind.value} (test)"},
+                    files={"file": (f"{kind.value}.txt", b"Underskrevet.\n", "text/plain")},
+                )
+                assert response.status_code == 201, response.text
         for org in (w.lead, w.company):
             response = api.post(
                 f"/cases/{cid}/signatures",

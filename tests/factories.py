@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from states import REQUIREMENTS, CaseState
 from states.ready import ready_sections
 from workflow.access.actor import Actor
 from workflow.cases.service import create_case, update_case
 from workflow.core.unit_of_work import UnitOfWork
+from workflow.documents.attach import attach_bytes
 from workflow.models import Case, Organisation
 from workflow.proposals.service import (
     assess_proposal,
@@ -175,6 +177,7 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
         work.commit()
         return case
     if state == "agreement":
+        attach_documents(work, case.id, m, world.clock)
         for org in (world.lead, world.company):
             record_signature(
                 work,
@@ -188,6 +191,26 @@ def make_ready(session: Session, world: World, case: Case) -> Case:
         work.commit()
         return patch(session, case, ready_sections(state, world.clock), m, world.clock)
     raise ValueError(f"nothing to make ready in {state}")
+
+
+REQUIRED_DOCUMENT = "Underskrevet og vedhæftet.\n".encode()
+"""The text of the documents a factory attaches where a requirement asks for one."""
+
+
+def attach_documents(work: UnitOfWork, case_id: int, actor: Actor, now: datetime) -> None:
+    """Attach a document of every kind the agreement phase's requirements may ask for."""
+    for req in REQUIREMENTS[CaseState.AGREEMENT]:
+        for kind in req.documents:
+            attach_bytes(
+                work,
+                actor,
+                case_id,
+                REQUIRED_DOCUMENT,
+                kind=kind.value,
+                title=f"{kind.value} (test)",
+                file_name=f"{kind.value}.txt",
+                now=now,
+            )
 
 
 def drive(session: Session, world: World, case: Case, target: str) -> Case:

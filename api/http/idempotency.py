@@ -225,7 +225,9 @@ class IdempotencyMiddleware:
             return
         headers = Headers(scope=scope)
         key = headers.get("idempotency-key")
-        if key is None:
+        if key is None or headers.get("content-type", "").startswith("multipart/form-data"):
+            # An upload (documents, up to 50 MB) is never buffered in memory to be hashed for a
+            # replay: the key is ignored there (README "Documents").
             await self.app(scope, receive, send)
             return
         if not re.fullmatch(KEY_PATTERN, key):

@@ -30,7 +30,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes or get_settings().max_body_bytes
+        limit = self.max_body_bytes or body_limit(scope)
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
@@ -59,6 +59,20 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await _too_large(limit)(scope, receive, send)
+
+
+UPLOAD_SLACK = 64 * 1024
+"""Room for a multipart body's boundaries and form fields beside the file itself."""
+
+
+def body_limit(scope: Scope) -> int:
+    """The largest body accepted for this request: a document upload (a POST to a path ending
+    in `/documents`) may carry a document of `OPI_DOCUMENT_MAX_BYTES`; anything else
+    `OPI_MAX_BODY_BYTES`."""
+    settings = get_settings()
+    if scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/documents"):
+        return max(settings.max_body_bytes, settings.document_max_bytes + UPLOAD_SLACK)
+    return settings.max_body_bytes
 
 
 def _too_large(limit: int) -> ASGIApp:

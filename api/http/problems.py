@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from api.http.allow import allowed_methods
 from states.text import Language, negotiate
@@ -17,10 +18,14 @@ from workflow.core.errors import (
     Forbidden,
     InvalidInput,
     InvalidTransition,
+    MalwareFound,
     NotFound,
     RequirementsUnmet,
     SectionLocked,
     StaleVersion,
+    TooLarge,
+    Unavailable,
+    UnsupportedType,
     WorkflowError,
 )
 
@@ -61,6 +66,10 @@ WORKFLOW_PROBLEMS: dict[type[WorkflowError], tuple[int, str, str]] = {
     SectionLocked: (409, "section-locked", "Section locked"),
     StaleVersion: (412, "stale-version", "Precondition failed"),
     InvalidInput: (422, "invalid-input", "Unprocessable content"),
+    MalwareFound: (422, "malware-found", "Malware found"),
+    TooLarge: (413, "payload-too-large", "Content too large"),
+    UnsupportedType: (415, "unsupported-media-type", "Unsupported media type"),
+    Unavailable: (503, "unavailable", "Service unavailable"),
 }
 """Each workflow refusal as HTTP: (status, problem type slug, title), as SPEC §4 names them.
 
@@ -178,6 +187,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _busy(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database busy or unreachable on %s: %s", request.url.path, exc)
         return busy_problem()
+
+    # A client that went away mid-upload hears nothing; the answer is for the log, and what
+    # it had sent is discarded with the request's spooled file.
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: Exception) -> JSONResponse:
+        return problem(400, "The upload was interrupted before it was complete.")
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

@@ -50,6 +50,7 @@ def post_signature(
         organisation_id=body.organisation_id,
         signatory_name=body.signatory_name,
         signed_at=body.signed_at,
+        document_version_id=body.document_version_id,
         now=now,
     )
     public = SignaturePublic.model_validate(signature, from_attributes=True)

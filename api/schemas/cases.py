@@ -83,6 +83,9 @@ class SignaturePublic(BaseModel):
     signed_at: datetime
     recorded_by: str
     created_at: datetime
+    document_version_id: int | None = Field(
+        None, description="The document version signed, when the signature names one."
+    )
 
 
 class CasePublic(CaseBase):

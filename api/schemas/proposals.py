@@ -88,3 +88,8 @@ class SignatureCreate(Strict):
     organisation_id: Id
     signatory_name: Name
     signed_at: Timestamp
+    document_version_id: Id | None = Field(
+        None,
+        description="The version of a case document this signature signs (e.g. the agreement "
+        "as uploaded); its SHA-256 goes into the signature's audit event.",
+    )

@@ -26,6 +26,7 @@ from api.web.audit import audit_page
 from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, login_url
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
 from api.web.deadlines import ack_page
+from api.web.documents import document_pages
 from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
 from api.web.needs import needs_pages
@@ -60,6 +61,7 @@ def create_web_app() -> FastAPI:
         board,
         case_routes,
         manage_routes,
+        document_pages,
         assessment,
         partner_pages,
         needs_pages,

@@ -1,6 +1,7 @@
 """Signing in with a token, signing out, the language switch and the signed-in user."""
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import quote
 
@@ -84,16 +85,21 @@ def get_user(request: Request, db: SessionDep) -> WebUser:
 UserDep = Annotated[WebUser, Depends(get_user)]
 
 
-async def checked_form(request: Request) -> FormData:
+async def checked_form(request: Request) -> AsyncIterator[FormData]:
     """The submitted form, after checking its CSRF token against the session's.
 
     An async dependency, so that the (synchronous) page handlers that take it run in the
     thread pool with the form already read.
     """
     form = await request.form()
-    if not csrf_valid(web_session_of(request), form.get(CSRF_FIELD)):
-        raise CsrfRefused()
-    return form
+    try:
+        if not csrf_valid(web_session_of(request), form.get(CSRF_FIELD)):
+            raise CsrfRefused()
+        yield form
+    finally:
+        # A form with a file (a document upload) holds a spooled temporary file: closed
+        # when the page is done with it, whatever the page answered.
+        await form.close()
 
 
 FormDep = Annotated[FormData, Depends(checked_form)]

@@ -271,6 +271,52 @@ _UI: dict[str, tuple[str, str]] = {
         "No organisation matches the search.",
     ),
     "participant.remove": ("Fjern", "Remove"),
+    "doc.title": ("Dokumenter", "Documents"),
+    "doc.none": ("Ingen dokumenter endnu.", "No documents yet."),
+    "doc.version": ("Version {n}", "Version {n}"),
+    "doc.deletion_requested": ("Sletning anmodet", "Deletion requested"),
+    "doc.file": ("Fil", "File"),
+    "doc.file_hint": (
+        "PDF, Office-dokument, billede eller tekst (UTF-8), højst {mb} MB. Du kan også trække "
+        "filen hertil.",
+        "PDF, Office document, image or text (UTF-8), at most {mb} MB. You can also drag the "
+        "file here.",
+    ),
+    "doc.kind": ("Art", "Kind"),
+    "doc.doc_title": ("Dokumentets titel", "Document title"),
+    "doc.replaces": ("Ny version af", "New version of"),
+    "doc.new_document": ("Et nyt dokument", "A new document"),
+    "doc.upload": ("Tilføj dokument", "Add document"),
+    "doc.err.no_file": ("Vælg en fil.", "Choose a file."),
+    "doc.err.empty": ("Filen er tom.", "The file is empty."),
+    "doc.err.name": (
+        "Filnavnet må ikke indeholde / eller \\, styretegn eller være over 255 tegn.",
+        "The file name may not contain / or \\, control characters or exceed 255 characters.",
+    ),
+    "doc.err.too_large": ("Filen er for stor.", "The file is too large."),
+    "doc.err.type": (
+        "Filtypen kan ikke modtages: kun PDF, Office-dokumenter, billeder og tekst i UTF-8.",
+        "This type of file is not accepted: only PDF, Office documents, images and UTF-8 text.",
+    ),
+    "doc.err.malware": (
+        "Filen indeholder skadelig kode og er ikke gemt.",
+        "The file contains malware and was not stored.",
+    ),
+    "doc.err.scanner": (
+        "Virusscanningen svarer ikke; prøv igen om lidt.",
+        "The malware scanner does not answer; try again shortly.",
+    ),
+    "doc.err.title": (
+        "Skriv en titel (højst 300 tegn).",
+        "Write a title (at most 300 characters).",
+    ),
+    "doc.err.kind": ("Vælg en gyldig art.", "Choose a valid kind."),
+    "doc.err.replaces": (
+        "Et dokument kan kun få en ny version af samme art.",
+        "A document can only get a new version of the same kind.",
+    ),
+    "doc.err.invalid": ("Dokumentet kunne ikke gemmes.", "The document could not be stored."),
+    "msg.document_added": ("Dokumentet er gemt.", "The document is stored."),
     "signature.title": ("Underskrifter", "Signatures"),
     "signature.none": ("Ingen underskrifter endnu.", "No signatures yet."),
     "signature.recorded_by": ("registreret af {name}", "recorded by {name}"),

@@ -34,6 +34,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "need.unshared": ("Deling af behov stoppet", "Need no longer shared"),
     "need.join_requested": ("Anmodning om at deltage i behovet", "Request to join the need"),
     "need.join_decided": ("Svar på anmodning om at deltage", "Answer to a request to join"),
+    "document.uploaded": ("Dokument tilføjet", "Document added"),
+    "document.replaced": ("Ny version af dokument", "New version of a document"),
+    "document.deletion_requested": ("Sletning af dokument anmodet", "Document deletion requested"),
+    "document.downloaded": ("Dokument hentet af revisor", "Document downloaded by an auditor"),
+    "document.refused": ("Dokument afvist: skadelig kode", "Document refused: malware"),
 }
 
 VALUES: dict[str, tuple[str, str]] = {

@@ -19,6 +19,8 @@ from states import CaseState
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, competes, may
 from workflow.access.roles import Role
+from workflow.core.formatting import format_size
+from workflow.core.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 WEB_PREFIX = "/ui"
@@ -121,6 +123,8 @@ def render(
         "role_label": lambda role: pick(ROLES.get(role), language, role),
         "fmt_dt": lambda value: format_datetime(value, language),
         "fmt_date": lambda value: format_date(value, language),
+        "fmt_size": lambda value: format_size(value, language),
+        "document_max_mb": get_settings().document_max_bytes // (1024 * 1024),
         "typed_value": typed_value,
         "typed_error": typed_error,
         "ui": WEB_PREFIX,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from states import REQUIREMENTS, CaseFacts, CaseState, unmet_for
+from states.documents import DocumentKind
 from states.facts import AssessmentFacts, ProposalFacts
 from states.ready import ready_case, ready_facts, ready_sections
 from states.requirements import ALL_CODES, BY_CODE
@@ -45,7 +46,7 @@ SPEC_CODES = {
     "scale.adoption",
     "scale.purchase_route",
 }
-OTHER_INPUTS = {"proposals", "signatures", "now"}
+OTHER_INPUTS = {"proposals", "signatures", "now", "documents"}
 
 
 def empty() -> CaseFacts:
@@ -207,9 +208,46 @@ def test_health_data_needs_a_dpia_as_well() -> None:
         empty(),
         pilot=PilotSection(personal_data=True, health_data=True),
         agreement=AgreementSection.model_validate({"dpa_signed_at": NOW.isoformat()}),
+        document_kinds=frozenset({"dpa"}),
     )
     unmet = next(u for u in unmet_for(CaseState.AGREEMENT, facts) if u.code == "agreement.dpa")
-    assert unmet.details["missing"] == ["dpia_done"]
+    assert unmet.details["missing"] == ["dpia_done", "dpia_document"]
+
+
+def test_a_signed_dpa_needs_its_document() -> None:
+    """Dates and ticks are not enough: the DPA (and the DPIA for health data) must be attached
+    as documents (issue 19); without personal data no document is asked for."""
+    agreement = AgreementSection.model_validate(
+        {"dpa_signed_at": NOW.isoformat(), "dpia_done": True}
+    )
+    facts = replace(
+        empty(), pilot=PilotSection(personal_data=True, health_data=True), agreement=agreement
+    )
+    unmet = next(u for u in unmet_for(CaseState.AGREEMENT, facts) if u.code == "agreement.dpa")
+    assert unmet.details["missing"] == ["dpa_document", "dpia_document"]
+    attached = replace(facts, document_kinds=frozenset({"dpa", "dpia"}))
+    assert "agreement.dpa" not in codes("agreement", attached)
+    no_personal_data = replace(facts, pilot=PilotSection(personal_data=False))
+    assert "agreement.dpa" not in codes("agreement", no_personal_data)
+
+
+def test_the_evaluation_report_may_be_a_document() -> None:
+    from states.sections import Outcome
+
+    pilot = PilotSection.model_validate({"evaluation": {"outcome": Outcome.PARTIAL.value}})
+    facts = replace(empty(), pilot=pilot)
+    assert "pilot.evaluation" in codes("pilot", facts)
+    attached = replace(facts, document_kinds=frozenset({"evaluation_report"}))
+    assert "pilot.evaluation" not in codes("pilot", attached)
+    assert "pilot.evaluation" in codes(
+        "pilot", replace(empty(), document_kinds=attached.document_kinds)
+    )
+
+
+def test_requirements_declare_the_documents_they_may_ask_for() -> None:
+    assert BY_CODE["agreement.dpa"].documents == (DocumentKind.DPA, DocumentKind.DPIA)
+    assert BY_CODE["pilot.evaluation"].documents == (DocumentKind.EVALUATION_REPORT,)
+    assert BY_CODE["need.owner"].documents == ()
 
 
 def test_pilot_must_end_after_it_starts() -> None:

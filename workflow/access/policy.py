@@ -54,6 +54,13 @@ class Action(StrEnum):
     auditors, those of the calls their municipality leads for managers."""
     DECIDE_ORGANISATION_REQUEST = "decide_organisation_request"
     """Approve (creating the company) or decline such a request."""
+    READ_DOCUMENTS = "read_documents"
+    """A case's documents, scoped by `workflow.documents.visibility`: a proposal's follow
+    the proposal, the municipality's reach a partner only once the call is published."""
+    UPLOAD_DOCUMENT = "upload_document"
+    """Add a document (or a version) to a case, or ask for a case document's deletion."""
+    UPLOAD_PROPOSAL_DOCUMENT = "upload_proposal_document"
+    """Add a document to the caller's own company's proposal, while the call is open."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -77,6 +84,11 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
     Action.READ_ORGANISATION_REQUESTS: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
     Action.DECIDE_ORGANISATION_REQUEST: _LEADS,
+    Action.READ_DOCUMENTS: frozenset(
+        {Role.MANAGER, Role.STAFF, Role.PARTNER, Role.AUDITOR, Role.ADMIN}
+    ),
+    Action.UPLOAD_DOCUMENT: frozenset({Role.MANAGER, Role.STAFF, Role.ADMIN}),
+    Action.UPLOAD_PROPOSAL_DOCUMENT: frozenset({Role.PARTNER}),
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 
@@ -90,6 +102,7 @@ LEAD_ONLY: frozenset[Action] = frozenset(
         Action.SIGN,
         Action.MANAGE_DEADLINES,
         Action.DECIDE_ORGANISATION_REQUEST,
+        Action.UPLOAD_DOCUMENT,
     }
 )
 """Actions on a case that a municipality's people may take only in a case their municipality
@@ -176,6 +189,12 @@ def competes(actor: Actor) -> bool:
     """Whether `actor` speaks for a company competing for calls: it sees only its own
     organisation's proposals and deadlines, and nothing about its competitors."""
     return actor.role is Role.PARTNER
+
+
+def download_audited(actor: Actor) -> bool:
+    """Whether `actor`'s downloads of documents are audit events: an auditor's reading of the
+    evidence is itself part of the record (issue 19)."""
+    return actor.role is Role.AUDITOR
 
 
 def sees_scores(actor: Actor) -> bool:

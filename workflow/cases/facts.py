@@ -95,4 +95,5 @@ def _facts(
         scale=sections["scale"],
         proposals=related.proposals,
         signed_organisation_ids=related.signed_organisation_ids,
+        document_kinds=related.document_kinds,
     )

@@ -21,6 +21,7 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
     Assessment,
     Decision,
+    Document,
     Organisation,
     Participant,
     Proposal,
@@ -55,15 +56,19 @@ class CaseSignature:
     signed_at: datetime
     recorded_by: str
     created_at: datetime
+    document_version_id: int | None = None
+    """The document version the signature names (`workflow.models.Signature`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class CaseRelations:
-    """One case's participants (with their organisations), proposals and signatures."""
+    """One case's participants (with their organisations), proposals, signatures and the
+    kinds of its own documents (those not asked to be deleted)."""
 
     participants: tuple[CaseParticipant, ...]
     proposals: tuple[ProposalFacts, ...]
     signatures: tuple[CaseSignature, ...]
+    document_kinds: frozenset[str] = frozenset()
 
     @property
     def signed_organisation_ids(self) -> frozenset[int]:
@@ -125,9 +130,21 @@ _SIGNATURES = (
         col(Signature.signed_at),
         col(Signature.recorded_by),
         col(Signature.created_at),
+        col(Signature.document_version_id),
     )
     .where(col(Signature.case_id) == bindparam("case_id"))
     .order_by(col(Signature.id))
+)
+
+
+_DOCUMENT_KINDS = (
+    select(col(Document.kind))
+    .where(
+        col(Document.case_id) == bindparam("case_id"),
+        col(Document.proposal_id).is_(None),
+        col(Document.deletion_requested_at).is_(None),
+    )
+    .distinct()
 )
 
 
@@ -137,6 +154,7 @@ def _load(session: Session, case_id: int) -> CaseRelations:
         participants=tuple(CaseParticipant(*row) for row in session.execute(_PARTICIPANTS, key)),
         proposals=_proposal_facts(session, case_id),
         signatures=tuple(CaseSignature(*row) for row in session.execute(_SIGNATURES, key)),
+        document_kinds=frozenset(session.execute(_DOCUMENT_KINDS, key).scalars()),
     )
 
 

@@ -69,6 +69,22 @@ class InvalidInput(WorkflowError):
     """The request is well-formed but its content is not acceptable."""
 
 
+class TooLarge(WorkflowError):
+    """An uploaded file is larger than the limit (413); nothing of it is kept."""
+
+
+class UnsupportedType(WorkflowError):
+    """An uploaded file's content is not of an accepted type (415)."""
+
+
+class MalwareFound(InvalidInput):
+    """The malware scanner found something in an uploaded file; it was not kept (422)."""
+
+
+class Unavailable(WorkflowError):
+    """A service the request needs (the malware scanner) did not answer (503)."""
+
+
 def check_text(value: object, field: str) -> None:
     """Refuse text the databases cannot store (NUL characters), as invalid input."""
     where = find_nul(value, field)

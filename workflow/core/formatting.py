@@ -75,6 +75,14 @@ def format_number(number: int | float, lang: str | None) -> str:
     return format_decimal(number, locale=_locale(lang))
 
 
+def format_size(size: int, lang: str | None) -> str:
+    """A file's size as people read it: `812 B`, `3,4 kB`, `12,1 MB` (decimal units)."""
+    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= factor:
+            return f"{format_decimal(round(size / factor, 1), locale=_locale(lang))} {unit}"
+    return f"{size} B"
+
+
 def format_relative(moment: datetime, now: datetime, lang: str | None) -> str:
     """How far `moment` lies from `now` in words, as a deadline's time left reads:
     `om 2 dage`, `for 3 timer siden`; `in 2 days`, `3 hours ago`."""

@@ -137,6 +137,25 @@ class Settings(BaseSettings):
         3600, gt=0, description="Interval between signed audit checkpoints."
     )
     max_body_bytes: int = Field(1_000_000, description="Largest request body accepted.")
+    documents_dir: Path | None = Field(
+        None,
+        description="Directory of the document store on disk (default: `opi-documents` beside "
+        "the SQLite database, or in the user's data directory).",
+    )
+    documents_store: Literal["auto", "directory", "database"] = Field(
+        "auto",
+        description="Where documents' bytes are kept: `directory` (OPI_DOCUMENTS_DIR) or "
+        "`database` (chunks in PostgreSQL, shared by every API host); `auto` picks the database "
+        "on PostgreSQL and the directory on SQLite.",
+    )
+    document_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest document file accepted (default 50 MB)."
+    )
+    clamd_socket: str | None = Field(
+        None,
+        description="When set, every uploaded document is scanned by ClamAV's clamd at this "
+        "Unix socket path (or `tcp:host:port`) and an infected file is refused.",
+    )
     session_idle_minutes: float = Field(
         60, gt=0, description="A web session ends after this long without a request."
     )

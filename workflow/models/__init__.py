@@ -13,6 +13,7 @@ from workflow.models.deadline import (
     Reminder,
     ReminderStatus,
 )
+from workflow.models.document import Document, DocumentChunk, DocumentVersion
 from workflow.models.heartbeat import JobHeartbeat
 from workflow.models.identity import (
     OidcPending,
@@ -42,6 +43,9 @@ __all__ = [
     "DeadlineKind",
     "DeadlineStatus",
     "Decision",
+    "Document",
+    "DocumentChunk",
+    "DocumentVersion",
     "IdempotencyRecord",
     "JobHeartbeat",
     "JoinRequest",

@@ -65,3 +65,6 @@ class Signature(SQLModel, table=True):
     signed_at: datetime = time_field()
     recorded_by: str = Field(max_length=200)
     created_at: datetime = time_field()
+    document_version_id: int | None = Field(default=None, foreign_key="document_versions.id")
+    """The document version signed (the agreement as uploaded), when the signature names one:
+    its SHA-256 is in the signature's audit event, so the chain proves which bytes were signed."""

@@ -29,6 +29,8 @@ from workflow.models import (
     DeadlineKind,
     DeadlineStatus,
     Decision,
+    Document,
+    DocumentVersion,
     Organisation,
     Participant,
     ParticipantRole,
@@ -286,9 +288,13 @@ def record_signature(
     organisation_id: int,
     signatory_name: str,
     signed_at: datetime,
+    document_version_id: int | None = None,
     now: datetime | None = None,
 ) -> Signature:
-    """Record a party's signature on the agreement. Only in `agreement`."""
+    """Record a party's signature on the agreement. Only in `agreement`.
+
+    `document_version_id` names the version of a case document signed; its SHA-256 goes
+    into the audit event, so the chain proves which bytes were signed."""
     now = now or utcnow()
     try:
         signatory_name = clean_name(signatory_name, "signatory's name")
@@ -301,6 +307,7 @@ def record_signature(
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if signed_at > now:
         raise InvalidInput("A signature cannot be dated in the future.")
+    signed_sha = _signed_version(work.session, case_id, document_version_id)
     signature = Signature(
         case_id=case_id,
         organisation_id=organisation_id,
@@ -308,25 +315,50 @@ def record_signature(
         signed_at=signed_at,
         recorded_by=actor.name,
         created_at=now,
+        document_version_id=document_version_id,
     )
     work.session.add(signature)
     work.session.flush()
     _touch(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
+    signed: dict[str, Any] = {
+        "signature_id": signature.id,
+        "organisation_id": organisation_id,
+        "signatory_name": signature.signatory_name,
+        "signed_at": signed_at,
+    }
+    if signed_sha is not None:
+        signed |= {"document_version_id": document_version_id, "sha256": signed_sha}
     audit.record(
         work,
         actor,
         SIGNED_ACTION,
-        {
-            "signature_id": signature.id,
-            "organisation_id": organisation_id,
-            "signatory_name": signature.signatory_name,
-            "signed_at": signed_at,
-        },
+        signed,
         case_id=case_id,
         at=now,
     )
     return signature
+
+
+def _signed_version(session: Session, case_id: int, version_id: int | None) -> str | None:
+    """The SHA-256 of the case document version a signature names; `InvalidInput` when it is
+    not a version of one of this case's own documents still standing."""
+    if version_id is None:
+        return None
+    version = session.get(DocumentVersion, version_id)
+    document = session.get(Document, version.document_id) if version is not None else None
+    if (
+        version is None
+        or document is None
+        or document.case_id != case_id
+        or document.proposal_id is not None
+        or document.deletion_requested_at is not None
+    ):
+        raise InvalidInput(
+            f"Document version {version_id} is not a document of this case to sign.",
+            field="document_version_id",
+        )
+    return version.sha256
 
 
 def remove_participant(

@@ -17,6 +17,7 @@ from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.cases.case_view import Flash, RefusedForm, case_context
+from api.web.documents.document_view import documents_context
 from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
@@ -68,6 +69,7 @@ _MESSAGES = {
     "deadline_moved",
     "deadline_met",
     "deadline_cancelled",
+    "document_added",
 }
 
 
@@ -83,6 +85,7 @@ def case_page_response(
     refused: RefusedForm | None = None,
     action: Submitted | None = None,
     org_q: str = "",
+    document_error: str | None = None,
 ) -> HTMLResponse:
     """The case page for `user`, with the outcome of their last action and any refused form."""
     context = case_context(
@@ -96,6 +99,7 @@ def case_page_response(
         refused=refused,
         action=action,
         org_q=org_q,
+        document_error=document_error,
     )
     return render(request, "case.html", context, status_code=status_code, user=user)
 
@@ -276,6 +280,19 @@ def proposal_page(
     msg: str = "",
 ) -> HTMLResponse:
     """One proposal. A partner sees only its own organisation's; any other is 'not found'."""
+    return proposal_page_response(request, case_id, proposal_id, user, db, msg)
+
+
+def proposal_page_response(
+    request: Request,
+    case_id: int,
+    proposal_id: int,
+    user: WebUser,
+    db: SessionDep,
+    msg: str = "",
+    document_error: str | None = None,
+) -> HTMLResponse:
+    """The proposal page, with a refused upload's message when there is one."""
     case = get_visible_case(db, user.actor, case_id)
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or proposal.case_id != case_id:
@@ -305,12 +322,13 @@ def proposal_page(
     )
     names = organisation_names(db, {proposal.organisation_id})
     own = competes(user.actor) and proposal.organisation_id == user.actor.organisation_id
+    editable = own and proposal.withdrawn_at is None and call_is_open(case, utcnow())
     return render(
         request,
         "proposal.html",
         {
             "own": own,
-            "editable": own and proposal.withdrawn_at is None and call_is_open(case, utcnow()),
+            "editable": editable,
             "flash": Flash("success", f"msg.{msg}") if msg in _MESSAGES else None,
             "case": case,
             "proposal": proposal,
@@ -318,6 +336,16 @@ def proposal_page(
             "assessments": assessments,
             "decision": decision,
             "show_rationale": sees_all,
+            **documents_context(
+                db,
+                user,
+                case,
+                language_of(request),
+                proposal_id=proposal_id,
+                may_upload=editable,
+                error=document_error,
+            ),
         },
+        status_code=422 if document_error else 200,
         user=user,
     )

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from api.web.cases.manage_view import manage_context, signatures
 from api.web.cases.timeline import EventView, describe, organisation_ids
 from api.web.deadlines import deadline_view
+from api.web.documents.document_view import documents_context
 from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
@@ -312,6 +313,7 @@ def case_context(
     refused: RefusedForm | None = None,
     action: Submitted | None = None,
     org_q: str = "",
+    document_error: str | None = None,
 ) -> dict[str, Any]:
     """The template context of the case page.
 
@@ -355,6 +357,14 @@ def case_context(
         "show_reminders": may(actor, Action.READ_REMINDERS),
         "timeline": timeline(db, case.id, language) if may(actor, Action.READ_AUDIT) else None,
         "see_audit_log": may(actor, Action.READ_AUDIT),
+        **documents_context(
+            db,
+            user,
+            case,
+            language,
+            may_upload=full and may(actor, Action.UPLOAD_DOCUMENT, case),
+            error=document_error,
+        ),
         "flash": flash,
         "cancelled_from": (
             CaseState(case.cancelled_from).label(language) if case.cancelled_from else None

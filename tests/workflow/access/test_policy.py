@@ -51,6 +51,9 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.READ_AUDIT: {M, U, A},  # a manager: its own cases
     Action.READ_ORGANISATION_REQUESTS: {M, U, A},  # a manager: its own calls' (issue 17)
     Action.DECIDE_ORGANISATION_REQUEST: {M, A},  # a manager: of the call's lead
+    Action.READ_DOCUMENTS: {M, S, P, U, A},  # scoped: workflow/documents/visibility.py
+    Action.UPLOAD_DOCUMENT: {M, S, A},
+    Action.UPLOAD_PROPOSAL_DOCUMENT: {P},  # its own company's proposal only
 }
 """SPEC §4: who may do each action at all."""
 
@@ -63,6 +66,7 @@ LEAD_ONLY = {
     Action.SIGN,
     Action.MANAGE_DEADLINES,
     Action.DECIDE_ORGANISATION_REQUEST,
+    Action.UPLOAD_DOCUMENT,
 }
 """README's rights table: what a participating municipality may not do in another's case."""
 
