@@ -49,6 +49,9 @@ class Action(StrEnum):
     READ_REMINDERS = "read_reminders"
     READ_AUDIT = "read_audit"
     """The audit log, its exports and verification, within the actor's scope."""
+    READ_OVERVIEW = "read_overview"
+    """The leaders' overview ("Overblik for ledere"): a municipality's people their own
+    municipality's figures, admins and auditors everyone's (`workflow.leaders.figures`)."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -70,6 +73,7 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_DEADLINES: _LEADS,
     Action.READ_REMINDERS: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN}),
+    Action.READ_OVERVIEW: frozenset({Role.MANAGER, Role.STAFF, Role.AUDITOR, Role.ADMIN}),
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 

@@ -49,6 +49,7 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.MANAGE_DEADLINES: {M, A},
     Action.READ_REMINDERS: {M, U, A},
     Action.READ_AUDIT: {M, U, A},  # a manager: its own cases
+    Action.READ_OVERVIEW: {M, S, U, A},  # a municipality's people: their own municipality's
 }
 """SPEC §4: who may do each action at all."""
 
