@@ -7,7 +7,7 @@ transitions the figures are computed from. The expected figures are worked out b
 
 | case | lead | need | match | agreement | pilot | scale | end |
 |---|---|---|---|---|---|---|---|
-| A | Furesø | Jan 5 (10 d) | Jan 15 (45 d) | Mar 1 (20 d) | Mar 21 (60 d) | May 20 (30 d) | Jun 19 |
+| A | Furesø | Jan 5 (10 d) | Jan 15 (45 d) | Mar 1 (20 d) | Mar 21 (60 d) | May 20 (30 d) | Jun 19|
 | B | Furesø | Jan 10 (22 d) | Feb 1 (47 d) | Mar 20 (21 d) | Apr 10, still there | | |
 | C | Furesø | Feb 10 (20 d) | Mar 2, still there | | | | |
 | D | Furesø | Mar 1 (10 d) | Mar 11 (21 d) | | | | cancelled Apr 1 |
