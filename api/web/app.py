@@ -27,6 +27,7 @@ from api.web.auth import CsrfRefused, PageForbidden, PageNotFound, SignInRequire
 from api.web.cases import assessment, board, case_routes, manage_routes, new_case
 from api.web.deadlines import ack_page
 from api.web.i18n import normalise_language
+from api.web.leaders import pages as leaders_pages
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
 from api.web.render import render
@@ -71,6 +72,7 @@ def create_web_app() -> FastAPI:
         assessment,
         partner_pages,
         needs_pages,
+        leaders_pages,
         audit_page,
         ack_page,
     ):

@@ -86,7 +86,7 @@ def make_period(start: date | None, end: date | None, now: datetime) -> Period:
     """
     default = default_period(now)
     if start is None and end is not None:
-        start = _months_before(end, DEFAULT_MONTHS)
+        start = months_before(end, DEFAULT_MONTHS)
     period = Period(start or default.start, end or default.end)
     for name, day in (("from", period.start), ("to", period.end)):
         if not MIN_YEAR <= day.year <= MAX_YEAR:
@@ -98,7 +98,8 @@ def make_period(start: date | None, end: date | None, now: datetime) -> Period:
     return period
 
 
-def _months_before(day: date, months: int) -> date:
+def months_before(day: date, months: int) -> date:
+    """The first day of the month `months` months before `day`'s (not before 2000)."""
     index = day.year * 12 + (day.month - 1) - months
     year = max(MIN_YEAR, index // 12)
     return date(year, index % 12 + 1, 1) if year == index // 12 else date(MIN_YEAR, 1, 1)
