@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 WIDTH = 400.0
 PAD = 8.0
-LABEL = 14.0
+LABEL = 17.0
 """Height of a label line above a bar."""
 BAR = 14.0
 GAP = 8.0
@@ -75,10 +75,6 @@ class Chart:
         return not self.rects
 
 
-def _number(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
-
-
 @dataclass(frozen=True, slots=True)
 class Bar:
     """One row of a horizontal bar chart: its label, value and an optional mark (e.g. the
@@ -94,24 +90,24 @@ class Bar:
 def bars(
     chart_id: str, title: str, desc: str, rows: Sequence[Bar], colour: str = PALETTE[0]
 ) -> Chart:
-    """Horizontal bars from zero, one per row, label above; negative values (an effect that
-    went down) run left from a zero line in the middle."""
+    """Horizontal bars from zero, one per row, with the row's label on the left of the line
+    above it and its value on the right; negative values (an effect that went down) run left
+    from a zero line."""
     values = [r.value for r in rows] + [r.mark for r in rows if r.mark is not None]
     low = min([0.0, *values])
     high = max([0.0, *values])
     span = (high - low) or 1.0
-    usable = WIDTH - 2 * PAD - 60  # room for the value text after the bar
+    usable = WIDTH - 2 * PAD
     zero = PAD + usable * (-low / span)
     chart = Chart(chart_id, title, desc, PAD)
     y = PAD
     for row in rows:
         chart.labels.append(Label(PAD, y + LABEL - 3, row.label))
+        chart.labels.append(Label(WIDTH - PAD, y + LABEL - 3, row.text, "end"))
         y += LABEL
-        width = usable * abs(row.value) / span
+        width = max(usable * abs(row.value) / span, 1.0)
         x = zero if row.value >= 0 else zero - width
-        chart.rects.append(Rect(x, y, max(width, 1.0), BAR, colour, f"{row.label}: {row.text}"))
-        after = x + max(width, 1.0) + 4 if row.value >= 0 else zero + 4
-        chart.labels.append(Label(after, y + BAR - 3, row.text))
+        chart.rects.append(Rect(x, y, width, BAR, colour, f"{row.label}: {row.text}"))
         if row.mark is not None:
             mark_x = zero + usable * row.mark / span
             chart.lines.append(Line(mark_x, y - 2, mark_x, y + BAR + 2, "#1b2430"))
@@ -170,7 +166,7 @@ def columns(
                 part = width / len(series)
                 chart.rects.append(Rect(x + s * part, bottom - height, part, height, colour, text))
         if len(cols) <= 12 or index % 3 == 0:
-            chart.labels.append(Label(x + width / 2, bottom + 14, col.label[2:], "middle"))
+            chart.labels.append(Label(x + width / 2, bottom + 14, col.label, "middle"))
     return chart
 
 

@@ -31,10 +31,7 @@ WORDS: dict[str, Text] = {
     "cases_unit": Text("sager", "cases"),
     "reminders_unit": Text("påmindelser", "reminders"),
     "days": Text("{n} dage", "{n} days"),
-    "median_p90": Text(
-        "Median {median} dage; 90 %-fraktil {p90} dage (streg)",
-        "Median {median} days; 90th percentile {p90} days (line)",
-    ),
+    "median_p90": Text("{median} / {p90} dage", "{median} / {p90} days"),
     "cases_n": Text("{n} sager", "{n} cases"),
     "percent": Text("{n} %", "{n} %"),
     "sent": Text("Sendt", "Sent"),
@@ -44,8 +41,10 @@ WORDS: dict[str, Text] = {
         "Columns per month, split by phase: cases in each phase at the end of the month.",
     ),
     "desc.phase_times": Text(
-        "Vandrette søjler pr. fase: mediantid i dage, med 90 %-fraktilen som en streg.",
-        "Horizontal bars per phase: median days, with the 90th percentile as a line.",
+        "Vandrette søjler pr. fase: mediantid i dage, med 90 %-fraktilen som en streg "
+        "(tallene: median / 90 %-fraktil).",
+        "Horizontal bars per phase: median days, with the 90th percentile as a line "
+        "(the numbers: median / 90th percentile).",
     ),
     "desc.conversion": Text(
         "Vandrette søjler: sager oprettet i perioden, og hvor mange der siden nåede match, "
