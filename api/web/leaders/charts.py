@@ -170,4 +170,4 @@ def columns(
     return chart
 
 
-__all__ = ["PALETTE", "Bar", "Chart", "Column", "_number", "bars", "columns"]
+__all__ = ["PALETTE", "Bar", "Chart", "Column", "bars", "columns"]
