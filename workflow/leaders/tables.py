@@ -20,6 +20,7 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from states import CaseState
+from states.requirements import label_of
 from states.text import Text
 from workflow.leaders.figures import FIGURES, STATES, Overview
 
@@ -51,7 +52,8 @@ _HEADERS: dict[str, Text] = {
     "percent_of_previous": Text("% af forrige trin", "% of previous step"),
     "municipality": Text("Kommune", "Municipality"),
     "deadlines": Text("Overskredne frister", "Overdue deadlines"),
-    "code": Text("Krav", "Requirement"),
+    "code": Text("Kode", "Code"),
+    "requirement": Text("Krav", "Requirement"),
     "refusals": Text("Afvisninger", "Refusals"),
     "sent": Text("Sendt", "Sent"),
     "failed": Text("Fejlet", "Failed"),
@@ -119,8 +121,15 @@ def _columns_and_rows(
             [r.municipality, r.deadlines, r.cases] for r in result.overdue
         ]
     if figure == "refusals":
-        return ["code", "phase", "refusals", "cases"], [
-            [r.code, _state(r.phase, language), r.refusals, r.cases] for r in result.refusals
+        return ["code", "requirement", "phase", "refusals", "cases"], [
+            [
+                r.code,
+                requirement_label(r.code, language),
+                _state(r.phase, language),
+                r.refusals,
+                r.cases,
+            ]
+            for r in result.refusals
         ]
     if figure == "reminders":
         return ["month", "sent", "failed"], [[r.month, r.sent, r.failed] for r in result.reminders]
@@ -140,6 +149,12 @@ def _columns_and_rows(
             for r in result.pilot_effects
         ]
     raise ValueError(f"unknown figure {figure!r}")
+
+
+def requirement_label(code: str, language: str) -> str:
+    """The requirement's label, or its code when it is no longer defined."""
+    label = label_of(code)
+    return label.pick(language) if label else code
 
 
 def _cell(value: Any) -> Cell:

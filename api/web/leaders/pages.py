@@ -40,7 +40,15 @@ from workflow.leaders.period import (
     default_period,
     months_before,
 )
-from workflow.leaders.tables import TITLES, Table, all_tables, table, to_csv, to_xlsx
+from workflow.leaders.tables import (
+    TITLES,
+    Table,
+    all_tables,
+    requirement_label,
+    table,
+    to_csv,
+    to_xlsx,
+)
 from workflow.models import Organisation, OrganisationKind
 
 router = APIRouter()
@@ -204,7 +212,10 @@ def _charts(result: Overview, language: str) -> dict[str, Chart]:
             "chart-refusals",
             chart_title("refusals"),
             w["desc.refusals"],
-            [Bar(r.code, float(r.refusals), str(r.refusals)) for r in result.refusals],
+            [
+                Bar(requirement_label(r.code, language), float(r.refusals), str(r.refusals))
+                for r in result.refusals
+            ],
             "#8a5a00",
         ),
         "reminders": columns(

@@ -89,7 +89,10 @@ def test_the_page_draws_every_figure_with_its_table(leaders_web: LeadersWeb) -> 
     # The tables carry the numbers, in Danish number format.
     text = _text(html)
     assert "Behov 6 15 21,5" in text  # the need phase: 6 stays, median 15, p90 21.5 days
-    assert "call.ready Behov 3 2" in text
+    assert (
+        "call.ready Opslaget er klar: titel, tekst, kriterier på i alt 100 % og en frist Behov 3 2"
+        in text
+    )
     assert "Sygefravær 5,0 4 4,5 % -10" in text
     assert "Kommune: Furesø Kommune" in text
     assert "<script" not in html
