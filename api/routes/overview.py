@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
+from api.problems import ApiProblem
 from api.replies import json_response
 from api.schemas.common import MAX_ID, problem_responses
 from api.schemas.overview import FigurePublic, OverviewPublic
@@ -121,7 +122,7 @@ def _filename(result: Overview, stem: str, suffix: str) -> str:
     response_model=OverviewPublic,
     responses={
         200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
-        **problem_responses(401, 403, 404, 422),
+        **problem_responses(401, 403, 404, 406, 422),
     },
 )
 def get_overview(
@@ -137,11 +138,15 @@ def get_overview(
     """Every figure of the leaders' overview for one municipality or (admins, auditors) all.
 
     With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` the
-    answer is the workbook of `GET /overview.xlsx`. For one figure as CSV use
-    `GET /overview/{figure}` with `Accept: text/csv`.
+    answer is the workbook of `GET /overview.xlsx`. CSV comes one figure at a time:
+    `GET /overview/{figure}` with `Accept: text/csv` (here `Accept: text/csv` alone is 406).
     """
+    wanted = wants(request, ("application/json", XLSX, CSV))
+    if wanted == CSV:
+        figures = ", ".join(f"/api/v1/overview/{name}" for name in FIGURES)
+        raise ApiProblem(406, f"CSV comes one figure at a time: {figures}.")
     result = _figures(session, actor, now, municipality_id, start, end)
-    if wants(request, ("application/json", XLSX)) == XLSX:
+    if wanted == XLSX:
         return _workbook(result, language)
     return json_response(_public(result))
 

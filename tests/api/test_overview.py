@@ -171,6 +171,11 @@ def test_bad_periods_and_parameters_are_422_problems(
 
 
 def test_unknown_figure_and_missing_token(api: ApiClient) -> None:
+    csv_of_all = api.get("/overview", headers={"Accept": "text/csv"})
+    assert csv_of_all.status_code == 406
+    assert "/api/v1/overview/phases" in csv_of_all.json()["detail"]
+    either = api.get("/overview", headers={"Accept": "text/csv;q=0.5, application/json"})
+    assert either.status_code == 200 and either.json()["phases"] is not None
     assert api.get("/overview/nothing").status_code == 422
     assert api.get("/overview", token=None).status_code == 401
     assert "/api/v1/overview/{figure}" in api.client.get("/openapi.json").json()["paths"]
