@@ -75,6 +75,13 @@ class Chart:
         return not self.rects
 
 
+def _short(text: str, room: int) -> str:
+    """`text` cut to fit beside the value on the label line (the bar's `<title>` and the
+    table keep it whole)."""
+    room = max(room, 12)
+    return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Bar:
     """One row of a horizontal bar chart: its label, value and an optional mark (e.g. the
@@ -102,7 +109,7 @@ def bars(
     chart = Chart(chart_id, title, desc, PAD)
     y = PAD
     for row in rows:
-        chart.labels.append(Label(PAD, y + LABEL - 3, row.label))
+        chart.labels.append(Label(PAD, y + LABEL - 3, _short(row.label, 56 - len(row.text))))
         chart.labels.append(Label(WIDTH - PAD, y + LABEL - 3, row.text, "end"))
         y += LABEL
         width = max(usable * abs(row.value) / span, 1.0)
