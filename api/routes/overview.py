@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.problems import ApiProblem
-from api.replies import json_response
+from api.http.problems import ApiProblem
+from api.http.replies import json_response
 from api.schemas.common import MAX_ID, problem_responses
 from api.schemas.overview import FigurePublic, OverviewPublic
 from states.dates import Day
