@@ -23,6 +23,7 @@ from api.routes import (
     needs,
     organisation_requests,
     organisations,
+    overview,
     participants,
     proposals,
     public,
@@ -113,7 +114,7 @@ def create_app(*, scheduler: bool = False, long_lived: bool = False) -> FastAPI:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(audit.router, prefix=API_PREFIX)
-    for module in (deadlines, reminders):
+    for module in (deadlines, reminders, overview):
         app.include_router(module.router, prefix=API_PREFIX)
     # The last middleware added runs first: every request gets its id and is counted, then
     # queues for admission, then its size is checked before idempotent replays.

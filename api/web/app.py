@@ -29,6 +29,7 @@ from api.web.deadlines import ack_page
 from api.web.documents import document_pages
 from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
+from api.web.leaders import pages as leaders_pages
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
 from api.web.public import public_pages, requests_page
@@ -67,6 +68,7 @@ def create_web_app() -> FastAPI:
         needs_pages,
         public_pages,
         requests_page,
+        leaders_pages,
         audit_page,
         ack_page,
         saml_pages,

@@ -20,6 +20,7 @@ _UI: dict[str, tuple[str, str]] = {
     "nav.board": ("Sager", "Cases"),
     "nav.audit": ("Revision", "Audit"),
     "nav.needs": ("Behovskatalog", "Need catalogue"),
+    "nav.leaders": ("Overblik for ledere", "Overview for leaders"),
     # the need catalogue
     "needs.title": ("Behovskatalog", "Need catalogue"),
     "needs.intro": (

@@ -61,6 +61,11 @@ class WebUser:
         return may(self.actor, Action.READ_ORGANISATION_REQUESTS)
 
     @property
+    def reads_overview(self) -> bool:
+        """Whether the navigation offers "Overblik for ledere" (`workflow.access.policy`)."""
+        return may(self.actor, Action.READ_OVERVIEW)
+
+    @property
     def competes(self) -> bool:
         """Whether the user speaks for a competing company (sees its own proposals only)."""
         return competes(self.actor)

@@ -195,6 +195,10 @@ API_PROBES: dict[str, Probe] = {
     "create_token": lambda api, s, t: api.post(
         "/tokens", token=t, json={"name": "Revisor", "role": "auditor"}
     ),
+    "read_overview": lambda api, s, t: api.get("/overview", token=t),
+    "read_lead_overview": lambda api, s, t: api.get(
+        "/overview", token=t, params={"municipality_id": s.world.lead["id"]}
+    ),
 }
 
 _ = OK
@@ -236,6 +240,8 @@ API_TABLE: dict[str, tuple[str, ...]] = {
     "read_audit": (_, _, X, _, X, X, _, _),
     "create_organisation": (_, X, X, X, X, X, X, X),
     "create_token": (_, X, X, X, X, X, X, X),
+    "read_overview": (_, _, _, _, _, X, _, _),  # a municipality's people: their own
+    "read_lead_overview": (_, _, _, X, X, X, _, X),
 }
 
 
@@ -312,6 +318,7 @@ WEB_PROBES: dict[str, WebProbe] = {
         f"/ui/cases/{s.match_case}/proposals/{s.proposal}"
     ),
     "audit_page": lambda api, s, c, csrf: c.get("/ui/audit"),
+    "leaders_page": lambda api, s, c, csrf: c.get("/ui/leaders"),
 }
 
 WEB_TABLE: dict[str, tuple[str, ...]] = {
@@ -322,6 +329,7 @@ WEB_TABLE: dict[str, tuple[str, ...]] = {
     "trigger": (_, _, X, X, X, X, X, N),
     "proposal_page": (_, _, N, _, N, _, _, N),
     "audit_page": (_, _, X, _, X, X, _, _),
+    "leaders_page": (_, _, _, _, _, X, _, _),
 }
 
 

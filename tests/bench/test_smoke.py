@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench import audit_verify, case_list, floor_app, pg, sweep, transition, wrk
+from bench import audit_verify, case_list, catalogue, floor_app, pg, sweep, transition, wrk
 from bench.config import QUICK, DataSize, RunSettings
 from bench.generate import Generated, generate
 
@@ -106,6 +106,16 @@ def test_case_list_benchmark(
     result = case_list.run(bench_db[0], settings, tmp_path)
     _well_formed(result, "case_list")
     assert result["statements"]["status"] == 200  # type: ignore[index]
+
+
+def test_catalogue_benchmark(
+    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
+) -> None:
+    result = catalogue.run(bench_db[0], settings, tmp_path)
+    _well_formed(result, "catalogue")
+    assert result["shared_now"] == SMOKE.size.cases  # every need put in the catalogue
+    assert result["statements"]["status"] == 200  # type: ignore[index]
+    assert result["matches_per_query"]["min"] > 0  # type: ignore[index]
 
 
 def test_sweep_benchmark(

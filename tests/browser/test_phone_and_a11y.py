@@ -46,9 +46,12 @@ PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
         lambda w: f"/ui/cases/{w.match_case_id}/proposals/{w.proposal_a_id}",
         lambda w: "/ui/cases/999999999",
         lambda w: "/ui/admin/requests",
+        lambda w: "/ui/leaders",
+        lambda w: "/ui/leaders?from=2026-13-01",
     ],
     "staff": [
         lambda w: "/ui/overview",
+        lambda w: "/ui/leaders",
         lambda w: "/ui/cases",
         lambda w: f"/ui/cases/{w.need_case_id}",
         lambda w: f"/ui/cases/{w.match_case_id}",
@@ -71,6 +74,7 @@ PAGES: dict[str, list[Callable[[WebWorld], str]]] = {
     "auditor": [
         lambda w: "/ui/overview",
         lambda w: "/ui/audit",
+        lambda w: "/ui/leaders",
         lambda w: "/ui/cases",
         lambda w: f"/ui/cases/{w.match_case_id}",
     ],

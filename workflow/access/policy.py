@@ -61,6 +61,9 @@ class Action(StrEnum):
     """Add a document (or a version) to a case, or ask for a case document's deletion."""
     UPLOAD_PROPOSAL_DOCUMENT = "upload_proposal_document"
     """Add a document to the caller's own company's proposal, while the call is open."""
+    READ_OVERVIEW = "read_overview"
+    """The leaders' overview ("Overblik for ledere"): a municipality's people their own
+    municipality's figures, admins and auditors everyone's (`workflow.leaders.figures`)."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -89,6 +92,7 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     ),
     Action.UPLOAD_DOCUMENT: frozenset({Role.MANAGER, Role.STAFF, Role.ADMIN}),
     Action.UPLOAD_PROPOSAL_DOCUMENT: frozenset({Role.PARTNER}),
+    Action.READ_OVERVIEW: frozenset({Role.MANAGER, Role.STAFF, Role.AUDITOR, Role.ADMIN}),
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 

@@ -54,6 +54,7 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.READ_DOCUMENTS: {M, S, P, U, A},  # scoped: workflow/documents/visibility.py
     Action.UPLOAD_DOCUMENT: {M, S, A},
     Action.UPLOAD_PROPOSAL_DOCUMENT: {P},  # its own company's proposal only
+    Action.READ_OVERVIEW: {M, S, U, A},  # a municipality's people: their own municipality's
 }
 """SPEC §4: who may do each action at all."""
 

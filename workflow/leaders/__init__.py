@@ -1,0 +1,1 @@
+"""The leaders' overview ("Overblik for ledere"): pipeline figures computed in SQL."""
