@@ -15,7 +15,7 @@ from typing import Any
 from bench import machine, pg, wrk
 from bench.config import FULL, QUICK, RESULTS_DIR, RunSettings
 
-BENCHMARKS = ("audit_verify", "case_list", "sweep", "transition", "load")
+BENCHMARKS = ("audit_verify", "case_list", "sweep", "transition", "transition_vs_django", "load")
 """In this order: the read-only ones first, on the same copy of the data; `load` last, on
 databases of its own."""
 
@@ -27,6 +27,10 @@ def _runner(name: str) -> Runner:
         from bench import transition
 
         return transition.run
+    if name == "transition_vs_django":
+        from bench import peer
+
+        return peer.run
     if name == "case_list":
         from bench import case_list
 
@@ -78,7 +82,7 @@ def run(
     settings: RunSettings, names: tuple[str, ...] = BENCHMARKS, keep: bool = False
 ) -> dict[str, Any]:
     """Run the named benchmarks on a fresh copy of the data; every figure."""
-    if ("transition" in names or "case_list" in names) and not wrk.available():
+    if {"transition", "transition_vs_django", "case_list"} & set(names) and not wrk.available():
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
     started = time.time()
     db, data = prepare(settings)
