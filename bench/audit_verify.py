@@ -182,10 +182,11 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         "line": (
             f"audit_verify: project {project_s:.2f} s for {events} events "
             f"({events / project_s:,.0f}/s), floor {floor_s:.2f} s "
-            f"({events / floor_s:,.0f}/s, {total_bytes / 1e6:.0f} MB); target >= {TARGET}"
+            f"({events / floor_s:,.0f}/s, {total_bytes / 1e6:.0f} MB); read-and-hash floor "
+            f"(binary COPY from PostgreSQL) {read_s:.2f} s, read_ratio={read_ratio:.3f} "
+            f"(target >= {READ_TARGET}); target >= {TARGET}"
             + ("" if valid else "; INVALID: the log did not verify")
-            + f"; ratio={ratio:.3f}; read-and-hash floor (binary COPY from PostgreSQL) "
-            f"{read_s:.2f} s, target >= {READ_TARGET}; read_ratio={read_ratio:.3f}"
+            + f"; ratio={ratio:.3f}"
         ),
     }
 
