@@ -147,7 +147,7 @@ def _gunicorn(python: Path, port: int, workers: int) -> list[str]:
 
 def _peer_cases_needed(settings: RunSettings) -> int:
     per_run = settings.rounds * (settings.duration + settings.warmup) + 4
-    return int(per_run * (200 if settings.quick else 1500)) * len(WORKERS)
+    return int(per_run * (200 if settings.quick else 1000)) * len(WORKERS)
 
 
 def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
