@@ -7,10 +7,10 @@ memory), one digest per event in one pass: the hashing any verification must do,
 encoding or checking. Floor and project alternate; a warm-up verification fills the caches.
 
 A second, honest floor reads the same rows from PostgreSQL as a verifier must (one binary
-`COPY` of the raw columns in chain order, the fastest way PostgreSQL sends them), builds each
-event's canonical bytes and hashes them, comparing each digest with the stored hash: reading
-and hashing with no chain checks. The ratio to it is reported beside the in-memory one
-(issue 18's target is >= 0.6 of this floor).
+`COPY` of the raw columns in chain order, the fastest way PostgreSQL sends them, received as
+raw blocks) and then hashes the canonical bytes: reading and hashing, with no parsing,
+encoding or chain checks. The ratio to it is reported beside the in-memory one (issue 18's
+target is >= 0.6 of this floor).
 """
 
 import hashlib
@@ -31,8 +31,6 @@ from workflow.core.settings import Settings
 
 TARGET = 0.5
 READ_TARGET = 0.6
-_COPY_TYPES = ["text", "int4", "text", "text", "text", "int4", "int4", "int4", "text", "text"]
-_COPY_TYPES += ["text", "text", "text"]
 
 
 def canonical_bytes(db: str) -> list[bytes]:
@@ -57,54 +55,28 @@ def canonical_bytes(db: str) -> list[bytes]:
     return blobs
 
 
-def _read_and_hash(db: str) -> tuple[float, int, int]:
-    """Read every event with one binary COPY, build its canonical bytes and hash them: the
-    seconds, the events read and how many digests differed from the stored hash (0)."""
-    from json.encoder import encode_basestring as enc
+def _read_and_hash(db: str, blobs: list[bytes]) -> tuple[float, int]:
+    """Read every event's columns with one binary COPY (raw blocks, nothing parsed in
+    Python), then hash the canonical bytes: the seconds of both, and the bytes read.
 
-    from workflow.audit.writer import identity_text
-
-    sha256 = hashlib.sha256
-    at_text = "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    The least any verifier reading from PostgreSQL must do: receive the rows and hash them.
+    Building the canonical bytes from the columns is left out (they were built beforehand,
+    as for the in-memory floor), so this is a floor, not an alternative verifier.
+    """
     sql = (
-        f"COPY (SELECT chain, seq, {at_text}, actor_name, actor_role, actor_organisation_id, "
+        "COPY (SELECT chain, seq, at, actor_name, actor_role, actor_organisation_id, "
         "actor_token_id, actor_user_id, actor_via, action, data, prev_hash, hash "
         "FROM audit_events ORDER BY case_id NULLS FIRST, seq) TO STDOUT (FORMAT BINARY)"
     )
-    events = wrong = 0
+    received = 0
     started = time.perf_counter()
     with psycopg.connect(pg.dsn(db)) as conn, conn.cursor() as cur, cur.copy(sql) as copy:
-        copy.set_types(_COPY_TYPES)
-        for (
-            chain,
-            seq,
-            at,
-            name,
-            role,
-            org,
-            token,
-            user,
-            via,
-            action,
-            data,
-            prev,
-            hash_,
-        ) in copy.rows():
-            blob = encode_event(
-                enc(chain),
-                seq,
-                at,
-                name,
-                role,
-                org,
-                action,
-                data,
-                enc(prev),
-                identity_text(token, user, via),
-            )
-            events += 1
-            wrong += sha256(blob).hexdigest() != hash_
-    return time.perf_counter() - started, events, wrong
+        for block in copy:
+            received += len(block)
+    sha256 = hashlib.sha256
+    for blob in blobs:
+        sha256(blob).hexdigest()
+    return time.perf_counter() - started, received
 
 
 def _floor(blobs: list[bytes]) -> float:
@@ -124,12 +96,11 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     if settings.warmup > 0:
         verify_log(engine, key)
     floors, projects, cpu, reports, reads = [], [], [], [], []
-    read_checks: list[tuple[int, int]] = []
+    received = 0
     for _ in range(settings.rounds):
         floors.append(_floor(blobs))
-        seconds, read, wrong = _read_and_hash(db)
+        seconds, received = _read_and_hash(db, blobs)
         reads.append(seconds)
-        read_checks.append((read, wrong))
         started, cpu_started = time.perf_counter(), time.process_time()
         report = verify_log(engine, key)
         projects.append(time.perf_counter() - started)
@@ -145,7 +116,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     read_s = sorted(reads)[len(reads) // 2]
     events = reports[-1]["events_checked"]
     valid = all(r["ok"] and r["events_checked"] == stored for r in reports)
-    valid = valid and all(read == stored and wrong == 0 for read, wrong in read_checks)
+    valid = valid and received > total_bytes // 4  # the COPY sent the rows
     project_s = sorted(projects)[len(projects) // 2]
     floor_s = sorted(floors)[len(floors) // 2]
     return {
@@ -171,6 +142,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         },
         "read_floor": {
             "seconds": round(read_s, 3),
+            "copy_bytes": received,
             "events_per_second": round(events / read_s),
             "runs": [round(s, 3) for s in reads],
             "ratio": round(read_ratio, 3),
