@@ -15,7 +15,15 @@ from typing import Any
 from bench import machine, pg, wrk
 from bench.config import FULL, QUICK, RESULTS_DIR, RunSettings
 
-BENCHMARKS = ("audit_verify", "case_list", "catalogue", "sweep", "transition", "load")
+BENCHMARKS = (
+    "audit_verify",
+    "case_list",
+    "catalogue",
+    "sweep",
+    "transition",
+    "transition_vs_django",
+    "load",
+)
 """In this order: the read-only ones first, on the same copy of the data; `load` last, on
 databases of its own."""
 
@@ -27,6 +35,10 @@ def _runner(name: str) -> Runner:
         from bench import transition
 
         return transition.run
+    if name == "transition_vs_django":
+        from bench import peer
+
+        return peer.run
     if name == "case_list":
         from bench import case_list
 
@@ -82,7 +94,9 @@ def run(
     settings: RunSettings, names: tuple[str, ...] = BENCHMARKS, keep: bool = False
 ) -> dict[str, Any]:
     """Run the named benchmarks on a fresh copy of the data; every figure."""
-    if {"transition", "case_list", "catalogue"} & set(names) and not wrk.available():
+    if {"transition", "case_list", "catalogue", "transition_vs_django"} & set(
+        names
+    ) and not wrk.available():
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
     started = time.time()
     db, data = prepare(settings)

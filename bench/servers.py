@@ -28,9 +28,32 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time the process `pid` has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU time the process `pid` and its live descendants have used so far
+    (a server with several worker processes, or gunicorn's master and its worker)."""
+    total = 0
+    for proc in [pid, *_descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
 
 
 def environment(database_url: str, **extra: str) -> dict[str, str]:
@@ -76,12 +99,16 @@ def floor_command(port: int) -> list[str]:
 
 @contextmanager
 def process(
-    command: Sequence[str], env: dict[str, str], log: Path, ready_url: str | None = None
+    command: Sequence[str],
+    env: dict[str, str],
+    log: Path,
+    ready_url: str | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` until the block ends; wait for `ready_url` to answer 200 first."""
+    """Run `command` (in `cwd`) until the block ends; wait for `ready_url` to answer 200 first."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            list(command), env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            list(command), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
         try:
             if ready_url is not None:

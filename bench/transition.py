@@ -18,7 +18,7 @@ from bench.generate import manager_token
 from bench.http import Side, alternate
 from bench.statements import count_statements
 
-TARGET = 0.6
+TARGET = 0.35  # issue 18
 BODY = json.dumps({"trigger": "advance"})
 
 

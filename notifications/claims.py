@@ -8,9 +8,9 @@ takes the rows over. On SQLite every transaction begins with BEGIN IMMEDIATE (se
 there without row locks.
 
 Each step is one short transaction per batch. Nothing is held open while a mail or webhook
-is in flight. Locks are always taken in the same order (reminder rows by id, then audit chain
-heads by case), the order every other writer of these rows follows, so sweeps never deadlock
-with each other or with the API.
+is in flight. Locks are always taken in the same order (audit chain heads by chain, then
+reminder rows by id), the order every other writer of these rows follows (a writer of a case
+locks the case and its head first), so sweeps never deadlock with each other or with the API.
 """
 
 from collections.abc import Iterable
@@ -235,7 +235,14 @@ def finish(
     result = FinishResult()
     with work_scope(engine) as work:
         session = work.session
-        rows = lock_rows(session, [*outcomes, *unsent])
+        ids = [*outcomes, *unsent]
+        # The heads of the batch's cases before its reminder rows: the lock order of every
+        # writer of a case (`workflow.transitions.locking.lock_case`), so no deadlock.
+        case_ids = session.execute(
+            select(col(Reminder.case_id)).where(col(Reminder.id).in_(ids)).distinct()
+        ).scalars()
+        audit.lock_chains(work, [audit.case_chain(case_id) for case_id in case_ids])
+        rows = lock_rows(session, ids)
         events: list[tuple[Reminder, str, dict[str, object]]] = []
         for row in rows:
             assert row.id is not None

@@ -173,8 +173,8 @@ class NewEvent:
 class ChainHead:
     """A chain's head as this transaction holds it: the last event's `seq` and `hash`.
 
-    `stored_seq` is the `seq` the `audit_heads` row has in the database (None: no row yet),
-    so `write_queued` knows whether to insert the row, move it, or leave it.
+    `stored_seq` is the `seq` the `audit_heads` row has in the database (None: no row yet).
+    The database moves the row itself when events are inserted (migration 0016).
     """
 
     chain: str
@@ -222,6 +222,15 @@ def _lock_heads(work: UnitOfWork, chains: list[str]) -> None:
     for chain in wanted:
         if chain not in held:
             held[chain] = ChainHead(chain, 0, GENESIS_HASH, None)
+
+
+def lock_chains(work: UnitOfWork, chains: list[str]) -> None:
+    """Lock (and hold) the heads of `chains` now, before other rows a writer will lock.
+
+    The reminder sweep takes the heads of a batch's cases before the batch's reminder rows,
+    the order every writer of a case follows (`workflow.transitions.locking.lock_case`).
+    """
+    _lock_heads(work, chains)
 
 
 _HEAD_COLUMNS = (col(AuditHead.chain), col(AuditHead.seq), col(AuditHead.hash))
@@ -311,38 +320,21 @@ def next_event(
 
 
 def write_queued(work: UnitOfWork) -> None:
-    """Write the queued events, in order, with one INSERT, and move their chains' heads.
+    """Write the queued events, in order, with one INSERT; their chains' heads move with them.
 
     Called by `UnitOfWork.flush` (and so by its commit). The heads were locked when their
-    first event was queued, so no one else has moved them since.
+    first event was queued, so no one else has moved them since. The database moves each
+    head to the last event inserted in its chain (a trigger, migration 0016), so the events
+    and the heads are one round trip and can never disagree.
     """
     rows = work.take_queued()
     if not rows:
         return
     queued = [{name: getattr(e, name) for name in _EVENT_COLUMNS} for e in rows]
-    connection = work.session.connection()
-    connection.execute(_INSERT_EVENT, queued)
-    heads = work.heads.values()
-    new = [{"chain": h.chain, "seq": h.seq, "hash": h.hash} for h in heads if h.stored_seq is None]
-    moved = [
-        {"b_chain": h.chain, "b_seq": h.seq, "b_hash": h.hash}
-        for h in heads
-        if h.stored_seq is not None and h.stored_seq != h.seq
-    ]
-    if new:
-        connection.execute(_INSERT_HEAD, new)
-    if moved:
-        connection.execute(_MOVE_HEAD, moved)
-    for head in heads:
+    work.session.connection().execute(_INSERT_EVENT, queued)
+    for head in work.heads.values():
         head.stored_seq = head.seq
 
 
 _INSERT_EVENT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
 _EVENT_COLUMNS = tuple(f.name for f in fields(NewEvent))
-_HEADS = AuditHead.__table__  # type: ignore[attr-defined]
-_INSERT_HEAD = _HEADS.insert()
-_MOVE_HEAD = (
-    _HEADS.update()
-    .where(_HEADS.c.chain == bindparam("b_chain"))
-    .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
-)

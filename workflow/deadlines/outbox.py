@@ -10,7 +10,7 @@ from typing import Protocol, cast
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlmodel import col
 
-from workflow.cases.relations import relations_read
+from workflow.cases.relations import held_relations
 from workflow.core.settings import get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.ladder import (
@@ -146,12 +146,14 @@ def _ladder(
         now=now,
         escalates=deadline.escalates,
     )
-    # Each recipient is looked up once (a ladder names the same one up to four times). In a
-    # transition the case's participants, the usual recipients, are already read.
+    # Each recipient is looked up once (a ladder names the same one up to four times), in the
+    # case's participants, read once per unit of work: the usual recipients (the lead
+    # municipality, the companies) take part in the case, and a transition (its guards and
+    # its answer) reads them anyway.
     assert case.id is not None
-    related = relations_read(work, case.id)
+    related = held_relations(work, case.id)
     orgs: dict[int, Reachable | None] = {
-        o: (related and related.participant(o)) or work.session.get(Organisation, o)
+        o: related.participant(o) or work.session.get(Organisation, o)
         for o in dict.fromkeys(p.organisation_id for p in planned)
     }
     return [r for p in planned for r in _rows(case, deadline, p, now, orgs[p.organisation_id])]

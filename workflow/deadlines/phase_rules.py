@@ -18,7 +18,7 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
-    close_deadlines,
+    close_open_deadlines,
     create_deadline,
     create_deadlines,
     open_deadlines,
@@ -76,9 +76,9 @@ def on_transition(
     if dest is source:
         return
     assert case.id is not None
-    close_deadlines(
+    close_open_deadlines(
         work,
-        open_deadlines(work.session, case.id),
+        case,
         DeadlineStatus.CANCELLED,
         actor,
         now=now,

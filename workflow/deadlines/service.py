@@ -8,8 +8,9 @@ in `workflow.deadlines.phase_rules`.
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -58,6 +59,10 @@ def localized_title(deadline: Deadline, language: str) -> str:
     if titles is None:
         return deadline.title
     return Text(*titles).pick(language)
+
+
+_DESCRIBED = ("id", "kind", "title", "phase", "due_at", "responsible_organisation_id", "revision")
+"""The columns `_describe` reports (`id` as `deadline_id`)."""
 
 
 def _describe(deadline: Deadline) -> dict[str, object]:
@@ -113,25 +118,34 @@ def create_deadlines(
     """`create_deadline` for several deadlines at once (a phase entered creates all its
     own): the deadlines in one flush, their reminders in one INSERT, an event each."""
     assert case.id is not None
-    deadlines = [
-        Deadline(
-            case_id=case.id,
-            phase=case.state,
-            kind=w.kind,
-            title=w.title or KIND_TITLES[w.kind][0],
-            due_at=w.due_at,
-            responsible_organisation_id=w.responsible_organisation_id,
-            escalates=w.escalates,
-            created_by=actor.name,
-            created_at=now,
-            updated_at=now,
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "case_id": case.id,
+            "phase": case.state,
+            "kind": w.kind,
+            "title": w.title or KIND_TITLES[w.kind][0],
+            "due_at": w.due_at,
+            "responsible_organisation_id": w.responsible_organisation_id,
+            "status": DeadlineStatus.OPEN.value,
+            "revision": 1,
+            "escalates": w.escalates,
+            "created_by": actor.name,
+            "created_at": now,
+            "updated_at": now,
+            "closed_at": None,
+            "closed_reason": None,
+        }
         for w in wanted
     ]
-    if not deadlines:
+    if not rows:
         return []
-    work.session.add_all(deadlines)
-    work.session.flush()
+    # One INSERT ... VALUES (...), (...) RETURNING id for all of them on both databases
+    # (SQLAlchemy's "insertmanyvalues"; the ORM's flush sends one per row on SQLite). One
+    # statement numbers its rows in their order on both, so the ids, sorted, are the rows'
+    # (asking SQLAlchemy to sort them by parameter order makes it send one per row on SQLite).
+    # The objects returned are plain: nothing in this transaction loads them again.
+    ids = sorted(work.session.connection().execute(_INSERT_DEADLINES, rows).scalars())
+    deadlines = [Deadline(id=id_, **row) for id_, row in zip(ids, rows, strict=True)]
     reminders = outbox.schedule_many(work, case, deadlines, now, calendar)
     for deadline, count in zip(deadlines, reminders, strict=True):
         audit.record(
@@ -143,6 +157,60 @@ def create_deadlines(
             at=now,
         )
     return deadlines
+
+
+_DEADLINES = Deadline.__table__  # type: ignore[attr-defined]
+_INSERT_DEADLINES = _DEADLINES.insert().returning(_DEADLINES.c.id)
+_CLOSE_OPEN = (
+    _DEADLINES.update()
+    .where(
+        _DEADLINES.c.case_id == bindparam("b_case_id"),
+        _DEADLINES.c.status == DeadlineStatus.OPEN.value,
+    )
+    .returning(*(_DEADLINES.c[name] for name in _DESCRIBED))
+)
+
+
+def close_open_deadlines(
+    work: UnitOfWork,
+    case: Case,
+    status: DeadlineStatus,
+    actor: Actor,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> int:
+    """Close every open deadline of the case (a phase left) and cancel their unsent reminders:
+    one `UPDATE ... RETURNING` of the deadlines and, when there were any, one of their
+    reminders, however many there are; then an audit event each. How many were closed.
+
+    The case is locked (with its audit chain head), so no one else opens or closes its
+    deadlines meanwhile; the reminder rows are locked after the head (`close_deadlines`).
+    """
+    closed = {"status": status.value, "closed_at": now, "closed_reason": reason, "updated_at": now}
+    found = sorted(
+        work.session.connection().execute(_CLOSE_OPEN, {"b_case_id": case.id, **closed}),
+        key=lambda row: row.id,
+    )
+    if not found:
+        return 0
+    cancelled = outbox.cancel_pending_of(work, [row.id for row in found], now)
+    action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
+    for row in found:
+        audit.record(
+            work,
+            actor,
+            action,
+            {
+                "deadline_id": row.id,
+                **{name: getattr(row, name) for name in _DESCRIBED[1:]},
+                "reason": reason,
+                "reminders_cancelled": cancelled.get(row.id, 0),
+            },
+            case_id=case.id,
+            at=now,
+        )
+    return len(found)
 
 
 def close_deadline(
@@ -167,13 +235,12 @@ def close_deadlines(
     now: datetime,
     reason: str | None = None,
 ) -> None:
-    """Close several deadlines: every reminder row first, then the audit events.
+    """Close several deadlines: their reminder rows cancelled, then the audit events.
 
-    The order matters on PostgreSQL: a sweep marking a reminder sent locks the reminder row
-    and then the case's audit chain head. Taking every reminder row before the first audit
-    event keeps the same order here, so the two can never deadlock. The deadlines are
-    closed with one UPDATE, and their loaded objects told what it wrote: the cost of leaving
-    a phase does not grow with its open deadlines.
+    The caller has locked the case and with it the case's audit chain head
+    (`workflow.transitions.locking.lock_case`), so the reminder rows are locked after the
+    head, the order the sweep follows too. The deadlines are closed with one UPDATE, and
+    their loaded objects told what it wrote: the cost does not grow with their number.
     """
     ids = [deadline.id for deadline in deadlines if deadline.id is not None]
     if not ids:

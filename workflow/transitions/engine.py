@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from states import (
@@ -43,6 +45,16 @@ from workflow.transitions.locking import lock_case
 from workflow.transitions.machine import fire
 
 MAX_REASON_LENGTH = 5_000
+_MOVED = (
+    "state",
+    "on_hold",
+    "hold_reason",
+    "cancelled_from",
+    "phase_entered_at",
+    "version",
+    "updated_at",
+)
+"""The columns a transition writes (`_move`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +143,7 @@ def apply_trigger(
                 _refuse_unmet(work, case, actor, reason, now, unmet)
             results = [{"code": r.code, "met": True} for r in REQUIREMENTS.get(source, [])]
 
-        dest = _move(case, source, trig, reason, now)
+        dest = _move(work, case, source, trig, reason, now)
         update_phase_deadlines(work, case, source, dest, trig, actor, now)
         audit.record(
             work,
@@ -170,28 +182,60 @@ def _check_role_and_reason(trigger: Trigger, case: Case, actor: Actor, reason: s
 
 
 def _move(
-    case: Case, source: CaseState, trigger: Trigger, reason: str | None, now: datetime
+    work: UnitOfWork,
+    case: Case,
+    source: CaseState,
+    trigger: Trigger,
+    reason: str | None,
+    now: datetime,
 ) -> CaseState:
     cancelled_from = CaseState(case.cancelled_from) if case.cancelled_from else None
     dest = fire(source, trigger, cancelled_from)
     if dest is None:
         raise InvalidTransition(f"{trigger.value!r} cannot be applied to this case now.")
+    on_hold, hold_reason = case.on_hold, case.hold_reason
     if trigger is Trigger.PAUSE:
-        case.on_hold, case.hold_reason = True, reason
+        on_hold, hold_reason = True, reason
     elif trigger is Trigger.RESUME:
-        case.on_hold, case.hold_reason = False, None
+        on_hold, hold_reason = False, None
     if trigger is Trigger.CANCEL:
         # A cancelled case is no longer "on hold"; reopening brings it back running.
-        case.cancelled_from = source.value
-        case.on_hold, case.hold_reason = False, None
+        cancelled_from = source
+        on_hold, hold_reason = False, None
     elif trigger is Trigger.REOPEN:
-        case.cancelled_from = None
-    if dest is not source:
-        case.phase_entered_at = now
-    case.state = dest.value
-    case.version += 1
-    case.updated_at = now
+        cancelled_from = None
+    values = {
+        "state": dest.value,
+        "on_hold": on_hold,
+        "hold_reason": hold_reason,
+        "cancelled_from": cancelled_from.value if cancelled_from else None,
+        "phase_entered_at": now if dest is not source else case.phase_entered_at,
+        "version": case.version + 1,
+        "updated_at": now,
+    }
+    # One Core `UPDATE ... WHERE id AND version RETURNING`: the case is locked, so the version
+    # check only guards against a caller that changed it behind the unit of work's back. The
+    # loaded object is told what was written, so the ORM has nothing left to flush for it.
+    written = work.session.connection().execute(
+        _UPDATE_CASE, {"b_id": case.id, "b_version": case.version, **values}
+    )
+    if written.first() is None:
+        raise StaleVersion(
+            f"The case changed while it was locked (version {case.version}).",
+            current_version=case.version,
+        )
+    for name, value in values.items():
+        set_committed_value(case, name, value)
     return dest
+
+
+_CASES = Case.__table__  # type: ignore[attr-defined]
+_UPDATE_CASE = (
+    _CASES.update()
+    .where(_CASES.c.id == bindparam("b_id"), _CASES.c.version == bindparam("b_version"))
+    .values({name: bindparam(name) for name in _MOVED})
+    .returning(_CASES.c.version)
+)
 
 
 def _refuse_invalid(
