@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run test lint bench setup clean browsers xmlsec document-tools
+.PHONY: run test lint bench setup clean browsers xmlsec document-tools oidc-provider
 
 setup: $(STAMP)
 
@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/opi demo
 	$(BIN)/opi serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browsers xmlsec document-tools
+test: $(STAMP) browsers xmlsec document-tools oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -44,6 +44,15 @@ document-tools:
 	@{ test -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 || ldconfig -p | grep -q libmagic.so.1; } && \
 		test -x /usr/sbin/clamd || { $(APT) update -q && \
 		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q libmagic1 clamav-daemon; }
+
+# The tests' OpenID provider: npm `oidc-provider`, pinned by tests/oidc_provider/package-lock.json,
+# installed into that folder's node_modules (again only when the lock file is newer).
+OIDC_PROVIDER := tests/oidc_provider
+oidc-provider:
+	@command -v npm >/dev/null || { $(APT) update -q && \
+		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm; }
+	@test $(OIDC_PROVIDER)/node_modules/.package-lock.json -nt $(OIDC_PROVIDER)/package-lock.json || \
+		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
 
 # Benchmarks against the physical floor (bench/, README "Benchmarks"): wrk from Debian, a local
 # PostgreSQL (started when down), data generated once into a cached template database.

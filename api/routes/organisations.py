@@ -59,6 +59,7 @@ def post_organisation(
         language=body.language,
         cvr=body.cvr,
         webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        sso_creates_users=body.sso_creates_users,
     )
     created = OrganisationCreated.model_validate(org, from_attributes=True)
     location = str(request.url_for("get_organisation", organisation_id=org.id).path)

@@ -23,6 +23,11 @@ class OrganisationBase(BaseModel):
     language: Language = "da"
     cvr: Annotated[str, Field(pattern=r"^[0-9]{8}$")] | None = None
     webhook_url: WebhookUrl | None = None
+    sso_creates_users: bool = Field(
+        False,
+        description="Whether a person's first single sign-on creates their user from the "
+        "identity provider's claims (just in time); otherwise only invited people sign in.",
+    )
 
 
 class OrganisationCreate(OrganisationBase, Strict):

@@ -29,6 +29,7 @@ from api.web.deadlines import ack_page
 from api.web.documents import document_pages
 from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import normalise_language
+from api.web.identity import admin_users, oidc_pages
 from api.web.leaders import pages as leaders_pages
 from api.web.needs import needs_pages
 from api.web.partner import partner_pages
@@ -58,6 +59,7 @@ def create_web_app() -> FastAPI:
     # "Ny sag" comes before the case page, so /cases/new is not read as a case id.
     for module in (
         auth,
+        oidc_pages,
         new_case,
         board,
         case_routes,
@@ -72,6 +74,7 @@ def create_web_app() -> FastAPI:
         audit_page,
         ack_page,
         saml_pages,
+        admin_users,
     ):
         app.include_router(module.router)
     _install_session_middleware(app)

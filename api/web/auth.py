@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from api.deps import SessionDep
 from api.http.throttle import client_address, throttle_of
 from api.web.i18n import normalise_language
+from api.web.identity.providers import after_logout, login_choices, provider_logout_url
 from api.web.overview.overview_view import nav_counts
 from api.web.render import (
     WEB_PREFIX,
@@ -165,7 +166,7 @@ def _login_page(
     next_path: str,
     *,
     error: str | None = None,
-    signed_out: bool = False,
+    signed_out: str | bool | None = None,
     status_code: int = 200,
     idp_logout: str | None = None,
 ) -> HTMLResponse:
@@ -176,7 +177,11 @@ def _login_page(
         {
             "next": next_path,
             "error": error,
-            "signed_out": signed_out,
+            "signed_out": bool(signed_out),
+            "provider_logout": provider_logout_url(signed_out)
+            if isinstance(signed_out, str)
+            else None,
+            "providers": login_choices(),
             "token_sign_in": settings.token_sign_in_allowed,
             "saml_sign_in": settings.saml_enabled,
             "idp_logout": idp_logout,
@@ -186,10 +191,11 @@ def _login_page(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None, out: int = 0) -> HTMLResponse:
-    """The sign-in page: in development, the token form; otherwise a pointer to the
-    administrator until single sign-on is set up."""
-    return _login_page(request, safe_next(next), signed_out=bool(out))
+def login_form(request: Request, next: str | None = None, out: str | None = None) -> HTMLResponse:
+    """The sign-in page: a button per configured identity provider, the token form in
+    development, a pointer to the administrator when there is neither. After signing out of a
+    provider's session (`out=oidc`) it offers that provider's logout too."""
+    return _login_page(request, safe_next(next), signed_out=(out or "")[:10] or None)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -248,7 +254,7 @@ def logout(request: Request, db: SessionDep, form: FormDep) -> Response:
     request.state.session_changed = True
     if idp_logout is not None:
         return _login_page(request, safe_next(None), signed_out=True, idp_logout=idp_logout)
-    return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
+    return after_logout(session.via)
 
 
 @router.get("/language")

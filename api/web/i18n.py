@@ -74,6 +74,149 @@ _UI: dict[str, tuple[str, str]] = {
         "Too many failed attempts from your address. Wait a while and try again.",
     ),
     "login.signed_out": ("Du er logget ud.", "You are signed out."),
+    "login.choose": (
+        "Log ind med din organisations log-in.",
+        "Sign in with your organisation's sign-in.",
+    ),
+    "login.with": ("Log ind med {name}", "Sign in with {name}"),
+    "login.provider_logout_intro": (
+        "Du er stadig logget ind hos din identitetsudbyder.",
+        "You are still signed in at your identity provider.",
+    ),
+    "login.provider_logout": (
+        "Log også ud hos identitetsudbyderen",
+        "Sign out at the identity provider too",
+    ),
+    "nav.users": ("Brugere", "Users"),
+    "users.title": ("Brugere", "Users"),
+    "users.total": ("{n} i alt", "{n} in all"),
+    "users.intro": (
+        "Inviter personer, skift deres rolle, og deaktiver dem. En deaktiveret bruger logges "
+        "ud med det samme, og brugerens tokens tilbagekaldes.",
+        "Invite people, change their role and disable them. A disabled user is signed out at "
+        "once and their tokens are revoked.",
+    ),
+    "users.invite": ("Inviter en person", "Invite a person"),
+    "users.invite_submit": ("Inviter", "Invite"),
+    "users.name": ("Navn", "Name"),
+    "users.email": ("E-mail", "Email"),
+    "users.role": ("Rolle", "Role"),
+    "users.organisation": ("Organisation", "Organisation"),
+    "users.no_organisation": ("Ingen organisation", "No organisation"),
+    "users.people": ("Personer", "People"),
+    "users.status_active": ("Aktiv", "Active"),
+    "users.status_disabled": ("Deaktiveret", "Disabled"),
+    "users.last_sign_in": ("Sidst logget ind {at}", "Last signed in {at}"),
+    "users.save_role": ("Skift rolle", "Change role"),
+    "users.save": ("Gem", "Save"),
+    "users.disable": ("Deaktiver", "Disable"),
+    "users.enable": ("Aktiver igen", "Enable again"),
+    "users.email_invalid": ("Skriv en gyldig e-mailadresse.", "Enter a valid email address."),
+    "users.email_taken": (
+        "Der findes allerede en bruger med denne e-mailadresse.",
+        "A user with this email address already exists.",
+    ),
+    "users.role_needs_organisation": (
+        "Denne rolle kræver en organisation.",
+        "This role needs an organisation.",
+    ),
+    "users.not_yourself": ("Du kan ikke deaktivere dig selv.", "You cannot disable yourself."),
+    "users.done_invited": (
+        "Personen er inviteret. Første log-in med e-mailadressen knytter dem til brugeren.",
+        "The person is invited. Their first sign-in with this email links them to the user.",
+    ),
+    "users.done_changed": ("Rollen er ændret.", "The role has been changed."),
+    "users.done_disabled": (
+        "Brugeren er deaktiveret, logget ud, og brugerens tokens er tilbagekaldt.",
+        "The user is disabled and signed out, and their tokens are revoked.",
+    ),
+    "users.done_enabled": ("Brugeren er aktiv igen.", "The user is active again."),
+    "users.done_sso": ("Indstillingen er gemt.", "The setting has been saved."),
+    "users.sso_title": ("Brugere oprettet ved første log-in", "Users created at first sign-in"),
+    "users.sso_intro": (
+        "Når det er slået til for en organisation, bliver en person, der logger ind med "
+        "organisationens log-in for første gang, oprettet som bruger med rollen fra "
+        "identitetsudbyderen. Ellers kan kun inviterede personer logge ind.",
+        "When this is on for an organisation, a person signing in with the organisation's "
+        "sign-in for the first time becomes a user with the role the identity provider gives. "
+        "Otherwise only invited people can sign in.",
+    ),
+    "signed_in.title": ("Du er logget ind", "You are signed in"),
+    "signed_in.continue": ("Fortsæt", "Continue"),
+    "signin_refused.title": ("Log-in afvist", "Sign-in refused"),
+    "signin_refused.logged": (
+        "Forsøget er skrevet i revisionsloggen. Kontakt din administrator, hvis du mener, "
+        "at det er en fejl.",
+        "The attempt has been recorded in the audit log. Contact your administrator if you "
+        "think this is a mistake.",
+    ),
+    "signin_refused.again": ("Til log-in", "To sign-in"),
+    "signin_refused.bad_state": (
+        "Log-in kunne ikke fuldføres: svaret hører ikke til et log-in, der er startet i denne "
+        "browser, eller det er allerede brugt eller for gammelt. Start forfra.",
+        "The sign-in could not be completed: the answer belongs to no sign-in started in this "
+        "browser, or it was already used or is too old. Please start again.",
+    ),
+    "signin_refused.provider_error": (
+        "Identitetsudbyderen afviste log-in eller kunne ikke nås.",
+        "The identity provider refused the sign-in or could not be reached.",
+    ),
+    "signin_refused.invalid_signature": (
+        "Identitetsbeviset er ikke underskrevet af identitetsudbyderen.",
+        "The identity proof is not signed by the identity provider.",
+    ),
+    "signin_refused.expired": (
+        "Identitetsbeviset er udløbet. Log ind igen.",
+        "The identity proof has expired. Please sign in again.",
+    ),
+    "signin_refused.wrong_audience": (
+        "Identitetsbeviset er udstedt til en anden tjeneste.",
+        "The identity proof was issued for another service.",
+    ),
+    "signin_refused.wrong_issuer": (
+        "Identitetsbeviset kommer fra en anden udbyder end den, tjenesten stoler på.",
+        "The identity proof comes from another provider than the one this service trusts.",
+    ),
+    "signin_refused.bad_nonce": (
+        "Identitetsbeviset hører til et andet log-in.",
+        "The identity proof belongs to another sign-in.",
+    ),
+    "signin_refused.replayed": (
+        "Identitetsbeviset er allerede brugt.",
+        "The identity proof has already been used.",
+    ),
+    "signin_refused.invalid_token": (
+        "Identitetsbeviset er ugyldigt.",
+        "The identity proof is not valid.",
+    ),
+    "signin_refused.missing_claims": (
+        "Identitetsudbyderen oplyste ingen bekræftet e-mailadresse.",
+        "The identity provider gave no verified email address.",
+    ),
+    "signin_refused.unknown_user": (
+        "Du er ikke oprettet som bruger. Bed din administrator om at invitere dig.",
+        "You are not a user of this service. Ask your administrator to invite you.",
+    ),
+    "signin_refused.disabled_user": (
+        "Din bruger er deaktiveret.",
+        "Your user is disabled.",
+    ),
+    "signin_refused.unknown_organisation": (
+        "Din organisation er ikke kendt af tjenesten.",
+        "Your organisation is not known to this service.",
+    ),
+    "signin_refused.organisation_mismatch": (
+        "Identitetsudbyderen angiver en anden organisation end din brugers.",
+        "The identity provider names another organisation than your user's.",
+    ),
+    "signin_refused.throttled": (
+        "For mange afviste log-in fra din adresse. Vent lidt, og prøv igen.",
+        "Too many refused sign-ins from your address. Wait a while and try again.",
+    ),
+    "signin_refused.no_role": (
+        "Identitetsudbyderen angiver ingen rolle, du kan få her.",
+        "The identity provider names no role you can have here.",
+    ),
     "login.expired": (
         "Din session er udløbet. Log ind igen.",
         "Your session has expired. Please sign in again.",

@@ -66,6 +66,11 @@ class WebUser:
         return may(self.actor, Action.READ_OVERVIEW)
 
     @property
+    def manages_users(self) -> bool:
+        """Whether the navigation offers the users page (`Action.MANAGE_USERS`)."""
+        return may(self.actor, Action.MANAGE_USERS)
+
+    @property
     def competes(self) -> bool:
         """Whether the user speaks for a competing company (sees its own proposals only)."""
         return competes(self.actor)

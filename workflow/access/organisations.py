@@ -1,10 +1,12 @@
 """Creating organisations, audited in the same transaction."""
 
 import secrets
+from datetime import datetime
 
 from workflow.access.actor import Actor
+from workflow.access.policy import Action, require
 from workflow.audit import writer as audit
-from workflow.core.errors import InvalidInput
+from workflow.core.errors import InvalidInput, NotFound
 from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -21,6 +23,7 @@ def create_organisation(
     language: str = "da",
     cvr: str | None = None,
     webhook_url: str | None = None,
+    sso_creates_users: bool = False,
 ) -> Organisation:
     """A new organisation; with a `webhook_url` it also gets a fresh webhook signing secret.
 
@@ -39,6 +42,7 @@ def create_organisation(
         cvr=cvr,
         webhook_url=webhook_url,
         webhook_secret=secrets.token_urlsafe(32) if webhook_url else None,
+        sso_creates_users=sso_creates_users,
         created_at=utcnow(),
     )
     work.session.add(org)
@@ -56,6 +60,30 @@ def create_organisation(
             "cvr": cvr,
             "webhook_url": webhook_url,
             "webhook_secret_issued": org.webhook_secret is not None,
+            "sso_creates_users": sso_creates_users,
         },
     )
+    return org
+
+
+def set_sso_creates_users(
+    work: UnitOfWork, actor: Actor, organisation_id: int, on: bool, now: datetime
+) -> Organisation:
+    """Whether a first single sign-on of this organisation's people creates their user (just in
+    time, from the provider's claims). Audited when it changes; does not commit."""
+    require(actor, Action.MANAGE_USERS)
+    org = work.session.get(Organisation, organisation_id, with_for_update=True)
+    if org is None:
+        raise NotFound(f"Organisation {organisation_id} was not found.")
+    if org.sso_creates_users != on:
+        org.sso_creates_users = on
+        work.session.add(org)
+        work.session.flush()
+        audit.record(
+            work,
+            actor,
+            "organisation.sso_changed",
+            {"organisation_id": organisation_id, "sso_creates_users": on},
+            at=now,
+        )
     return org

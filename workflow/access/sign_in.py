@@ -60,6 +60,8 @@ class Refusal(StrEnum):
     """The claims name another organisation than the user's own."""
     NO_ROLE = "no_role"
     """No claim value maps to a role a new user may have."""
+    THROTTLED = "throttled"
+    """Too many refused sign-ins from the address: not checked, not audited (shown only)."""
 
 
 class SignInRefused(Exception):
@@ -87,6 +89,9 @@ class Identity:
     name: str | None = None
     organisation: str | None = None
     roles: tuple[str, ...] = ()
+    email_verified: bool | None = None
+    """False when the provider says it has not verified the email (OIDC `email_verified`):
+    such an email links to nobody. None when the provider does not say."""
 
     def audit_data(self) -> dict[str, Any]:
         """What the audit log keeps of a claimed identity."""
@@ -105,7 +110,7 @@ class ClaimMapping:
 
     `role_map` maps a claim value (a group name, a privilege URI) to a role; without an entry a
     value that is itself a role name (`manager`) is taken as that role. A user created just in
-    time never becomes an admin: admins are invited.
+    time never becomes an admin or an auditor: those are invited.
     """
 
     organisation_key: Literal["cvr", "id"] = "cvr"
@@ -172,6 +177,9 @@ def resolve_user(
     """
     if not identity.email or "@" not in identity.email:
         raise SignInRefused(Refusal.MISSING_CLAIMS, "no email claim")
+    if identity.email_verified is False:
+        # Users are found by email, so an unverified one could take over an invited account.
+        raise SignInRefused(Refusal.MISSING_CLAIMS, "the provider has not verified the email")
     email = normalise_email(identity.email)
     user = user_by_email(work.session, email)
     if user is not None:

@@ -8,6 +8,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflow.access.roles import TOKEN_ROLES
 from workflow.core.keys import (
     MIN_KEY_LENGTH,
     PUBLISHED_KEYS,
@@ -167,6 +168,43 @@ class Settings(BaseSettings):
         description="Whether the pages offer sign-in with an API token. Default: in "
         "development and test only; refused in production.",
     )
+    oidc_issuer: str | None = Field(
+        None,
+        description="The OpenID provider's issuer URL; its discovery document is read from "
+        "`<issuer>/.well-known/openid-configuration`. Unset: no OpenID Connect sign-in.",
+    )
+    oidc_discovery_url: str | None = Field(
+        None, description="The discovery document's URL, when it is not under the issuer."
+    )
+    oidc_client_id: str | None = Field(None, description="This service's client id there.")
+    oidc_client_secret: str | None = Field(None, description="Its client secret.")
+    oidc_redirect_base: str | None = Field(
+        None,
+        description="Public address the provider sends people back to (the callback is "
+        "`<base>/ui/login/oidc/callback`); default `OPI_BASE_URL`.",
+    )
+    oidc_scopes: str = Field(
+        "openid email profile", description="Scopes asked for (`openid` is required)."
+    )
+    oidc_name: str = Field(
+        "OpenID Connect", description="The provider's name on the sign-in button."
+    )
+    oidc_organisation_claim: str = Field(
+        "cvr", description="The ID-token claim that names the person's organisation."
+    )
+    oidc_organisation_key: Literal["cvr", "id"] = Field(
+        "cvr",
+        description="What that claim holds: `cvr` (an organisation's CVR number) or `id` "
+        "(the organisation's id in this service).",
+    )
+    oidc_role_claim: str = Field(
+        "groups", description="The claim (a string or a list, such as groups) giving the role."
+    )
+    oidc_role_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON object from role-claim values to roles, e.g. {"opi-projektleder": '
+        '"manager"}; a value that is a role name itself needs no entry.',
+    )
 
     saml_idp_metadata_file: Path | None = Field(
         None,
@@ -226,12 +264,27 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"{name} must be set to at least {MIN_KEY_LENGTH} characters in production"
                 )
+        for key, role in self.oidc_role_map.items():
+            if role not in {r.value for r in TOKEN_ROLES}:
+                raise ValueError(f"OPI_OIDC_ROLE_MAP names an unknown role {role!r} for {key!r}")
         admin_token = self.admin_token
         if self.is_production and admin_token is not None and len(admin_token) < MIN_KEY_LENGTH:
             raise ValueError(
                 f"OPI_ADMIN_TOKEN must be at least {MIN_KEY_LENGTH} characters in production"
             )
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether OpenID Connect sign-in is configured (a provider and a client id)."""
+        return bool((self.oidc_issuer or self.oidc_discovery_url) and self.oidc_client_id)
+
+    @property
+    def oidc_discovery(self) -> str:
+        """Where the provider's discovery document is."""
+        if self.oidc_discovery_url:
+            return self.oidc_discovery_url
+        return (self.oidc_issuer or "").rstrip("/") + "/.well-known/openid-configuration"
 
     @property
     def token_sign_in_allowed(self) -> bool:

@@ -137,3 +137,18 @@ def test_a_webhook_address_is_shown_only_to_its_organisation_and_admins(api: Api
         assert [o["webhook_url"] for o in listed if o["id"] == company["id"]] == [shown]
         if shown is None:
             assert "s3cr3t" not in one.text and "s3cr3t" not in str(listed)
+
+
+def test_organisation_may_create_users_at_first_sign_in(api: ApiClient) -> None:
+    """`sso_creates_users` is off unless asked for, and shown to everyone who reads it."""
+    body = {"name": "Furesø Kommune", "kind": "municipality", "email": "opi@furesoe.dk"}
+    plain = api.post("/organisations", json=body)
+    assert plain.status_code == 201 and plain.json()["sso_creates_users"] is False
+    on = api.post(
+        "/organisations",
+        json={**body, "name": "Gladsaxe Kommune", "cvr": "62761113", "sso_creates_users": True},
+    )
+    assert on.status_code == 201 and on.json()["sso_creates_users"] is True
+    assert api.get(f"/organisations/{on.json()['id']}").json()["sso_creates_users"] is True
+    refused = api.post("/organisations", json={**body, "sso_creates_users": "ja tak"})
+    assert refused.status_code == 422

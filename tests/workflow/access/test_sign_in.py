@@ -102,11 +102,18 @@ def test_invited_user_signs_in_and_disabled_user_is_refused(session: Session) ->
     ("claims", "reason"),
     [
         ({"email": None}, Refusal.MISSING_CLAIMS),
+        ({"email_verified": False}, Refusal.MISSING_CLAIMS),
         ({"organisation": "11111111"}, Refusal.UNKNOWN_ORGANISATION),
         ({"roles": ("opi-ukendt",)}, Refusal.NO_ROLE),
         ({"roles": ("admin",)}, Refusal.NO_ROLE),
     ],
-    ids=["no-email", "unknown-cvr", "unmapped-group", "never-admin-just-in-time"],
+    ids=[
+        "no-email",
+        "unverified-email",
+        "unknown-cvr",
+        "unmapped-group",
+        "never-admin-just-in-time",
+    ],
 )
 def test_refusals_create_nothing(
     session: Session, claims: dict[str, object], reason: Refusal
