@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) apt-get
 
-.PHONY: run test lint bench setup clean browsers xmlsec document-tools oidc-provider
+.PHONY: run test lint bench setup clean browsers xmlsec document-tools oidc-provider screenshots
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ oidc-provider:
 		DEBIAN_FRONTEND=noninteractive $(APT) install -y -q nodejs npm; }
 	@test $(OIDC_PROVIDER)/node_modules/.package-lock.json -nt $(OIDC_PROVIDER)/package-lock.json || \
 		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
+
+# The README's screenshots (desktop and 390 px) of the demo data, into docs/screenshots/.
+screenshots: $(STAMP) browsers
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 # Benchmarks against the physical floor (bench/, README "Benchmarks"): wrk from Debian, a local
 # PostgreSQL (started when down), data generated once into a cached template database.
