@@ -12,6 +12,9 @@ proposal answers 404 here exactly as a missing one does. A refusal (late, invali
 the form with the typed values kept, and stores nothing.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
@@ -49,6 +52,8 @@ from workflow.proposals.own import (
     withdraw_proposal,
 )
 from workflow.proposals.service import submit_proposal
+
+T = TypeVar("T")
 
 router = APIRouter()
 
@@ -214,6 +219,55 @@ def _proposal_form(
     )
 
 
+def _write_or_refuse(
+    request: Request,
+    db: Session,
+    user: WebUser,
+    case_id: int,
+    write: Callable[[UnitOfWork], T],
+    *,
+    values: dict[str, str],
+    refusal: Callable[[Case], str],
+    proposal_id: int | None = None,
+) -> T | HTMLResponse:
+    """Run `write` in one unit of work and commit; what it returns, or the form again.
+
+    Submitting, editing and withdrawing are refused the same way (the call closed meanwhile,
+    or the workflow found the input invalid): nothing is kept, and the form comes back with
+    what was typed and why (`refusal` of the case as it is now), so one place decides it."""
+    try:
+        work = UnitOfWork(db)
+        written = write(work)
+        work.commit()
+    except Conflict:
+        db.rollback()
+        case = get_visible_case(db, user.actor, case_id)
+        return _proposal_form(
+            request,
+            db,
+            user,
+            case,
+            values=values,
+            refusal=refusal(case),
+            proposal_id=proposal_id,
+            status_code=409,
+        )
+    except InvalidInput:
+        db.rollback()
+        case = get_visible_case(db, user.actor, case_id)
+        return _proposal_form(
+            request,
+            db,
+            user,
+            case,
+            values=values,
+            errors={"summary": "form.invalid"},
+            proposal_id=proposal_id,
+            status_code=422,
+        )
+    return written
+
+
 def _late_message(case: Case) -> str:
     """Why the call takes no proposal: its deadline passed, or it is not open at all."""
     return "proposal.late" if call_deadline(case) is not None else "proposal.closed"
@@ -250,43 +304,26 @@ def propose(
             request, db, user, case, values=values, errors=errors, status_code=422
         )
     org = own_organisation(db, user.actor)
-    try:
-        work = UnitOfWork(db)
-        proposal = submit_proposal(
+    written = _write_or_refuse(
+        request,
+        db,
+        user,
+        case_id,
+        lambda work: submit_proposal(
             work,
             case_id,
             user.actor,
             organisation_id=org.id or 0,
             title=values["title"],
             summary=values["summary"],
-        )
-        proposal_id = proposal.id
-        work.commit()
-    except Conflict:
-        db.rollback()
-        case = get_visible_case(db, user.actor, case_id)
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            refusal=_late_message(case),
-            status_code=409,
-        )
-    except InvalidInput:
-        db.rollback()
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            errors={"summary": "form.invalid"},
-            status_code=422,
-        )
+        ),
+        values=values,
+        refusal=_late_message,
+    )
+    if isinstance(written, Response):
+        return written
     return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/proposals/{proposal_id}?msg=submitted", status_code=303
+        f"{WEB_PREFIX}/cases/{case_id}/proposals/{written.id}?msg=submitted", status_code=303
     )
 
 
@@ -347,30 +384,25 @@ def edit(
             proposal_id=proposal_id,
             status_code=422,
         )
-    try:
-        work = UnitOfWork(db)
-        edit_proposal(
+    refused = _write_or_refuse(
+        request,
+        db,
+        user,
+        case_id,
+        lambda work: edit_proposal(
             work,
             case_id,
             proposal_id,
             user.actor,
             title=values["title"],
             summary=values["summary"],
-        )
-        work.commit()
-    except Conflict:
-        db.rollback()
-        case = get_visible_case(db, user.actor, case_id)
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            refusal="proposal.late_change",
-            proposal_id=proposal_id,
-            status_code=409,
-        )
+        ),
+        values=values,
+        refusal=lambda _case: "proposal.late_change",
+        proposal_id=proposal_id,
+    )
+    if isinstance(refused, Response):
+        return refused
     return RedirectResponse(
         f"{WEB_PREFIX}/cases/{case_id}/proposals/{proposal_id}?msg=edited", status_code=303
     )
@@ -387,24 +419,20 @@ def withdraw(
 ) -> Response:
     """Withdraw the organisation's own proposal before the deadline."""
     _bidder(db, user)
-    case = get_visible_case(db, user.actor, checked_id(case_id))
+    get_visible_case(db, user.actor, checked_id(case_id))
     proposal = _own(db, user, case_id, proposal_id)
-    try:
-        work = UnitOfWork(db)
-        withdraw_proposal(work, case_id, proposal_id, user.actor)
-        work.commit()
-    except Conflict:
-        db.rollback()
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values={"title": proposal.title, "summary": proposal.summary},
-            refusal="proposal.late_change",
-            proposal_id=proposal_id,
-            status_code=409,
-        )
+    refused = _write_or_refuse(
+        request,
+        db,
+        user,
+        case_id,
+        lambda work: withdraw_proposal(work, case_id, proposal_id, user.actor),
+        values={"title": proposal.title, "summary": proposal.summary},
+        refusal=lambda _case: "proposal.late_change",
+        proposal_id=proposal_id,
+    )
+    if isinstance(refused, Response):
+        return refused
     return RedirectResponse(f"{WEB_PREFIX}/proposals?msg=withdrawn", status_code=303)
 
 
