@@ -34,6 +34,7 @@ from api.web.partner.partner_view import (
 )
 from api.web.render import WEB_PREFIX, WebUser, language_of, render
 from workflow.access.policy import competes
+from workflow.access.roles import Role
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflow.core.timeutil import utcnow
@@ -96,6 +97,8 @@ def overview_page(request: Request, user: UserDep, db: SessionDep) -> HTMLRespon
         {
             "overview": data,
             "active": "overview",
+            # An auditor has no work of its own here: the page points to the audit log.
+            "audit_hint": user.role == Role.AUDITOR,
             "when": lambda moment: relative_time(moment, now, language),
         },
         user=user,

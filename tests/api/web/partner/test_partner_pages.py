@@ -332,3 +332,10 @@ def test_staff_see_only_what_they_can_fill_and_partners_no_assessments(web: WebA
     partner = web.signed_in("partner_b").get("/ui/overview").text
     assert 'data-testid="overview-assess"' not in partner
     assert PROPOSAL_A not in partner
+
+
+def test_only_an_auditor_is_pointed_to_the_audit_log_from_mit_overblik(web: WebApp) -> None:
+    """The hint is decided by `Role`, not a string in the template (issue 13)."""
+    hint = 'data-testid="overview-audit-hint"'
+    assert hint in web.signed_in("auditor").get("/ui/overview").text
+    assert hint not in web.signed_in("manager").get("/ui/overview").text
