@@ -237,38 +237,34 @@ def _write_or_refuse(
 
     Submitting, editing and withdrawing are refused the same way (the call closed meanwhile,
     or the workflow found the input invalid): nothing is kept, and the form comes back with
-    what was typed and why (`refusal` of the case as it is now), so one place decides it."""
-    try:
-        work = UnitOfWork(db)
-        written = write(work)
-        work.commit()
-    except Conflict:
-        db.rollback()
-        case = get_visible_case(db, user.actor, case_id)
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            refusal=refusal(case),
-            proposal_id=proposal_id,
-            status_code=409,
-        )
-    except InvalidInput:
-        db.rollback()
-        case = get_visible_case(db, user.actor, case_id)
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            errors={"summary": "form.invalid"},
-            proposal_id=proposal_id,
-            status_code=422,
-        )
-    return written
+    what was typed and why (`refusal` of the case as it is now), so one place decides it.
+    The typed values are checked first, so an empty title never reaches the workflow."""
+    errors = _form_errors(values)
+    late = False
+    if not errors:
+        try:
+            work = UnitOfWork(db)
+            written = write(work)
+            work.commit()
+            return written
+        except Conflict:
+            db.rollback()
+            late = True
+        except InvalidInput:
+            db.rollback()
+            errors = {"summary": "form.invalid"}
+    case = get_visible_case(db, user.actor, case_id)
+    return _proposal_form(
+        request,
+        db,
+        user,
+        case,
+        values=values,
+        errors=errors or None,
+        refusal=refusal(case) if late else None,
+        proposal_id=proposal_id,
+        status_code=409 if late else 422,
+    )
 
 
 def _late_message(case: Case) -> str:
@@ -299,13 +295,8 @@ def propose(
 ) -> Response:
     """Submit the proposal; late or invalid, the form comes back with the typed values."""
     _bidder(db, user)
-    case = get_visible_case(db, user.actor, checked_id(case_id))
+    get_visible_case(db, user.actor, checked_id(case_id))
     values = _form_values(form)
-    errors = _form_errors(values)
-    if errors:
-        return _proposal_form(
-            request, db, user, case, values=values, errors=errors, status_code=422
-        )
     org = own_organisation(db, user.actor)
     written = _write_or_refuse(
         request,
@@ -372,21 +363,9 @@ def edit(
 ) -> Response:
     """Save the edited proposal before the deadline; refused after it with the values kept."""
     _bidder(db, user)
-    case = get_visible_case(db, user.actor, checked_id(case_id))
+    get_visible_case(db, user.actor, checked_id(case_id))
     _own(db, user, case_id, proposal_id)
     values = _form_values(form)
-    errors = _form_errors(values)
-    if errors:
-        return _proposal_form(
-            request,
-            db,
-            user,
-            case,
-            values=values,
-            errors=errors,
-            proposal_id=proposal_id,
-            status_code=422,
-        )
     refused = _write_or_refuse(
         request,
         db,
