@@ -19,6 +19,7 @@ from api.schemas.cases import (
     TransitionStatus,
     UnmetRequirement,
 )
+from api.schemas.needs import Municipality
 from api.schemas.proposals import AssessmentPublic, DecisionPublic, ProposalPublic
 from states import CaseFacts, CaseState
 from states.sections import CallSection
@@ -34,6 +35,7 @@ from workflow.models import (
     Decision,
     Proposal,
 )
+from workflow.needs.coowners import PUBLISHING_ROLES, publishers
 from workflow.transitions.engine import trigger_statuses
 
 
@@ -48,6 +50,13 @@ def _participants(actor: Actor, related: CaseRelations) -> list[ParticipantPubli
         for p in related.participants
         if not hides_participant(actor, p)
     ]
+
+
+def _published_by(case: Case, related: CaseRelations) -> list[Municipality]:
+    """The lead municipality, then the co-owners: who publishes the call (issue 17)."""
+    named = [p for p in related.participants if p.role in PUBLISHING_ROLES]
+    named.sort(key=lambda p: p.organisation_id != case.lead_municipality_id)
+    return [Municipality(id=p.organisation_id, name=p.name) for p in named]
 
 
 def _signatures(related: CaseRelations) -> list[SignaturePublic]:
@@ -121,15 +130,19 @@ def case_public(
             "pilot": facts.pilot,
             "scale": facts.scale,
             "participants": _participants(actor, related),
+            "published_by": _published_by(case, related),
             "signatures": _signatures(related),
             "transitions": _transitions(session, actor, case, own, language, now, facts),
         }
     )
 
 
-def published_call(case: Case, language: str) -> PublishedCall:
-    """The published call of a case: all a company outside the case may see."""
+def published_call(session: Session, case: Case, language: str) -> PublishedCall:
+    """The published call of a case: all a company outside the case may see, with the
+    municipalities that publish it."""
     state = CaseState(case.state)
+    assert case.id is not None
+    named = publishers(session, [case])[case.id]
     return PublishedCall.model_validate(
         {
             "id": case.id,
@@ -140,6 +153,7 @@ def published_call(case: Case, language: str) -> PublishedCall:
             # Parsed leniently, as everywhere a stored section is read: a value stored before
             # today's rules must not make the answer fail its own schema.
             "call": parse_section(CallSection, case.call),
+            "published_by": [Municipality(id=m.id, name=m.name) for m in named],
         }
     )
 
@@ -150,7 +164,7 @@ def case_view(
     """The case as `actor` may see it."""
     if sees_internals(session, actor, case):
         return case_public(session, actor, case, language, now)
-    return published_call(case, language)
+    return published_call(session, case, language)
 
 
 def case_summaries(

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from api.schemas.common import Id, Strict
+from api.schemas.needs import Municipality
 from states import CaseState, Trigger
 from states.sections import (
     AgreementSection,
@@ -109,6 +110,9 @@ class CasePublic(CaseBase):
     pilot: PilotSection
     scale: ScaleSection
     participants: list[ParticipantPublic]
+    published_by: list[Municipality] = Field(
+        description="Who publishes the call: the lead municipality, then the co-owners."
+    )
     signatures: list[SignaturePublic]
     transitions: list[TransitionStatus]
 
@@ -122,6 +126,10 @@ class PublishedCall(CaseBase):
     state_label: str
     lead_municipality_id: int
     call: CallSection
+    published_by: list[Municipality] = Field(
+        description='Who publishes the call ("offentliggjort af Furesø, Allerød og Randers '
+        'Kommune"): the lead municipality, then the municipalities co-owning the need.'
+    )
 
 
 CaseView = Annotated[CasePublic | PublishedCall, Field(discriminator="view")]

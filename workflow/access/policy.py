@@ -22,6 +22,7 @@ from states import Unmet
 from workflow.access.actor import Actor
 from workflow.access.roles import TOKEN_ROLES, Role
 from workflow.core.errors import Forbidden
+from workflow.models.case import ParticipantRole
 
 
 class Action(StrEnum):
@@ -64,9 +65,23 @@ class Action(StrEnum):
     READ_OVERVIEW = "read_overview"
     """The leaders' overview ("Overblik for ledere"): a municipality's people their own
     municipality's figures, admins and auditors everyone's (`workflow.leaders.figures`)."""
+    SHARE_NEED = "share_need"
+    """Put the case's need in the need catalogue, or take it out."""
+    DECIDE_JOIN = "decide_join"
+    """Accept or decline another municipality's request to co-own the need."""
+    JOIN_NEED = "join_need"
+    """Ask to co-own another municipality's shared need ("Vi har samme behov")."""
+    READ_CATALOGUE = "read_catalogue"
+    """The need catalogue: every municipality's shared needs (never a company's)."""
+    READ_KNOWLEDGE = "read_knowledge"
+    """The knowledge library: every scaled, completed or cancelled case's results and lessons,
+    for every municipality (never a company: a later purchase must not favour anyone)."""
 
 
 _LEADS = frozenset({Role.MANAGER, Role.ADMIN})
+_MUNICIPAL_READERS = frozenset({Role.MANAGER, Role.STAFF, Role.ADMIN, Role.AUDITOR})
+"""Who reads what municipalities share with each other; a manager's or staff member's
+organisation must also be a municipality (`workflow.needs.catalogue.may_use_catalogue`)."""
 
 RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.CREATE_TOKEN: frozenset({Role.ADMIN}),
@@ -93,6 +108,11 @@ RIGHTS: Mapping[Action, frozenset[Role]] = {
     Action.UPLOAD_DOCUMENT: frozenset({Role.MANAGER, Role.STAFF, Role.ADMIN}),
     Action.UPLOAD_PROPOSAL_DOCUMENT: frozenset({Role.PARTNER}),
     Action.READ_OVERVIEW: frozenset({Role.MANAGER, Role.STAFF, Role.AUDITOR, Role.ADMIN}),
+    Action.SHARE_NEED: _LEADS,
+    Action.DECIDE_JOIN: _LEADS,
+    Action.JOIN_NEED: frozenset({Role.MANAGER, Role.STAFF}),
+    Action.READ_CATALOGUE: _MUNICIPAL_READERS,
+    Action.READ_KNOWLEDGE: _MUNICIPAL_READERS,
 }
 """Which roles may ever do each action (SPEC §4's table)."""
 
@@ -107,6 +127,8 @@ LEAD_ONLY: frozenset[Action] = frozenset(
         Action.MANAGE_DEADLINES,
         Action.DECIDE_ORGANISATION_REQUEST,
         Action.UPLOAD_DOCUMENT,
+        Action.SHARE_NEED,
+        Action.DECIDE_JOIN,
     }
 )
 """Actions on a case that a municipality's people may take only in a case their municipality
@@ -157,6 +179,24 @@ def runs_case(actor: Actor, case: LedCase) -> bool:
     """Whether `actor` runs `case`: an admin, or a manager of its lead municipality (shares its
     need, decides who joins it, and everything in `LEAD_ONLY`)."""
     return may(actor, Action.TRIGGER, case)
+
+
+def co_owns(actor: Actor, case: LedCase, participant_role: str | None) -> bool:
+    """Whether `actor` speaks for a co-owner of `case`: a municipality that takes part in a
+    case another municipality leads (participant role `municipality`, given when the lead
+    accepts its join request, `workflow.needs.joining`). `participant_role` is the actor's
+    organisation's role in the case.
+
+    A co-owner reads the whole case, its proposals with their scores, reminders and audit log
+    as the lead does, receives the case's reminders (`workflow.deadlines.outbox`), is named on
+    the published call and is offered as an adopting municipality at scale; it changes nothing
+    in `LEAD_ONLY`: one municipality runs the case.
+    """
+    return (
+        is_municipal(actor)
+        and not leads(actor, case)
+        and participant_role == ParticipantRole.MUNICIPALITY.value
+    )
 
 
 def is_municipal(actor: Actor) -> bool:

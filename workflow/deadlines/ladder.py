@@ -38,6 +38,9 @@ ESCALATION_INTERVAL = timedelta(days=7)
 RESPONSIBLE = "responsible"
 MANAGER = Role.MANAGER.value
 """The case's manager, as a reminder's recipient role."""
+CO_OWNER = "co_owner"
+"""A municipality co-owning the case, as a reminder's recipient role: it gets a copy of every
+rung the lead municipality gets (`workflow.deadlines.outbox.with_co_owners`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from workflow.cases.relations import held_relations
 from workflow.core.settings import get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.ladder import (
+    CO_OWNER,
     MANAGER,
     PRE_DUE_RUNGS,
     CalendarMode,
@@ -32,6 +33,7 @@ from workflow.models import (
     Reminder,
     ReminderStatus,
 )
+from workflow.needs.coowners import CO_OWNER_ROLE
 
 
 def calendar_mode(calendar: str | None = None) -> CalendarMode:
@@ -119,11 +121,26 @@ def schedule_many(
     deadlines: list[Deadline],
     now: datetime,
     calendar: str | None = None,
+    *,
+    only_organisation_id: int | None = None,
 ) -> list[int]:
-    """`schedule` for several deadlines of one case, with one INSERT; the rows of each."""
+    """`schedule` for several deadlines of one case, with one INSERT; the rows of each.
+
+    `only_organisation_id` writes one recipient's rows alone: a co-owner that joins a case
+    whose deadlines are already open gets its share of their ladders.
+    """
     work.session.flush()
     mode = calendar_mode(calendar)
-    ladders = [_ladder(work, case, deadline, now, mode) for deadline in deadlines]
+    co_owners = _co_owners(work, case)
+    ladders = [
+        [
+            row
+            for row in _ladder(work, case, deadline, now, mode, co_owners)
+            if only_organisation_id is None
+            or row["recipient_organisation_id"] == only_organisation_id
+        ]
+        for deadline in deadlines
+    ]
     rows = [row for ladder in ladders for row in ladder]
     if rows:
         # One executemany of the table's plain INSERT: no ORM objects (or the ORM's bulk
@@ -135,8 +152,40 @@ def schedule_many(
 _INSERT_REMINDER = insert(Reminder.__table__)  # type: ignore[attr-defined]
 
 
+def _co_owners(work: UnitOfWork, case: Case) -> list[int]:
+    """The case's co-owning municipalities, from its participants as this unit of work holds
+    them (read once; a transition has read them already)."""
+    assert case.id is not None
+    related = held_relations(work, case.id)
+    return [p.organisation_id for p in related.participants if p.role == CO_OWNER_ROLE]
+
+
+def with_co_owners(
+    planned: list[PlannedReminder], lead: int, co_owners: list[int]
+) -> list[PlannedReminder]:
+    """`planned` with each of the lead municipality's rungs copied to every co-owner: a
+    co-owner receives the case's reminders as the lead does (issue 17), without a second
+    rung where it is a recipient already."""
+    if not co_owners:
+        return planned
+    taken = {(p.organisation_id, p.rung) for p in planned}
+    copies = [
+        PlannedReminder(p.rung, p.order, p.send_at, org, CO_OWNER)
+        for p in planned
+        if p.organisation_id == lead
+        for org in co_owners
+        if (org, p.rung) not in taken
+    ]
+    return [*planned, *copies]
+
+
 def _ladder(
-    work: UnitOfWork, case: Case, deadline: Deadline, now: datetime, mode: CalendarMode
+    work: UnitOfWork,
+    case: Case,
+    deadline: Deadline,
+    now: datetime,
+    mode: CalendarMode,
+    co_owners: list[int],
 ) -> list[dict[str, object]]:
     planned = plan(
         deadline.due_at,
@@ -146,6 +195,7 @@ def _ladder(
         now=now,
         escalates=deadline.escalates,
     )
+    planned = with_co_owners(planned, case.lead_municipality_id, co_owners)
     # Each recipient is looked up once (a ladder names the same one up to four times), in the
     # case's participants, read once per unit of work: the usual recipients (the lead
     # municipality, the companies) take part in the case, and a transition (its guards and
@@ -253,7 +303,7 @@ def schedule_next_escalation(
         rung=rung,
         rung_order=rung_order(rung),
         recipient_organisation_id=reminder.recipient_organisation_id,
-        recipient_role=MANAGER,
+        recipient_role=CO_OWNER if reminder.recipient_role == CO_OWNER else MANAGER,
         channel=reminder.channel,
         send_at=at,
         next_attempt_at=at,

@@ -15,6 +15,7 @@ from workflow.access.actor import Actor
 from workflow.cases.facts import held_facts, parse_section
 from workflow.cases.relations import held_relations
 from workflow.core.unit_of_work import UnitOfWork
+from workflow.deadlines import outbox
 from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
@@ -31,6 +32,7 @@ from workflow.models import (
     OrganisationKind,
     ParticipantRole,
 )
+from workflow.needs.coowners import CO_OWNER_ROLE
 
 ASSESSMENT_AFTER_SUBMISSION = timedelta(days=14)
 SIGNATURE_AFTER_ENTRY = timedelta(days=30)
@@ -202,4 +204,25 @@ def on_interest(
         responsible_organisation_id=organisation_id,
         escalates=False,
         now=now,
+    )
+
+
+def on_co_owner(
+    work: UnitOfWork,
+    case: Case,
+    organisation_id: int,
+    role: str,
+    previous: str | None,
+    now: datetime,
+) -> int:
+    """A municipality became a co-owner: it gets its share of the reminders of the case's
+    deadlines already open (later ones include it as they are written). The rows written."""
+    if role != CO_OWNER_ROLE or previous == CO_OWNER_ROLE:
+        return 0
+    assert case.id is not None
+    deadlines = open_deadlines(work.session, case.id)
+    if not deadlines:
+        return 0
+    return sum(
+        outbox.schedule_many(work, case, deadlines, now, only_organisation_id=organisation_id)
     )

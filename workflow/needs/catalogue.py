@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
-from workflow.access.policy import is_municipal, runs_case, sees_all
+from workflow.access.policy import Action, may, sees_all
 from workflow.audit import writer as audit
 from workflow.cases.search import fold
 from workflow.core.errors import Forbidden, NotFound
@@ -72,11 +72,16 @@ class NeedHit:
     rank: float | None
 
 
-def may_use_catalogue(session: Session, actor: Actor) -> bool:
-    """Admins, auditors and the people of a municipality; never a company's."""
+def may_use_catalogue(
+    session: Session, actor: Actor, action: Action = Action.READ_CATALOGUE
+) -> bool:
+    """Admins, auditors and the people of a municipality; never a company's. `action` is what
+    is read: the catalogue, or the knowledge library (`workflow.knowledge`)."""
+    if not may(actor, action):
+        return False
     if sees_all(actor):
         return True
-    if not is_municipal(actor) or actor.organisation_id is None:
+    if actor.organisation_id is None:
         return False
     org = session.get(Organisation, actor.organisation_id)
     return org is not None and org.kind == OrganisationKind.MUNICIPALITY.value
@@ -113,10 +118,13 @@ def _filtered(query: Select[Any], filters: NeedFilter) -> Select[Any]:
     return query
 
 
-def _matching(
+def match_text(
     session: Session, query: Select[Any], text: str, *, any_term: bool = False
 ) -> tuple[Select[Any], ColumnElement[Any] | None]:
-    """`query` narrowed to the needs matching `text`, and the rank expression (None: literal)."""
+    """`query` narrowed to the needs matching `text`, and the rank expression (None: literal).
+
+    The one guarded text search of the needs (any text is safe: no search syntax gets
+    through), shared by the catalogue and the knowledge library (`workflow.knowledge`)."""
     if _postgresql(session):
         found = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         if not found:
@@ -144,7 +152,7 @@ def search_needs(
     query: Select[Any] = _filtered(select(Case), filters)
     rank: ColumnElement[Any] | None = None
     if filters.q and filters.q.strip():
-        query, rank = _matching(session, query, filters.q)
+        query, rank = match_text(session, query, filters.q)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     newest = (col(Case.shared_at).desc(), col(Case.id).desc())
     if rank is None:
@@ -174,17 +182,13 @@ def similar_needs(session: Session, actor: Actor, case: Case, *, limit: int = 5)
     if not query_terms(text):
         return []
     query = _filtered(select(Case), NeedFilter()).where(col(Case.id) != case.id)
-    query, rank = _matching(session, query, text, any_term=True)
+    query, rank = match_text(session, query, text, any_term=True)
     if rank is None:
         return []
     ranked = query.add_columns(rank.label("rank")).order_by(
         literal_column("rank").desc(), col(Case.id)
     )
     return [NeedHit(c, float(s)) for c, s in session.execute(ranked.limit(limit)).all()]
-
-
-def _lead_manager(actor: Actor, case: Case) -> bool:
-    return runs_case(actor, case)
 
 
 def set_shared(
@@ -197,7 +201,7 @@ def set_shared(
     """
     now = now or utcnow()
     case = lock_case(work, case_id)
-    if not _lead_manager(actor, case):
+    if not may(actor, Action.SHARE_NEED, case):
         raise Forbidden("Only the lead municipality's managers may share its need.")
     if (case.shared_at is not None) == shared:
         return case

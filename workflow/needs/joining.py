@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
-from workflow.access.policy import is_municipal, runs_case
+from workflow.access.policy import Action, may
 from workflow.access.scope import is_participant
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_reason
@@ -56,7 +56,9 @@ def request_to_join(
     """
     now = now or utcnow()
     org = work.session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    if not is_municipal(actor) or org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
+    if not may(actor, Action.JOIN_NEED) or org is None:
+        raise Forbidden("Only a municipality's people can ask to join a need.")
+    if org.kind != OrganisationKind.MUNICIPALITY.value:
         raise Forbidden("Only a municipality's people can ask to join a need.")
     check_reason(message, required=False, what="message", max_length=2000)
     case = _shared_case(work, case_id)
@@ -125,7 +127,7 @@ def decide(
         raise InvalidInput("The decision is 'accept' or 'decline'.")
     check_reason(reason, required=decision == "decline", what="reason", max_length=2000)
     case = lock_case(work, case_id)
-    if not runs_case(actor, case):
+    if not may(actor, Action.DECIDE_JOIN, case):
         raise Forbidden("Only the lead municipality's managers decide on join requests.")
     request = work.session.get(JoinRequest, request_id)
     if request is None or request.case_id != case_id:

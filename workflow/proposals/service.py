@@ -161,6 +161,7 @@ def add_participant(
         at=now,
     )
     phase_deadlines.on_interest(work, case, organisation_id, role, actor, now)
+    phase_deadlines.on_co_owner(work, case, organisation_id, role, before, now)
     return participant
 
 
