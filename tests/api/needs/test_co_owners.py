@@ -56,7 +56,7 @@ def test_the_co_owner_sees_the_case_but_runs_nothing(
 def test_a_municipality_that_has_not_joined_sees_the_need_only(
     api: ApiClient, co_owned: tuple[World, dict[str, Any], str]
 ) -> None:
-    w, case, randers = co_owned
+    _, case, randers = co_owned
     need = api.get(f"/needs/{case['id']}", token=randers)
     assert need.status_code == 200 and need.json()["title"] == "Ro for demente borgere"
     for path in ("", "/deadlines", "/notifications", "/audit", "/proposals"):
