@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import CurrentActor, SessionDep, strict_query
-from api.replies import json_response
+from api.http.replies import json_response
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.knowledge import (
     Adopter,

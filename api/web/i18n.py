@@ -5,6 +5,7 @@ to its English one makes a missing translation impossible. `translate` falls bac
 itself, so a forgotten entry shows up on the page instead of raising.
 """
 
+from api.web.words_knowledge import KNOWLEDGE_WORDS
 from api.web.words_partner import PARTNER_WORDS
 from api.web.words_public import PUBLIC_WORDS
 from api.web.words_saml import SAML_WORDS
@@ -559,6 +560,7 @@ _UI: dict[str, tuple[str, str]] = {
 _UI.update(PARTNER_WORDS)
 _UI.update(SAML_WORDS)
 _UI.update(PUBLIC_WORDS)
+_UI.update(KNOWLEDGE_WORDS)
 
 ROLES: dict[str, tuple[str, str]] = {
     Role.ADMIN: ("Administrator", "Administrator"),

@@ -52,7 +52,7 @@ PARTNER_WORDS: dict[str, tuple[str, str]] = {
         "Every published call taking proposals now, across municipalities.",
     ),
     "calls.empty": ("Der er ingen åbne opslag lige nu.", "There are no open calls right now."),
-    "calls.municipality": ("Kommune", "Municipality"),
+    "calls.municipality": ("Offentliggjort af", "Published by"),
     "calls.criteria": ("Tildelingskriterier", "Assessment criteria"),
     "calls.weight": ("Vægt", "Weight"),
     "calls.deadline": ("Frist for forslag", "Submission deadline"),

@@ -27,6 +27,7 @@ from api.web.forms import (
     field_views,
 )
 from api.web.i18n import TRIGGERS, pick
+from api.web.knowledge.knowledge_pages import others_did
 from api.web.names import organisation_names
 from api.web.partner import partner_view
 from api.web.render import WebUser
@@ -38,6 +39,7 @@ from workflow.access.scope import hides_participant, proposals_clause, sees_inte
 from workflow.audit.query import case_history
 from workflow.core.db import engine_of
 from workflow.models import Case, Decision, Organisation, Participant, Proposal
+from workflow.needs.coowners import name_list, publishers
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 
@@ -325,6 +327,7 @@ def case_context(
     full = sees_internals(db, user.actor, case)
     statuses = trigger_statuses(db, case, now) if full else []
     lead = db.get(Organisation, case.lead_municipality_id)
+    named = publishers(db, [case])[case.id]
     names = tuple(SECTION_FIELDS) if full else ("call",)
     managed = full and may_manage(user, case)
     return {
@@ -333,6 +336,15 @@ def case_context(
         "signatures": signatures(db, case.id) if full else [],
         "case": case,
         "lead_name": lead.name if lead else "",
+        "published_by": name_list([m.name for m in named], language),
+        "co_owners": name_list(
+            [m.name for m in named if m.id != case.lead_municipality_id], language
+        ),
+        "others_did": (
+            others_did(db, actor, case, language)
+            if full and case.state == CaseState.NEED.value
+            else None
+        ),
         "full": full,
         "steps": stepper(case, language),
         "next_state": _next_state(case, statuses, language),

@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
+from api.web.knowledge.knowledge_pages import others_did
 from api.web.names import organisation_names
-from api.web.render import WEB_PREFIX, render
+from api.web.render import WEB_PREFIX, language_of, render
 from states import PHASES, TERMINAL
 from states.sections import Area
-from workflow.access.policy import runs_case
+from workflow.access.policy import Action, may
 from workflow.access.scope import can_see
 from workflow.core.errors import Forbidden
 from workflow.core.timeutil import utcnow
@@ -119,7 +120,7 @@ def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> 
     """A need with the shared needs most like it ("Lignende behov")."""
     case = _need_case(db, user, case_id)
     names = organisation_names(db, {case.lead_municipality_id})
-    lead = runs_case(user.actor, case)
+    lead = may(user.actor, Action.SHARE_NEED, case)
     return render(
         request,
         "need.html",
@@ -127,6 +128,7 @@ def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> 
             "case": case,
             "lead_name": names.get(case.lead_municipality_id, ""),
             "similar": _rows(db, similar_needs(db, user.actor, case)),
+            "others_did": others_did(db, user.actor, case, language_of(request)),
             "sees_case": can_see(db, user.actor, case),
             "may_share": lead,
             "active": "needs",

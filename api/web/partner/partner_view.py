@@ -14,7 +14,6 @@ from sqlmodel import Session, col
 
 from api.web.deadlines.deadline_view import DeadlineRow
 from api.web.i18n import translate
-from api.web.names import organisation_names
 from states import CaseState
 from states.sections import CallSection
 from workflow.access.actor import Actor
@@ -30,6 +29,7 @@ from workflow.models import (
     Participant,
     Proposal,
 )
+from workflow.needs.coowners import name_list, publishers
 from workflow.proposals.own import PROPOSING_KINDS, awaits_own_signature
 
 
@@ -192,7 +192,7 @@ def call_view(
 def _with_own(
     db: Session, actor: Actor, cases: list[Case], now: datetime, language: str
 ) -> list[CallView]:
-    names = organisation_names(db, {c.lead_municipality_id for c in cases})
+    named = publishers(db, cases)
     ids = [c.id for c in cases]
     taking_part: set[int] = set()
     if ids and actor.organisation_id is not None:
@@ -210,9 +210,8 @@ def _with_own(
             mine.setdefault(p.case_id, []).append(p)
     views = []
     for case in cases:
-        view = _call_view(
-            case, names.get(case.lead_municipality_id, ""), case.id in taking_part, now, language
-        )
+        publishing = name_list([m.name for m in named.get(case.id or 0, [])], language)
+        view = _call_view(case, publishing, case.id in taking_part, now, language)
         if view is not None:
             view.proposals = mine.get(view.case_id, [])
             views.append(view)

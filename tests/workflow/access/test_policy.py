@@ -17,6 +17,7 @@ from workflow.access.policy import (
     ORGANISATION_DETAILS,
     PROPOSAL_DETAILS,
     Action,
+    co_owns,
     competes,
     may,
     may_edit_section,
@@ -55,6 +56,11 @@ SPEC_TABLE: dict[Action, set[Role]] = {
     Action.UPLOAD_DOCUMENT: {M, S, A},
     Action.UPLOAD_PROPOSAL_DOCUMENT: {P},  # its own company's proposal only
     Action.READ_OVERVIEW: {M, S, U, A},  # a municipality's people: their own municipality's
+    Action.SHARE_NEED: {M, A},  # issue 17: the lead's managers
+    Action.DECIDE_JOIN: {M, A},
+    Action.JOIN_NEED: {M, S},  # of a municipality, for another's shared need
+    Action.READ_CATALOGUE: {M, S, A, U},  # of a municipality; never a company
+    Action.READ_KNOWLEDGE: {M, S, A, U},
 }
 """SPEC §4: who may do each action at all."""
 
@@ -68,6 +74,8 @@ LEAD_ONLY = {
     Action.MANAGE_DEADLINES,
     Action.DECIDE_ORGANISATION_REQUEST,
     Action.UPLOAD_DOCUMENT,
+    Action.SHARE_NEED,
+    Action.DECIDE_JOIN,
 }
 """README's rights table: what a participating municipality may not do in another's case."""
 
@@ -113,6 +121,24 @@ def test_a_participating_municipality_reads_but_does_not_run_the_case(
     expected = role in SPEC_TABLE[action] and action not in LEAD_ONLY
     assert may(actor, action, _Case()) is expected
     assert may(_actor(role, None), action, _Case()) is expected  # no organisation: no lead
+
+
+@pytest.mark.parametrize(
+    ("role", "organisation_id", "participant_role", "expected"),
+    [
+        (M, OTHER, "municipality", True),
+        (S, OTHER, "municipality", True),
+        (M, LEAD, "lead", False),  # the lead owns, it does not co-own
+        (M, OTHER, None, False),  # a municipality that has not joined
+        (M, OTHER, "interested", False),
+        (P, OTHER, "municipality", False),  # a company is never a co-owner
+        (U, None, "municipality", False),
+    ],
+)
+def test_who_co_owns_a_case(
+    role: Role, organisation_id: int | None, participant_role: str | None, expected: bool
+) -> None:
+    assert co_owns(_actor(role, organisation_id), _Case(), participant_role) is expected
 
 
 @pytest.mark.parametrize("action", sorted(LEAD_ONLY), ids=lambda v: v.value)

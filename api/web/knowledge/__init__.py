@@ -1,0 +1,1 @@
+"""The knowledge library's pages (issue 17)."""

@@ -1,0 +1,73 @@
+"""The words of the knowledge library ("Videnbibliotek"), "Det har andre gjort" and the
+co-owners (issue 17).
+
+Kept apart from `api.web.i18n`'s own table (which merges this one) so each page family keeps
+its Danish and English texts together.
+"""
+
+KNOWLEDGE_WORDS: dict[str, tuple[str, str]] = {
+    "nav.knowledge": ("Videnbibliotek", "Knowledge library"),
+    "knowledge.title": ("Videnbibliotek", "Knowledge library"),
+    "knowledge.intro": (
+        "Hvad andre kommuners afprøvninger viste: behovet, løsningen, resultaterne med tal, "
+        "hvem der tager løsningen i brug, og erfaringerne fra afprøvninger, der blev stoppet.",
+        "What other municipalities' pilots showed: the need, the solution, the results in "
+        "numbers, who adopts the solution, and the lessons of pilots that were stopped.",
+    ),
+    "knowledge.total": ("{n} sager", "{n} cases"),
+    "knowledge.search_placeholder": ("Fx demens, fald, ensomhed", "E.g. demens, fald, ensomhed"),
+    "knowledge.all_states": ("Alle", "All"),
+    "knowledge.outcome": ("Resultat", "Outcome"),
+    "knowledge.all_outcomes": ("Alle resultater", "All outcomes"),
+    "knowledge.none": (
+        "Ingen sager i videnbiblioteket matcher.",
+        "No case in the library matches.",
+    ),
+    "knowledge.need": ("Behovet", "The need"),
+    "knowledge.solution": ("Løsningen", "The solution"),
+    "knowledge.no_solution": (
+        "Ingen valgt løsning er registreret.",
+        "No chosen solution is recorded.",
+    ),
+    "knowledge.results": ("Resultater", "Results"),
+    "knowledge.metric": ("Måling", "Metric"),
+    "knowledge.baseline": ("Udgangspunkt", "Baseline"),
+    "knowledge.target": ("Mål", "Target"),
+    "knowledge.result": ("Målt", "Measured"),
+    "knowledge.effect": ("Effekt", "Effect"),
+    "knowledge.reached": ("Mål nået", "Target reached"),
+    "knowledge.not_reached": ("Mål ikke nået", "Target not reached"),
+    "knowledge.no_criteria": (
+        "Ingen succeskriterier er registreret.",
+        "No success criteria are recorded.",
+    ),
+    "knowledge.pilot": ("Afprøvningen", "The pilot"),
+    "knowledge.site": ("Sted", "Site"),
+    "knowledge.period": ("Periode", "Period"),
+    "knowledge.report": ("Evalueringsrapport", "Evaluation report"),
+    "knowledge.summary": ("Vidensopsamling", "Knowledge summary"),
+    "knowledge.adoption": (
+        "Kommuner der tager løsningen i brug",
+        "Municipalities adopting the solution",
+    ),
+    "knowledge.letter": ("hensigtserklæring {date}", "letter of intent {date}"),
+    "knowledge.no_adopters": ("Ingen endnu.", "None yet."),
+    "knowledge.purchase_route": ("Indkøbsvej", "Purchase route"),
+    "knowledge.lessons": ("Erfaringer", "Lessons"),
+    "knowledge.stopped": ("Stoppet under {phase}", "Stopped during {phase}"),
+    "knowledge.open_case": ("Åbn sagen", "Open the case"),
+    "knowledge.back": ("Videnbibliotek", "Knowledge library"),
+    "knowledge.others_did": ("Det har andre gjort", "What others have done"),
+    "knowledge.others_did_intro": (
+        "Afsluttede og skalerede sager med lignende behov.",
+        "Completed and scaled cases with similar needs.",
+    ),
+    "knowledge.none_similar": (
+        "Ingen afsluttede sager med lignende behov endnu.",
+        "No finished cases with similar needs yet.",
+    ),
+    "call.published_by": ("Offentliggjort af {names}", "Published by {names}"),
+    "case.co_owners": ("Medejere", "Co-owners"),
+    "scale.co_owners_offered": ("Medejere af behovet", "Co-owners of the need"),
+    "scale.other_municipalities": ("Andre kommuner", "Other municipalities"),
+}
