@@ -257,6 +257,10 @@ def _display(spec: FieldSpec, raw: Any, language: str) -> str:
     return str(raw)
 
 
+OptionGroups = list[tuple[str, list[tuple[str, str]]]]
+"""A select's choices in labelled groups: `[(group label, [(value, label), ...]), ...]`."""
+
+
 @dataclass(slots=True)
 class CellView:
     """One input of a list row."""
@@ -266,6 +270,21 @@ class CellView:
     label: str
     value: str
     display: str
+    groups: OptionGroups = field(default_factory=list)
+    """When set, the cell is a choice among these (an organisation by name, say)."""
+
+
+def _with_groups(cell: CellView, groups: OptionGroups | None) -> CellView:
+    """`cell` as a choice among `groups`: shown by its option's label, and a stored value
+    that no group offers kept as an option of its own, so saving never drops it."""
+    if not groups:
+        return cell
+    labels = {value: label for _, options in groups for value, label in options}
+    cell.groups = groups
+    if cell.value and cell.value not in labels:
+        cell.groups = [*groups, ("", [(cell.value, cell.value)])]
+    cell.display = labels.get(cell.value, cell.display)
+    return cell
 
 
 @dataclass(slots=True)
@@ -303,13 +322,16 @@ def field_views(
     *,
     submitted: Mapping[str, Any] | None = None,
     changed: Mapping[str, str] | None = None,
+    choices: Mapping[str, OptionGroups] | None = None,
 ) -> list[FieldView]:
     """The section's fields with their current values, labels and any errors to show.
 
     `submitted` is a refused form: its inputs show what the user typed, not the stored data,
     so nothing typed is lost. `changed` names, per field, who changed it since the user's form
-    was rendered (a stale form).
+    was rendered (a stale form). `choices` turns list columns (by their dotted key, such as
+    `adopting_municipalities.organisation_id`) into choices among the case's own options.
     """
+    choices = choices or {}
     errors = errors or {}
     changed = changed or {}
     views: list[FieldView] = []
@@ -356,12 +378,15 @@ def field_views(
             items = [r for r in raw if isinstance(r, Mapping)] if isinstance(raw, list) else []
             view.rows = [
                 [
-                    CellView(
-                        name=f"{name}.{i}.{c.key}",
-                        kind=c.kind,
-                        label=pick(c.label, language),
-                        value=_input_value(c, item.get(c.key)) if item else "",
-                        display=_display(c, item.get(c.key), language) if item else "",
+                    _with_groups(
+                        CellView(
+                            name=f"{name}.{i}.{c.key}",
+                            kind=c.kind,
+                            label=pick(c.label, language),
+                            value=_input_value(c, item.get(c.key)) if item else "",
+                            display=_display(c, item.get(c.key), language) if item else "",
+                        ),
+                        choices.get(f"{spec.key}.{c.key}"),
                     )
                     for c in spec.columns
                 ]
@@ -371,12 +396,15 @@ def field_views(
                 typed = _submitted_rows(submitted, spec, name)
                 view.rows = [
                     [
-                        CellView(
-                            name=f"{name}.{i}.{c.key}",
-                            kind=c.kind,
-                            label=pick(c.label, language),
-                            value=str(row.get(c.key, "")),
-                            display="",
+                        _with_groups(
+                            CellView(
+                                name=f"{name}.{i}.{c.key}",
+                                kind=c.kind,
+                                label=pick(c.label, language),
+                                value=str(row.get(c.key, "")),
+                                display="",
+                            ),
+                            choices.get(f"{spec.key}.{c.key}"),
                         )
                         for c in spec.columns
                     ]

@@ -23,10 +23,11 @@ from api.web.forms import (
     SECTION_TITLES,
     SECTIONS_OF_STATE,
     FieldView,
+    OptionGroups,
     editable_sections,
     field_views,
 )
-from api.web.i18n import TRIGGERS, pick
+from api.web.i18n import TRIGGERS, pick, translate
 from api.web.knowledge.knowledge_pages import others_did
 from api.web.names import organisation_names
 from api.web.partner import partner_view
@@ -38,8 +39,15 @@ from workflow.access.policy import Action, competes, may
 from workflow.access.scope import hides_participant, proposals_clause, sees_internals
 from workflow.audit.query import case_history
 from workflow.core.db import engine_of
-from workflow.models import Case, Decision, Organisation, Participant, Proposal
-from workflow.needs.coowners import name_list, publishers
+from workflow.models import (
+    Case,
+    Decision,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    Proposal,
+)
+from workflow.needs.coowners import NamedMunicipality, name_list, publishers
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 
@@ -194,6 +202,7 @@ def sections(
     language: str,
     errors: dict[str, dict[str, str]] | None = None,
     refused: "RefusedForm | None" = None,
+    choices: dict[str, OptionGroups] | None = None,
 ) -> list[SectionView]:
     """The named sections: the current phase's first and open, the others folded.
 
@@ -220,6 +229,7 @@ def sections(
                     errors.get(name),
                     submitted=refused.values if refused and refused.section == name else None,
                     changed=refused.changed if refused and refused.section == name else None,
+                    choices=choices,
                 ),
                 editable=name in editable,
                 filled=bool(data),
@@ -228,6 +238,34 @@ def sections(
             )
         )
     return views
+
+
+ADOPTER_KEY = "adopting_municipalities.organisation_id"
+
+
+def adopter_choices(
+    db: Session, case: Case, named: list[NamedMunicipality], language: str
+) -> dict[str, OptionGroups]:
+    """The scale form's adopting municipality as a choice: the need's co-owners first (they
+    share the need, so they are the likeliest to adopt: issue 17), then every other
+    municipality; never the lead itself, which does not count as adopting."""
+    co_owners = [(str(m.id), m.name) for m in named if m.id != case.lead_municipality_id]
+    taken = {int(v) for v, _ in co_owners} | {case.lead_municipality_id}
+    others = [
+        (str(i), n)
+        for i, n in db.execute(
+            select(col(Organisation.id), col(Organisation.name))
+            .where(col(Organisation.kind) == OrganisationKind.MUNICIPALITY.value)
+            .order_by(col(Organisation.name))
+        ).all()
+        if i not in taken
+    ]
+    groups: OptionGroups = []
+    if co_owners:
+        groups.append((translate(language, "scale.co_owners_offered"), co_owners))
+    if others:
+        groups.append((translate(language, "scale.other_municipalities"), others))
+    return {ADOPTER_KEY: groups}
 
 
 def _later(section: str, case: Case) -> bool:
@@ -357,6 +395,7 @@ def case_context(
             language,
             form_errors,
             refused,
+            adopter_choices(db, case, named, language) if full else None,
         ),
         "participants": participants(db, case.id, user) if full else [],
         "proposals": visible_proposals(db, case.id, user),

@@ -126,3 +126,35 @@ def test_co_owners_are_named_on_the_case_and_the_call(api: ApiClient) -> None:
     randers = _signed_in(api, api.token("manager", w.adopter))
     assert randers.get(f"/ui/cases/{case['id']}").status_code == 404
     assert randers.get(f"/ui/needs/{case['id']}").status_code == 200
+
+
+def test_the_scale_form_offers_the_co_owners_first(api: ApiClient) -> None:
+    w = api.world()
+    case = _case(api, w, "Ro for demente borgere")
+    assert api.post(f"/cases/{case['id']}/share", token=w.manager).status_code == 200
+    asked = api.post(f"/cases/{case['id']}/join-requests", token=w.outsider_manager, json={})
+    api.post(
+        f"/cases/{case['id']}/join-requests/{asked.json()['id']}/decision",
+        token=w.manager,
+        json={"decision": "accept"},
+    )
+    gladsaxe = api.get("/me", token=w.outsider_manager).json()["organisation_id"]
+    drive(api, w, case, "scale")
+    page = _signed_in(api, w.manager).get(f"/ui/cases/{case['id']}")
+    assert page.status_code == 200
+    select = page.text.split('name="f.adopting_municipalities.0.organisation_id"', 1)[1]
+    select = select.split("</select>", 1)[0]
+    co_owners, others = select.split('<optgroup label="Andre kommuner">', 1)
+    assert '<optgroup label="Medejere af behovet">' in co_owners
+    assert f'<option value="{gladsaxe}" >Gladsaxe Kommune</option>' in co_owners
+    assert "Randers Kommune" in others and "Gladsaxe" not in others
+    assert "Furesø Kommune" not in select  # the lead does not adopt its own solution
+    patch_case(
+        api,
+        case["id"],
+        {"scale": {"adopting_municipalities": [{"organisation_id": gladsaxe}]}},
+        w.manager,
+    )
+    shown = _signed_in(api, w.outsider_manager).get(f"/ui/cases/{case['id']}")
+    section = shown.text.split('data-testid="section-scale"', 1)[1].split("</section>", 1)[0]
+    assert "Gladsaxe Kommune" in section  # the stored id is shown by its name
