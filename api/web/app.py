@@ -32,7 +32,7 @@ from api.web.i18n import normalise_language
 from api.web.identity import admin_users, oidc_pages
 from api.web.knowledge import knowledge_pages
 from api.web.leaders import pages as leaders_pages
-from api.web.needs import needs_pages
+from api.web.needs import join_pages, needs_pages
 from api.web.partner import partner_pages
 from api.web.public import public_pages, requests_page
 from api.web.render import render
@@ -72,6 +72,7 @@ def create_web_app() -> FastAPI:
         public_pages,
         requests_page,
         leaders_pages,
+        join_pages,
         knowledge_pages,
         audit_page,
         ack_page,

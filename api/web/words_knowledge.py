@@ -70,4 +70,45 @@ KNOWLEDGE_WORDS: dict[str, tuple[str, str]] = {
     "case.co_owners": ("Medejere", "Co-owners"),
     "scale.co_owners_offered": ("Medejere af behovet", "Co-owners of the need"),
     "scale.other_municipalities": ("Andre kommuner", "Other municipalities"),
+    # joining a shared need
+    "join.title": ("Vi har samme behov", "We have the same need"),
+    "join.intro": (
+        "Bed {lead} om at blive medejer af behovet: I ser hele sagen, får dens påmindelser, "
+        "nævnes på opslaget og tilbydes løsningen ved skalering.",
+        "Ask {lead} to become a co-owner of the need: you see the whole case, receive its "
+        "reminders, are named on the call and are offered the solution at scale.",
+    ),
+    "join.message": ("Besked til {lead} (valgfri)", "Message to {lead} (optional)"),
+    "join.ask": ("Vi har samme behov", "We have the same need"),
+    "join.pending": (
+        "Jeres anmodning afventer svar fra {lead}.",
+        "Your request awaits an answer from {lead}.",
+    ),
+    "join.declined": (
+        "{lead} afviste jeres anmodning: {reason}",
+        "{lead} declined your request: {reason}",
+    ),
+    "join.requests": ("Anmodninger om at deltage", "Requests to join"),
+    "join.none": ("Ingen anmodninger endnu.", "No requests yet."),
+    "join.from": ("fra {name}", "from {name}"),
+    "join.accept": ("Accepter som medejer", "Accept as co-owner"),
+    "join.decline": ("Afvis", "Decline"),
+    "join.reason": ("Begrundelse (kræves ved afvisning)", "Reason (required to decline)"),
+    "join.status.pending": ("Afventer svar", "Awaiting an answer"),
+    "join.status.accepted": ("Accepteret", "Accepted"),
+    "join.status.declined": ("Afvist", "Declined"),
+    "join.message_invalid": (
+        "Teksten er for lang (højst 2000 tegn) eller indeholder ugyldige tegn.",
+        "The text is too long (2000 characters at most) or holds invalid characters.",
+    ),
+    "join.already": (
+        "Jeres kommune har allerede en anmodning, der afventer svar, eller deltager i sagen.",
+        "Your municipality already has a request awaiting an answer, or takes part in the case.",
+    ),
+    "join.choose": ("Vælg at acceptere eller afvise.", "Choose to accept or decline."),
+    "join.reason_missing": (
+        "Skriv en begrundelse for afvisningen.",
+        "Write a reason for declining.",
+    ),
+    "join.decided": ("Anmodningen er allerede besvaret.", "The request has already been answered."),
 }

@@ -14,6 +14,7 @@ from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.knowledge.knowledge_pages import others_did
 from api.web.names import organisation_names
+from api.web.needs.join_view import JoinForm, join_box
 from api.web.render import WEB_PREFIX, language_of, render
 from states import PHASES, TERMINAL
 from states.sections import Area
@@ -105,7 +106,7 @@ def catalogue_page(
     )
 
 
-def _need_case(db: SessionDep, user: UserDep, case_id: int) -> Case:
+def need_case(db: SessionDep, user: UserDep, case_id: int) -> Case:
     """The need, when shared or when the user sees its case; the page is 404 otherwise."""
     if not may_use_catalogue(db, user.actor):
         raise PageForbidden()
@@ -118,7 +119,18 @@ def _need_case(db: SessionDep, user: UserDep, case_id: int) -> Case:
 @router.get("/needs/{case_id}", response_class=HTMLResponse)
 def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> HTMLResponse:
     """A need with the shared needs most like it ("Lignende behov")."""
-    case = _need_case(db, user, case_id)
+    return render_need_page(request, user, db, need_case(db, user, case_id))
+
+
+def render_need_page(
+    request: Request,
+    user: UserDep,
+    db: SessionDep,
+    case: Case,
+    join_form: JoinForm | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The need page; `join_form` is a refused join form to show again (`api.web.join_pages`)."""
     names = organisation_names(db, {case.lead_municipality_id})
     lead = may(user.actor, Action.SHARE_NEED, case)
     return render(
@@ -129,10 +141,12 @@ def need_page(request: Request, user: UserDep, db: SessionDep, case_id: int) -> 
             "lead_name": names.get(case.lead_municipality_id, ""),
             "similar": _rows(db, similar_needs(db, user.actor, case)),
             "others_did": others_did(db, user.actor, case, language_of(request)),
+            "join": join_box(db, user.actor, case, join_form),
             "sees_case": can_see(db, user.actor, case),
             "may_share": lead,
             "active": "needs",
         },
+        status_code=status_code,
         user=user,
     )
 
@@ -142,7 +156,7 @@ def share_page(
     request: Request, user: UserDep, db: SessionDep, form: FormDep, case_id: int
 ) -> RedirectResponse:
     """ "Del behovet med andre kommuner" (or stop sharing), then back to the need."""
-    case = _need_case(db, user, case_id)
+    case = need_case(db, user, case_id)
     if not can_see(db, user.actor, case):
         raise PageNotFound()
     try:
