@@ -66,6 +66,12 @@ KNOWLEDGE_WORDS: dict[str, tuple[str, str]] = {
         "Ingen afsluttede sager med lignende behov endnu.",
         "No finished cases with similar needs yet.",
     ),
+    "knowledge.before_you_start": (
+        "Det har andre gjort: se andre kommuners resultater og delte behov, før I går i gang; "
+        "når sagen er oprettet, viser den de afsluttede sager med lignende behov.",
+        "What others have done: see other municipalities' results and shared needs before you "
+        "start; once the case is created, it shows finished cases with similar needs.",
+    ),
     "call.published_by": ("Offentliggjort af {names}", "Published by {names}"),
     "case.co_owners": ("Medejere", "Co-owners"),
     "scale.co_owners_offered": ("Medejere af behovet", "Co-owners of the need"),
