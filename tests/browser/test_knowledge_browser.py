@@ -10,6 +10,11 @@ from tests.browser.a11y import PHONE, axe_violations, describe, sideways_overflo
 from tests.browser.conftest import Live
 from tests.browser.test_phone_and_a11y import sign_in_as
 from tests.factories import drive, make_world, new_case, patch
+from workflow.access.actor import Actor
+from workflow.access.roles import Role
+from workflow.core.unit_of_work import UnitOfWork
+from workflow.needs.catalogue import set_shared
+from workflow.needs.joining import request_to_join
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +32,14 @@ def _scaled_case(live: Live) -> int:
         case = drive(s, world, case, "scale")
         assert case.id is not None
         case_id = case.id
+        # The browser world's need is shared, and Randers asks to join it.
+        work = UnitOfWork(s)
+        set_shared(work, Actor("Admin", Role.ADMIN, None), live.world.need_case_id, True)
+        work.commit()
+        work = UnitOfWork(s)
+        randers = Actor("Rasmus Randers", Role.STAFF, world.adopter.id)
+        request_to_join(work, randers, live.world.need_case_id, "Vi har det samme behov.")
+        work.commit()
     live.db.engine.dispose()
     return case_id
 
@@ -55,10 +68,12 @@ def test_the_library_pages_fit_a_phone_and_pass_axe(browser: Browser, live: Live
                 if violations:
                     problems.append(f"{path} axe:\n{describe(violations)}")
         assert not problems, "\n".join(problems)
+        sign_in_as(page, live, "manager")
         page.goto(f"{live.url}/ui/knowledge/{case_id}")
         assert page.get_by_test_id("criterion").count() == 2
         page.goto(f"{live.url}/ui/needs/{live.world.need_case_id}")
         box = page.get_by_test_id("others-did")
         assert box.get_by_role("link", name="Rolige dage på plejehjemmet").count() == 1
+        assert page.get_by_test_id("join-request").count() == 1
     finally:
         context.close()
