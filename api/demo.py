@@ -539,6 +539,16 @@ class _Story:
                 "pilot",
                 ended,
                 pilot={
+                    # The measured result, so the knowledge library shows the effect (-25 %).
+                    "success_criteria": [
+                        {
+                            "metric": "Hjemmeplejebesøg pr. uge",
+                            "baseline": 10,
+                            "target": 8,
+                            "result": 7.5,
+                            "unit": "besøg",
+                        }
+                    ],
                     "evaluation": {
                         "outcome": "success",
                         "report": "Besøgstallet faldt fra 10 til 7,5 pr. uge; borgerne "
