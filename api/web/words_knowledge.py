@@ -74,6 +74,12 @@ KNOWLEDGE_WORDS: dict[str, tuple[str, str]] = {
     ),
     "call.published_by": ("Offentliggjort af {names}", "Published by {names}"),
     "case.co_owners": ("Medejere", "Co-owners"),
+    "case.co_owner_note": (
+        "Jeres kommune er medejer af behovet: I ser hele sagen, får dens påmindelser og nævnes "
+        "på opslaget. {lead} kører sagen.",
+        "Your municipality co-owns the need: you see the whole case, receive its reminders and "
+        "are named on the call. {lead} runs the case.",
+    ),
     "scale.co_owners_offered": ("Medejere af behovet", "Co-owners of the need"),
     "scale.other_municipalities": ("Andre kommuner", "Other municipalities"),
     # joining a shared need

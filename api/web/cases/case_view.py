@@ -35,7 +35,7 @@ from api.web.render import WebUser
 from api.web.rights import may_manage
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from workflow.access.actor import Actor
-from workflow.access.policy import Action, competes, may
+from workflow.access.policy import Action, co_owns, competes, may
 from workflow.access.scope import hides_participant, proposals_clause, sees_internals
 from workflow.audit.query import case_history
 from workflow.core.db import engine_of
@@ -47,7 +47,7 @@ from workflow.models import (
     Participant,
     Proposal,
 )
-from workflow.needs.coowners import NamedMunicipality, name_list, publishers
+from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, name_list, publishers
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 
@@ -377,6 +377,11 @@ def case_context(
         "published_by": name_list([m.name for m in named], language),
         "co_owners": name_list(
             [m.name for m in named if m.id != case.lead_municipality_id], language
+        ),
+        "we_co_own": co_owns(
+            actor,
+            case,
+            CO_OWNER_ROLE if any(m.id == actor.organisation_id for m in named) else None,
         ),
         "others_did": (
             others_did(db, actor, case, language)

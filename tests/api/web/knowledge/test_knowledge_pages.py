@@ -117,6 +117,9 @@ def test_co_owners_are_named_on_the_case_and_the_call(api: ApiClient) -> None:
     co_owner = _signed_in(api, w.outsider_manager)
     page = co_owner.get(f"/ui/cases/{case['id']}")
     assert page.status_code == 200 and "Medejere" in page.text and "Gladsaxe Kommune" in page.text
+    assert 'data-testid="co-owner-note"' in page.text and "Furesø Kommune kører sagen" in page.text
+    lead_page = _signed_in(api, w.manager).get(f"/ui/cases/{case['id']}")
+    assert 'data-testid="co-owner-note"' not in lead_page.text
     drive(api, w, case, "match")
     company = _signed_in(api, w.partner)
     calls = company.get("/ui/calls")
