@@ -106,8 +106,9 @@ def test_partner_sees_the_published_call_only(api: ApiClient, world: World) -> N
     assert "etag" not in view.headers
     body = view.json()
     assert body["view"] == "call"
+    # The publishers (the lead, then co-owners) are named on the call (issue 17).
     assert set(body) == {"view", "id", "title", "state", "state_label", "lead_municipality_id",
-                         "call"}  # fmt: skip
+                         "published_by", "call"}  # fmt: skip
     assert body["call"]["title"] == case["call"]["title"]
     summary = api.get("/cases", token=world.partner).json()["items"]
     assert [(c["id"], c["view"], c["version"]) for c in summary] == [(cid, "call", None)]
