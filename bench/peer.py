@@ -24,8 +24,8 @@ import psycopg
 from bench import pg, servers, wrk
 from bench.config import BENCH_DIR, ROOT, RunSettings
 from bench.generate import manager_token
-from bench.http import Side, alternate
-from bench.transition import BODY, ready_cases
+from bench.http import alternate
+from bench.transition import BODY, OnceFeed, ready_cases
 
 TARGET = 1.2
 PEER_DIR = Path(os.environ.get("OPI_BENCH_PEER_DIR", ROOT.parent / "shared" / "peers"))
@@ -108,28 +108,6 @@ def _peer_counts() -> tuple[int, int]:
         return int(advanced.fetchone()[0]), int(logged.fetchone()[0])  # type: ignore[index]
 
 
-class _Feed:
-    """Hands out request files over prepared requests, never the same one twice."""
-
-    def __init__(self, work: Path, name: str, lines: list[wrk.Request], margin: int) -> None:
-        self.work, self.name, self.lines, self.margin = work, name, lines, margin
-        self.offset, self.files, self.answered, self.runs = 0, 0, 0, 0
-
-    def next_file(self, _kind: str) -> Path:
-        rest = self.lines[self.offset :]
-        if not rest:
-            raise RuntimeError(f"{self.name}: out of prepared cases")
-        self.files += 1
-        path = self.work / f"{self.name}-{self.files}.tsv"
-        wrk.write_requests(path, rest)
-        return path
-
-    def consumed(self, load: wrk.Load) -> None:
-        self.offset += load.sent + self.margin
-        self.answered += load.requests  # warm-up runs included: they advance cases too
-        self.runs += 1
-
-
 def _gunicorn(python: Path, port: int, workers: int) -> list[str]:
     return [
         str(python.parent / "gunicorn"),
@@ -178,8 +156,8 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     ]
     margin = settings.connections * settings.threads + 8
     feeds = {
-        "project": _Feed(work, "vs-django-project", project_lines, margin),
-        "peer": _Feed(work, "vs-django-peer", peer_lines, margin),
+        "project": OnceFeed(work, "vs-django-project", project_lines, margin),
+        "peer": OnceFeed(work, "vs-django-peer", peer_lines, margin),
     }
     env = servers.environment(pg.url(db))
     results: dict[str, Any] = {"name": "transition_vs_django", "target": f">= {TARGET}"}
@@ -203,22 +181,10 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
                 cwd=source,
             ) as peer_server,
         ):
-            project = Side(
-                "project",
-                f"http://127.0.0.1:{project_port}",
-                feeds["project"].next_file,
-                consumed=feeds["project"].consumed,
-                mode="once",
-                pid=serve.pid,
+            project = feeds["project"].side(
+                "project", f"http://127.0.0.1:{project_port}", serve.pid
             )
-            peer = Side(
-                "peer",
-                f"http://127.0.0.1:{peer_port}",
-                feeds["peer"].next_file,
-                consumed=feeds["peer"].consumed,
-                mode="once",
-                pid=peer_server.pid,
-            )
+            peer = feeds["peer"].side("peer", f"http://127.0.0.1:{peer_port}", peer_server.pid)
             ratios = alternate(project, peer, settings)
         advanced, logged = (a - b for a, b in zip(_peer_counts(), before, strict=True))
         p, f = project.summary(), peer.summary()

@@ -32,12 +32,13 @@ def ready_cases(db: str) -> list[tuple[int, int, int]]:
     return [(int(a), int(b), int(c)) for a, b, c in rows]
 
 
-class _Feed:
-    """Hands out request files over a list of targets, never the same target twice."""
+class OnceFeed:
+    """Hands out request files over prepared requests (each a write to one target), never the
+    same one twice; shared by `transition` and `transition_vs_django`."""
 
     def __init__(self, work: Path, name: str, lines: list[wrk.Request], margin: int) -> None:
         self.work, self.name, self.lines, self.margin = work, name, lines, margin
-        self.offset, self.files = 0, 0
+        self.offset, self.files, self.answered, self.runs = 0, 0, 0, 0
 
     def next_file(self, _kind: str) -> Path:
         rest = self.lines[self.offset :]
@@ -50,6 +51,12 @@ class _Feed:
 
     def consumed(self, load: wrk.Load) -> None:
         self.offset += load.sent + self.margin
+        self.answered += load.requests  # warm-up runs included: they write too
+        self.runs += 1
+
+    def side(self, name: str, base_url: str, pid: int) -> Side:
+        """A side sent this feed's requests, each at most once."""
+        return Side(name, base_url, self.next_file, consumed=self.consumed, mode="once", pid=pid)
 
 
 def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
@@ -80,8 +87,8 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     ]
     margin = settings.connections * settings.threads + 8
     feeds = {
-        "project": _Feed(work, "transition-project", project_lines, margin),
-        "floor": _Feed(work, "transition-floor", floor_lines, margin),
+        "project": OnceFeed(work, "transition-project", project_lines, margin),
+        "floor": OnceFeed(work, "transition-floor", floor_lines, margin),
     }
     url = pg.url(db)
     project_port, floor_port = servers.free_port(), servers.free_port()
@@ -100,22 +107,8 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             f"http://127.0.0.1:{floor_port}/healthz",
         ) as floor_server,
     ):
-        project = Side(
-            "project",
-            f"http://127.0.0.1:{project_port}",
-            feeds["project"].next_file,
-            consumed=feeds["project"].consumed,
-            mode="once",
-            pid=serve.pid,
-        )
-        floor = Side(
-            "floor",
-            f"http://127.0.0.1:{floor_port}",
-            feeds["floor"].next_file,
-            consumed=feeds["floor"].consumed,
-            mode="once",
-            pid=floor_server.pid,
-        )
+        project = feeds["project"].side("project", f"http://127.0.0.1:{project_port}", serve.pid)
+        floor = feeds["floor"].side("floor", f"http://127.0.0.1:{floor_port}", floor_server.pid)
         ratios = alternate(project, floor, settings)
     p, f = project.summary(), floor.summary()
     ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
