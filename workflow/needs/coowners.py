@@ -35,20 +35,6 @@ class NamedMunicipality:
     name: str
 
 
-def co_owner_ids(session: Session, case_id: int) -> list[int]:
-    """The organisations co-owning the case, in the order they joined."""
-    return list(
-        session.execute(
-            select(col(Participant.organisation_id))
-            .where(
-                col(Participant.case_id) == case_id,
-                col(Participant.role) == CO_OWNER_ROLE,
-            )
-            .order_by(col(Participant.id))
-        ).scalars()
-    )
-
-
 def publishers(session: Session, cases: Sequence[Case]) -> dict[int, list[NamedMunicipality]]:
     """For each case, the municipalities that publish its call: the lead first, then the
     co-owners in the order they joined (`create_case` makes the lead a participant). One
