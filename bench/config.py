@@ -1,5 +1,6 @@
 """Sizes and durations of a benchmark run: the full run and the tiny one the smoke test uses."""
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,6 +12,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 
 PG_HOST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_TAG = os.environ.get("OPI_BENCH_TAG", "")
+"""Appended to the benchmark databases' names, so that two checkouts on one machine (engineers
+working side by side) never drop or regenerate each other's data; empty by default."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,9 @@ class RunSettings:
 
     @property
     def label(self) -> str:
-        """`full` or `quick`, used in database and result file names."""
-        return "quick" if self.quick else "full"
+        """`full` or `quick` (and `OPI_BENCH_TAG`), used in database and result file names."""
+        mode = "quick" if self.quick else "full"
+        return f"{mode}_{BENCH_TAG}" if BENCH_TAG else mode
 
 
 FULL = RunSettings()

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 
 from bench import pg, servers, wrk
-from bench.config import BENCH_DIR, ROOT, RunSettings
+from bench.config import BENCH_DIR, BENCH_TAG, ROOT, RunSettings
 from bench.generate import manager_token
 from bench.http import alternate
 from bench.transition import BODY, OnceFeed, ready_cases
@@ -31,7 +31,7 @@ TARGET = 1.2
 PEER_DIR = Path(os.environ.get("OPI_BENCH_PEER_DIR", ROOT.parent / "shared" / "peers"))
 CACHE = BENCH_DIR / ".cache"
 PEER_VENV = CACHE / "peer-venv"
-PEER_DB = "opi_bench_peer"
+PEER_DB = f"opi_bench_peer_{BENCH_TAG}" if BENCH_TAG else "opi_bench_peer"
 PEER_TOKEN = "peer-bench-manager-token"
 PACKAGES = ("django", "django-fsm-2", "django-fsm-log", "psycopg[binary,pool]", "gunicorn")
 WORKERS = (1, 2)
