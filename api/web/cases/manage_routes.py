@@ -6,6 +6,8 @@ fields), then calls the workflow function the API uses (`add_participant`, `remo
 the same. A refusal shows the case page again with the form open, as the user typed it.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Request
@@ -23,7 +25,7 @@ from api.web.render import WEB_PREFIX, WebUser
 from api.web.rights import require_manage
 from workflow.access.scope import get_visible_case
 from workflow.cases.service import update_case
-from workflow.core.errors import Conflict, InvalidInput, NotFound, StaleVersion, WorkflowError
+from workflow.core.errors import Conflict, InvalidInput, StaleVersion, WorkflowError
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -34,7 +36,7 @@ from workflow.deadlines.service import (
     move_deadline,
     set_deadline_status,
 )
-from workflow.models import Case, Deadline, DeadlineStatus
+from workflow.models import Deadline, DeadlineStatus
 from workflow.proposals.service import add_participant, record_signature, remove_participant
 
 router = APIRouter()
@@ -42,40 +44,78 @@ router = APIRouter()
 MAX_CASE_TITLE = 300
 
 
-def _managed_case(db: Session, user: WebUser, case_id: int) -> Case:
-    case = get_visible_case(db, user.actor, case_id)
-    require_manage(user, case)
-    return case
+@dataclass(frozen=True, slots=True)
+class _PostedForm:
+    """One form posted on the case page: who sent it, to which case, and what was typed.
 
+    The routes answer it in one of two ways (refused, or written and back to the case), and
+    both need all five, so they travel together.
+    """
 
-def _refused(
-    request: Request,
-    db: Session,
-    user: WebUser,
-    case_id: int,
-    typed: Submitted,
-    status_code: int = 422,
-) -> HTMLResponse:
-    """The case page again (after rolling back), the refused form open with its input."""
-    db.rollback()
-    case = get_visible_case(db, user.actor, case_id)
-    flash = Flash("error", typed.message or "msg.invalid")
-    return case_page_response(
-        request, db, case, user, status_code=status_code, flash=flash, action=typed
-    )
+    request: Request
+    db: Session
+    user: WebUser
+    case_id: int
+    typed: Submitted
 
+    @classmethod
+    def managed(
+        cls, request: Request, db: Session, user: WebUser, case_id: int, typed: Submitted
+    ) -> "_PostedForm":
+        """The posted form, once the case is known visible and `user` may manage it."""
+        require_manage(user, get_visible_case(db, user.actor, case_id))
+        return cls(request, db, user, case_id, typed)
 
-def _done(case_id: int, msg: str, anchor: str) -> RedirectResponse:
-    return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg={msg}#{anchor}", status_code=303)
+    def refused(self, status_code: int = 422) -> HTMLResponse:
+        """The case page again (after rolling back), the refused form open with its input."""
+        self.db.rollback()
+        case = get_visible_case(self.db, self.user.actor, self.case_id)
+        flash = Flash("error", self.typed.message or "msg.invalid")
+        return case_page_response(
+            self.request,
+            self.db,
+            case,
+            self.user,
+            status_code=status_code,
+            flash=flash,
+            action=self.typed,
+        )
 
+    def write_or_refuse(
+        self,
+        write: Callable[[UnitOfWork], object],
+        *,
+        done: tuple[str, str],
+        invalid: tuple[str, str] | str | None = "msg.invalid",
+        conflicts: tuple[type[WorkflowError], ...] = (Conflict,),
+        conflict_message: str = "msg.not_possible",
+    ) -> Response:
+        """Run `write` in one unit of work and commit, then back to the case (`done` is the
+        message and the anchor to show).
 
-def _whole_form_refusal(typed: Submitted, exc: WorkflowError) -> int:
-    """Set the form-wide message for a refusal no field explains; the status to answer with."""
-    if isinstance(exc, Conflict):
-        typed.message = "msg.not_possible"
-        return 409
-    typed.message = "msg.invalid"
-    return 422
+        Every form on the case page is refused the same way, so one place decides it: nothing
+        is kept and the case page comes back with the form open as typed. Invalid input the
+        typed values did not reveal is put beside a field (`invalid` as `(field, message key)`)
+        or said for the whole form (`invalid` a message key; None leaves it to the page's flash
+        alone); a conflict (one of `conflicts`) says `conflict_message`, with 409.
+        """
+        try:
+            work = UnitOfWork(self.db)
+            write(work)
+            work.commit()
+        except InvalidInput:
+            if isinstance(invalid, tuple):
+                self.typed.refuse(*invalid)
+            elif invalid is not None:
+                self.typed.message = invalid
+            return self.refused()
+        except conflicts:
+            self.typed.message = conflict_message
+            return self.refused(409)
+        msg, anchor = done
+        return RedirectResponse(
+            f"{WEB_PREFIX}/cases/{self.case_id}?msg={msg}#{anchor}", status_code=303
+        )
 
 
 # --- the title -----------------------------------------------------------------------------
@@ -86,30 +126,26 @@ def retitle(
     request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Change the case's title, guarded by the version the form was rendered with."""
-    _managed_case(db, user, case_id)
     typed = Submitted.of("title", form, ["title", "version"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
     title = typed.text("title", max_length=MAX_CASE_TITLE)
     version = typed.integer("version", minimum=0)
     if not typed.ok or version is None:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        update_case(
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: update_case(
             work,
             case_id,
             {"title": title},
             user.actor,
             expected_version=version,
             allowed=("title",),
-        )
-        work.commit()
-    except StaleVersion:
-        typed.message = "msg.stale_form"
-        return _refused(request, db, user, case_id, typed, 409)
-    except InvalidInput:
-        typed.refuse("title", "form.invalid")
-        return _refused(request, db, user, case_id, typed)
-    return _done(case_id, "saved", "main")
+        ),
+        done=("saved", "main"),
+        invalid=("title", "form.invalid"),
+        conflicts=(StaleVersion,),
+        conflict_message="msg.stale_form",
+    )
 
 
 # --- participants --------------------------------------------------------------------------
@@ -118,24 +154,21 @@ def retitle(
 @router.post("/cases/{case_id}/participants", response_class=HTMLResponse)
 def invite(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep) -> Response:
     """Add an organisation with a role (or change its role)."""
-    _managed_case(db, user, case_id)
     typed = Submitted.of("participant", form, ["organisation_id", "role"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
     organisation_id = typed.integer("organisation_id")
     role = typed.value("role")
     if role not in INVITABLE_ROLES:
         typed.refuse("role", "form.choice")
     if not typed.ok or organisation_id is None:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        add_participant(work, case_id, user.actor, organisation_id=organisation_id, role=role)
-        work.commit()
-    except InvalidInput:
-        typed.refuse("organisation_id", "form.choice")
-        return _refused(request, db, user, case_id, typed)
-    except Conflict as exc:
-        return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
-    return _done(case_id, "participant_added", "participants")
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: add_participant(
+            work, case_id, user.actor, organisation_id=organisation_id, role=role
+        ),
+        done=("participant_added", "participants"),
+        invalid=("organisation_id", "form.choice"),
+    )
 
 
 @router.post("/cases/{case_id}/participants/{organisation_id}/remove", response_class=HTMLResponse)
@@ -148,26 +181,19 @@ def remove(
     form: FormDep,
 ) -> Response:
     """Take an organisation out of the case, with a reason (audited)."""
-    _managed_case(db, user, case_id)
     typed = Submitted.of(f"remove-{organisation_id}", form, ["reason"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
     reason = typed.text("reason", max_length=MAX_REASON)
     if not typed.ok:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        remove_participant(
+        return posted.refused()
+    return posted.write_or_refuse(  # a NotFound passes through: the pages answer it as not found
+        lambda work: remove_participant(
             work, case_id, user.actor, organisation_id=organisation_id, reason=reason
-        )
-        work.commit()
-    except NotFound as exc:
-        raise PageNotFound() from exc
-    except (Conflict, InvalidInput) as exc:
-        if isinstance(exc, Conflict):
-            typed.message = "msg.participant_stays"
-        return _refused(
-            request, db, user, case_id, typed, 409 if isinstance(exc, Conflict) else 422
-        )
-    return _done(case_id, "participant_removed", "participants")
+        ),
+        done=("participant_removed", "participants"),
+        invalid=None,
+        conflict_message="msg.participant_stays",
+    )
 
 
 # --- signatures ----------------------------------------------------------------------------
@@ -176,8 +202,8 @@ def remove(
 @router.post("/cases/{case_id}/signatures", response_class=HTMLResponse)
 def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep) -> Response:
     """Record a party's signature made elsewhere (on paper, say)."""
-    _managed_case(db, user, case_id)
     typed = Submitted.of("signature", form, ["organisation_id", "signatory_name", "signed_at"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
     organisation_id = typed.integer("organisation_id")
     name = typed.text("signatory_name", max_length=200)
     signed_at = typed.moment("signed_at")
@@ -185,10 +211,9 @@ def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: For
     if signed_at is not None and signed_at > now:
         typed.refuse("signed_at", "form.future")
     if not typed.ok or organisation_id is None or signed_at is None:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        record_signature(
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: record_signature(
             work,
             case_id,
             user.actor,
@@ -196,14 +221,10 @@ def sign(request: Request, case_id: Id, user: UserDep, db: SessionDep, form: For
             signatory_name=name,
             signed_at=signed_at,
             now=now,
-        )
-        work.commit()
-    except InvalidInput:
-        typed.refuse("organisation_id", "form.choice")  # the other fields were checked above
-        return _refused(request, db, user, case_id, typed)
-    except Conflict as exc:
-        return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
-    return _done(case_id, "signed", "signatures")
+        ),
+        done=("signed", "signatures"),
+        invalid=("organisation_id", "form.choice"),  # the other fields were checked above
+    )
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -229,17 +250,16 @@ def new_deadline(
     request: Request, case_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Ny frist": a deadline of the manager's own in the current phase, with reminders."""
-    _managed_case(db, user, case_id)
     typed = Submitted.of("deadline", form, ["title", "due_at", "responsible"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
     title = typed.text("title", max_length=MAX_TITLE)
     now = utcnow()
     due_at = _future(typed, "due_at", now)
     responsible = typed.integer("responsible") if typed.value("responsible") else None
     if not typed.ok or due_at is None:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        add_deadline(
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: add_deadline(
             work,
             case_id,
             user.actor,
@@ -248,14 +268,10 @@ def new_deadline(
             responsible_organisation_id=responsible,
             now=now,
             calendar=get_settings().reminder_calendar,
-        )
-        work.commit()
-    except InvalidInput:
-        typed.refuse("responsible", "form.choice")
-        return _refused(request, db, user, case_id, typed)
-    except Conflict as exc:
-        return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
-    return _done(case_id, "deadline_added", "deadlines")
+        ),
+        done=("deadline_added", "deadlines"),
+        invalid=("responsible", "form.choice"),
+    )
 
 
 @router.post("/cases/{case_id}/deadlines/{deadline_id}/move", response_class=HTMLResponse)
@@ -263,17 +279,16 @@ def move(
     request: Request, case_id: Id, deadline_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Flyt frist": a new due time, with the reason."""
-    _managed_case(db, user, case_id)
-    _deadline_of(db, case_id, deadline_id)
     typed = Submitted.of(f"move-{deadline_id}", form, ["due_at", "reason"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
+    _deadline_of(db, case_id, deadline_id)
     now = utcnow()
     due_at = _future(typed, "due_at", now)
     reason = typed.text("reason", max_length=MAX_REASON)
     if not typed.ok or due_at is None:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        move_deadline(
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: move_deadline(
             work,
             deadline_id,
             user.actor,
@@ -281,11 +296,9 @@ def move(
             reason=reason,
             now=now,
             calendar=get_settings().reminder_calendar,
-        )
-        work.commit()
-    except (Conflict, InvalidInput) as exc:
-        return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
-    return _done(case_id, "deadline_moved", "deadlines")
+        ),
+        done=("deadline_moved", "deadlines"),
+    )
 
 
 @router.post("/cases/{case_id}/deadlines/{deadline_id}/met", response_class=HTMLResponse)
@@ -313,21 +326,18 @@ def _close(
     form: FormDep,
     status: DeadlineStatus,
 ) -> Response:
-    _managed_case(db, user, case_id)
-    _deadline_of(db, case_id, deadline_id)
     name = "met" if status is DeadlineStatus.MET else "cancel"
     typed = Submitted.of(f"{name}-{deadline_id}", form, ["reason"])
+    posted = _PostedForm.managed(request, db, user, case_id, typed)
+    _deadline_of(db, case_id, deadline_id)
     reason = typed.text(
         "reason", max_length=MAX_REASON, required=status is DeadlineStatus.CANCELLED
     )
     if not typed.ok:
-        return _refused(request, db, user, case_id, typed)
-    try:
-        work = UnitOfWork(db)
-        set_deadline_status(
+        return posted.refused()
+    return posted.write_or_refuse(
+        lambda work: set_deadline_status(
             work, deadline_id, user.actor, status=status, reason=reason or None, now=utcnow()
-        )
-        work.commit()
-    except (Conflict, InvalidInput) as exc:
-        return _refused(request, db, user, case_id, typed, _whole_form_refusal(typed, exc))
-    return _done(case_id, "deadline_met" if name == "met" else "deadline_cancelled", "deadlines")
+        ),
+        done=("deadline_met" if name == "met" else "deadline_cancelled", "deadlines"),
+    )
