@@ -14,6 +14,7 @@ from sqlmodel import Session
 from api.deps import SessionDep
 from api.schemas.common import MAX_ID
 from api.web.auth import PageForbidden, PageNotFound, UserDep
+from api.web.list_query import PAGE_SIZE, ListQueryDep, offered, page_count
 from api.web.render import language_of, render
 from states import CaseState
 from states.sections import Area, Outcome
@@ -24,11 +25,10 @@ from workflow.core.errors import Forbidden, NotFound
 from workflow.core.formatting import format_number
 from workflow.knowledge import library
 from workflow.models import Case
-from workflow.needs.catalogue import MAX_QUERY_LENGTH, may_use_catalogue
+from workflow.needs.catalogue import may_use_catalogue
 from workflow.needs.coowners import name_list, publishers
 
 router = APIRouter()
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +125,8 @@ def library_page(
     request: Request,
     user: UserDep,
     db: SessionDep,
-    q: str = "",
-    area: str = "",
-    state: str = "",
+    query: ListQueryDep,
     outcome: str = "",
-    page: int = 1,
 ) -> HTMLResponse:
     """Videnbibliotek: every municipality's scaled, completed and stopped pilots, searched in
     Danish. Unreadable filters are left off, as on the other list pages."""
@@ -138,15 +135,14 @@ def library_page(
     states = list(library.LIBRARY_STATES)
     outcomes = [o.value for o in Outcome]
     filters = library.KnowledgeFilter(
-        q=q.strip()[:MAX_QUERY_LENGTH] or None,
-        area=area if area in areas else None,
-        state=state if state in states else None,
-        outcome=outcome if outcome in outcomes else None,
+        q=query.words(),
+        area=offered(query.area, areas),
+        state=offered(query.state, states),
+        outcome=offered(outcome, outcomes),
     )
-    page = max(1, min(page, 10_000))
     try:
         hits, total = library.search_library(
-            db, user.actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            db, user.actor, filters, limit=PAGE_SIZE, offset=query.offset
         )
     except Forbidden as exc:
         raise PageForbidden() from exc
@@ -160,8 +156,8 @@ def library_page(
             "areas": areas,
             "states": states,
             "outcomes": outcomes,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "page": query.page_number,
+            "pages": page_count(total),
             "active": "knowledge",
         },
         user=user,

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.knowledge.knowledge_pages import others_did
+from api.web.list_query import PAGE_SIZE, ListQueryDep, offered, page_count
 from api.web.names import organisation_names
 from api.web.needs.join_view import JoinForm, join_box
 from api.web.render import WEB_PREFIX, language_of, render
@@ -25,7 +26,6 @@ from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 from workflow.needs.catalogue import (
-    MAX_QUERY_LENGTH,
     NeedFilter,
     NeedHit,
     may_use_catalogue,
@@ -35,7 +35,6 @@ from workflow.needs.catalogue import (
 )
 
 router = APIRouter()
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +69,7 @@ def catalogue_page(
     request: Request,
     user: UserDep,
     db: SessionDep,
-    q: str = "",
-    area: str = "",
-    state: str = "",
-    page: int = 1,
+    query: ListQueryDep,
 ) -> HTMLResponse:
     """Behovskatalog: the needs every municipality shares, searched in Danish."""
     if not may_use_catalogue(db, user.actor):
@@ -81,14 +77,11 @@ def catalogue_page(
     areas = [a.value for a in Area]
     states = [s.value for s in (*PHASES, *TERMINAL)]
     filters = NeedFilter(
-        q=q.strip()[:MAX_QUERY_LENGTH] or None,
-        area=area if area in areas else None,
-        state=state if state in states else None,
+        q=query.words(),
+        area=offered(query.area, areas),
+        state=offered(query.state, states),
     )
-    page = max(1, min(page, 10_000))
-    hits, total = search_needs(
-        db, user.actor, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    hits, total = search_needs(db, user.actor, filters, limit=PAGE_SIZE, offset=query.offset)
     return render(
         request,
         "needs.html",
@@ -98,8 +91,8 @@ def catalogue_page(
             "filters": filters,
             "areas": areas,
             "states": states,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "page": query.page_number,
+            "pages": page_count(total),
             "active": "needs",
         },
         user=user,

@@ -23,6 +23,7 @@ from api.deps import SessionDep
 from api.http.throttle import client_address, public_forms_of
 from api.public_feeds import publishers
 from api.web.auth import FormDep, get_user
+from api.web.list_query import PAGE_SIZE, PagingDep, page_count
 from api.web.partner.partner_pages import checked_id
 from api.web.partner.partner_view import relative_time
 from api.web.render import WEB_PREFIX, WebUser, language_of, render, web_session_of
@@ -32,7 +33,6 @@ from workflow.public.calls import PublicCall, open_call, open_calls
 from workflow.public.requests import CompanyRequestInput, submit_request
 
 router = APIRouter()
-PAGE_SIZE = 50
 FIELDS = ("company_name", "cvr", "contact_name", "email")
 FIELD_LIMITS = {"company_name": 200, "cvr": 8, "contact_name": 200, "email": 254}
 """The `maxlength` of each input; the server checks the same bounds."""
@@ -59,10 +59,9 @@ def _call_context(call: PublicCall, language: str) -> dict[str, Any]:
 
 
 @router.get("/public/calls", response_class=HTMLResponse)
-def public_calls_page(request: Request, db: SessionDep, page: int = 1) -> HTMLResponse:
+def public_calls_page(request: Request, db: SessionDep, paging: PagingDep) -> HTMLResponse:
     """Åbne opslag: every call open for proposals now, closing soonest first."""
-    page = max(1, min(page, 10_000))
-    calls, total = open_calls(db, utcnow(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    calls, total = open_calls(db, utcnow(), limit=PAGE_SIZE, offset=paging.offset)
     language = language_of(request)
     return render(
         request,
@@ -70,8 +69,8 @@ def public_calls_page(request: Request, db: SessionDep, page: int = 1) -> HTMLRe
         {
             "calls": [_call_context(c, language) for c in calls],
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "page": paging.page_number,
+            "pages": page_count(total),
             "feeds": FEEDS,
             "home": f"{WEB_PREFIX}/public/calls",
             "active": "public",
