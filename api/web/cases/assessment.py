@@ -7,6 +7,7 @@ rationale; auditors and admins read the same page. Scores and decisions are writ
 page: it shows competitors' proposals.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from workflow.core.errors import Conflict, InvalidInput, NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.proposals.service import SCORE_RANGE, assess_proposal, decide_proposal
+from workflow.public.calls import PublicCriterion
 
 router = APIRouter()
 
@@ -43,14 +45,6 @@ LOCALES = {"da": "da_DK", "en": "en_GB"}
 def format_number(value: float, language: str) -> str:
     """A number with one decimal, the local way (`7,5` in Danish)."""
     return format_decimal(value, format="0.0", locale=LOCALES.get(language, "da_DK"))
-
-
-@dataclass(slots=True)
-class Criterion:
-    """A published criterion and its weight in percent."""
-
-    name: str
-    weight: int
 
 
 @dataclass(slots=True)
@@ -68,10 +62,10 @@ class ProposalColumn:
     form: dict[str, Any] = field(default_factory=dict)
 
 
-def criteria_of(case: Case) -> list[Criterion]:
+def criteria_of(case: Case) -> list[PublicCriterion]:
     """The published criteria of the case's call."""
     call = parse_section(CallSection, case.call)
-    return [Criterion(c.name, c.weight) for c in call.criteria or []]
+    return [PublicCriterion(c.name, c.weight) for c in call.criteria or []]
 
 
 def _counted(assessments: list[Assessment]) -> list[Assessment]:
@@ -84,7 +78,7 @@ def _counted(assessments: list[Assessment]) -> list[Assessment]:
 
 
 def columns(
-    db: Session, case: Case, criteria: list[Criterion], language: str
+    db: Session, case: Case, criteria: list[PublicCriterion], language: str
 ) -> list[ProposalColumn]:
     """Every proposal of the case with its averages and weighted total (0-10)."""
     proposals = list(
@@ -181,11 +175,14 @@ def assessment_page(
     return _page(request, db, case, user, flash=flash)
 
 
-def _proposal(db: Session, case_id: int, proposal_id: int) -> Proposal:
+def _managed_proposal(db: Session, user: WebUser, case_id: int, proposal_id: int) -> Case:
+    """The case, once `user` may manage it and the proposal is one of its own (else 404)."""
+    case = _visible(db, user, case_id)
+    require_manage(user, case)
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or proposal.case_id != case_id:
         raise PageNotFound()
-    return proposal
+    return case
 
 
 def _refused(
@@ -197,7 +194,29 @@ def _refused(
     return _page(request, db, case, user, typed=typed, flash=flash, status_code=status)
 
 
-def read_scores(typed: Submitted, criteria: list[Criterion]) -> dict[str, int]:
+def _refusal_of(db: Session, typed: Submitted, write: Callable[[UnitOfWork], object]) -> int | None:
+    """Run `write` in one unit of work and commit: None when it is kept, else the status to
+    refuse the form with (its message set). Assessing and deciding are refused alike: 409
+    when the workflow finds it not possible now, 422 when it finds the input invalid."""
+    try:
+        work = UnitOfWork(db)
+        write(work)
+        work.commit()
+    except (Conflict, InvalidInput, NotFound) as exc:
+        typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
+        return 409 if isinstance(exc, Conflict) else 422
+    return None
+
+
+def _done(case_id: int, proposal_id: int, msg: str) -> RedirectResponse:
+    """Back to the assessment page, at the proposal just assessed or decided."""
+    return RedirectResponse(
+        f"{WEB_PREFIX}/cases/{case_id}/assessment?msg={msg}#proposal-{proposal_id}",
+        status_code=303,
+    )
+
+
+def read_scores(typed: Submitted, criteria: list[PublicCriterion]) -> dict[str, int]:
     """The score typed for each criterion (fields `score.<index>`), each a whole 0-10."""
     scores: dict[str, int] = {}
     for i, c in enumerate(criteria):
@@ -212,9 +231,7 @@ def assess(
     request: Request, case_id: Id, proposal_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Gem vurdering": one assessor's scores, rationale and conflict declaration."""
-    case = _visible(db, user, case_id)
-    require_manage(user, case)
-    _proposal(db, case_id, proposal_id)
+    case = _managed_proposal(db, user, case_id, proposal_id)
     criteria = criteria_of(case)
     keys = [f"score.{i}" for i in range(len(criteria))] + ["rationale", "conflict"]
     typed = Submitted.of(f"assess-{proposal_id}", form, keys)
@@ -222,9 +239,10 @@ def assess(
     rationale = typed.text("rationale", max_length=MAX_RATIONALE)
     if not typed.ok:
         return _refused(request, db, user, case_id, typed, 422)
-    try:
-        work = UnitOfWork(db)
-        assess_proposal(
+    refusal = _refusal_of(
+        db,
+        typed,
+        lambda work: assess_proposal(
             work,
             case_id,
             proposal_id,
@@ -232,17 +250,11 @@ def assess(
             scores=scores,
             rationale=rationale,
             conflict_of_interest=typed.value("conflict") == "1",
-        )
-        work.commit()
-    except (Conflict, InvalidInput, NotFound) as exc:
-        typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
-        return _refused(
-            request, db, user, case_id, typed, 409 if isinstance(exc, Conflict) else 422
-        )
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/assessment?msg=assessed#proposal-{proposal_id}",
-        status_code=303,
+        ),
     )
+    if refusal is not None:
+        return _refused(request, db, user, case_id, typed, refusal)
+    return _done(case_id, proposal_id, "assessed")
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/decision", response_class=HTMLResponse)
@@ -250,9 +262,7 @@ def decide(
     request: Request, case_id: Id, proposal_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Vælg forslag" or "Afvis forslag", with the rationale."""
-    case = _visible(db, user, case_id)
-    require_manage(user, case)
-    _proposal(db, case_id, proposal_id)
+    _managed_proposal(db, user, case_id, proposal_id)
     typed = Submitted.of(f"decide-{proposal_id}", form, ["rationale", "decision"])
     rationale = typed.text("rationale", max_length=MAX_RATIONALE)
     decision = typed.value("decision")
@@ -260,18 +270,13 @@ def decide(
         typed.refuse("decision", "form.choice")
     if not typed.ok:
         return _refused(request, db, user, case_id, typed, 422)
-    try:
-        work = UnitOfWork(db)
-        decide_proposal(
+    refusal = _refusal_of(
+        db,
+        typed,
+        lambda work: decide_proposal(
             work, case_id, proposal_id, user.actor, decision=decision, rationale=rationale
-        )
-        work.commit()
-    except (Conflict, InvalidInput, NotFound) as exc:
-        typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
-        return _refused(
-            request, db, user, case_id, typed, 409 if isinstance(exc, Conflict) else 422
-        )
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/assessment?msg=decided#proposal-{proposal_id}",
-        status_code=303,
+        ),
     )
+    if refusal is not None:
+        return _refused(request, db, user, case_id, typed, refusal)
+    return _done(case_id, proposal_id, "decided")

@@ -31,19 +31,12 @@ from workflow.models import (
 )
 from workflow.needs.coowners import name_list, publishers
 from workflow.proposals.own import PROPOSING_KINDS, awaits_own_signature
+from workflow.public.calls import PublicCriterion
 
 
 def relative_time(moment: datetime, now: datetime, language: str) -> str:
     """ "om 2 dage" / "for 3 timer siden" (Babel's CLDR wording, in the page's language)."""
     return format_relative(moment, now, language)
-
-
-@dataclass(slots=True)
-class Criterion:
-    """A published assessment criterion and its weight in per cent."""
-
-    name: str
-    weight: int
 
 
 @dataclass(slots=True)
@@ -72,7 +65,7 @@ class CallView:
     municipality: str
     title: str
     text: str
-    criteria: list[Criterion]
+    criteria: list[PublicCriterion]
     deadline: datetime
     time_left: str
     interested: bool
@@ -162,7 +155,7 @@ def _call_view(
         municipality=municipality,
         title=call.title or case.title,
         text=call.text or "",
-        criteria=[Criterion(c.name, c.weight) for c in call.criteria or []],
+        criteria=[PublicCriterion(c.name, c.weight) for c in call.criteria or []],
         deadline=deadline,
         time_left=relative_time(deadline, now, language),
         interested=interested,
