@@ -7,7 +7,7 @@ Validation itself stays in `states.sections` (through `workflow.cases.service.up
 module only turns form strings into JSON values and reports what it could not read.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -376,43 +376,54 @@ def field_views(
         elif spec.kind == "rows":
             view.columns = [pick(c.label, language) for c in spec.columns]
             items = [r for r in raw if isinstance(r, Mapping)] if isinstance(raw, list) else []
-            view.rows = [
-                [
-                    _with_groups(
-                        CellView(
-                            name=f"{name}.{i}.{c.key}",
-                            kind=c.kind,
-                            label=pick(c.label, language),
-                            value=_input_value(c, item.get(c.key)) if item else "",
-                            display=_display(c, item.get(c.key), language) if item else "",
-                        ),
-                        choices.get(f"{spec.key}.{c.key}"),
-                    )
-                    for c in spec.columns
-                ]
-                for i, item in enumerate([*items, *([{}] * EMPTY_ROWS)][:MAX_ROWS])
-            ]
+            view.rows = _row_views(
+                spec,
+                name,
+                items,
+                language,
+                choices,
+                lambda c, item: (
+                    _input_value(c, item.get(c.key)) if item else "",
+                    _display(c, item.get(c.key), language) if item else "",
+                ),
+            )
             if submitted is not None:
-                typed = _submitted_rows(submitted, spec, name)
-                view.rows = [
-                    [
-                        _with_groups(
-                            CellView(
-                                name=f"{name}.{i}.{c.key}",
-                                kind=c.kind,
-                                label=pick(c.label, language),
-                                value=str(row.get(c.key, "")),
-                                display="",
-                            ),
-                            choices.get(f"{spec.key}.{c.key}"),
-                        )
-                        for c in spec.columns
-                    ]
-                    for i, row in enumerate([*typed, *([{}] * EMPTY_ROWS)][:MAX_ROWS])
-                ]
+                view.rows = _row_views(
+                    spec,
+                    name,
+                    _submitted_rows(submitted, spec, name),
+                    language,
+                    choices,
+                    lambda c, row: (str(row.get(c.key, "")), ""),
+                )
             view.display = "" if not items else str(len(items))
         views.append(view)
     return views
+
+
+def _row_views(
+    spec: FieldSpec,
+    name: str,
+    rows: Sequence[Mapping[str, Any]],
+    language: str,
+    choices: Mapping[str, OptionGroups],
+    cell: Callable[[FieldSpec, Mapping[str, Any]], tuple[str, str]],
+) -> list[list[CellView]]:
+    """A list field's rows as inputs: `rows`, then empty ones to fill in, `MAX_ROWS` at most.
+
+    The stored rows and a refused form's typed rows differ only in each cell's value and
+    display, which `cell` gives for a column and a row (an empty row is `{}`).
+    """
+    return [
+        [
+            _with_groups(
+                CellView(f"{name}.{i}.{c.key}", c.kind, pick(c.label, language), *cell(c, row)),
+                choices.get(f"{spec.key}.{c.key}"),
+            )
+            for c in spec.columns
+        ]
+        for i, row in enumerate([*rows, *([{}] * EMPTY_ROWS)][:MAX_ROWS])
+    ]
 
 
 def _submitted_rows(

@@ -172,7 +172,9 @@ def save_section(
     version = _version(form)
     values, errors = parse_section_form(section, form)
     typed = RefusedForm(section, form)
-    if version is None or errors:
+
+    def invalid(case: Case, errors: dict[str, str]) -> HTMLResponse:
+        """The case page with this section's form open, `errors` beside its fields."""
         return case_page_response(
             request,
             db,
@@ -183,6 +185,9 @@ def save_section(
             form_errors={section: errors},
             refused=typed,
         )
+
+    if version is None or errors:
+        return invalid(case, errors)
     work = UnitOfWork(db)
     try:
         updated = update_case(
@@ -208,18 +213,8 @@ def save_section(
             refused=typed,
         )
     except InvalidInput as exc:
-        case = _reload(db, user, case_id)
         errors = errors_from_validation(section, list(exc.extra.get("errors", [])))
-        return case_page_response(
-            request,
-            db,
-            case,
-            user,
-            status_code=422,
-            flash=Flash("error", "msg.invalid"),
-            form_errors={section: errors},
-            refused=typed,
-        )
+        return invalid(_reload(db, user, case_id), errors)
     msg = "saved" if new_version != version else "unchanged"
     return RedirectResponse(
         f"{WEB_PREFIX}/cases/{case_id}?msg={msg}#section-{section}", status_code=303
