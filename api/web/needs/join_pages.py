@@ -5,15 +5,19 @@ decision do. A refusal shows the need page again with what was typed and a Danis
 English) message beside the field; nothing is written.
 """
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.needs.join_view import JoinForm
 from api.web.needs.needs_pages import need_case, render_need_page
-from api.web.render import WEB_PREFIX
-from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.web.render import WEB_PREFIX, WebUser
+from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.needs.joining import decide, request_to_join
@@ -27,11 +31,45 @@ def _text(form: FormDep, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _refused(
-    request: Request, user: UserDep, db: SessionDep, case_id: int, form: JoinForm, status: int
-) -> HTMLResponse:
-    db.rollback()
-    return render_need_page(request, user, db, need_case(db, user, case_id), form, status)
+@dataclass(frozen=True, slots=True)
+class _JoinPost:
+    """One posted join form (asking, or answering one request) on a need's page."""
+
+    request: Request
+    user: WebUser
+    db: Session
+    case_id: int
+    typed: JoinForm
+
+    def refused(self, error: str, status: int) -> HTMLResponse:
+        """The need page again (after rolling back), `error` beside what was typed."""
+        self.typed.error = error
+        self.db.rollback()
+        case = need_case(self.db, self.user, self.case_id)
+        return render_need_page(self.request, self.user, self.db, case, self.typed, status)
+
+    def write_or_refuse(
+        self,
+        write: Callable[[UnitOfWork], object],
+        refusals: Mapping[type[WorkflowError], tuple[str, int]],
+    ) -> HTMLResponse | RedirectResponse:
+        """Run `write` in one unit of work and commit, then back to the need's join box.
+
+        Asking and answering are refused alike: a refusal the workflow names in `refusals`
+        shows the need page again with its message (and status) beside the field; one the
+        user may not see at all answers as the pages do everywhere (forbidden, not found).
+        """
+        work = UnitOfWork(self.db)
+        try:
+            write(work)
+        except Forbidden as exc:
+            raise PageForbidden() from exc
+        except NotFound as exc:
+            raise PageNotFound() from exc
+        except tuple(refusals) as exc:
+            return self.refused(*next(v for kind, v in refusals.items() if isinstance(exc, kind)))
+        work.commit()
+        return RedirectResponse(f"{WEB_PREFIX}/needs/{self.case_id}#join", status_code=303)
 
 
 @router.post("/needs/{case_id}/join", response_model=None)
@@ -41,22 +79,13 @@ def ask_to_join(
     """ "Vi har samme behov": the user's municipality asks to co-own the shared need."""
     need_case(db, user, case_id)
     message = _text(form, "message")
-    typed = JoinForm(None, message)
+    post = _JoinPost(request, user, db, case_id, JoinForm(None, message))
     if len(message) > MAX_MESSAGE or "\x00" in message:
-        typed.error = "join.message_invalid"
-        return _refused(request, user, db, case_id, typed, 422)
-    work = UnitOfWork(db)
-    try:
-        request_to_join(work, user.actor, case_id, message or None, utcnow())
-    except Forbidden as exc:
-        raise PageForbidden() from exc
-    except NotFound as exc:
-        raise PageNotFound() from exc
-    except Conflict:
-        typed.error = "join.already"
-        return _refused(request, user, db, case_id, typed, 409)
-    work.commit()
-    return RedirectResponse(f"{WEB_PREFIX}/needs/{case_id}#join", status_code=303)
+        return post.refused("join.message_invalid", 422)
+    return post.write_or_refuse(
+        lambda work: request_to_join(work, user.actor, case_id, message or None, utcnow()),
+        {Conflict: ("join.already", 409)},
+    )
 
 
 @router.post("/needs/{case_id}/join/{request_id}", response_model=None)
@@ -75,25 +104,14 @@ def answer_join(
         raise PageNotFound()
     decision = _text(form, "decision")
     reason = _text(form, "reason")
-    typed = JoinForm(request_id, reason)
+    post = _JoinPost(request, user, db, case_id, JoinForm(request_id, reason))
     if decision not in ("accept", "decline"):
-        typed.error = "join.choose"
-        return _refused(request, user, db, case_id, typed, 422)
+        return post.refused("join.choose", 422)
     if decision == "decline" and not reason:
-        typed.error = "join.reason_missing"
-        return _refused(request, user, db, case_id, typed, 422)
-    work = UnitOfWork(db)
-    try:
-        decide(work, user.actor, case_id, request_id, decision, reason or None, utcnow())
-    except Forbidden as exc:
-        raise PageForbidden() from exc
-    except NotFound as exc:
-        raise PageNotFound() from exc
-    except InvalidInput:
-        typed.error = "join.message_invalid"
-        return _refused(request, user, db, case_id, typed, 422)
-    except Conflict:
-        typed.error = "join.decided"
-        return _refused(request, user, db, case_id, typed, 409)
-    work.commit()
-    return RedirectResponse(f"{WEB_PREFIX}/needs/{case_id}#join", status_code=303)
+        return post.refused("join.reason_missing", 422)
+    return post.write_or_refuse(
+        lambda work: decide(
+            work, user.actor, case_id, request_id, decision, reason or None, utcnow()
+        ),
+        {InvalidInput: ("join.message_invalid", 422), Conflict: ("join.decided", 409)},
+    )
