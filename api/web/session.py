@@ -103,25 +103,30 @@ def set_session_cookie(
         value, max_age = session.raw_id, int(settings.session_max_hours * 3600)
     else:
         value, max_age = _serializer(settings).dumps({"c": session.csrf}), ANONYMOUS_MAX_AGE
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=max_age,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=_secure(request, settings),
-    )
+    _set_cookie(response, request, settings, SESSION_COOKIE, value, max_age)
 
 
 def set_language_cookie(
     response: Response, request: Request, language: str, settings: Settings
 ) -> None:
     """Remember the chosen page language for a year."""
+    _set_cookie(response, request, settings, LANGUAGE_COOKIE, language, LANGUAGE_MAX_AGE)
+
+
+def _set_cookie(
+    response: Response,
+    request: Request,
+    settings: Settings,
+    name: str,
+    value: str,
+    max_age: int,
+) -> None:
+    """The session and language cookies alike: HttpOnly, SameSite=Strict, scoped to the
+    pages' path, and Secure when served over HTTPS."""
     response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=LANGUAGE_MAX_AGE,
+        name,
+        value,
+        max_age=max_age,
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
