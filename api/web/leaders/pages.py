@@ -149,26 +149,23 @@ def _charts(result: Overview, language: str) -> dict[str, Chart]:
     """A chart per figure."""
     w = {key: text.pick(language) for key, text in WORDS.items()}
 
-    def chart_title(figure: str) -> str:
-        return TITLES[figure].pick(language)
+    def head(figure: str) -> tuple[str, str, str]:
+        """A chart's id, title and description, each named after its figure."""
+        return f"chart-{figure}", TITLES[figure].pick(language), w[f"desc.{figure}"]
 
     months: dict[str, list[int]] = {}
     for row in result.phases:
         months.setdefault(row.month, []).append(row.cases)
     charts = {
         "phases": columns(
-            "chart-phases",
-            chart_title("phases"),
-            w["desc.phases"],
+            *head("phases"),
             [Column(_month(m, language), v) for m, v in months.items()],
             [s.label(language) for s in STATES],
             stacked=True,
             unit=w["cases_unit"],
         ),
         "phase_times": bars(
-            "chart-phase_times",
-            chart_title("phase_times"),
-            w["desc.phase_times"],
+            *head("phase_times"),
             [
                 Bar(
                     CaseState(r.phase).label(language),
@@ -184,9 +181,7 @@ def _charts(result: Overview, language: str) -> dict[str, Chart]:
             ],
         ),
         "conversion": bars(
-            "chart-conversion",
-            chart_title("conversion"),
-            w["desc.conversion"],
+            *head("conversion"),
             [
                 Bar(
                     CaseState(r.phase).label(language),
@@ -202,16 +197,12 @@ def _charts(result: Overview, language: str) -> dict[str, Chart]:
             ],
         ),
         "overdue": bars(
-            "chart-overdue",
-            chart_title("overdue"),
-            w["desc.overdue"],
+            *head("overdue"),
             [Bar(r.municipality, float(r.deadlines), str(r.deadlines)) for r in result.overdue],
             "#b3261e",
         ),
         "refusals": bars(
-            "chart-refusals",
-            chart_title("refusals"),
-            w["desc.refusals"],
+            *head("refusals"),
             [
                 Bar(requirement_label(r.code, language), float(r.refusals), str(r.refusals))
                 for r in result.refusals
@@ -219,18 +210,14 @@ def _charts(result: Overview, language: str) -> dict[str, Chart]:
             "#8a5a00",
         ),
         "reminders": columns(
-            "chart-reminders",
-            chart_title("reminders"),
-            w["desc.reminders"],
+            *head("reminders"),
             [Column(_month(r.month, language), [r.sent, r.failed]) for r in result.reminders],
             [w["sent"], w["failed"]],
             stacked=False,
             unit=w["reminders_unit"],
         ),
         "pilot_effects": bars(
-            "chart-pilot_effects",
-            chart_title("pilot_effects"),
-            w["desc.pilot_effects"],
+            *head("pilot_effects"),
             [
                 Bar(
                     f"{r.title}: {r.metric}",
