@@ -8,7 +8,8 @@ for, so the board never hints at a competitor's submission deadline.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from api.web.form_input import local_input
@@ -115,6 +116,22 @@ class DeadlineRow:
     reminders: list[ReminderRow] = field(default_factory=list)
 
 
+def _overdue(
+    db: Session,
+    actor: Actor,
+    column: Mapped[int] | Mapped[int | None],
+    where: ColumnElement[bool],
+    now: datetime,
+) -> set[int]:
+    """`column` (a case id or a deadline id) of the overdue deadlines the actor may see among
+    those `where` selects: one rule for what counts as overdue, on the board and the case."""
+    return set(
+        db.execute(
+            visible_deadlines(actor).with_only_columns(column).where(where, overdue_clause(now))
+        ).scalars()
+    )
+
+
 def next_deadlines(
     db: Session, actor: Actor, case_ids: list[int], language: str, now: datetime
 ) -> dict[int, tuple[datetime, str, bool]]:
@@ -129,12 +146,8 @@ def next_deadlines(
         )
         .order_by(col(Deadline.due_at), col(Deadline.id))
     ).scalars()
-    overdue_ids = set(
-        db.execute(
-            visible_deadlines(actor)
-            .with_only_columns(col(Deadline.case_id))
-            .where(col(Deadline.case_id).in_(case_ids), overdue_clause(now))
-        ).scalars()
+    overdue_ids = _overdue(
+        db, actor, col(Deadline.case_id), col(Deadline.case_id).in_(case_ids), now
     )
     upcoming: dict[int, tuple[datetime, str, bool]] = {}
     for deadline in rows:
@@ -164,13 +177,7 @@ def case_deadlines(
             .order_by(col(Deadline.due_at), col(Deadline.id))
         ).scalars()
     )
-    overdue_ids = set(
-        db.execute(
-            visible_deadlines(actor)
-            .with_only_columns(col(Deadline.id))
-            .where(col(Deadline.case_id) == case_id, overdue_clause(now))
-        ).scalars()
-    )
+    overdue_ids = _overdue(db, actor, col(Deadline.id), col(Deadline.case_id) == case_id, now)
     reminders: dict[int, list[Reminder]] = {}
     if with_reminders and deadlines:
         for r in db.execute(
