@@ -34,6 +34,7 @@ from states.sections import (
     effect_percent,
 )
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action
 from workflow.cases.facts import parse_section
 from workflow.core.errors import Forbidden, NotFound
@@ -305,17 +306,7 @@ def _adopters(session: Session, scale: ScaleSection) -> list[Adopter]:
     """The adopting municipalities, a registered one by its current name."""
     listed = scale.adopting_municipalities or []
     ids = {a.organisation_id for a in listed if a.organisation_id is not None}
-    names: dict[int, str] = (
-        dict(
-            session.execute(
-                select(col(Organisation.id), col(Organisation.name)).where(
-                    col(Organisation.id).in_(ids)
-                )
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    names = organisation_names(session, ids)
     return [
         Adopter(
             a.organisation_id,

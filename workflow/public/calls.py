@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from states import CaseState
 from states.dates import Moment
 from states.sections import CallSection
+from workflow.access.organisations import organisation_names
 from workflow.cases.facts import parse_section
 from workflow.core.errors import NotFound
 from workflow.models import Case, Organisation, Participant, ParticipantRole
@@ -99,13 +100,7 @@ def _publishers(session: Session, cases: Sequence[Case]) -> dict[int, list[Publi
         )
         .order_by(col(Organisation.name), col(Organisation.id))
     ).all()
-    leads = dict(
-        session.execute(
-            select(col(Organisation.id), col(Organisation.name)).where(
-                col(Organisation.id).in_({c.lead_municipality_id for c in cases})
-            )
-        ).all()
-    )
+    leads = organisation_names(session, {c.lead_municipality_id for c in cases})
     result = {
         c.id: [PublicMunicipality(c.lead_municipality_id, leads.get(c.lead_municipality_id, ""))]
         for c in cases
