@@ -2,14 +2,15 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.preconditions import IfMatch, check_if_match, require_if_match
 from api.http.problems import ApiProblem
 from api.http.replies import commit_reply, json_response
+from api.routes.params import CaseId, Limit, Offset
+from api.routes.writes import CREATE, ETAG_HEADER, location_header, write_route
 from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, CaseView
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.views import case_public, case_summaries, case_view, etag
@@ -24,10 +25,6 @@ from workflow.transitions.locking import lock_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
-
-ETAG_HEADER = {"ETag": {"description": "The case's version, quoted.", "schema": {"type": "string"}}}
-
 
 def case_location(request: Request, case_id: int) -> str:
     """The path of a case, for `Location` headers."""
@@ -36,19 +33,10 @@ def case_location(request: Request, case_id: int) -> str:
 
 @router.post(
     "/cases",
-    status_code=201,
     response_model=CasePublic,
-    responses={
-        201: {
-            "description": "Created.",
-            "headers": {
-                **ETAG_HEADER,
-                "Location": {"description": "The new case.", "schema": {"type": "string"}},
-            },
-        },
-        **problem_responses(400, 401, 403, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(
+        201, "Created.", {**ETAG_HEADER, **location_header("The new case.")}, problems=CREATE
+    ),
 )
 def post_case(
     body: CaseCreate,
@@ -101,8 +89,8 @@ def list_cases(
         bool | None,
         Query(description="Only cases with (true) or without (false) overdue deadlines."),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The cases the caller may see, newest first."""
     filters = CaseFilter(state=state, municipality_id=municipality_id, q=q or None, overdue=overdue)

@@ -3,21 +3,22 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.problems import ApiProblem
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, READ, WRITE, Page, Timestamp, problem_responses
+from api.routes.params import CaseId, Offset, id_path, id_query
+from api.routes.writes import location_header, write_route
+from api.schemas.common import READ, WRITE, Page, Timestamp, problem_responses
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links
 from notifications.ics import organisation_calendar
 from workflow.access.policy import Action, may_see_feed, require
-from workflow.access.scope import get_visible_case
+from workflow.access.scope import case_for, get_visible_case
 from workflow.core.settings import Settings, get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
@@ -33,9 +34,8 @@ from workflow.models import Case, Deadline, DeadlineStatus, Organisation
 
 router = APIRouter(tags=["deadlines"], dependencies=[Depends(strict_query)])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
-DeadlineId = Annotated[int, Path(ge=1, le=MAX_ID, description="The deadline's id.")]
-OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organisation's id.")]
+DeadlineId = Annotated[int, id_path("The deadline's id.")]
+OrganisationId = Annotated[int, id_path("The organisation's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -64,17 +64,26 @@ def deadline_public(deadline: Deadline, language: str, now: datetime) -> Deadlin
 
 
 def _page(
-    session: Session, query: Select[Deadline], limit: int, offset: int
-) -> tuple[list[Deadline], int]:
+    session: Session,
+    query: Select[Deadline],
+    status: DeadlineStatus | None,
+    limit: int,
+    offset: int,
+    language: str,
+    now: datetime,
+) -> JSONResponse:
+    """One page of the deadlines `query` finds (those in `status`, if given), soonest first."""
+    if status is not None:
+        query = query.where(col(Deadline.status) == status.value)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(
         query.order_by(col(Deadline.due_at), col(Deadline.id)).limit(limit).offset(offset)
     ).scalars()
-    return list(rows), int(total)
+    items = [deadline_public(d, language, now) for d in rows]
+    return json_response(Page[DeadlinePublic](items=items, total=int(total)))
 
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+DeadlineLimit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get(
@@ -89,31 +98,19 @@ def list_case_deadlines(
     language: Language,
     now: Now,
     status: DeadlineStatus | None = None,
-    limit: Limit = 100,
+    limit: DeadlineLimit = 100,
     offset: Offset = 0,
 ) -> JSONResponse:
     """The case's deadlines, soonest first. A partner sees only those it is responsible for."""
     get_visible_case(session, actor, case_id)
     query = visible_deadlines(actor).where(col(Deadline.case_id) == case_id)
-    if status is not None:
-        query = query.where(col(Deadline.status) == status.value)
-    rows, total = _page(session, query, limit, offset)
-    items = [deadline_public(d, language, now) for d in rows]
-    return json_response(Page[DeadlinePublic](items=items, total=total))
+    return _page(session, query, status, limit, offset, language, now)
 
 
 @router.post(
     "/cases/{case_id}/deadlines",
-    status_code=201,
     response_model=DeadlinePublic,
-    responses={
-        201: {
-            "description": "Created, with its reminders scheduled.",
-            "headers": {"Location": {"description": "The deadline.", "schema": {"type": "string"}}},
-        },
-        **problem_responses(*WRITE),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, "Created, with its reminders scheduled.", location_header("The deadline.")),
 )
 def post_case_deadline(
     case_id: CaseId,
@@ -127,9 +124,7 @@ def post_case_deadline(
 ) -> JSONResponse:
     """Add a deadline to the case's current phase (managers). Audited; reminders follow the
     ladder of SPEC §5."""
-    require(actor, Action.MANAGE_DEADLINES)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.MANAGE_DEADLINES, case)
+    case_for(session, actor, case_id, Action.MANAGE_DEADLINES)
     work = UnitOfWork(session)
     deadline = add_deadline(
         work,
@@ -215,11 +210,11 @@ def list_deadlines(
         bool | None, Query(description="Only open deadlines past due (true) or not (false).")
     ] = None,
     organisation_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Only those this organisation answers for.")
+        int | None, id_query("Only those this organisation answers for.")
     ] = None,
     before: Annotated[Timestamp | None, Query(description="Only those due before this.")] = None,
     status: DeadlineStatus | None = None,
-    limit: Limit = 100,
+    limit: DeadlineLimit = 100,
     offset: Offset = 0,
 ) -> JSONResponse:
     """Deadlines across every case the caller may see, soonest first."""
@@ -231,11 +226,7 @@ def list_deadlines(
         query = query.where(col(Deadline.responsible_organisation_id) == organisation_id)
     if before is not None:
         query = query.where(col(Deadline.due_at) < before)
-    if status is not None:
-        query = query.where(col(Deadline.status) == status.value)
-    rows, total = _page(session, query, limit, offset)
-    items = [deadline_public(d, language, now) for d in rows]
-    return json_response(Page[DeadlinePublic](items=items, total=total))
+    return _page(session, query, status, limit, offset, language, now)
 
 
 @router.get(

@@ -7,11 +7,12 @@ nothing behind but, for malware, the audit event of the refusal.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -19,13 +20,14 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.http.replies import commit_reply, json_response
 from api.routes.cases import CaseId
+from api.routes.params import id_path
 from api.routes.proposals import ProposalId
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.documents import DeletionRequest, DocumentPublic, DocumentVersionPublic
 from states.documents import DocumentKind
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, download_audited, require
-from workflow.access.scope import get_visible_case
+from workflow.access.scope import case_for, get_visible_case
 from workflow.core.db import get_engine
 from workflow.core.errors import MalwareFound, NotFound
 from workflow.core.settings import get_settings
@@ -39,7 +41,7 @@ from workflow.models import Document
 
 router = APIRouter(tags=["documents"], dependencies=[Depends(strict_query)])
 
-DocumentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The document's id.")]
+DocumentId = Annotated[int, id_path("The document's id.")]
 UPLOAD_RESPONSES = {
     201: {"description": "Stored: the document with every version."},
     **problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
@@ -127,6 +129,41 @@ ReplacesForm = Annotated[
 FileForm = Annotated[UploadFile, File(description="The file (PDF, Office, image, UTF-8 text).")]
 
 
+@dataclass(frozen=True, slots=True)
+class UploadForm:
+    """An upload's form, as both upload routes take it: the file and what it is."""
+
+    file: UploadFile
+    upload: service.Upload
+
+
+def upload_form(
+    file: FileForm, kind: KindForm, title: TitleForm, replaces: ReplacesForm = None
+) -> UploadForm:
+    """The upload form's fields, read once for both upload routes."""
+    return UploadForm(file, service.Upload(kind.value, title, replaces))
+
+
+UploadDep = Annotated[UploadForm, Depends(upload_form)]
+
+
+def _upload_reply(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    form: UploadForm,
+    request: Request,
+    now: datetime,
+    proposal_id: int | None = None,
+) -> JSONResponse:
+    """Store the upload, commit, and answer 201 with the document and its address."""
+    work, document = store_upload(session, actor, case_id, form.upload, form.file, now, proposal_id)
+    public = documents_public(session, [document])[0]
+    return commit_reply(
+        work, request, public, 201, {"Location": f"/api/v1/documents/{document.id}"}
+    )
+
+
 @router.post(
     "/cases/{case_id}/documents",
     status_code=201,
@@ -135,26 +172,16 @@ FileForm = Annotated[UploadFile, File(description="The file (PDF, Office, image,
 )
 def post_case_document(
     case_id: CaseId,
-    file: FileForm,
-    kind: KindForm,
-    title: TitleForm,
+    form: UploadDep,
     actor: CurrentActor,
     session: SessionDep,
     request: Request,
     now: Now,
-    replaces: ReplacesForm = None,
 ) -> JSONResponse:
     """Upload a document to the case, or a new version of one of its documents (`replaces`);
     the lead municipality's people and admins."""
-    require(actor, Action.UPLOAD_DOCUMENT)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.UPLOAD_DOCUMENT, case)
-    upload = service.Upload(kind.value, title, replaces)
-    work, document = store_upload(session, actor, case_id, upload, file, now)
-    public = documents_public(session, [document])[0]
-    return commit_reply(
-        work, request, public, 201, {"Location": f"/api/v1/documents/{document.id}"}
-    )
+    case_for(session, actor, case_id, Action.UPLOAD_DOCUMENT)
+    return _upload_reply(session, actor, case_id, form, request, now)
 
 
 @router.post(
@@ -166,26 +193,18 @@ def post_case_document(
 def post_proposal_document(
     case_id: CaseId,
     proposal_id: ProposalId,
-    file: FileForm,
-    kind: KindForm,
-    title: TitleForm,
+    form: UploadDep,
     actor: CurrentActor,
     session: SessionDep,
     request: Request,
     now: Now,
-    replaces: ReplacesForm = None,
 ) -> JSONResponse:
     """Upload a document to the caller's own company's proposal while the call is open; it
     follows the proposal's confidentiality (no competitor ever sees it)."""
     require(actor, Action.UPLOAD_PROPOSAL_DOCUMENT)
     get_visible_case(session, actor, case_id)
     service.own_proposal(session, actor, case_id, proposal_id)
-    upload = service.Upload(kind.value, title, replaces)
-    work, document = store_upload(session, actor, case_id, upload, file, now, proposal_id)
-    public = documents_public(session, [document])[0]
-    return commit_reply(
-        work, request, public, 201, {"Location": f"/api/v1/documents/{document.id}"}
-    )
+    return _upload_reply(session, actor, case_id, form, request, now, proposal_id)
 
 
 @router.get(

@@ -2,15 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply, json_response
 from api.routes.needs import CaseId
-from api.schemas.common import MAX_ID, problem_responses
+from api.routes.params import id_path
+from api.routes.writes import write_route
+from api.schemas.common import problem_responses
 from api.schemas.needs import JoinDecision, JoinRequestCreate, JoinRequestPublic, Municipality
 from workflow.access.scope import can_see
 from workflow.core.errors import NotFound
@@ -20,7 +21,7 @@ from workflow.needs.joining import decide, list_requests, request_to_join
 
 router = APIRouter(tags=["needs"], dependencies=[Depends(strict_query)])
 
-RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The join request's id.")]
+RequestId = Annotated[int, id_path("The join request's id.")]
 
 
 def public(session: Session, request: JoinRequest) -> JoinRequestPublic:
@@ -37,10 +38,8 @@ def public(session: Session, request: JoinRequest) -> JoinRequestPublic:
 
 @router.post(
     "/cases/{case_id}/join-requests",
-    status_code=201,
     response_model=JoinRequestPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201),
 )
 def post_join_request(
     case_id: CaseId,
@@ -80,8 +79,7 @@ def get_join_requests(case_id: CaseId, actor: CurrentActor, session: SessionDep)
 @router.post(
     "/cases/{case_id}/join-requests/{request_id}/decision",
     response_model=JoinRequestPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(200),
 )
 def post_join_decision(
     case_id: CaseId,

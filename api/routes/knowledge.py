@@ -2,13 +2,14 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import CurrentActor, SessionDep, strict_query
 from api.http.replies import json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import CaseId, Limit, Offset, id_query, search_text
+from api.schemas.common import Page, problem_responses
 from api.schemas.knowledge import (
     Adopter,
     CriterionResult,
@@ -21,12 +22,9 @@ from states import CaseState
 from states.sections import Area, Outcome
 from states.text import negotiate
 from workflow.knowledge import library
-from workflow.needs.catalogue import MAX_QUERY_LENGTH
 from workflow.needs.coowners import publishers
 
 router = APIRouter(tags=["knowledge"], dependencies=[Depends(strict_query)])
-
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 
 
 def _criteria(results: list[library.CriterionResult]) -> list[CriterionResult]:
@@ -73,10 +71,8 @@ def list_knowledge(
     session: SessionDep,
     q: Annotated[
         str | None,
-        Query(
-            max_length=MAX_QUERY_LENGTH,
-            pattern=r"^[^\x00]*$",
-            description="Words to find in the need's title and description, Danish-stemmed, "
+        search_text(
+            "Words to find in the need's title and description, Danish-stemmed, "
             "as in the need catalogue; ranked by relevance. Any text is searched literally.",
         ),
     ] = None,
@@ -87,10 +83,10 @@ def list_knowledge(
     ] = None,
     outcome: Annotated[Outcome | None, Query(description="The pilot's evaluation.")] = None,
     municipality_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Led or co-owned by this municipality.")
+        int | None, id_query("Led or co-owned by this municipality.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The knowledge library: every case in scale or completed, and every case cancelled
     during its pilot or scaling with its lessons. Latest first, or best match first with `q`.

@@ -2,23 +2,23 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import CaseId, Limit, Offset, id_query, search_text
+from api.schemas.common import Page, problem_responses
 from api.schemas.needs import Municipality, NeedItem, ShareState
 from states import CaseState
 from states.sections import Area
+from workflow.access.organisations import organisation_names
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import NotFound
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import Case, Organisation
+from workflow.models import Case
 from workflow.needs.catalogue import (
-    MAX_QUERY_LENGTH,
     NeedFilter,
     NeedHit,
     get_shared_need,
@@ -29,23 +29,11 @@ from workflow.needs.catalogue import (
 
 router = APIRouter(tags=["needs"], dependencies=[Depends(strict_query)])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
-
 
 def need_items(session: Session, hits: list[NeedHit]) -> list[NeedItem]:
     """The hits as the catalogue shows them, each with its lead municipality's name."""
     ids = {hit.case.lead_municipality_id for hit in hits}
-    names = (
-        dict(
-            session.execute(
-                select(col(Organisation.id), col(Organisation.name)).where(
-                    col(Organisation.id).in_(ids)
-                )
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    names = organisation_names(session, ids)
     return [
         need_item(hit.case, names.get(hit.case.lead_municipality_id, ""), hit.rank) for hit in hits
     ]
@@ -75,21 +63,17 @@ def list_needs(
     session: SessionDep,
     q: Annotated[
         str | None,
-        Query(
-            max_length=MAX_QUERY_LENGTH,
-            pattern=r"^[^\x00]*$",
-            description="Words to find in the need's title and description, Danish-stemmed "
+        search_text(
+            "Words to find in the need's title and description, Danish-stemmed "
             '("demens" finds "demente"); ranked by relevance. Any text is searched '
             "literally: no search syntax.",
         ),
     ] = None,
     area: Area | None = None,
     state: CaseState | None = None,
-    municipality_id: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Led by this municipality.")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    municipality_id: Annotated[int | None, id_query("Led by this municipality.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The need catalogue: needs their lead municipality shares with every municipality.
 

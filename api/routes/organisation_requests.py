@@ -3,14 +3,15 @@ side. The request itself comes from the call's public page (`api.web.public.publ
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import Limit, Offset, id_path, id_query
+from api.routes.writes import write_route
+from api.schemas.common import Page, problem_responses
 from api.schemas.public import OrganisationRequestDecision, OrganisationRequestPublic
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import OrganisationRequest, OrganisationRequestStatus
@@ -18,7 +19,7 @@ from workflow.public.requests import decide_request, list_requests, registered_c
 
 router = APIRouter(tags=["organisation requests"], dependencies=[Depends(strict_query)])
 
-RequestId = Annotated[int, Path(ge=1, le=MAX_ID, description="The request's id.")]
+RequestId = Annotated[int, id_path("The request's id.")]
 
 
 def request_items(
@@ -43,9 +44,9 @@ def get_organisation_requests(
     actor: CurrentActor,
     session: SessionDep,
     status: OrganisationRequestStatus | None = None,
-    case_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    case_id: Annotated[int | None, id_query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """Requests from companies not yet registered to take part in a call, pending first:
     every one for admins and auditors, those of the calls their municipality leads for
@@ -65,8 +66,7 @@ def get_organisation_requests(
 @router.post(
     "/organisation-requests/{request_id}/decision",
     response_model=OrganisationRequestPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(200),
 )
 def post_organisation_request_decision(
     request_id: RequestId,

@@ -6,15 +6,16 @@ admins see it (`workflow.access.policy.sees_webhook`); anyone else reads `webhoo
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from api.deps import CurrentActor, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import Limit, Offset, id_path
+from api.routes.writes import CREATE, write_route
+from api.schemas.common import Page, problem_responses
 from api.schemas.organisations import OrganisationCreate, OrganisationCreated, OrganisationPublic
 from workflow.access.actor import Actor
 from workflow.access.organisations import create_organisation
@@ -25,7 +26,7 @@ from workflow.models import Organisation
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
 
-OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OrganisationId = Annotated[int, id_path()]
 
 
 def organisation_public(actor: Actor, org: Organisation) -> OrganisationPublic:
@@ -38,10 +39,8 @@ def organisation_public(actor: Actor, org: Organisation) -> OrganisationPublic:
 
 @router.post(
     "/organisations",
-    status_code=201,
     response_model=OrganisationCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, problems=CREATE),
 )
 def post_organisation(
     body: OrganisationCreate, actor: CurrentActor, session: SessionDep, request: Request
@@ -74,8 +73,8 @@ def post_organisation(
 def list_organisations(
     actor: CurrentActor,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """Every organisation, by name (webhook addresses only of the caller's own)."""
     total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()

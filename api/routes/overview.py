@@ -6,7 +6,7 @@ read their own municipality's figures, admins and auditors anyone's or everyone'
 get 403 (`workflow.access.policy.Action.READ_OVERVIEW`).
 """
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -64,16 +64,28 @@ _CSV_CONTENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _figures(
-    session: Session,
-    actor: Actor,
-    now: Any,
-    municipality_id: int | None,
-    start: date | None,
-    end: date | None,
-) -> Overview:
-    period = make_period(start, end, now)
-    return overview(session, actor, period, now, municipality_id)
+@dataclass(frozen=True, slots=True)
+class OverviewQuery:
+    """Whose figures, over which days: the query every overview route takes."""
+
+    municipality_id: int | None
+    start: date | None
+    end: date | None
+
+
+def overview_query(
+    municipality_id: MunicipalityId = None, start: From = None, end: To = None
+) -> OverviewQuery:
+    """The overview's query parameters, declared once for every overview route."""
+    return OverviewQuery(municipality_id, start, end)
+
+
+OverviewParams = Annotated[OverviewQuery, Depends(overview_query)]
+
+
+def _figures(session: Session, actor: Actor, now: Any, params: OverviewQuery) -> Overview:
+    period = make_period(params.start, params.end, now)
+    return overview(session, actor, period, now, params.municipality_id)
 
 
 def _public(result: Overview) -> OverviewPublic:
@@ -131,9 +143,7 @@ def get_overview(
     session: SessionDep,
     now: Now,
     language: Language,
-    municipality_id: MunicipalityId = None,
-    start: From = None,
-    end: To = None,
+    params: OverviewParams,
 ) -> Response:
     """Every figure of the leaders' overview for one municipality or (admins, auditors) all.
 
@@ -145,7 +155,7 @@ def get_overview(
     if wanted == CSV:
         figures = ", ".join(f"/api/v1/overview/{name}" for name in FIGURES)
         raise ApiProblem(406, f"CSV comes one figure at a time: {figures}.")
-    result = _figures(session, actor, now, municipality_id, start, end)
+    result = _figures(session, actor, now, params)
     if wanted == XLSX:
         return _workbook(result, language)
     return json_response(_public(result))
@@ -170,13 +180,11 @@ def get_overview_workbook(
     session: SessionDep,
     now: Now,
     language: Language,
-    municipality_id: MunicipalityId = None,
-    start: From = None,
-    end: To = None,
+    params: OverviewParams,
 ) -> Response:
     """Every figure as one workbook (`.xlsx`), a sheet per figure, headers in the
     `Accept-Language` language (Danish by default)."""
-    result = _figures(session, actor, now, municipality_id, start, end)
+    result = _figures(session, actor, now, params)
     return _workbook(result, language)
 
 
@@ -192,13 +200,11 @@ def get_figure(
     session: SessionDep,
     now: Now,
     language: Language,
-    municipality_id: MunicipalityId = None,
-    start: From = None,
-    end: To = None,
+    params: OverviewParams,
 ) -> Response:
     """One figure: JSON `{figure, items}`, or with `Accept: text/csv` a CSV file (UTF-8 with
     a byte order mark; the first row the column names, as in the JSON)."""
-    result = _figures(session, actor, now, municipality_id, start, end)
+    result = _figures(session, actor, now, params)
     if wants(request, ("application/json", CSV)) == CSV:
         body = to_csv(table(result, figure, language), keys=True)
         return _download(body, f"{CSV}; charset=utf-8", _filename(result, figure, "csv"))

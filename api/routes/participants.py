@@ -6,14 +6,13 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply
-from api.routes.cases import ETAG_HEADER, CaseId
+from api.routes.cases import CaseId
+from api.routes.writes import ETAG_HEADER, write_route
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
-from api.schemas.common import problem_responses
 from api.views import etag
-from workflow.access.policy import Action, require
-from workflow.access.scope import get_visible_case
+from workflow.access.policy import Action
+from workflow.access.scope import case_for
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Participant
 from workflow.proposals.service import add_participant
@@ -23,18 +22,19 @@ router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 @router.post(
     "/cases/{case_id}/participants",
-    status_code=201,
     response_model=ParticipantPublic,
-    responses={
-        200: {
-            "description": "The organisation already took part; its role was changed.",
-            "model": ParticipantPublic,
-            "headers": ETAG_HEADER,
+    **write_route(
+        201,
+        "Added.",
+        ETAG_HEADER,
+        more={
+            200: {
+                "description": "The organisation already took part; its role was changed.",
+                "model": ParticipantPublic,
+                "headers": ETAG_HEADER,
+            }
         },
-        201: {"description": "Added.", "headers": ETAG_HEADER},
-        **problem_responses(400, 401, 403, 404, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    ),
 )
 def post_participant(
     case_id: CaseId,
@@ -46,9 +46,7 @@ def post_participant(
 ) -> JSONResponse:
     """Add an organisation to the case with a role, or change its role (the lead
     municipality's managers, admins)."""
-    require(actor, Action.ADD_PARTICIPANT)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.ADD_PARTICIPANT, case)
+    case = case_for(session, actor, case_id, Action.ADD_PARTICIPANT)
     existed = session.execute(
         select(col(Participant.id)).where(
             col(Participant.case_id) == case_id,

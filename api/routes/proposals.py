@@ -7,17 +7,18 @@ competitor's proposal answers 404 by every path, exactly as a missing one does.
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.problems import ApiProblem
 from api.http.replies import commit_reply, json_response
-from api.routes.cases import ETAG_HEADER, CaseId
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.cases import CaseId
+from api.routes.params import id_path
+from api.routes.writes import ETAG_HEADER, location_header, write_route
+from api.schemas.common import Page, problem_responses
 from api.schemas.proposals import (
     AssessmentCreate,
     AssessmentPublic,
@@ -29,7 +30,7 @@ from api.schemas.proposals import (
 from api.views import etag, proposals_public
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
-from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
+from workflow.access.scope import case_for, get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation, OrganisationKind, Proposal
@@ -37,7 +38,7 @@ from workflow.proposals.service import assess_proposal, decide_proposal, submit_
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
 
-ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="The proposal's id.")]
+ProposalId = Annotated[int, id_path("The proposal's id.")]
 
 
 def _visible_proposals(session: Session, actor: Actor, case: Case) -> Sequence[Proposal]:
@@ -62,16 +63,8 @@ def _proposal_location(request: Request, case_id: int, proposal_id: int) -> str:
 
 @router.post(
     "/cases/{case_id}/proposals",
-    status_code=201,
     response_model=ProposalPublic,
-    responses={
-        201: {
-            "description": "Submitted.",
-            "headers": {"Location": {"description": "The proposal.", "schema": {"type": "string"}}},
-        },
-        **problem_responses(400, 401, 403, 404, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, "Submitted.", location_header("The proposal.")),
 )
 def post_proposal(
     case_id: CaseId,
@@ -133,13 +126,8 @@ def get_proposal(
 
 @router.post(
     "/cases/{case_id}/proposals/{proposal_id}/assessments",
-    status_code=201,
     response_model=AssessmentPublic,
-    responses={
-        201: {"description": "Recorded.", "headers": ETAG_HEADER},
-        **problem_responses(400, 401, 403, 404, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, "Recorded.", ETAG_HEADER),
 )
 def post_assessment(
     case_id: CaseId,
@@ -152,9 +140,7 @@ def post_assessment(
 ) -> JSONResponse:
     """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
     (the lead municipality's managers, admins; the caller is the assessor)."""
-    require(actor, Action.ASSESS)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.ASSESS, case)
+    case = case_for(session, actor, case_id, Action.ASSESS)
     work = UnitOfWork(session)
     assessment = assess_proposal(
         work,
@@ -172,13 +158,8 @@ def post_assessment(
 
 @router.post(
     "/cases/{case_id}/proposals/{proposal_id}/decision",
-    status_code=201,
     response_model=DecisionPublic,
-    responses={
-        201: {"description": "Recorded; the latest decision counts.", "headers": ETAG_HEADER},
-        **problem_responses(400, 401, 403, 404, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, "Recorded; the latest decision counts.", ETAG_HEADER),
 )
 def post_decision(
     case_id: CaseId,
@@ -190,9 +171,7 @@ def post_decision(
     now: Now,
 ) -> JSONResponse:
     """Select or reject a proposal with the reason (the lead municipality's managers, admins)."""
-    require(actor, Action.DECIDE)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.DECIDE, case)
+    case = case_for(session, actor, case_id, Action.DECIDE)
     work = UnitOfWork(session)
     decision = decide_proposal(
         work,

@@ -8,13 +8,14 @@ call is 404, whether the case is unpublished, cancelled, closed or missing.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import Language, Now, SessionDep, strict_query
 from api.http.replies import json_response
 from api.public_feeds import ATOM_TYPE, CALENDAR_TYPE, atom_feed, deadline_calendar
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import Limit, Offset, id_path
+from api.schemas.common import Page, problem_responses
 from api.schemas.public import OpenCall
 from workflow.core.settings import Settings, get_settings
 from workflow.public.calls import PublicCall, open_call, open_calls
@@ -22,7 +23,7 @@ from workflow.public.calls import PublicCall, open_call, open_calls
 router = APIRouter(tags=["public"], dependencies=[Depends(strict_query)])
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-CallId = Annotated[int, Path(ge=1, le=MAX_ID, description="The call's (its case's) id.")]
+CallId = Annotated[int, id_path("The call's (its case's) id.")]
 FEED_SIZE = 500
 """At most this many calls in a feed, closing soonest first."""
 PAGE_PATH = "/ui/public/calls"
@@ -44,8 +45,8 @@ def list_open_calls(
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """The open calls (in `match`, before their submission deadline), closing soonest first.
     No token: every company may read them."""

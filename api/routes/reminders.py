@@ -3,7 +3,7 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -11,7 +11,8 @@ from sqlmodel import col
 from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.http.problems import ApiProblem
 from api.http.replies import json_response
-from api.schemas.common import MAX_ID, READ, Page, problem_responses
+from api.routes.params import CaseId, Offset
+from api.schemas.common import READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
 from notifications import links
 from workflow.access.policy import Action, require
@@ -23,7 +24,6 @@ from workflow.models import Reminder, ReminderStatus
 
 router = APIRouter(tags=["reminders"], dependencies=[Depends(strict_query)])
 
-CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="The case's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -59,7 +59,7 @@ def list_case_notifications(
     session: SessionDep,
     status: ReminderStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """Every reminder of the case with its delivery status, attempts and last error
     (managers and auditors), in the order they are due."""

@@ -4,15 +4,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply
-from api.routes.cases import ETAG_HEADER, CaseId
+from api.routes.cases import CaseId
+from api.routes.writes import ETAG_HEADER, write_route
 from api.schemas.cases import SignaturePublic
-from api.schemas.common import problem_responses
 from api.schemas.proposals import SignatureCreate
 from api.views import etag
-from workflow.access.policy import Action, require
-from workflow.access.scope import get_visible_case
+from workflow.access.policy import Action
+from workflow.access.scope import case_for
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.proposals.service import record_signature
 
@@ -21,13 +20,8 @@ router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 
 @router.post(
     "/cases/{case_id}/signatures",
-    status_code=201,
     response_model=SignaturePublic,
-    responses={
-        201: {"description": "Recorded.", "headers": ETAG_HEADER},
-        **problem_responses(400, 401, 403, 404, 409, 413, 422),
-    },
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, "Recorded.", ETAG_HEADER),
 )
 def post_signature(
     case_id: CaseId,
@@ -39,9 +33,7 @@ def post_signature(
 ) -> JSONResponse:
     """Record a party's signature on the agreement, while the case is in `agreement`
     (the lead municipality's managers, admins)."""
-    require(actor, Action.SIGN)
-    case = get_visible_case(session, actor, case_id)
-    require(actor, Action.SIGN, case)
+    case = case_for(session, actor, case_id, Action.SIGN)
     work = UnitOfWork(session)
     signature = record_signature(
         work,

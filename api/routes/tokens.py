@@ -3,15 +3,16 @@ personal token, by its owner. `GET /me` says who the caller is."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import Limit, Offset, id_path, id_query
+from api.routes.writes import CREATE, write_route
+from api.schemas.common import Page, problem_responses
 from api.schemas.tokens import TokenCreate, TokenCreated, TokenPublic
 from api.schemas.users import Me
 from workflow.access.policy import Action, may, require
@@ -23,15 +24,13 @@ from workflow.models import ApiToken, User
 
 router = APIRouter(tags=["tokens"], dependencies=[Depends(strict_query)])
 
-TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TokenId = Annotated[int, id_path()]
 
 
 @router.post(
     "/tokens",
-    status_code=201,
     response_model=TokenCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, problems=CREATE),
 )
 def post_token(
     body: TokenCreate, actor: CurrentActor, session: SessionDep, request: Request, now: Now
@@ -66,9 +65,9 @@ def post_token(
 def list_tokens(
     actor: CurrentActor,
     session: SessionDep,
-    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    user_id: Annotated[int | None, id_query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """Tokens, newest first, with their last use: an admin sees every token (or a user's, by
     `user_id`), anyone else their own personal tokens."""

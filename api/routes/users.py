@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.idempotency import idempotency_key_header
 from api.http.replies import commit_reply, json_response
-from api.schemas.common import MAX_ID, Page, problem_responses
+from api.routes.params import Limit, Offset, OrganisationFilter, id_path
+from api.routes.writes import CREATE, write_route
+from api.schemas.common import Page, problem_responses
 from api.schemas.users import UserChange, UserInvite, UserPublic
 from workflow.access.policy import Action, require
 from workflow.access.users import change_user, get_user, invite_user, list_users
@@ -16,15 +17,13 @@ from workflow.core.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["users"], dependencies=[Depends(strict_query)])
 
-UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+UserId = Annotated[int, id_path()]
 
 
 @router.post(
     "/users",
-    status_code=201,
     response_model=UserPublic,
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
-    dependencies=[Depends(idempotency_key_header)],
+    **write_route(201, problems=CREATE),
 )
 def post_user(
     body: UserInvite, actor: CurrentActor, session: SessionDep, request: Request, now: Now
@@ -50,9 +49,9 @@ def post_user(
 def get_users(
     actor: CurrentActor,
     session: SessionDep,
-    organisation_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    organisation_id: OrganisationFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JSONResponse:
     """Every user by name, or one organisation's (admin)."""
     require(actor, Action.MANAGE_USERS)

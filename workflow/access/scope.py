@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from states import CaseState
 from workflow.access.actor import Actor
-from workflow.access.policy import competes, sees_all
+from workflow.access.policy import Action, competes, require, sees_all
 from workflow.core.errors import NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Participant, ParticipantRole, Proposal
@@ -73,6 +73,17 @@ def get_visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None or not can_see(session, actor, case):
         raise NotFound(f"Case {case_id} was not found.")
+    return case
+
+
+def case_for(session: Session, actor: Actor, case_id: int, action: Action) -> Case:
+    """The case `actor` means to do `action` on: 403 when the role may never do it, 404 when
+    the case is out of scope, then 403 when the case is not the actor's to do it on. The first
+    check comes before the case is read, so a role that may never do it learns nothing of
+    which cases exist."""
+    require(actor, action)
+    case = get_visible_case(session, actor, case_id)
+    require(actor, action, case)
     return case
 
 
