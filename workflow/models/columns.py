@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from workflow.core.timeutil import UTCDateTime, utcnow
 
@@ -24,4 +24,26 @@ def time_field(*, nullable: bool = False, index: bool = False, now: bool = True)
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-__all__ = ["datetime", "json_field", "time_field"]
+def unique_while_pending(name: str, *columns: str) -> Index:
+    """A unique index over `columns` among the rows still `pending` (a partial index, on both
+    databases): at most one open request per subject, however often the form is sent."""
+    pending = text("status = 'pending'")
+    return Index(name, *columns, unique=True, sqlite_where=pending, postgresql_where=pending)
+
+
+class DecisionColumns(SQLModel):
+    """The columns of a request someone decides on: when it came, who decided, when and why."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+    decided_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = time_field()
+    decided_at: datetime | None = time_field(nullable=True, now=False)
+
+
+__all__ = [
+    "DecisionColumns",
+    "datetime",
+    "json_field",
+    "time_field",
+    "unique_while_pending",
+]

@@ -1,12 +1,10 @@
 """A municipality's request to join another's shared need ("Vi har samme behov")."""
 
-from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from workflow.models.columns import time_field
+from workflow.models.columns import DecisionColumns, unique_while_pending
 
 
 class JoinStatus(StrEnum):
@@ -17,20 +15,13 @@ class JoinStatus(StrEnum):
     DECLINED = "declined"
 
 
-class JoinRequest(SQLModel, table=True):
+class JoinRequest(DecisionColumns, table=True):
     """A request by `organisation_id` to co-own case `case_id`'s need; the lead decides."""
 
     __tablename__ = "join_requests"
     __table_args__ = (
         # At most one pending request per municipality and case, in the database itself.
-        Index(
-            "ux_join_requests_pending",
-            "case_id",
-            "organisation_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
+        unique_while_pending("ux_join_requests_pending", "case_id", "organisation_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,7 +30,3 @@ class JoinRequest(SQLModel, table=True):
     status: str = Field(default=JoinStatus.PENDING.value, max_length=20)
     message: str | None = Field(default=None, max_length=2000)
     requested_by: str = Field(max_length=200)
-    reason: str | None = Field(default=None, max_length=2000)
-    decided_by: str | None = Field(default=None, max_length=200)
-    created_at: datetime = time_field()
-    decided_at: datetime | None = time_field(nullable=True, now=False)

@@ -6,13 +6,11 @@ creates the `Organisation` (kind `company`) and, if wanted, invites the contact 
 declining needs a reason. No mail is ever sent to the address typed into the form.
 """
 
-from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from workflow.models.columns import time_field
+from workflow.models.columns import DecisionColumns, unique_while_pending
 
 
 class OrganisationRequestStatus(StrEnum):
@@ -23,20 +21,13 @@ class OrganisationRequestStatus(StrEnum):
     DECLINED = "declined"
 
 
-class OrganisationRequest(SQLModel, table=True):
+class OrganisationRequest(DecisionColumns, table=True):
     """An unregistered company's request to take part in case `case_id`'s published call."""
 
     __tablename__ = "organisation_requests"
     __table_args__ = (
         # One pending request per company (CVR) and call: a repeated form changes nothing.
-        Index(
-            "ux_organisation_requests_pending",
-            "case_id",
-            "cvr",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
+        unique_while_pending("ux_organisation_requests_pending", "case_id", "cvr"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,11 +38,7 @@ class OrganisationRequest(SQLModel, table=True):
     email: str = Field(max_length=320)
     language: str = Field(default="da", max_length=2)
     status: str = Field(default=OrganisationRequestStatus.PENDING.value, max_length=20, index=True)
-    reason: str | None = Field(default=None, max_length=2000)
-    decided_by: str | None = Field(default=None, max_length=200)
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
     """The organisation created on approval."""
     user_id: int | None = Field(default=None, foreign_key="users.id")
     """The contact's user, when the approver invited them."""
-    created_at: datetime = time_field()
-    decided_at: datetime | None = time_field(nullable=True, now=False)
