@@ -179,41 +179,40 @@ def _non_empty(code: str, attr: str, da_name: str, en_name: str) -> Check:
     return check
 
 
-requirement(
-    "need.description",
-    CaseState.NEED,
-    label=Text("Beskrivelse af behovet", "Description of the need"),
-    reads=("need.description",),
-    example=Example(
-        {"need": {"description": "Beboere med demens på plejehjemmet er urolige om eftermiddagen."}}
+_NEED_TEXTS: tuple[tuple[str, Text, str, str, str], ...] = (
+    # (field, label, example, Danish name in the message, English name in the message)
+    (
+        "description",
+        Text("Beskrivelse af behovet", "Description of the need"),
+        "Beboere med demens på plejehjemmet er urolige om eftermiddagen.",
+        "Beskrivelsen af behovet",
+        "need description",
     ),
-)(_non_empty("need.description", "description", "Beskrivelsen af behovet", "need description"))
-requirement(
-    "need.target_group",
-    CaseState.NEED,
-    label=Text("Målgruppe", "Target group"),
-    reads=("need.target_group",),
-    example=Example(
-        {
-            "need": {
-                "target_group": "Beboere med demens og medarbejderne på Plejehjemmet Svanepunktet"
-            }
-        }
+    (
+        "target_group",
+        Text("Målgruppe", "Target group"),
+        "Beboere med demens og medarbejderne på Plejehjemmet Svanepunktet",
+        "Målgruppen",
+        "target group",
     ),
-)(_non_empty("need.target_group", "target_group", "Målgruppen", "target group"))
-requirement(
-    "need.expected_value",
-    CaseState.NEED,
-    label=Text("Forventet værdi", "Expected value"),
-    reads=("need.expected_value",),
-    example=Example(
-        {
-            "need": {
-                "expected_value": "Roligere og tryggere dage; færre konflikter; bedre arbejdsmiljø."
-            }
-        }
+    (
+        "expected_value",
+        Text("Forventet værdi", "Expected value"),
+        "Roligere og tryggere dage; færre konflikter; bedre arbejdsmiljø.",
+        "Den forventede værdi",
+        "expected value",
     ),
-)(_non_empty("need.expected_value", "expected_value", "Den forventede værdi", "expected value"))
+)
+"""The need's text fields that must not be empty: one requirement each, alike but for these."""
+
+for _attr, _label, _example, _da_name, _en_name in _NEED_TEXTS:
+    requirement(
+        f"need.{_attr}",
+        CaseState.NEED,
+        label=_label,
+        reads=(f"need.{_attr}",),
+        example=Example({"need": {_attr: _example}}),
+    )(_non_empty(f"need.{_attr}", _attr, _da_name, _en_name))
 
 
 @requirement(
