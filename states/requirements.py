@@ -12,6 +12,7 @@ requirement touches this file, the section field it reads and its test.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from states.documents import DocumentKind
@@ -215,23 +216,35 @@ for _attr, _label, _example, _da_name, _en_name in _NEED_TEXTS:
     )(_non_empty(f"need.{_attr}", _attr, _da_name, _en_name))
 
 
-@requirement(
+def _chosen(code: str, choices: type[StrEnum], da: str, en: str) -> Check:
+    """A check that the section field `code` names (`section.field`) holds one of `choices`;
+    unmet, it lists the allowed values."""
+    section, attr = code.split(".")
+
+    def check(f: CaseFacts) -> Unmet | None:
+        if getattr(getattr(f, section), attr) is not None:
+            return None
+        return _missing(code, da, en, allowed=[c.value for c in choices])
+
+    check.__name__ = code.replace(".", "_")
+    check.__doc__ = f"`{code}` is chosen."
+    return check
+
+
+requirement(
     "need.legal_track",
     CaseState.NEED,
     label=Text("Juridisk spor er valgt", "Legal track chosen"),
     reads=("need.legal_track",),
     example=Example({"need": {"legal_track": LegalTrack.OPI_WITHOUT_TENDER.value}}),
-)
-def need_legal_track(f: CaseFacts) -> Unmet | None:
-    """A legal track for the call is chosen."""
-    if f.need.legal_track is not None:
-        return None
-    return _missing(
+)(
+    _chosen(
         "need.legal_track",
+        LegalTrack,
         "Der er ikke valgt et juridisk spor (fx OPI uden udbud eller innovationspartnerskab).",
         "No legal track is chosen (e.g. OPI without tender or innovation partnership).",
-        allowed=[t.value for t in LegalTrack],
     )
+)
 
 
 def _ready_call(now: datetime) -> SectionData:
@@ -743,23 +756,20 @@ def scale_adoption(f: CaseFacts) -> Unmet | None:
     )
 
 
-@requirement(
+requirement(
     "scale.purchase_route",
     CaseState.SCALE,
     label=Text("Indkøbsvej er valgt", "Purchase route chosen"),
     reads=("scale.purchase_route",),
     example=Example({"scale": {"purchase_route": PurchaseRoute.TENDER.value}}),
-)
-def scale_purchase_route(f: CaseFacts) -> Unmet | None:
-    """The route for a later purchase is chosen."""
-    if f.scale.purchase_route is not None:
-        return None
-    return _missing(
+)(
+    _chosen(
         "scale.purchase_route",
+        PurchaseRoute,
         "Indkøbsvejen for et senere køb er ikke valgt.",
         "The purchase route for a later purchase is not chosen.",
-        allowed=[r.value for r in PurchaseRoute],
     )
+)
 
 
 ALL_CODES: tuple[str, ...] = tuple(r.code for reqs in REQUIREMENTS.values() for r in reqs)
