@@ -23,6 +23,7 @@ import psycopg
 
 from bench import pg, servers
 from bench.config import VENV_BIN, RunSettings
+from bench.http import headline, median
 from workflow.audit.stream import ReadSnapshot
 from workflow.audit.verify import verify_log
 from workflow.audit.writer import encode_event
@@ -110,9 +111,9 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     del blobs
     cli = _cli(db, work)
     ratios = [f / p for f, p in zip(floors, projects, strict=True)]
-    ratio = sorted(ratios)[len(ratios) // 2]
+    ratio = median(ratios)
     read_ratios = [f / p for f, p in zip(reads, projects, strict=True)]
-    read_ratio = sorted(read_ratios)[len(read_ratios) // 2]
+    read_ratio = median(read_ratios)
     read_s = sorted(reads)[len(reads) // 2]
     events = reports[-1]["events_checked"]
     valid = all(r["ok"] and r["events_checked"] == stored for r in reports)
@@ -120,12 +121,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     project_s = sorted(projects)[len(projects) // 2]
     floor_s = sorted(floors)[len(floors) // 2]
     return {
-        "name": "audit_verify",
-        "target": f">= {TARGET}",
-        "met": valid and ratio >= TARGET,
-        "valid": valid,
-        "ratio": round(ratio, 3),
-        "round_ratios": [round(r, 3) for r in ratios],
+        **headline("audit_verify", f">= {TARGET}", ratio >= TARGET, valid, ratio, ratios),
         "events": events,
         "canonical_bytes": total_bytes,
         "project": {

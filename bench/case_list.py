@@ -16,7 +16,7 @@ import httpx
 from bench import pg, servers, wrk
 from bench.config import RunSettings
 from bench.generate import AUDITOR_TOKEN, manager_token
-from bench.http import Side, alternate, measure
+from bench.http import Side, alternate, headline, measure, median
 from bench.statements import count_statements
 from bench.vocabulary import SEARCH_WORD
 
@@ -71,18 +71,14 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
                     measure(side, settings, settings.warmup, connections, keep=False)
                 measure(side, settings, settings.duration, connections)
     p, f = project.summary(), floor.summary()
-    ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
+    ratio = median(ratios)
     valid = (
         p["failed"] == 0 and f["failed"] == 0 and len(floor_answer.content) == len(answer.content)
     )
     one = single.summary()
+    met = p["p99_ms"] < TARGET_P99_MS
     return {
-        "name": "case_list",
-        "target": f"p99 < {TARGET_P99_MS:g} ms",
-        "met": valid and p["p99_ms"] < TARGET_P99_MS,
-        "valid": valid,
-        "ratio": round(ratio, 3),
-        "round_ratios": [round(r, 3) for r in ratios],
+        **headline("case_list", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
         "query": QUERY,
         "matches": body.get("total"),
         "items": len(body.get("items", [])),

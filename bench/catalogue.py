@@ -21,7 +21,7 @@ import psycopg
 from bench import pg, servers, wrk
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import Side, alternate
+from bench.http import Side, alternate, headline, median
 from bench.statements import count_statements
 from bench.vocabulary import TOPICS
 
@@ -75,20 +75,16 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
             floor = Side("floor", floor_base, lambda _kind: floor_file, pid=floor_server.pid)
             ratios = alternate(project, floor, settings)
     p, f = project.summary(), floor.summary()
-    ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
+    ratio = median(ratios)
     valid = (
         p["failed"] == 0
         and f["failed"] == 0
         and len(floor_answer.content) == len(answers[0].content)
         and all(t > 0 for t in totals)
     )
+    met = p["p99_ms"] < TARGET_P99_MS
     return {
-        "name": "catalogue",
-        "target": f"p99 < {TARGET_P99_MS:g} ms",
-        "met": valid and p["p99_ms"] < TARGET_P99_MS,
-        "valid": valid,
-        "ratio": round(ratio, 3),
-        "round_ratios": [round(r, 3) for r in ratios],
+        **headline("catalogue", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
         "shared_now": shared,
         "queries": len(QUERIES),
         "matches_per_query": {"min": min(totals), "max": max(totals)},

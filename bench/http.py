@@ -81,3 +81,24 @@ def alternate(
         floor_rps = loads[floor.name].throughput
         ratios.append(loads[project.name].throughput / floor_rps if floor_rps else 0.0)
     return ratios
+
+
+def median(values: list[float]) -> float:
+    """The middle of `values` (the upper one of an even count), 0 when there are none: the
+    figure a benchmark reports of its rounds."""
+    return sorted(values)[len(values) // 2] if values else 0.0
+
+
+def headline(
+    name: str, target: str, met: bool, valid: bool, ratio: float, ratios: list[float]
+) -> dict[str, Any]:
+    """The keys every benchmark's result starts with, the same in each for `bench.report`:
+    a target counts as met only in a valid run."""
+    return {
+        "name": name,
+        "target": target,
+        "met": valid and met,
+        "valid": valid,
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(r, 3) for r in ratios],
+    }

@@ -23,9 +23,8 @@ import psycopg
 
 from bench import pg, servers, wrk
 from bench.config import BENCH_DIR, BENCH_TAG, ROOT, RunSettings
-from bench.generate import manager_token
-from bench.http import alternate
-from bench.transition import BODY, OnceFeed, ready_cases
+from bench.http import alternate, median
+from bench.transition import OnceFeed, advance_requests, ready_cases
 
 TARGET = 1.2
 PEER_DIR = Path(os.environ.get("OPI_BENCH_PEER_DIR", ROOT.parent / "shared" / "peers"))
@@ -144,16 +143,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         wrk.Request("POST", f"/cases/{case_id}/advance", f"Bearer {PEER_TOKEN}", f'"{v}"')
         for case_id, v in _peer_versions().items()
     ]
-    project_lines = [
-        wrk.Request(
-            "POST",
-            f"/api/v1/cases/{case_id}/transitions",
-            f"Bearer {manager_token(lead)}",
-            f'"{version}"',
-            BODY,
-        )
-        for case_id, version, lead in ready_cases(db)
-    ]
+    project_lines = advance_requests(ready_cases(db))
     margin = settings.connections * settings.threads + 8
     feeds = {
         "project": OnceFeed(work, "vs-django-project", project_lines, margin),
@@ -193,7 +183,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         # wrk stops without the answers still in flight: advanced a few more than it counted
         consistent = advanced == logged and 0 <= advanced - answered <= in_flight
         ok = p["failed"] == 0 and f["failed"] == 0 and consistent
-        ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
+        ratio = median(ratios)
         valid, met = valid and ok, met and ok and ratio >= TARGET
         results[f"workers_{workers}"] = {
             "ratio": round(ratio, 3),

@@ -15,7 +15,7 @@ import psycopg
 from bench import pg, servers, wrk
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import Side, alternate
+from bench.http import Side, alternate, headline, median
 from bench.statements import count_statements
 
 TARGET = 0.35  # issue 18
@@ -30,6 +30,20 @@ def ready_cases(db: str) -> list[tuple[int, int, int]]:
             "WHERE state = 'need' AND call <> '{}'::jsonb ORDER BY id"
         ).fetchall()
     return [(int(a), int(b), int(c)) for a, b, c in rows]
+
+
+def advance_requests(cases: list[tuple[int, int, int]]) -> list[wrk.Request]:
+    """One `advance` of each of `ready_cases`, by a manager of its lead municipality."""
+    return [
+        wrk.Request(
+            "POST",
+            f"/api/v1/cases/{case_id}/transitions",
+            f"Bearer {manager_token(lead)}",
+            f'"{version}"',
+            BODY,
+        )
+        for case_id, version, lead in cases
+    ]
 
 
 class OnceFeed:
@@ -71,16 +85,7 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     sql = count_statements(
         pg.url(db), "POST", f"/api/v1/cases/{probe[0]}/transitions", headers, BODY
     )
-    project_lines = [
-        wrk.Request(
-            "POST",
-            f"/api/v1/cases/{case_id}/transitions",
-            f"Bearer {manager_token(lead)}",
-            f'"{version}"',
-            BODY,
-        )
-        for case_id, version, lead in cases
-    ]
+    project_lines = advance_requests(cases)
     floor_lines = [
         wrk.Request("POST", f"/floor/rows/{n}/transitions", "Bearer floor", '"1"', BODY)
         for n in range(1, settings.size.floor_rows + 1)
@@ -111,15 +116,10 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
         floor = feeds["floor"].side("floor", f"http://127.0.0.1:{floor_port}", floor_server.pid)
         ratios = alternate(project, floor, settings)
     p, f = project.summary(), floor.summary()
-    ratio = sorted(ratios)[len(ratios) // 2] if ratios else 0.0
+    ratio = median(ratios)
     valid = p["failed"] == 0 and f["failed"] == 0 and sql["status"] == 200
     return {
-        "name": "transition",
-        "target": f">= {TARGET}",
-        "met": valid and ratio >= TARGET,
-        "valid": valid,
-        "ratio": round(ratio, 3),
-        "round_ratios": [round(r, 3) for r in ratios],
+        **headline("transition", f">= {TARGET}", ratio >= TARGET, valid, ratio, ratios),
         "connections": settings.connections,
         "project": p,
         "floor": f,
