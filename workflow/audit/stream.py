@@ -15,7 +15,7 @@ import queue
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from psycopg.types.string import ByteaBinaryLoader
 from sqlalchemy import Engine
@@ -30,6 +30,15 @@ _AT_TEXT = {
     "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     "sqlite": "replace(at, ' ', 'T') || 'Z'",
 }
+
+
+class Fetch(TypedDict, total=False):
+    """How `ReadSnapshot.batches` fetches a query's rows (its docstring says what each does);
+    `rows` and `prefetched` pass them on."""
+
+    batch: int | None
+    raw_text: bool
+    weight: Callable[[tuple[Any, ...]], int] | None
 
 
 class ReadSnapshot:
@@ -85,15 +94,10 @@ class ReadSnapshot:
         return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def rows(
-        self,
-        sql: str,
-        params: Mapping[str, Any] | None = None,
-        batch: int | None = None,
-        raw_text: bool = False,
-        weight: Callable[[tuple[Any, ...]], int] | None = None,
+        self, sql: str, params: Mapping[str, Any] | None = None, **fetch: Unpack[Fetch]
     ) -> Generator[tuple[Any, ...], None, None]:
         """Every row of the query, fetched in `batches`."""
-        for chunk in self.batches(sql, params, batch, raw_text, weight):
+        for chunk in self.batches(sql, params, **fetch):
             yield from chunk
 
     def batches(
@@ -128,19 +132,14 @@ class ReadSnapshot:
             cursor.close()
 
     def prefetched(
-        self,
-        sql: str,
-        params: Mapping[str, Any] | None = None,
-        batch: int | None = None,
-        raw_text: bool = False,
-        weight: Callable[[tuple[Any, ...]], int] | None = None,
+        self, sql: str, params: Mapping[str, Any] | None = None, **fetch: Unpack[Fetch]
     ) -> Iterator[list[tuple[Any, ...]]]:
         """`batches`, fetched ahead in a thread on PostgreSQL.
 
         The server then computes the next batch while this process works on the current one;
         SQLite runs in this process anyway, so there it is plain `batches`.
         """
-        batches = self.batches(sql, params, batch, raw_text, weight)
+        batches = self.batches(sql, params, **fetch)
         if self.dialect != "postgresql":
             return batches
         return prefetch(batches)
