@@ -7,10 +7,9 @@ from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.http.preconditions import IfMatch, check_if_match, require_if_match
-from api.http.problems import ApiProblem
-from api.http.replies import commit_reply, json_response
+from api.http.replies import json_response
 from api.routes.params import CaseId, Limit, Offset
-from api.routes.writes import CREATE, ETAG_HEADER, location_header, write_route
+from api.routes.writes import CREATE, ETAG_HEADER, Write, location_header, write_route
 from api.schemas.cases import CaseCreate, CasePublic, CaseSummary, CaseUpdate, CaseView
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.views import case_public, case_summaries, case_view, etag
@@ -19,8 +18,7 @@ from workflow.access.policy import Action, require, require_edit
 from workflow.access.scope import get_visible_case
 from workflow.cases.query import CaseFilter, search_cases
 from workflow.cases.service import create_case, update_case
-from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import Organisation, OrganisationKind
+from workflow.models import OrganisationKind
 from workflow.transitions.locking import lock_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
@@ -40,29 +38,25 @@ def case_location(request: Request, case_id: int) -> str:
 )
 def post_case(
     body: CaseCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
+    write: Write,
     language: Language,
-    now: Now,
 ) -> JSONResponse:
     """Start a case in `need`, led by the caller's own municipality (managers and staff)."""
-    require(actor, Action.CREATE_CASE)
-    org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    if org is None or org.kind != OrganisationKind.MUNICIPALITY.value:
-        raise ApiProblem(403, "Only a municipality's people can start a case.", slug="forbidden")
-    work = UnitOfWork(session)
+    require(write.actor, Action.CREATE_CASE)
+    org = write.own_organisation(
+        OrganisationKind.MUNICIPALITY, "Only a municipality's people can start a case."
+    )
     case = create_case(
-        work,
-        actor,
+        write.work,
+        write.actor,
         title=body.title,
         need=body.need.model_dump(mode="json", exclude_none=True),
         lead_municipality_id=org.id or 0,
-        now=now,
+        now=write.now,
     )
-    headers = {"Location": case_location(request, case.id or 0), "ETag": etag(case)}
-    view = case_public(session, actor, case, language, now)
-    return commit_reply(work, request, view, 201, headers)
+    headers = {"Location": case_location(write.request, case.id or 0), "ETag": etag(case)}
+    view = case_public(write.session, write.actor, case, language, write.now)
+    return write.reply(view, 201, headers)
 
 
 @router.get("/cases", response_model=Page[CaseSummary], responses=problem_responses(401, 422))
@@ -132,23 +126,21 @@ _PATCH_BODY: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/CaseUpda
 def patch_case(
     case_id: CaseId,
     body: Annotated[CaseUpdate, Body(media_type="application/merge-patch+json")],
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
+    write: Write,
     language: Language,
-    now: Now,
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Merge-patch (RFC 7396) the title and sections. Managers may change every section,
     staff the `need` only, and only in a case their municipality leads (a participating
     municipality reads it). `If-Match` with the case's ETag is required."""
-    require(actor, Action.EDIT_CASE)
-    case = get_visible_case(session, actor, case_id)
+    require(write.actor, Action.EDIT_CASE)
+    case = get_visible_case(write.session, write.actor, case_id)
     patch = body.model_dump(mode="json", exclude_unset=True)
-    require_edit(actor, patch, case)
+    require_edit(write.actor, patch, case)
     header = require_if_match(if_match)
-    work = UnitOfWork(session)
-    version = check_if_match(lock_case(work, case_id), header)
-    case = update_case(work, case_id, patch, actor, expected_version=version, now=now)
-    view = case_public(session, actor, case, language, now)
-    return commit_reply(work, request, view, headers={"ETag": etag(case)})
+    version = check_if_match(lock_case(write.work, case_id), header)
+    case = update_case(
+        write.work, case_id, patch, write.actor, expected_version=version, now=write.now
+    )
+    view = case_public(write.session, write.actor, case, language, write.now)
+    return write.reply(view, headers={"ETag": etag(case)})

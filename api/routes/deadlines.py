@@ -3,16 +3,16 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.http.problems import ApiProblem
-from api.http.replies import commit_reply, json_response
+from api.http.replies import json_response
 from api.routes.params import CaseId, Offset, id_path, id_query
-from api.routes.writes import location_header, write_route
+from api.routes.writes import Write, location_header, write_route
 from api.schemas.common import READ, WRITE, Page, Timestamp, problem_responses
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links
@@ -115,30 +115,26 @@ def list_case_deadlines(
 def post_case_deadline(
     case_id: CaseId,
     body: DeadlineCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
+    write: Write,
     language: Language,
-    now: Now,
     settings: SettingsDep,
 ) -> JSONResponse:
     """Add a deadline to the case's current phase (managers). Audited; reminders follow the
     ladder of SPEC §5."""
-    case_for(session, actor, case_id, Action.MANAGE_DEADLINES)
-    work = UnitOfWork(session)
+    case_for(write.session, write.actor, case_id, Action.MANAGE_DEADLINES)
     deadline = add_deadline(
-        work,
+        write.work,
         case_id,
-        actor,
+        write.actor,
         title=body.title,
         due_at=body.due_at,
         responsible_organisation_id=body.responsible_organisation_id,
-        now=now,
+        now=write.now,
         calendar=settings.reminder_calendar,
     )
-    location = str(request.url_for("get_deadline", deadline_id=deadline.id).path)
-    view = deadline_public(deadline, language, now)
-    return commit_reply(work, request, view, 201, {"Location": location})
+    location = str(write.request.url_for("get_deadline", deadline_id=deadline.id).path)
+    view = deadline_public(deadline, language, write.now)
+    return write.reply(view, 201, {"Location": location})
 
 
 @router.get(

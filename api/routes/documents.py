@@ -22,6 +22,7 @@ from api.http.replies import commit_reply, json_response
 from api.routes.cases import CaseId
 from api.routes.params import id_path
 from api.routes.proposals import ProposalId
+from api.routes.writes import Write
 from api.schemas.common import MAX_ID, Page, problem_responses
 from api.schemas.documents import DeletionRequest, DocumentPublic, DocumentVersionPublic
 from states.documents import DocumentKind
@@ -137,10 +138,10 @@ class UploadForm:
     upload: service.Upload
 
 
-def upload_form(
+async def upload_form(
     file: FileForm, kind: KindForm, title: TitleForm, replaces: ReplacesForm = None
 ) -> UploadForm:
-    """The upload form's fields, read once for both upload routes."""
+    """The upload form's fields, read once for both upload routes (`async`: no I/O)."""
     return UploadForm(file, service.Upload(kind.value, title, replaces))
 
 
@@ -173,15 +174,12 @@ def _upload_reply(
 def post_case_document(
     case_id: CaseId,
     form: UploadDep,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Upload a document to the case, or a new version of one of its documents (`replaces`);
     the lead municipality's people and admins."""
-    case_for(session, actor, case_id, Action.UPLOAD_DOCUMENT)
-    return _upload_reply(session, actor, case_id, form, request, now)
+    case_for(write.session, write.actor, case_id, Action.UPLOAD_DOCUMENT)
+    return _upload_reply(write.session, write.actor, case_id, form, write.request, write.now)
 
 
 @router.post(
@@ -194,17 +192,16 @@ def post_proposal_document(
     case_id: CaseId,
     proposal_id: ProposalId,
     form: UploadDep,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Upload a document to the caller's own company's proposal while the call is open; it
     follows the proposal's confidentiality (no competitor ever sees it)."""
-    require(actor, Action.UPLOAD_PROPOSAL_DOCUMENT)
-    get_visible_case(session, actor, case_id)
-    service.own_proposal(session, actor, case_id, proposal_id)
-    return _upload_reply(session, actor, case_id, form, request, now, proposal_id)
+    require(write.actor, Action.UPLOAD_PROPOSAL_DOCUMENT)
+    get_visible_case(write.session, write.actor, case_id)
+    service.own_proposal(write.session, write.actor, case_id, proposal_id)
+    return _upload_reply(
+        write.session, write.actor, case_id, form, write.request, write.now, proposal_id
+    )
 
 
 @router.get(

@@ -2,20 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply, json_response
+from api.deps import CurrentActor, SessionDep, strict_query
+from api.http.replies import json_response
 from api.routes.needs import CaseId
 from api.routes.params import id_path
-from api.routes.writes import write_route
+from api.routes.writes import Write, write_route
 from api.schemas.common import problem_responses
 from api.schemas.needs import JoinDecision, JoinRequestCreate, JoinRequestPublic, Municipality
 from workflow.access.scope import can_see
 from workflow.core.errors import NotFound
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, JoinRequest, Organisation, Role
 from workflow.needs.joining import decide, list_requests, request_to_join
 
@@ -44,17 +43,13 @@ def public(session: Session, request: JoinRequest) -> JoinRequestPublic:
 def post_join_request(
     case_id: CaseId,
     body: JoinRequestCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """ "Vi har samme behov": the caller's municipality asks to co-own a shared need (its
     managers and staff). A need not shared is 404, a caller that is not a municipality's 403,
     a second request while one is pending (or a municipality already in the case) 409."""
-    work = UnitOfWork(session)
-    created = request_to_join(work, actor, case_id, body.message, now)
-    return commit_reply(work, request, public(session, created), 201)
+    created = request_to_join(write.work, write.actor, case_id, body.message, write.now)
+    return write.reply(public(write.session, created), 201)
 
 
 @router.get(
@@ -85,16 +80,14 @@ def post_join_decision(
     case_id: CaseId,
     request_id: RequestId,
     body: JoinDecision,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Accept (the municipality becomes a co-owner: a participant with the role
     `municipality`) or decline with a reason. The lead municipality's managers and admins."""
-    case = session.get(Case, case_id)
-    if case is None or not can_see(session, actor, case):
+    case = write.session.get(Case, case_id)
+    if case is None or not can_see(write.session, write.actor, case):
         raise NotFound(f"Case {case_id} was not found.")
-    work = UnitOfWork(session)
-    decided = decide(work, actor, case_id, request_id, body.decision, body.reason, now)
-    return commit_reply(work, request, public(session, decided))
+    decided = decide(
+        write.work, write.actor, case_id, request_id, body.decision, body.reason, write.now
+    )
+    return write.reply(public(write.session, decided))

@@ -3,17 +3,16 @@ side. The request itself comes from the call's public page (`api.web.public.publ
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply, json_response
+from api.deps import CurrentActor, SessionDep, strict_query
+from api.http.replies import json_response
 from api.routes.params import Limit, Offset, id_path, id_query
-from api.routes.writes import write_route
+from api.routes.writes import Write, write_route
 from api.schemas.common import Page, problem_responses
 from api.schemas.public import OrganisationRequestDecision, OrganisationRequestPublic
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import OrganisationRequest, OrganisationRequestStatus
 from workflow.public.requests import decide_request, list_requests, registered_cvrs
 
@@ -71,23 +70,19 @@ def get_organisation_requests(
 def post_organisation_request_decision(
     request_id: RequestId,
     body: OrganisationRequestDecision,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Approve: the company becomes an organisation of kind `company` (and, with `invite`,
     its contact a partner user; no mail is sent). Decline: a reason is required. Admins and
     the managers of the call's lead municipality; both audited. A decided request is 409, as
     is approving a CVR number that already belongs to an organisation."""
-    work = UnitOfWork(session)
     decided = decide_request(
-        work,
-        actor,
+        write.work,
+        write.actor,
         request_id,
         body.decision,
         reason=body.reason,
         invite=body.invite,
-        now=now,
+        now=write.now,
     )
-    return commit_reply(work, request, request_items(session, [decided])[0])
+    return write.reply(request_items(write.session, [decided])[0])

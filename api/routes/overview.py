@@ -7,7 +7,7 @@ get 403 (`workflow.access.policy.Action.READ_OVERVIEW`).
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -59,6 +59,9 @@ To = Annotated[
         "month). At most 120 months after `from`.",
     ),
 ]
+_XLSX_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+}
 _CSV_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "JSON or CSV."}
 }
@@ -66,26 +69,35 @@ _CSV_CONTENT: dict[int | str, dict[str, Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class OverviewQuery:
-    """Whose figures, over which days: the query every overview route takes."""
+    """Whose figures over which days, asked by whom: what every overview route computes."""
 
+    actor: Actor
+    session: Session
+    now: datetime
     municipality_id: int | None
     start: date | None
     end: date | None
 
+    def figures(self) -> Overview:
+        """The overview asked for (computed only when called: a 406 comes before it)."""
+        period = make_period(self.start, self.end, self.now)
+        return overview(self.session, self.actor, period, self.now, self.municipality_id)
 
-def overview_query(
-    municipality_id: MunicipalityId = None, start: From = None, end: To = None
+
+async def overview_query(
+    actor: CurrentActor,
+    session: SessionDep,
+    now: Now,
+    municipality_id: MunicipalityId = None,
+    start: From = None,
+    end: To = None,
 ) -> OverviewQuery:
-    """The overview's query parameters, declared once for every overview route."""
-    return OverviewQuery(municipality_id, start, end)
+    """The overview's caller and query parameters, declared once for every overview route
+    (`async`: no I/O, so no hop to the thread pool)."""
+    return OverviewQuery(actor, session, now, municipality_id, start, end)
 
 
 OverviewParams = Annotated[OverviewQuery, Depends(overview_query)]
-
-
-def _figures(session: Session, actor: Actor, now: Any, params: OverviewQuery) -> Overview:
-    period = make_period(params.start, params.end, now)
-    return overview(session, actor, period, now, params.municipality_id)
 
 
 def _public(result: Overview) -> OverviewPublic:
@@ -132,18 +144,12 @@ def _filename(result: Overview, stem: str, suffix: str) -> str:
 @router.get(
     "/overview",
     response_model=OverviewPublic,
-    responses={
-        200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
-        **problem_responses(401, 403, 404, 406, 422),
-    },
+    responses={**_XLSX_CONTENT, **problem_responses(401, 403, 404, 406, 422)},
 )
 def get_overview(
     request: Request,
-    actor: CurrentActor,
-    session: SessionDep,
-    now: Now,
     language: Language,
-    params: OverviewParams,
+    query: OverviewParams,
 ) -> Response:
     """Every figure of the leaders' overview for one municipality or (admins, auditors) all.
 
@@ -155,7 +161,7 @@ def get_overview(
     if wanted == CSV:
         figures = ", ".join(f"/api/v1/overview/{name}" for name in FIGURES)
         raise ApiProblem(406, f"CSV comes one figure at a time: {figures}.")
-    result = _figures(session, actor, now, params)
+    result = query.figures()
     if wanted == XLSX:
         return _workbook(result, language)
     return json_response(_public(result))
@@ -170,21 +176,15 @@ def _workbook(result: Overview, language: str) -> Response:
 @router.get(
     "/overview.xlsx",
     response_class=Response,
-    responses={
-        200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
-        **problem_responses(401, 403, 404, 422),
-    },
+    responses={**_XLSX_CONTENT, **problem_responses(401, 403, 404, 422)},
 )
 def get_overview_workbook(
-    actor: CurrentActor,
-    session: SessionDep,
-    now: Now,
     language: Language,
-    params: OverviewParams,
+    query: OverviewParams,
 ) -> Response:
     """Every figure as one workbook (`.xlsx`), a sheet per figure, headers in the
     `Accept-Language` language (Danish by default)."""
-    result = _figures(session, actor, now, params)
+    result = query.figures()
     return _workbook(result, language)
 
 
@@ -196,15 +196,12 @@ def get_overview_workbook(
 def get_figure(
     figure: Figure,
     request: Request,
-    actor: CurrentActor,
-    session: SessionDep,
-    now: Now,
     language: Language,
-    params: OverviewParams,
+    query: OverviewParams,
 ) -> Response:
     """One figure: JSON `{figure, items}`, or with `Accept: text/csv` a CSV file (UTF-8 with
     a byte order mark; the first row the column names, as in the JSON)."""
-    result = _figures(session, actor, now, params)
+    result = query.figures()
     if wants(request, ("application/json", CSV)) == CSV:
         body = to_csv(table(result, figure, language), keys=True)
         return _download(body, f"{CSV}; charset=utf-8", _filename(result, figure, "csv"))

@@ -1,19 +1,17 @@
 """`POST /cases/{id}/participants`: managers add organisations to a case."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import col
 
-from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply
+from api.deps import strict_query
 from api.routes.cases import CaseId
-from api.routes.writes import ETAG_HEADER, write_route
+from api.routes.writes import ETAG_HEADER, Write, write_route
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
 from api.views import etag
 from workflow.access.policy import Action
 from workflow.access.scope import case_for
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Participant
 from workflow.proposals.service import add_participant
 
@@ -39,28 +37,29 @@ router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 def post_participant(
     case_id: CaseId,
     body: ParticipantCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Add an organisation to the case with a role, or change its role (the lead
     municipality's managers, admins)."""
-    case = case_for(session, actor, case_id, Action.ADD_PARTICIPANT)
-    existed = session.execute(
+    case = case_for(write.session, write.actor, case_id, Action.ADD_PARTICIPANT)
+    existed = write.session.execute(
         select(col(Participant.id)).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == body.organisation_id,
         )
     ).first()
-    work = UnitOfWork(session)
     participant = add_participant(
-        work, case_id, actor, organisation_id=body.organisation_id, role=body.role, now=now
+        write.work,
+        case_id,
+        write.actor,
+        organisation_id=body.organisation_id,
+        role=body.role,
+        now=write.now,
     )
-    org = session.get(Organisation, participant.organisation_id)
+    org = write.session.get(Organisation, participant.organisation_id)
     assert org is not None
     public = ParticipantPublic.model_validate(
         {"organisation_id": org.id, "name": org.name, "kind": org.kind, "role": participant.role}
     )
     status = 200 if existed else 201
-    return commit_reply(work, request, public, status, {"ETag": etag(case)})
+    return write.reply(public, status, {"ETag": etag(case)})

@@ -12,12 +12,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.problems import ApiProblem
-from api.http.replies import commit_reply, json_response
+from api.deps import CurrentActor, SessionDep, strict_query
+from api.http.replies import json_response
 from api.routes.cases import CaseId
 from api.routes.params import id_path
-from api.routes.writes import ETAG_HEADER, location_header, write_route
+from api.routes.writes import ETAG_HEADER, Write, location_header, write_route
 from api.schemas.common import Page, problem_responses
 from api.schemas.proposals import (
     AssessmentCreate,
@@ -32,8 +31,7 @@ from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.access.scope import case_for, get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
-from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import Case, Organisation, OrganisationKind, Proposal
+from workflow.models import Case, OrganisationKind, Proposal
 from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(strict_query)])
@@ -69,31 +67,27 @@ def _proposal_location(request: Request, case_id: int, proposal_id: int) -> str:
 def post_proposal(
     case_id: CaseId,
     body: ProposalCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Submit a proposal for the caller's own company, while the case is in `match` and before
     `call.submission_deadline`; a late proposal is refused with 409."""
-    require(actor, Action.SUBMIT_PROPOSAL)
-    org = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
-    if org is None or org.kind != OrganisationKind.COMPANY.value:
-        raise ApiProblem(403, "Only a company's partners can submit proposals.", slug="forbidden")
-    get_visible_case(session, actor, case_id)
-    work = UnitOfWork(session)
+    require(write.actor, Action.SUBMIT_PROPOSAL)
+    org = write.own_organisation(
+        OrganisationKind.COMPANY, "Only a company's partners can submit proposals."
+    )
+    get_visible_case(write.session, write.actor, case_id)
     proposal = submit_proposal(
-        work,
+        write.work,
         case_id,
-        actor,
+        write.actor,
         organisation_id=org.id or 0,
         title=body.title,
         summary=body.summary,
-        now=now,
+        now=write.now,
     )
-    public = proposals_public(session, actor, [proposal])[0]
-    location = _proposal_location(request, case_id, proposal.id or 0)
-    return commit_reply(work, request, public, 201, {"Location": location})
+    public = proposals_public(write.session, write.actor, [proposal])[0]
+    location = _proposal_location(write.request, case_id, proposal.id or 0)
+    return write.reply(public, 201, {"Location": location})
 
 
 @router.get(
@@ -133,27 +127,23 @@ def post_assessment(
     case_id: CaseId,
     proposal_id: ProposalId,
     body: AssessmentCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
     (the lead municipality's managers, admins; the caller is the assessor)."""
-    case = case_for(session, actor, case_id, Action.ASSESS)
-    work = UnitOfWork(session)
+    case = case_for(write.session, write.actor, case_id, Action.ASSESS)
     assessment = assess_proposal(
-        work,
+        write.work,
         case_id,
         proposal_id,
-        actor,
+        write.actor,
         scores=dict(body.scores),
         rationale=body.rationale,
         conflict_of_interest=body.conflict_of_interest,
-        now=now,
+        now=write.now,
     )
     public = AssessmentPublic.model_validate(assessment, from_attributes=True)
-    return commit_reply(work, request, public, 201, {"ETag": etag(case)})
+    return write.reply(public, 201, {"ETag": etag(case)})
 
 
 @router.post(
@@ -165,22 +155,18 @@ def post_decision(
     case_id: CaseId,
     proposal_id: ProposalId,
     body: DecisionCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Select or reject a proposal with the reason (the lead municipality's managers, admins)."""
-    case = case_for(session, actor, case_id, Action.DECIDE)
-    work = UnitOfWork(session)
+    case = case_for(write.session, write.actor, case_id, Action.DECIDE)
     decision = decide_proposal(
-        work,
+        write.work,
         case_id,
         proposal_id,
-        actor,
+        write.actor,
         decision=body.decision,
         rationale=body.rationale,
-        now=now,
+        now=write.now,
     )
     public = DecisionPublic.model_validate(decision, from_attributes=True)
-    return commit_reply(work, request, public, 201, {"ETag": etag(case)})
+    return write.reply(public, 201, {"ETag": etag(case)})

@@ -1,18 +1,16 @@
 """`POST /cases/{id}/signatures`: recording the agreement's signatures."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply
+from api.deps import strict_query
 from api.routes.cases import CaseId
-from api.routes.writes import ETAG_HEADER, write_route
+from api.routes.writes import ETAG_HEADER, Write, write_route
 from api.schemas.cases import SignaturePublic
 from api.schemas.proposals import SignatureCreate
 from api.views import etag
 from workflow.access.policy import Action
 from workflow.access.scope import case_for
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.proposals.service import record_signature
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
@@ -26,24 +24,20 @@ router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
 def post_signature(
     case_id: CaseId,
     body: SignatureCreate,
-    actor: CurrentActor,
-    session: SessionDep,
-    request: Request,
-    now: Now,
+    write: Write,
 ) -> JSONResponse:
     """Record a party's signature on the agreement, while the case is in `agreement`
     (the lead municipality's managers, admins)."""
-    case = case_for(session, actor, case_id, Action.SIGN)
-    work = UnitOfWork(session)
+    case = case_for(write.session, write.actor, case_id, Action.SIGN)
     signature = record_signature(
-        work,
+        write.work,
         case_id,
-        actor,
+        write.actor,
         organisation_id=body.organisation_id,
         signatory_name=body.signatory_name,
         signed_at=body.signed_at,
         document_version_id=body.document_version_id,
-        now=now,
+        now=write.now,
     )
     public = SignaturePublic.model_validate(signature, from_attributes=True)
-    return commit_reply(work, request, public, 201, {"ETag": etag(case)})
+    return write.reply(public, 201, {"ETag": etag(case)})

@@ -3,15 +3,15 @@ personal token, by its owner. `GET /me` says who the caller is."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply, json_response
+from api.http.replies import json_response
 from api.routes.params import Limit, Offset, id_path, id_query
-from api.routes.writes import CREATE, write_route
+from api.routes.writes import CREATE, Write, write_route
 from api.schemas.common import Page, problem_responses
 from api.schemas.tokens import TokenCreate, TokenCreated, TokenPublic
 from api.schemas.users import Me
@@ -33,7 +33,8 @@ TokenId = Annotated[int, id_path()]
     **write_route(201, problems=CREATE),
 )
 def post_token(
-    body: TokenCreate, actor: CurrentActor, session: SessionDep, request: Request, now: Now
+    body: TokenCreate,
+    write: Write,
 ) -> JSONResponse:
     """Create a personal token (`user_id`) or a service token (`role`, `organisation_id`),
     optionally expiring; the token is in this answer only.
@@ -41,24 +42,21 @@ def post_token(
     A replay of this request with its `Idempotency-Key` answers the same, with `token` null:
     only the token's hash is kept.
     """
-    require(actor, Action.CREATE_TOKEN)
-    work = UnitOfWork(session)
+    require(write.actor, Action.CREATE_TOKEN)
     row, secret = create_token_row(
-        work,
-        actor,
+        write.work,
+        write.actor,
         name=body.name,
         role=body.role.value if body.role else None,
         organisation_id=body.organisation_id,
         user_id=body.user_id,
         expires_at=body.expires_at,
-        now=now,
+        now=write.now,
     )
     created = TokenCreated.model_validate(
         {**row.model_dump(exclude={"token_hash"}), "token": secret}
     )
-    return commit_reply(
-        work, request, created, 201, remembered=created.model_copy(update={"token": None})
-    )
+    return write.reply(created, 201, remembered=created.model_copy(update={"token": None}))
 
 
 @router.get("/tokens", response_model=Page[TokenPublic], responses=problem_responses(401, 422))

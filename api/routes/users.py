@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
-from api.http.replies import commit_reply, json_response
+from api.http.replies import json_response
 from api.routes.params import Limit, Offset, OrganisationFilter, id_path
-from api.routes.writes import CREATE, write_route
+from api.routes.writes import CREATE, Write, write_route
 from api.schemas.common import Page, problem_responses
 from api.schemas.users import UserChange, UserInvite, UserPublic
 from workflow.access.policy import Action, require
@@ -26,23 +26,23 @@ UserId = Annotated[int, id_path()]
     **write_route(201, problems=CREATE),
 )
 def post_user(
-    body: UserInvite, actor: CurrentActor, session: SessionDep, request: Request, now: Now
+    body: UserInvite,
+    write: Write,
 ) -> JSONResponse:
     """Invite a person (admin): their first single sign-on with this email links them."""
-    require(actor, Action.MANAGE_USERS)
-    work = UnitOfWork(session)
+    require(write.actor, Action.MANAGE_USERS)
     user = invite_user(
-        work,
-        actor,
+        write.work,
+        write.actor,
         name=body.name,
         email=str(body.email),
         role=body.role.value,
         organisation_id=body.organisation_id,
-        now=now,
+        now=write.now,
     )
     public = UserPublic.model_validate(user, from_attributes=True)
-    location = str(request.url_for("get_one_user", user_id=user.id).path)
-    return commit_reply(work, request, public, 201, {"Location": location})
+    location = str(write.request.url_for("get_one_user", user_id=user.id).path)
+    return write.reply(public, 201, {"Location": location})
 
 
 @router.get("/users", response_model=Page[UserPublic], responses=problem_responses(401, 403, 422))

@@ -5,12 +5,23 @@ idempotency dependency and the problems a write can answer are declared here onc
 routes and their OpenAPI document cannot drift apart.
 """
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
 
+from api.deps import CurrentActor, Now, SessionDep
 from api.http.idempotency import idempotency_key_header
+from api.http.problems import ApiProblem
+from api.http.replies import commit_reply
 from api.schemas.common import WRITE, problem_responses
+from workflow.access.actor import Actor
+from workflow.core.unit_of_work import UnitOfWork
+from workflow.models import Organisation, OrganisationKind
 
 ETAG_HEADER = {"ETag": {"description": "The case's version, quoted.", "schema": {"type": "string"}}}
 CREATE = (400, 401, 403, 409, 413, 422)
@@ -45,3 +56,52 @@ def write_route(
         "responses": {**responses, **problem_responses(*problems)},
         "dependencies": [Depends(idempotency_key_header)],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """What a write route works with: the caller, the unit of work on the request's session,
+    the request (for idempotent replays) and the time the request is handled at."""
+
+    actor: Actor
+    work: UnitOfWork
+    request: Request
+    now: datetime
+
+    @property
+    def session(self) -> Session:
+        """The request's session, the one the unit of work writes through."""
+        return self.work.session
+
+    def reply(
+        self,
+        body: BaseModel,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        *,
+        remembered: BaseModel | None = None,
+    ) -> JSONResponse:
+        """Answer the write and commit it (`api.http.replies.commit_reply`)."""
+        return commit_reply(self.work, self.request, body, status, headers, remembered=remembered)
+
+    def own_organisation(self, kind: OrganisationKind, refusal: str) -> Organisation:
+        """The caller's own organisation, for a write only an organisation of `kind` may do
+        for itself (a municipality starts a case, a company proposes); 403 `refusal` else."""
+        actor = self.actor
+        org = (
+            self.session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+        )
+        if org is None or org.kind != kind.value:
+            raise ApiProblem(403, refusal, slug="forbidden")
+        return org
+
+
+async def get_writer(
+    actor: CurrentActor, session: SessionDep, request: Request, now: Now
+) -> Writer:
+    """A write's context. `async`, as it does no I/O (`api.deps.get_language` says why);
+    making it begins nothing, so a refusal before the write costs no transaction."""
+    return Writer(actor, UnitOfWork(session), request, now)
+
+
+Write = Annotated[Writer, Depends(get_writer)]
