@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from workflow.core.settings import get_settings
@@ -59,6 +60,20 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(
         url, pool_size=settings.database_pool_size, pool_timeout=settings.database_pool_timeout
     )
+
+
+def add_or_refusal(session: Session, row: Any) -> IntegrityError | None:
+    """Add and flush `row` in a savepoint. When a unique index refuses it (a concurrent
+    writer's row won), the row leaves the session again and the refusal is returned; the
+    caller's transaction goes on, so it can answer with the row that won."""
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        session.expunge(row)
+        return exc
+    return None
 
 
 def engine_of(session: Session) -> Engine:

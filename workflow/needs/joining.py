@@ -8,13 +8,13 @@ named on the published call, and is a candidate adopting municipality at scale.
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, may
 from workflow.access.scope import is_participant
 from workflow.audit import writer as audit
+from workflow.core.db import add_or_refusal
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_reason
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -81,12 +81,9 @@ def request_to_join(
         requested_by=actor.name,
         created_at=now,
     )
-    work.session.add(request)
-    try:
-        with work.session.begin_nested():
-            work.session.flush()
-    except IntegrityError as exc:  # a concurrent request won the partial unique index
-        raise Conflict("A request to join this need is already pending.") from exc
+    refused = add_or_refusal(work.session, request)
+    if refused is not None:  # a concurrent request won the partial unique index
+        raise Conflict("A request to join this need is already pending.") from refused
     audit.record(
         work,
         actor,

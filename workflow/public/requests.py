@@ -23,7 +23,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
@@ -32,6 +31,7 @@ from workflow.access.policy import Action, leads, may, require, sees_all
 from workflow.access.roles import Role
 from workflow.access.users import invite_user
 from workflow.audit import writer as audit
+from workflow.core.db import add_or_refusal
 from workflow.core.errors import Conflict, NotFound, check_reason
 from workflow.core.names import MAX_NAME_LENGTH, clean_name
 from workflow.core.unit_of_work import UnitOfWork
@@ -108,15 +108,11 @@ def submit_request(
         language=data.language,
         created_at=now,
     )
-    work.session.add(request)
-    try:
-        with work.session.begin_nested():
-            work.session.flush()
-    except IntegrityError:  # the same company's concurrent request won the unique index
-        work.session.expunge(request)
+    refused = add_or_refusal(work.session, request)
+    if refused is not None:  # the same company's concurrent request won the unique index
         existing = _pending(work.session, case_id, data.cvr)
         if existing is None:
-            raise
+            raise refused
         return existing
     audit.record(
         work,
