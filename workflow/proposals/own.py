@@ -19,7 +19,6 @@ from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.cases.facts import parse_section
-from workflow.cases.relations import forget_relations
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_text
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -33,7 +32,7 @@ from workflow.models import (
     Proposal,
     Signature,
 )
-from workflow.proposals.service import record_signature
+from workflow.proposals.service import record_signature, touch_case
 from workflow.transitions.locking import lock_case
 
 PROPOSING_KINDS = phase_rules.PROPOSING_KINDS
@@ -72,14 +71,6 @@ def _check_open(case: Case, now: datetime, what: str) -> None:
             f"The submission deadline has passed; {what.lower()} no longer.",
             submission_deadline=deadline.isoformat() if deadline else None,
         )
-
-
-def _touch(work: UnitOfWork, case: Case, now: datetime) -> None:
-    """The case's relations changed: a new version, and the unit of work reads them afresh."""
-    assert case.id is not None
-    case.version += 1
-    case.updated_at = now
-    forget_relations(work, case.id)
 
 
 def _check_proposal_text(title: str, summary: str) -> tuple[str, str]:
@@ -132,7 +123,7 @@ def show_interest(
     )
     work.session.add(participant)
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -176,7 +167,7 @@ def edit_proposal(
     before = {"title": proposal.title, "summary": proposal.summary}
     proposal.title, proposal.summary, proposal.updated_at = title, summary, now
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -214,7 +205,7 @@ def withdraw_proposal(
         return proposal
     proposal.withdrawn_at = now
     proposal.updated_at = now
-    _touch(work, case, now)
+    touch_case(work, case, now)
     role = work.session.execute(
         select(col(Participant.role)).where(
             col(Participant.case_id) == case_id,

@@ -45,7 +45,7 @@ SIGNED_ACTION = "agreement.signed"
 MAX_REASON = 2000
 
 
-def _touch(work: UnitOfWork, case: Case, now: datetime) -> None:
+def touch_case(work: UnitOfWork, case: Case, now: datetime) -> None:
     """The case's relations changed: a new version, and the unit of work reads them afresh."""
     assert case.id is not None
     case.version += 1
@@ -88,7 +88,7 @@ def submit_proposal(
     work.session.add(proposal)
     _ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED, now)
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
     audit.record(
         work,
@@ -151,7 +151,7 @@ def add_participant(
     else:
         participant.role = role
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -211,7 +211,7 @@ def assess_proposal(
     )
     work.session.add(assessment)
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -269,7 +269,7 @@ def decide_proposal(
         if participant is not None:
             participant.role = ParticipantRole.PARTNER.value
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -320,7 +320,7 @@ def record_signature(
     )
     work.session.add(signature)
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     signed: dict[str, Any] = {
         "signature_id": signature.id,
@@ -412,7 +412,7 @@ def remove_participant(
     )
     work.session.delete(participant)
     work.session.flush()
-    _touch(work, case, now)
+    touch_case(work, case, now)
     audit.record(
         work,
         actor,
