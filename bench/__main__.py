@@ -1,6 +1,7 @@
 """`python -m bench`: prepare the data, run the benchmarks, print one line each, save JSON."""
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -30,34 +31,15 @@ databases of its own."""
 Runner = Callable[[str, RunSettings, Path], dict[str, Any]]
 
 
+MODULES = {"transition_vs_django": "peer"}
+"""The module of a benchmark not named after it; every other is `bench.<name>`."""
+
+
 def _runner(name: str) -> Runner:
-    if name == "transition":
-        from bench import transition
-
-        return transition.run
-    if name == "transition_vs_django":
-        from bench import peer
-
-        return peer.run
-    if name == "case_list":
-        from bench import case_list
-
-        return case_list.run
-    if name == "catalogue":
-        from bench import catalogue
-
-        return catalogue.run
-    if name == "load":
-        from bench import load
-
-        return load.run
-    if name == "sweep":
-        from bench import sweep
-
-        return sweep.run
-    from bench import audit_verify
-
-    return audit_verify.run
+    """The benchmark's `run`, imported only when it runs (some import heavy tools)."""
+    module = importlib.import_module(f"bench.{MODULES.get(name, name)}")
+    runner: Runner = module.run
+    return runner
 
 
 def prepare(
