@@ -26,7 +26,7 @@ from workflow.core.db import get_engine
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.documents.attach import attach_bytes
-from workflow.models import ApiToken, Case, Organisation
+from workflow.models import ApiToken, Case, Organisation, Proposal
 from workflow.proposals.service import (
     add_participant,
     assess_proposal,
@@ -270,35 +270,46 @@ class _Story:
         """Open the call, take two proposals, assess and decide them after the deadline."""
         assert case.id is not None
         self._go(case, "advance", t0 + timedelta(days=1))
-        p1 = submit_proposal(
-            self.work,
-            case.id,
-            self.partner_rolig,
-            organisation_id=self.orgs["rolig"].id or 0,
-            title="Sansestimulerende eftermiddagsrum",
-            summary="Lys, lyd og duft der skifter med dagens rytme.",
-            now=t0 + timedelta(days=10),
-        )
-        self.work.commit()
-        p2 = submit_proposal(
-            self.work,
-            case.id,
-            self.partner_sense,
-            organisation_id=self.orgs["sense"].id or 0,
-            title="Wearable unrest early-warning",
-            summary="Sensors alert staff before unrest escalates.",
-            now=t0 + timedelta(days=12),
-        )
-        self.work.commit()
         after = t0 + timedelta(days=42)
-        for p, scores in (
-            (p1, {"Effekt for borgerne": 8, "Arbejdsmiljø": 9, "Pris": 6}),
-            (p2, {"Effekt for borgerne": 6, "Arbejdsmiljø": 5, "Pris": 7}),
+        decisions: list[tuple[Proposal, dict[str, int], str, str]] = []
+        for partner, key, day, title, summary, scores, decision, rationale in (
+            (
+                self.partner_rolig,
+                "rolig",
+                10,
+                "Sansestimulerende eftermiddagsrum",
+                "Lys, lyd og duft der skifter med dagens rytme.",
+                {"Effekt for borgerne": 8, "Arbejdsmiljø": 9, "Pris": 6},
+                "selected",
+                "Højeste samlede score på de offentliggjorte kriterier.",
+            ),
+            (
+                self.partner_sense,
+                "sense",
+                12,
+                "Wearable unrest early-warning",
+                "Sensors alert staff before unrest escalates.",
+                {"Effekt for borgerne": 6, "Arbejdsmiljø": 5, "Pris": 7},
+                "rejected",
+                "Lavere score på effekt og arbejdsmiljø.",
+            ),
         ):
+            proposal = submit_proposal(
+                self.work,
+                case.id,
+                partner,
+                organisation_id=self.orgs[key].id or 0,
+                title=title,
+                summary=summary,
+                now=t0 + timedelta(days=day),
+            )
+            self.work.commit()
+            decisions.append((proposal, scores, decision, rationale))
+        for proposal, scores, _, _ in decisions:
             assess_proposal(
                 self.work,
                 case.id,
-                p.id or 0,
+                proposal.id or 0,
                 self.manager,
                 scores=scores,
                 rationale="Vurderet af bedømmelsesudvalget.",
@@ -306,24 +317,16 @@ class _Story:
                 now=after,
             )
             self.work.commit()
-        decide_proposal(
-            self.work,
-            case.id,
-            p1.id or 0,
-            self.manager,
-            decision="selected",
-            rationale="Højeste samlede score på de offentliggjorte kriterier.",
-            now=after,
-        )
-        decide_proposal(
-            self.work,
-            case.id,
-            p2.id or 0,
-            self.manager,
-            decision="rejected",
-            rationale="Lavere score på effekt og arbejdsmiljø.",
-            now=after,
-        )
+        for proposal, _, decision, rationale in decisions:
+            decide_proposal(
+                self.work,
+                case.id,
+                proposal.id or 0,
+                self.manager,
+                decision=decision,
+                rationale=rationale,
+                now=after,
+            )
         self.work.commit()
         self._go(case, "advance", after + timedelta(days=1))
 
