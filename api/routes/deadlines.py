@@ -43,23 +43,9 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 def deadline_public(deadline: Deadline, language: str, now: datetime) -> DeadlinePublic:
     """The API view of a deadline, its title in `language` for the phase deadlines."""
     assert deadline.id is not None
-    return DeadlinePublic(
-        id=deadline.id,
-        case_id=deadline.case_id,
-        phase=deadline.phase,
-        kind=deadline.kind,
-        title=localized_title(deadline, language),
-        due_at=deadline.due_at,
-        responsible_organisation_id=deadline.responsible_organisation_id,
-        status=deadline.status,
-        revision=deadline.revision,
-        overdue=deadline.status == DeadlineStatus.OPEN.value and deadline.due_at < now,
-        escalates=deadline.escalates,
-        created_by=deadline.created_by,
-        created_at=deadline.created_at,
-        updated_at=deadline.updated_at,
-        closed_at=deadline.closed_at,
-        closed_reason=deadline.closed_reason,
+    overdue = deadline.status == DeadlineStatus.OPEN.value and deadline.due_at < now
+    return DeadlinePublic.model_validate(
+        {**deadline.model_dump(), "title": localized_title(deadline, language), "overdue": overdue}
     )
 
 

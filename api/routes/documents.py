@@ -58,21 +58,14 @@ def documents_public(session: Session, documents: list[Document]) -> list[Docume
     """Documents with their versions, as the API shows them."""
     versions = service.versions_of(session, [d.id or 0 for d in documents])
     return [
-        DocumentPublic(
-            id=d.id or 0,
-            case_id=d.case_id,
-            proposal_id=d.proposal_id,
-            kind=DocumentKind(d.kind),
-            title=d.title,
-            created_by=d.created_by,
-            created_at=d.created_at,
-            deletion_requested_at=d.deletion_requested_at,
-            deletion_requested_by=d.deletion_requested_by,
-            deletion_reason=d.deletion_reason,
-            versions=[
-                DocumentVersionPublic.model_validate(v, from_attributes=True)
-                for v in versions[d.id or 0]
-            ],
+        DocumentPublic.model_validate(
+            {
+                **d.model_dump(),
+                "versions": [
+                    DocumentVersionPublic.model_validate(v, from_attributes=True)
+                    for v in versions[d.id or 0]
+                ],
+            }
         )
         for d in documents
     ]

@@ -31,21 +31,8 @@ def reminder_public(row: Reminder) -> ReminderPublic:
     """The API view of one outbox row."""
     assert row.id is not None
     pending = row.status == ReminderStatus.PENDING.value
-    return ReminderPublic(
-        id=row.id,
-        deadline_id=row.deadline_id,
-        dedup_key=row.dedup_key,
-        rung=row.rung,
-        channel=row.channel,
-        recipient_organisation_id=row.recipient_organisation_id,
-        recipient_role=row.recipient_role,
-        send_at=row.send_at,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at if pending else None,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
-    )
+    next_attempt_at = row.next_attempt_at if pending else None
+    return ReminderPublic.model_validate({**row.model_dump(), "next_attempt_at": next_attempt_at})
 
 
 @router.get(

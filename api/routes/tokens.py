@@ -1,6 +1,7 @@
 """`/tokens`: admins create and list API tokens; a token is revoked by an admin or, for a
 personal token, by its owner. `GET /me` says who the caller is."""
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -104,13 +105,5 @@ def get_me(actor: CurrentActor, session: SessionDep) -> JSONResponse:
     """Who the caller is: the person (or service token) the audit log names for its writes."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     return json_response(
-        Me(
-            name=actor.name,
-            role=actor.role,
-            organisation_id=actor.organisation_id,
-            user_id=actor.user_id,
-            token_id=actor.token_id,
-            via=actor.via,
-            email=user.email if user else None,
-        )
+        Me.model_validate({**asdict(actor), "email": user.email if user else None})
     )
