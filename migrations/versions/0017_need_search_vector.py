@@ -9,9 +9,11 @@ never writes it. The title is weighted A and the need's description B, so `ts_ra
 need whose title holds the words before one that only mentions them: the part of relevance
 that trigram similarity to the whole text stood for, without its cost (`workflow.needs.catalogue`).
 
-The GIN index on the column is not partial: besides the shared needs (the catalogue) it finds
-the knowledge library's cases (`workflow.knowledge`), which had no index before. 0010's
-expression index goes.
+Two partial GIN indexes on the column replace 0010's expression index: one on the shared
+needs (the catalogue, as before), one on the cases in the knowledge library's states
+(`workflow.knowledge`), which had no index before. Partial, so neither holds the many cases
+its search never returns (a search would visit each of them in the table only to drop it),
+and writing an unshared case in an early phase touches neither.
 
 PostgreSQL only: SQLite searches its FTS5 table (`need_fts`, 0010) and is unchanged.
 
@@ -36,6 +38,12 @@ VECTOR = (
     f"substr(search_full, strpos(search_full, '{PART}') + 1)), 'B')"
 )
 """The title (before the first separator) weighted A, the description (after it) B."""
+INDEXES = {
+    "ix_cases_need_vector_shared": "shared_at IS NOT NULL",
+    "ix_cases_need_vector_library": "state IN ('scale', 'completed', 'cancelled')",
+}
+"""Each partial index by the predicate its search implies: the catalogue's `shared_at IS NOT
+NULL` (`workflow.needs.catalogue`), the library's states (`workflow.knowledge.library`)."""
 OLD_VECTOR = f"to_tsvector('danish'::regconfig, replace(search_full, '{PART}', ' '))"
 """0010's indexed expression."""
 
@@ -47,13 +55,15 @@ def upgrade() -> None:
         f"ALTER TABLE cases ADD COLUMN need_vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED"
     )
     op.execute("DROP INDEX IF EXISTS ix_cases_need_danish")
-    op.execute("CREATE INDEX ix_cases_need_vector ON cases USING gin (need_vector)")
+    for name, where in INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON cases USING gin (need_vector) WHERE {where}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP INDEX IF EXISTS ix_cases_need_vector")
+    for name in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
     op.execute("ALTER TABLE cases DROP COLUMN need_vector")
     op.execute(
         f"CREATE INDEX ix_cases_need_danish ON cases USING gin (({OLD_VECTOR})) "
