@@ -30,8 +30,10 @@ down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-PART = "\u24e2"
-"""`workflow.cases.search.SEPARATOR` case-folded: it ends the title in `search_full`."""
+PART = "\u24c8"
+"""`workflow.cases.search.SEPARATOR` (Ⓢ), which ends the title in `search_full`. 0010 replaced
+its case-folded form (ⓢ), which never occurs there, so its vector glued the title's last word
+and the description's first into one lexeme that no search found."""
 VECTOR = (
     f"setweight(to_tsvector('danish'::regconfig, split_part(search_full, '{PART}', 1)), 'A') "
     f"|| setweight(to_tsvector('danish'::regconfig, "
@@ -44,8 +46,8 @@ INDEXES = {
 }
 """Each partial index by the predicate its search implies: the catalogue's `shared_at IS NOT
 NULL` (`workflow.needs.catalogue`), the library's states (`workflow.knowledge.library`)."""
-OLD_VECTOR = f"to_tsvector('danish'::regconfig, replace(search_full, '{PART}', ' '))"
-"""0010's indexed expression."""
+OLD_VECTOR = "to_tsvector('danish'::regconfig, replace(search_full, '\u24e2', ' '))"
+"""0010's indexed expression, exactly (with its separator)."""
 
 
 def upgrade() -> None:
