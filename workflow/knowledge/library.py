@@ -13,7 +13,9 @@ pilot; their lessons are the cancellation's reason (SPEC §3: "a failed pilot is
 cancel, its lessons in the reason"). A case cancelled before its pilot taught nothing measured.
 
 Search reuses the need catalogue's guarded Danish text search
-(`workflow.needs.catalogue.match_text`), so any text is safe.
+(`workflow.needs.catalogue.match_text`), so any text is safe, and its one-statement ranked
+page (`ranked_page`); on PostgreSQL the GIN index on `cases.need_vector` (migration 0017)
+finds the library's cases as it finds the catalogue's.
 """
 
 import json
@@ -47,7 +49,7 @@ from workflow.models import (
     ParticipantRole,
     Proposal,
 )
-from workflow.needs.catalogue import match_text, may_use_catalogue
+from workflow.needs.catalogue import match_text, may_use_catalogue, ranked_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
 from workflow.needs.terms import query_terms
 
@@ -226,16 +228,14 @@ def search_library(
     rank: ColumnElement[Any] | None = None
     if filters.q and filters.q.strip():
         query, rank = match_text(session, query, filters.q)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    latest = (col(Case.phase_entered_at).desc(), col(Case.id).desc())
+    latest = (col(Case.phase_entered_at), col(Case.id))
     if rank is None:
-        rows = session.execute(query.order_by(*latest).limit(limit).offset(offset)).scalars()
+        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        ordered = query.order_by(*(c.desc() for c in latest))
+        rows = session.execute(ordered.limit(limit).offset(offset)).scalars()
         return [KnowledgeHit(case, None) for case in rows], total
-    ranked = query.add_columns(rank.label("rank")).order_by(literal_column("rank").desc(), *latest)
-    return [
-        KnowledgeHit(case, float(score))
-        for case, score in session.execute(ranked.limit(limit).offset(offset)).all()
-    ], total
+    found, total = ranked_page(session, query, rank, latest, limit=limit, offset=offset)
+    return [KnowledgeHit(case, score) for case, score in found], total
 
 
 def similar_knowledge(

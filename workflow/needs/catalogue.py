@@ -6,9 +6,16 @@ Seeing a need in the catalogue does not open the case: its internals stay with t
 participants (`workflow.access.scope`).
 
 Search stems Danish on both databases (PostgreSQL's `danish` configuration, SQLite FTS5 over
-terms stemmed in Python: `workflow.needs.terms`) and ranks by relevance; on PostgreSQL trigram
-similarity to the whole query adds to the rank. A query with no word in it (only punctuation
-or emoji) is looked for literally in the title and need text.
+terms stemmed in Python: `workflow.needs.terms`) and ranks by relevance: on PostgreSQL
+`ts_rank` over the stored, title-weighted `need_vector` (migration 0017), on SQLite FTS5's
+`bm25`. A query with no word in it (only punctuation or emoji) is looked for literally in the
+title and need text (PostgreSQL's trigram index, migration 0007).
+
+A search answers in one statement: the matches are ranked and counted together
+(`count(*) OVER ()`) in a subquery that holds only their ids, and only the page's rows are
+read in full (`ranked_page`). Ranking must look at every match anyway, so the exact total
+costs nothing more, where a second `count(*)` statement used to find every match again.
+Issue 17's benchmark and why: docs/leaders.md, "The catalogue benchmark".
 """
 
 from dataclasses import dataclass
@@ -27,6 +34,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
@@ -43,8 +51,9 @@ from workflow.transitions.locking import lock_case
 SHARED_ACTION = "need.shared"
 UNSHARED_ACTION = "need.unshared"
 
-TSVECTOR = "to_tsvector('danish'::regconfig, replace(search_full, '\u24e2', ' '))"
-"""Exactly the expression migration 0010 indexes, or PostgreSQL would not use the index."""
+VECTOR: ColumnElement[Any] = literal_column("cases.need_vector")
+"""PostgreSQL's stored generated Danish `tsvector` of the need (migration 0017), GIN-indexed.
+Not a field of `Case`: the database computes it, and SQLite has no such column."""
 
 _fts = table("need_fts")
 _FTS: ColumnElement[Any] = literal_column("need_fts")
@@ -97,10 +106,6 @@ def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _vector() -> ColumnElement[Any]:
-    return literal_column(TSVECTOR)
-
-
 def _tsquery(words_: list[str], *, any_term: bool = False) -> ColumnElement[Any]:
     return func.to_tsquery(
         literal("danish", type_=REGCONFIG), tsquery_text(words_, any_term=any_term)
@@ -130,10 +135,7 @@ def match_text(
         if not found:
             return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
         tsq = _tsquery(found, any_term=any_term)
-        rank = func.ts_rank(_vector(), tsq) + func.similarity(
-            col(Case.search_full), fold(text)[:MAX_QUERY_LENGTH]
-        )
-        return query.where(_vector().op("@@")(tsq)), rank
+        return query.where(VECTOR.op("@@")(tsq)), func.ts_rank(VECTOR, tsq)
     terms = query_terms(text)
     if not terms:
         return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
@@ -153,17 +155,55 @@ def search_needs(
     rank: ColumnElement[Any] | None = None
     if filters.q and filters.q.strip():
         query, rank = match_text(session, query, filters.q)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    newest = (col(Case.shared_at).desc(), col(Case.id).desc())
+    newest = (col(Case.shared_at), col(Case.id))
     if rank is None:
-        rows = session.execute(query.order_by(*newest).limit(limit).offset(offset)).scalars()
+        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        ordered = query.order_by(*(c.desc() for c in newest))
+        rows = session.execute(ordered.limit(limit).offset(offset)).scalars()
         return [NeedHit(case, None) for case in rows], total
-    ranked = query.add_columns(rank.label("rank")).order_by(literal_column("rank").desc(), *newest)
-    hits = [
-        NeedHit(case, float(score))
-        for case, score in session.execute(ranked.limit(limit).offset(offset)).all()
-    ]
-    return hits, total
+    found, total = ranked_page(session, query, rank, newest, limit=limit, offset=offset)
+    return [NeedHit(case, score) for case, score in found], total
+
+
+def ranked_page(
+    session: Session,
+    query: Select[Any],
+    rank: ColumnElement[Any],
+    then: tuple[Mapped[Any], ...],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Case, float]], int]:
+    """One page of the cases `query` finds, best `rank` first (ties: `then`, descending),
+    with each case's rank and the number of matches, in one statement.
+
+    The innermost query finds and ranks the matches, keeping only ids, rank and tie-breakers
+    (SQLite allows FTS5's `bm25` in no query with a window function, so the counting and
+    sorting happen one level up; PostgreSQL flattens the two into one). The middle one counts
+    them and sorts the small rows; the outer one reads the page's cases in full. A page past
+    the last match has no row to carry the count, so only then is it counted on its own."""
+    matches = query.with_only_columns(
+        col(Case.id).label("id"),
+        rank.label("rank"),
+        *(c.label(f"then_{i}") for i, c in enumerate(then)),
+    ).subquery("matches")
+    tie_breakers = [matches.c[f"then_{i}"] for i in range(len(then))]
+    inner = (
+        select(matches.c.id, matches.c.rank, func.count().over().label("total"), *tie_breakers)
+        .order_by(matches.c.rank.desc(), *(c.desc() for c in tie_breakers))
+        .limit(limit)
+        .offset(offset)
+        .subquery("hits")
+    )
+    rows = session.execute(
+        select(Case, inner.c.rank, inner.c.total)
+        .join(inner, col(Case.id) == inner.c.id)
+        .order_by(inner.c.rank.desc(), *(inner.c[f"then_{i}"].desc() for i in range(len(then))))
+    ).all()
+    if rows:
+        return [(case, float(score)) for case, score, _ in rows], int(rows[0][2])
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return [], total
 
 
 def get_shared_need(session: Session, actor: Actor, case_id: int) -> Case:

@@ -88,6 +88,19 @@ def test_danish_stemming_finds_demente_by_demens(
     }
 
 
+def test_the_first_word_of_the_description_is_found(
+    api: ApiClient, catalogue: tuple[World, dict[str, int]]
+) -> None:
+    w, _ = catalogue
+    # "Borgere sorterer madaffald forkert": its first word follows the title's last one in the
+    # stored search text, and is a word of its own all the same
+    assert set(_titles(api, w.outsider_manager, q="borgere")) == {
+        "Ro for demente borgere",
+        "Sortering af affald",
+    }
+    assert _titles(api, w.outsider_manager, q="elever") == ["Fravær i folkeskolen"]
+
+
 def test_ranking_puts_the_need_matching_more_first(
     api: ApiClient, catalogue: tuple[World, dict[str, int]]
 ) -> None:
