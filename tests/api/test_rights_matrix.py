@@ -8,7 +8,6 @@ case lies outside the caller's scope). `tests/workflow/access/test_policy.py` ho
 table for the policy itself.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from tests.api_helpers import ADMIN_TOKEN, ApiClient, World, patch_case, trigger
 from tests.factories import ready_call, ready_need
+from tests.web_support import csrf_of, signed_in_client
 
 OK, FORBIDDEN, MISSING = "ok", "403", "404"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass
@@ -272,18 +271,9 @@ def test_api_rights(api: ApiClient, who: str) -> None:
 
 
 def _signed_in(api: ApiClient, token: str) -> tuple[TestClient, str]:
-    client = TestClient(api.client.app, follow_redirects=False)
-    form = client.get("/ui/login")
-    csrf = CSRF.search(form.text)
-    assert csrf
-    answer = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/cases"}
-    )
-    assert answer.status_code == 303, answer.text
+    client = signed_in_client(api.client.app, token, "/ui/cases")
     page = client.get("/ui/cases")
-    csrf = CSRF.search(page.text)  # the sign-out form carries the session's CSRF token
-    assert csrf
-    return client, csrf.group(1)
+    return client, csrf_of(page.text)  # the sign-out form carries the session's CSRF token
 
 
 def _version(api: ApiClient, case_id: int) -> str:
@@ -292,27 +282,28 @@ def _version(api: ApiClient, case_id: int) -> str:
 
 WebProbe = Callable[[ApiClient, Scene, TestClient, str], httpx.Response]
 
+
+def _need_case_form(
+    api: ApiClient, s: Scene, c: TestClient, csrf: str, action: str, fields: dict[str, str]
+) -> httpx.Response:
+    """Post a form of the need case's page, with the session's CSRF token and the case's
+    current version, as the page would."""
+    version = _version(api, s.need_case)
+    return c.post(
+        f"/ui/cases/{s.need_case}/{action}", data={"csrf_token": csrf, "version": version, **fields}
+    )
+
+
 WEB_PROBES: dict[str, WebProbe] = {
     "case_page": lambda api, s, c, csrf: c.get(f"/ui/cases/{s.need_case}"),
-    "edit_need": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/sections/need",
-        data={
-            "csrf_token": csrf,
-            "version": _version(api, s.need_case),
-            "f.description": "Et skarpere behov.",
-        },
+    "edit_need": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "sections/need", {"f.description": "Et skarpere behov."}
     ),
-    "edit_call": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/sections/call",
-        data={
-            "csrf_token": csrf,
-            "version": _version(api, s.need_case),
-            "f.title": "Nyt opslag",
-        },
+    "edit_call": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "sections/call", {"f.title": "Nyt opslag"}
     ),
-    "trigger": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/transitions",
-        data={"csrf_token": csrf, "version": _version(api, s.need_case), "trigger": "resume"},
+    "trigger": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "transitions", {"trigger": "resume"}
     ),
     "proposal_page": lambda api, s, c, csrf: c.get(
         f"/ui/cases/{s.match_case}/proposals/{s.proposal}"

@@ -8,41 +8,19 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tests.web_support import WebApp, csrf_of, sign_in
-from workflow.access.actor import SYSTEM_CLI
-from workflow.access.tokens import create_token
-from workflow.access.users import invite_user
-from workflow.core.timeutil import utcnow
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Organisation, Role, User
 
 
 def _admin(web: WebApp) -> TestClient:
     """A browser signed in with an admin's personal token."""
-    with Session(web.db.engine, expire_on_commit=False) as s:
-        work = UnitOfWork(s)
-        admin = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Ada Admin",
-            email="ada@opi.example",
-            role=Role.ADMIN.value,
-            organisation_id=None,
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Ada's token", user_id=admin.id)
-        work.commit()
+    _, token = web.invite("Ada Admin", "ada@opi.example", Role.ADMIN)
     client = web.client()
     assert sign_in(client, token).status_code == 303
     return client
 
 
 def _furesoe_id(web: WebApp) -> int:
-    with Session(web.db.engine) as s:
-        org = s.execute(
-            select(Organisation).where(col(Organisation.name) == "Furesø Kommune")
-        ).scalar_one()
-        assert org.id is not None
-        return org.id
+    return web.org_id("Furesø Kommune")
 
 
 def _user(web: WebApp, email: str) -> User | None:
@@ -107,19 +85,7 @@ def test_invite_change_role_disable_and_enable(web: WebApp) -> None:
 
 
 def test_disabling_ends_the_persons_session_and_tokens_at_once(web: WebApp) -> None:
-    with Session(web.db.engine, expire_on_commit=False) as s:
-        work = UnitOfWork(s)
-        person = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Lise Leder",
-            email="lise@furesoe.dk",
-            role=Role.MANAGER.value,
-            organisation_id=_furesoe_id(web),
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Lise's token", user_id=person.id)
-        work.commit()
+    person, token = web.invite("Lise Leder", "lise@furesoe.dk", Role.MANAGER, _furesoe_id(web))
     lise = web.client()
     assert sign_in(lise, token).status_code == 303
     assert lise.get("/ui/overview").status_code == 200

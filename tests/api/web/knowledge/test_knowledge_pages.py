@@ -1,25 +1,17 @@
 """The pages "Videnbibliotek", a library case, "Det har andre gjort" and the co-owners on the
 case and call pages, on both databases (issue 17)."""
 
-import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.api_helpers import ApiClient, World, drive, patch_case
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web_support import signed_in_client
 
 
 def _signed_in(api: ApiClient, token: str) -> TestClient:
-    client = TestClient(api.client.app, follow_redirects=False)
-    csrf = CSRF.search(client.get("/ui/login").text)
-    assert csrf
-    response = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/knowledge"}
-    )
-    assert response.status_code == 303, response.text
-    return client
+    """A browser signed in with `token`, sent on to the library."""
+    return signed_in_client(api.client.app, token, "/ui/knowledge")
 
 
 def _case(api: ApiClient, w: World, title: str, **need: Any) -> dict[str, Any]:
