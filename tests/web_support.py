@@ -47,6 +47,12 @@ def version_of(html: str) -> str:
     return match.group(1)
 
 
+def case_form(html: str) -> dict[str, str]:
+    """The hidden fields every form of a case page carries: its CSRF token and the case's
+    version as the page showed it."""
+    return {"csrf_token": csrf_of(html), "version": version_of(html)}
+
+
 def sign_in(client: TestClient, token: str, next_path: str = "/ui/overview") -> Response:
     """Post the sign-in form as a browser would (with the form's CSRF token)."""
     form = client.get("/ui/login")
@@ -76,8 +82,9 @@ def press(
 ) -> Response:
     """Press a transition's button on the case page as a browser would: with the page's CSRF
     token and the version it shows (unless `version` names another, e.g. a stale one)."""
-    page = client.get(f"/ui/cases/{case_id}").text
-    data = {"csrf_token": csrf_of(page), "version": version or version_of(page), "trigger": trigger}
+    data = {**case_form(client.get(f"/ui/cases/{case_id}").text), "trigger": trigger}
+    if version:
+        data["version"] = version
     if reason is not None:
         data["reason"] = reason
     return client.post(f"/ui/cases/{case_id}/transitions", data=data)
@@ -161,18 +168,22 @@ class WebApp:
         """The world's manager (Mette Madsen) acting for the case's lead municipality."""
         return Actor("Mette Madsen", Role.MANAGER, self.case(case_id).lead_municipality_id)
 
-    def save_meanwhile(self, case_id: int, version: str, owner_name: str, by: str) -> None:
-        """Someone else (`by`) saves the need's owner at `version`, as while a form is open."""
+    def stale_need_form(self, client: TestClient, by: str) -> dict[str, str]:
+        """Open the need case's page in `client`; then `by` saves the need's owner ("Hanne
+        Lund") meanwhile. The page's form fields: its CSRF token and its now stale version."""
+        case_id = self.world.need_case_id
+        form = case_form(client.get(f"/ui/cases/{case_id}").text)
         with Session(self.db.engine) as session:
             work = UnitOfWork(session)
             update_case(
                 work,
                 case_id,
-                {"need": {"owner_name": owner_name}},
+                {"need": {"owner_name": "Hanne Lund"}},
                 Actor(by, Role.MANAGER, None),
-                expected_version=int(version),
+                expected_version=int(form["version"]),
             )
             work.commit()
+        return form
 
     def to_agreement(self) -> int:
         """The world's match case, closed, assessed and decided (RoligRum selected, SenseCare

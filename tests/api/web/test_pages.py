@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_B
 from tests.factories import make_org
-from tests.web_support import WebApp, csrf_of, press, sign_in, version_of
+from tests.web_support import WebApp, case_form, csrf_of, press, sign_in, version_of
 from workflow.access.actor import Actor
 from workflow.access.roles import Role
 from workflow.cases.service import create_case
@@ -203,12 +203,9 @@ def test_an_unknown_language_falls_back_to_danish(web: WebApp) -> None:
 def test_a_stale_form_shows_a_friendly_message_and_saves_nothing(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
-    page = client.get(f"/ui/cases/{case_id}")
-    version = version_of(page.text)
-    web.save_meanwhile(case_id, version, "Hanne Lund", by="Anden bruger")
+    stale = web.stale_need_form(client, by="Anden bruger")  # someone else saves first
     response = client.post(
-        f"/ui/cases/{case_id}/sections/need",
-        data={"csrf_token": csrf_of(page.text), "version": version, "f.owner_name": "Mig"},
+        f"/ui/cases/{case_id}/sections/need", data={**stale, "f.owner_name": "Mig"}
     )
     assert response.status_code == 409
     assert "Sagen er blevet ændret af en anden, siden du åbnede den." in response.text
@@ -219,25 +216,20 @@ def test_invalid_values_are_marked_on_the_form(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
     page = client.get(f"/ui/cases/{case_id}")
-    token, version = csrf_of(page.text), version_of(page.text)
+    form = case_form(page.text)
     response = client.post(
         f"/ui/cases/{case_id}/sections/call",
-        data={
-            "csrf_token": token,
-            "version": version,
-            "f.criteria.0.name": "Pris",
-            "f.criteria.0.weight": "mange",
-        },
+        data={**form, "f.criteria.0.name": "Pris", "f.criteria.0.weight": "mange"},
     )
     assert response.status_code == 422
     assert "Skal være et helt tal." in response.text
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
-        data={"csrf_token": token, "version": version, "f.owner_email": "ikke en adresse"},
+        data={**form, "f.owner_email": "ikke en adresse"},
     )
     assert response.status_code == 422
     assert "Værdien er ikke gyldig." in response.text
-    assert web.case(case_id).version == int(version)
+    assert web.case(case_id).version == int(form["version"])
 
 
 def test_a_refused_advance_lists_every_unmet_requirement(web: WebApp) -> None:
@@ -254,7 +246,7 @@ def test_pause_needs_a_reason_and_then_puts_the_case_on_hold(web: WebApp) -> Non
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
     page = client.get(f"/ui/cases/{case_id}")
-    data = {"csrf_token": csrf_of(page.text), "version": version_of(page.text), "trigger": "pause"}
+    data = {**case_form(page.text), "trigger": "pause"}
     response = client.post(f"/ui/cases/{case_id}/transitions", data=data)
     assert response.status_code == 422 and "Handlingen kræver en begrundelse." in response.text
     response = client.post(
@@ -315,7 +307,7 @@ def test_partners_and_staff_cannot_change_what_is_not_theirs(web: WebApp) -> Non
     page = staff.get(f"/ui/cases/{need_case}")
     response = staff.post(
         f"/ui/cases/{need_case}/sections/call",
-        data={"csrf_token": csrf_of(page.text), "version": version_of(page.text), "f.title": "x"},
+        data={**case_form(page.text), "f.title": "x"},
     )
     assert response.status_code == 403
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from api.web.forms import LOCAL_TZ
 from tests.factories import make_org
-from tests.web_support import WebApp, csrf_of, post_form, version_of
+from tests.web_support import WebApp, case_form, csrf_of, post_form
 from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
 from workflow.core.timeutil import utcnow
@@ -70,15 +70,12 @@ def test_a_manager_starts_a_case_with_its_need(web: WebApp) -> None:
     form = client.get("/ui/cases/new")
     assert form.status_code == 200
     assert "Behovsejer (navn)" in form.text  # the need's generated form
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "Færre fald i eget hjem",
-            "f.description": "Ældre falder om natten.",
-            "f.legal_track": "mini_trial",
-        },
-    )
+    typed = {
+        "title": "Færre fald i eget hjem",
+        "f.description": "Ældre falder om natten.",
+        "f.legal_track": "mini_trial",
+    }
+    response = client.post("/ui/cases/new", data={"csrf_token": csrf_of(form.text), **typed})
     assert response.status_code == 303
     case_id = int(response.headers["location"].split("/")[3].split("?")[0])
     case = web.case(case_id)
@@ -91,17 +88,13 @@ def test_a_manager_starts_a_case_with_its_need(web: WebApp) -> None:
 def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: WebApp) -> None:
     client = web.signed_in("staff")
     before = count(web, Case)
-    form = client.get("/ui/cases/new")
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "   ",
-            "f.owner_name": "Hanne Lund",
-            "f.owner_email": "ikke en adresse",
-            "f.target_group": "Ældre i eget hjem",
-        },
-    )
+    typed = {
+        "title": "   ",
+        "f.owner_name": "Hanne Lund",
+        "f.owner_email": "ikke en adresse",
+        "f.target_group": "Ældre i eget hjem",
+    }
+    response = post_form(client, "/ui/cases/new", "/ui/cases/new", typed)
     assert response.status_code == 422
     errors = errors_beside(response.text)
     assert errors["new-title"] == "Skal udfyldes."
@@ -109,14 +102,8 @@ def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: WebA
     assert 'value="ikke en adresse"' in response.text
     assert ">Ældre i eget hjem</textarea>" in response.text
     # Now the title is there, and the address is refused beside its own field.
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "Færre fald",
-            "f.owner_email": "ikke en adresse",
-        },
-    )
+    typed = {"title": "Færre fald", "f.owner_email": "ikke en adresse"}
+    response = post_form(client, "/ui/cases/new", "/ui/cases/new", typed)
     assert response.status_code == 422
     assert errors_beside(response.text) == {"f-owner_email": "Værdien er ikke gyldig."}
     assert 'value="Færre fald"' in response.text
@@ -521,17 +508,10 @@ def test_section_forms_come_from_the_schemas_with_help_and_limits(web: WebApp) -
 def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
-    page = client.get(f"/ui/cases/{case_id}")
-    version = version_of(page.text)
-    web.save_meanwhile(case_id, version, "Hanne Lund", by="Anden Bruger")
+    stale = web.stale_need_form(client, by="Anden Bruger")
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "version": version,
-            "f.owner_name": "Mig Selv",
-            "f.expected_value": "Roligere dage",
-        },
+        data={**stale, "f.owner_name": "Mig Selv", "f.expected_value": "Roligere dage"},
     )
     assert response.status_code == 409
     assert 'value="Mig Selv"' in response.text
@@ -542,8 +522,7 @@ def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: WebApp) ->
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
         data={
-            "csrf_token": csrf_of(response.text),
-            "version": version_of(response.text),
+            **case_form(response.text),
             "f.owner_name": "Mig Selv",
             "f.description": web.case(case_id).need["description"],
             "f.target_group": web.case(case_id).need["target_group"],
@@ -560,8 +539,7 @@ def test_a_refused_section_form_keeps_every_typed_value(web: WebApp) -> None:
     response = client.post(
         f"/ui/cases/{case_id}/sections/call",
         data={
-            "csrf_token": csrf_of(page.text),
-            "version": version_of(page.text),
+            **case_form(page.text),
             "f.title": "Ro om eftermiddagen",
             "f.criteria.0.name": "Pris",
             "f.criteria.0.weight": "mange",
@@ -579,24 +557,17 @@ def test_the_manager_retitles_the_case_and_a_stale_title_keeps_the_input(web: We
     case_id = web.world.need_case_id
     client = web.signed_in("manager")
     page = client.get(f"/ui/cases/{case_id}")
-    version = version_of(page.text)
-    response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": ""},
-    )
+    form = case_form(page.text)
+    response = client.post(f"/ui/cases/{case_id}/title", data={**form, "title": ""})
     assert response.status_code == 422
     assert errors_beside(response.text) == {"title-title": "Skal udfyldes."}
     response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": "Ro på plejehjemmet"},
+        f"/ui/cases/{case_id}/title", data={**form, "title": "Ro på plejehjemmet"}
     )
     assert response.status_code == 303
     assert web.case(case_id).title == "Ro på plejehjemmet"
     # The old form again: someone (this user) saved first; the typed title is kept.
-    response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": "Andet navn"},
-    )
+    response = client.post(f"/ui/cases/{case_id}/title", data={**form, "title": "Andet navn"})
     assert response.status_code == 409
     assert 'value="Andet navn"' in response.text
     assert web.case(case_id).title == "Ro på plejehjemmet"

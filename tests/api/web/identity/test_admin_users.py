@@ -4,6 +4,7 @@ person's sessions and tokens at once. Both databases."""
 import json
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -17,6 +18,20 @@ def _admin(web: WebApp) -> TestClient:
     client = web.client()
     assert sign_in(client, token).status_code == 303
     return client
+
+
+def _invite(admin: TestClient, page: str, name: str, email: str, organisation: str) -> Response:
+    """Send the users page's invite form for a member of staff (`organisation`: its id)."""
+    return admin.post(
+        "/ui/admin/users",
+        data={
+            "csrf_token": csrf_of(page),
+            "name": name,
+            "email": email,
+            "role": Role.STAFF.value,
+            "organisation_id": organisation,
+        },
+    )
 
 
 def _furesoe_id(web: WebApp) -> int:
@@ -46,16 +61,8 @@ def test_only_admins_see_the_page(web: WebApp) -> None:
 def test_invite_change_role_disable_and_enable(web: WebApp) -> None:
     admin = _admin(web)
     page = admin.get("/ui/admin/users")
-    invited = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Søren Sagsbehandler",
-            "email": "Soeren@Furesoe.dk",
-            "role": Role.STAFF.value,
-            "organisation_id": str(_furesoe_id(web)),
-        },
-    )
+    furesoe = str(_furesoe_id(web))
+    invited = _invite(admin, page.text, "Søren Sagsbehandler", "Soeren@Furesoe.dk", furesoe)
     assert invited.status_code == 303 and invited.headers["location"].endswith("done=invited")
     user = _user(web, "soeren@furesoe.dk")
     assert user is not None and user.role == Role.STAFF.value
@@ -112,30 +119,12 @@ def test_bad_invite_is_refused_beside_the_field_and_creates_nothing(web: WebApp)
     admin = _admin(web)
     page = admin.get("/ui/admin/users")
     before = _actions(web)
-    refused = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Uden Adresse",
-            "email": "ikke-en-adresse",
-            "role": Role.STAFF.value,
-            "organisation_id": "",
-        },
-    )
+    refused = _invite(admin, page.text, "Uden Adresse", "ikke-en-adresse", "")
     assert refused.status_code == 422
     assert 'id="invite-email-error"' in refused.text
     assert "Skriv en gyldig e-mailadresse." in refused.text
     assert 'value="Uden Adresse"' in refused.text  # typed values kept
-    no_org = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Uden Organisation",
-            "email": "uden@furesoe.dk",
-            "role": Role.STAFF.value,
-            "organisation_id": "",
-        },
-    )
+    no_org = _invite(admin, page.text, "Uden Organisation", "uden@furesoe.dk", "")
     assert no_org.status_code == 422 and "Denne rolle kræver en organisation." in no_org.text
     assert _user(web, "uden@furesoe.dk") is None
     assert _actions(web) == before
