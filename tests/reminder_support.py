@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 from api.app import create_app
 from api.deps import get_now, get_session
 from tests.factories import NOW, DatabaseTarget, make_org, manager_of, new_case
-from tests.loopback import free_port
+from tests.loopback import free_port, serving
 from workflow.access.actor import Actor
 from workflow.access.tokens import create_token
 from workflow.core.settings import Settings, get_settings
@@ -129,14 +129,8 @@ def webhook_receiver(status: int = 204) -> Iterator[WebhookReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def make_settings(**overrides: Any) -> Settings:
