@@ -5,7 +5,6 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -17,7 +16,6 @@ from tests.reminder_support import (
     add_due_deadline,
     api_client,
     bearer,
-    make_scene,
     make_settings,
     reminders_of,
     smtp_server,
@@ -27,11 +25,6 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import move_deadline, set_deadline_status
 from workflow.models import AuditEvent, DeadlineStatus
 from workflow.transitions.engine import apply_trigger
-
-
-@pytest.fixture
-def scene(session: Session) -> Scene:
-    return make_scene(session)
 
 
 def status_by_rung(session: Session, deadline: object) -> dict[str, str]:
