@@ -28,6 +28,17 @@ from workflow.transitions.engine import apply_trigger
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
+EMPTY_NEED_UNMET = (
+    "need.owner",
+    "need.description",
+    "need.target_group",
+    "need.expected_value",
+    "need.legal_track",
+    "call.ready",
+)
+"""What a new case with an empty need lacks for `advance`, in the order a refusal lists it
+(SPEC §3): written out here, once, so that the tests check the code against the spec."""
+
 
 @dataclass(frozen=True)
 class DatabaseTarget:
