@@ -53,6 +53,13 @@ def _first_break(db: DatabaseTarget, problem: str, case_id: int, seq: int) -> No
     assert (broken["problem"], broken["case_id"], broken["seq"]) == (problem, case_id, seq)
 
 
+def _checkpoint(db: DatabaseTarget) -> int:
+    """A checkpoint of the log as it is now, before the tampering; its id."""
+    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
+    assert checkpoint is not None and checkpoint.id is not None
+    return checkpoint.id
+
+
 def _checkpoint_mismatch(db: DatabaseTarget, story: Story, seq: int, checkpoint_id: int) -> str:
     """Verification finds the story's chain disagreeing with checkpoint `checkpoint_id` at
     event `seq`; what it says of it."""
@@ -157,13 +164,12 @@ def test_a_truncated_tail_disagrees_with_the_chain_head(db: DatabaseTarget, stor
 def test_a_truncated_tail_with_its_head_forged_is_caught_by_the_checkpoint(
     db: DatabaseTarget, story: Story
 ) -> None:
-    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
-    assert checkpoint is not None
+    checkpoint_id = _checkpoint(db)
     with attacker(db) as conn:
         last = len(events_of(conn, story.chain))
         conn.execute(EVENTS.delete().where(_where(story, last)))
         set_head(conn, story.chain)
-    assert "tail was removed" in _checkpoint_mismatch(db, story, last, checkpoint.id)
+    assert "tail was removed" in _checkpoint_mismatch(db, story, last, checkpoint_id)
 
 
 def test_an_inserted_event_breaks_the_link_after_it(db: DatabaseTarget, story: Story) -> None:
@@ -194,15 +200,14 @@ def test_an_appended_event_without_its_head_is_caught(db: DatabaseTarget, story:
 def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_the_checkpoint(
     db: DatabaseTarget, story: Story
 ) -> None:
-    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
-    assert checkpoint is not None
+    checkpoint_id = _checkpoint(db)
     with attacker(db) as conn:
         cp_seq = len(events_of(conn, story.chain))
         overwrite(conn, story.chain, 2, actor_name="Mallory")
         rewrite_chain(conn, story.chain, from_seq=2)
     with Session(db.engine) as session:
         assert_chain_intact(session, story.chain)  # the chain alone shows nothing
-    assert "rewritten" in _checkpoint_mismatch(db, story, cp_seq, checkpoint.id)
+    assert "rewritten" in _checkpoint_mismatch(db, story, cp_seq, checkpoint_id)
 
 
 def test_an_event_moved_to_another_case_is_caught(db: DatabaseTarget, story: Story) -> None:
