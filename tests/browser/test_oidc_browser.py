@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from tests.browser.a11y import PHONE, axe_violations, describe, sideways_overflow, widest_elements
+from tests.browser.a11y import PHONE, problems_on
 from tests.browser.server import serve
 from tests.browser.world import build_world
 from tests.factories import DatabaseTarget, invite_person, personal_token
@@ -88,13 +88,7 @@ def test_admin_users_and_sign_in_pages_fit_a_phone_and_pass_axe(
             problems: list[str] = []
 
             def check(path: str) -> None:
-                page.goto(f"{url}{path}")
-                overflow = sideways_overflow(page)
-                if overflow:
-                    problems.append(f"{path} scrolls {overflow}px: {widest_elements(page)}")
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(f"{path} axe:\n{describe(violations)}")
+                problems.extend(problems_on(page, url, path))
 
             check("/ui/login")
             expect(page.get_by_role("link", name="Log ind med Test-IdP")).to_be_visible()
