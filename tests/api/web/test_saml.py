@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from api.app import create_app
+from tests.chain import events_named
 from tests.factories import DatabaseTarget, invite_person, make_org
 from tests.saml_idp import Person, TestIdp, encode, expired, fresh_id, make_key_pair
 from tests.web_support import csrf_of, sign_in
@@ -58,11 +59,7 @@ class SamlWorld:
             return int(s.execute(select(func.count()).select_from(model)).scalar_one())
 
     def events(self, action: str) -> list[AuditEvent]:
-        with Session(self.db.engine) as s:
-            rows = s.execute(
-                select(AuditEvent).where(col(AuditEvent.action) == action).order_by("id")
-            )
-            return list(rows.scalars())
+        return events_named(self.db.engine, action)
 
 
 def _settings_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from tests.chain import events_named
 from tests.factories import invite_person
 from tests.loopback import free_port
 from tests.oidc_support import (
@@ -79,14 +80,7 @@ class Sso:
             return list(s.execute(select(User).where(col(User.email) == email)).scalars())
 
     def events(self, action: str) -> list[AuditEvent]:
-        with Session(self.web.db.engine) as s:
-            return list(
-                s.execute(
-                    select(AuditEvent)
-                    .where(col(AuditEvent.action) == action)
-                    .order_by(col(AuditEvent.id))
-                ).scalars()
-            )
+        return events_named(self.web.db.engine, action)
 
 
 @pytest.fixture
