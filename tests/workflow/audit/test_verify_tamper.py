@@ -53,13 +53,6 @@ def _first_break(db: DatabaseTarget, problem: str, case_id: int, seq: int) -> No
     assert (broken["problem"], broken["case_id"], broken["seq"]) == (problem, case_id, seq)
 
 
-def _checkpoint(db: DatabaseTarget) -> int:
-    """A checkpoint of the log as it is now, before the tampering; its id."""
-    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
-    assert checkpoint is not None and checkpoint.id is not None
-    return checkpoint.id
-
-
 def _checkpoint_mismatch(db: DatabaseTarget, story: Story, seq: int, checkpoint_id: int) -> str:
     """Verification finds the story's chain disagreeing with checkpoint `checkpoint_id` at
     event `seq`; what it says of it."""
@@ -83,6 +76,14 @@ def story(db: DatabaseTarget) -> Story:
     report = _verify(db)
     assert report.ok, report.as_dict()
     return told
+
+
+@pytest.fixture
+def checkpoint_id(db: DatabaseTarget, story: Story) -> int:
+    """A checkpoint of the story's log, taken before the test tampers with it; its id."""
+    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
+    assert checkpoint is not None and checkpoint.id is not None
+    return checkpoint.id
 
 
 def test_an_untampered_log_verifies_completely(db: DatabaseTarget, story: Story) -> None:
@@ -162,9 +163,8 @@ def test_a_truncated_tail_disagrees_with_the_chain_head(db: DatabaseTarget, stor
 
 
 def test_a_truncated_tail_with_its_head_forged_is_caught_by_the_checkpoint(
-    db: DatabaseTarget, story: Story
+    db: DatabaseTarget, story: Story, checkpoint_id: int
 ) -> None:
-    checkpoint_id = _checkpoint(db)
     with attacker(db) as conn:
         last = len(events_of(conn, story.chain))
         conn.execute(EVENTS.delete().where(_where(story, last)))
@@ -198,9 +198,8 @@ def test_an_appended_event_without_its_head_is_caught(db: DatabaseTarget, story:
 
 
 def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_the_checkpoint(
-    db: DatabaseTarget, story: Story
+    db: DatabaseTarget, story: Story, checkpoint_id: int
 ) -> None:
-    checkpoint_id = _checkpoint(db)
     with attacker(db) as conn:
         cp_seq = len(events_of(conn, story.chain))
         overwrite(conn, story.chain, 2, actor_name="Mallory")
