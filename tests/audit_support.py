@@ -54,9 +54,9 @@ def attacker(db: DatabaseTarget) -> Iterator[Connection]:
         conn.commit()
 
 
-def overwrite(conn: Connection, chain: str, seq: int, **values: Any) -> None:
+def overwrite(conn: Connection, chain: str, seq: int, /, **values: Any) -> None:
     """Overwrite columns of event `seq` of `chain` (on an `attacker` connection), leaving its
-    hash as it was."""
+    hash as it was. The columns may include `seq` itself (hence positional-only)."""
     conn.execute(update(EVENTS).where(EVENTS.c.chain == chain, EVENTS.c.seq == seq).values(values))
 
 
