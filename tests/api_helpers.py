@@ -210,6 +210,19 @@ def trigger(
     )
 
 
+def join_need(api: ApiClient, w: World, case_id: int, token: str) -> None:
+    """The municipality whose manager holds `token` asks to join the shared need, and the
+    lead's manager accepts: it co-owns the need from now on."""
+    asked = api.post(f"/cases/{case_id}/join-requests", token=token, json={})
+    assert asked.status_code == 201, asked.text
+    decided = api.post(
+        f"/cases/{case_id}/join-requests/{asked.json()['id']}/decision",
+        token=w.manager,
+        json={"decision": "accept"},
+    )
+    assert decided.status_code == 200, decided.text
+
+
 def create_case(api: ApiClient, w: World, need: dict[str, Any] | None = None) -> dict[str, Any]:
     """A case in `need` led by the world's lead municipality, created by its manager."""
     response = api.post(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 from sqlmodel import Session
 
 from tests.factories import DatabaseTarget, drive, make_world, new_case
@@ -27,6 +27,7 @@ from workflow.models import AuditEvent
 from workflow.transitions.engine import apply_trigger
 
 GUARDED_TABLES = ("audit_events", "audit_checkpoints", "audit_checkpoint_heads")
+EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -51,6 +52,12 @@ def attacker(db: DatabaseTarget) -> Iterator[Connection]:
         for _, sql in triggers:
             conn.exec_driver_sql(sql)
         conn.commit()
+
+
+def overwrite(conn: Connection, chain: str, seq: int, /, **values: Any) -> None:
+    """Overwrite columns of event `seq` of `chain` (on an `attacker` connection), leaving its
+    hash as it was. The columns may include `seq` itself (hence positional-only)."""
+    conn.execute(update(EVENTS).where(EVENTS.c.chain == chain, EVENTS.c.seq == seq).values(values))
 
 
 def events_of(conn: Connection, chain: str) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from workflow.audit.writer import GENESIS_HASH, compute_hash
@@ -24,3 +24,10 @@ def assert_chain_intact(session: Session, chain: str) -> list[AuditEvent]:
         json.loads(event.data)
         prev = event.hash
     return events
+
+
+def events_named(engine: Engine, action: str) -> list[AuditEvent]:
+    """The audit events of `action`, in the order they were written."""
+    with Session(engine) as session:
+        query = select(AuditEvent).where(col(AuditEvent.action) == action)
+        return list(session.execute(query.order_by(col(AuditEvent.id))).scalars())

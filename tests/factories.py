@@ -9,11 +9,15 @@ from sqlmodel import Session
 
 from states import REQUIREMENTS, CaseState
 from states.ready import ready_sections
-from workflow.access.actor import Actor
+from workflow.access.actor import SYSTEM_CLI, Actor
+from workflow.access.roles import Role
+from workflow.access.tokens import create_token
+from workflow.access.users import invite_user
 from workflow.cases.service import create_case, update_case
+from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.documents.attach import attach_bytes
-from workflow.models import Case, Organisation
+from workflow.models import Case, Organisation, User
 from workflow.proposals.service import (
     assess_proposal,
     decide_proposal,
@@ -23,6 +27,17 @@ from workflow.proposals.service import (
 from workflow.transitions.engine import apply_trigger
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+EMPTY_NEED_UNMET = (
+    "need.owner",
+    "need.description",
+    "need.target_group",
+    "need.expected_value",
+    "need.legal_track",
+    "call.ready",
+)
+"""What a new case with an empty need lacks for `advance`, in the order a refusal lists it
+(SPEC §3): written out here, once, so that the tests check the code against the spec."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,35 @@ def make_org(
 def manager_of(org: Organisation, name: str = "Anne Projektleder") -> Actor:
     """A manager acting for `org`."""
     return Actor(name=name, role="manager", organisation_id=org.id)
+
+
+def invite_person(
+    work: UnitOfWork,
+    name: str,
+    email: str,
+    role: Role | str,
+    organisation_id: int | None = None,
+    *,
+    by: Actor = SYSTEM_CLI,
+    now: datetime | None = None,
+) -> User:
+    """A person invited by `by` (the CLI unless said otherwise), now unless said otherwise;
+    the caller commits."""
+    return invite_user(
+        work,
+        by,
+        name=name,
+        email=email,
+        role=str(role),
+        organisation_id=organisation_id,
+        now=now or utcnow(),
+    )
+
+
+def personal_token(work: UnitOfWork, person: User) -> str:
+    """A personal token of `person` (acts as them, with their role); the caller commits."""
+    _, token = create_token(work, SYSTEM_CLI, name=f"{person.name}s nøgle", user_id=person.id)
+    return token
 
 
 def ready_need() -> dict[str, Any]:

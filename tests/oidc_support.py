@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.loopback import free_port
+from tests.loopback import free_port, serving, wait_until_ready
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 CLIENT_ID = "opi"
@@ -134,7 +133,8 @@ def start_real_provider(tmp: Path) -> Iterator[RealProvider]:
             cwd=PROVIDER_DIR,
         )
         try:
-            _wait_for(process, f"{issuer}/.well-known/openid-configuration", log_path)
+            ready = f"{issuer}/.well-known/openid-configuration"
+            wait_until_ready(process, ready, log_path, timeout=30)
             yield RealProvider(issuer, browser_port, key)
         finally:
             assert process.stdin is not None
@@ -144,20 +144,6 @@ def start_real_provider(tmp: Path) -> Iterator[RealProvider]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _wait_for(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"oidc-provider exited:\n{log_path.read_text()}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"oidc-provider did not start:\n{log_path.read_text()}")
 
 
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
@@ -289,11 +275,5 @@ def start_crafting_provider() -> Iterator[CraftingProvider]:
                 }
             )
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", port), Handler)):
         yield provider
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -26,13 +26,13 @@ from sqlmodel import Session, col
 from api.app import create_app
 from api.deps import get_now, get_session
 from tests.factories import NOW, DatabaseTarget, make_org, manager_of, new_case
-from tests.loopback import free_port
+from tests.loopback import free_port, serving
 from workflow.access.actor import Actor
 from workflow.access.tokens import create_token
 from workflow.core.settings import Settings, get_settings
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.deadlines.service import add_deadline
-from workflow.models import Case, Deadline, Organisation, Reminder
+from workflow.deadlines.service import add_deadline, move_deadline, set_deadline_status
+from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder
 
 
 class Inbox:
@@ -129,14 +129,8 @@ def webhook_receiver(status: int = 204) -> Iterator[WebhookReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -219,6 +213,36 @@ def add_due_deadline(
     )
     work.commit()
     return deadline
+
+
+def close_deadline(
+    session: Session,
+    scene: Scene,
+    deadline: Deadline,
+    status: DeadlineStatus,
+    reason: str | None = None,
+    *,
+    now: datetime,
+) -> None:
+    """The manager marks `deadline` met or cancels it (with a reason), committed."""
+    work = UnitOfWork(session)
+    set_deadline_status(
+        work, deadline.id or 0, scene.manager, status=status, reason=reason, now=now
+    )
+    work.commit()
+
+
+def move_due_deadline(
+    session: Session, scene: Scene, deadline: Deadline, due_at: datetime, reason: str, now: datetime
+) -> Deadline:
+    """The manager moves `deadline` to `due_at` (any day of the week), committed; the new
+    revision."""
+    work = UnitOfWork(session)
+    moved = move_deadline(
+        work, deadline.id or 0, scene.manager, due_at=due_at, reason=reason, now=now, calendar="any"
+    )
+    work.commit()
+    return moved
 
 
 def reminders_of(session: Session, deadline: Deadline) -> list[Reminder]:

@@ -1,7 +1,6 @@
 """`opi serve` as a real subprocess on a test database, for end-to-end operations tests."""
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.loopback import free_port, wait_until_ready
+from tests.loopback import free_port, running
 
 ADMIN_TOKEN = "opi-served-admin-token-0123456789abcdef"
 OPI = [sys.executable, "-m", "api.cli"]
@@ -30,24 +29,9 @@ def served_env(url: str, **extra: str) -> dict[str, str]:
 def opi_serve(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
     """Run `opi serve *args` until the block ends; yields its base URL once it answers."""
     port = free_port()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*OPI, "serve", "--port", str(port), *args],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_ready(proc, f"{base}/healthz", log_path)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    base = f"http://127.0.0.1:{port}"
+    with running([*OPI, "serve", "--port", str(port), *args], env, log_path, f"{base}/healthz"):
+        yield base
 
 
 def admin(base: str) -> httpx.Client:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from tests.chain import assert_chain_intact
 from tests.factories import DatabaseTarget
-from tests.loopback import free_port, wait_until_ready
+from tests.loopback import free_port, running
 from workflow.access.tokens import actor_for_token
 from workflow.audit.writer import case_chain
 from workflow.models import Case
@@ -64,23 +64,13 @@ def served(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "OPI_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
     log_path = tmp_path / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*OPI, "serve", "--port", str(port), "--log-level", "warning"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_ready(proc, f"{base}/api/v1/healthz", log_path)
-            notice = log_path.read_text()
-            assert "running in development (OPI_ENVIRONMENT)" in notice, notice
-            assert "fresh.db.key" in notice or "opi-secret.key" in notice, notice
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    base = f"http://127.0.0.1:{port}"
+    command = [*OPI, "serve", "--port", str(port), "--log-level", "warning"]
+    with running(command, env, log_path, f"{base}/api/v1/healthz"):
+        notice = log_path.read_text()
+        assert "running in development (OPI_ENVIRONMENT)" in notice, notice
+        assert "fresh.db.key" in notice or "opi-secret.key" in notice, notice
+        yield base
 
 
 def test_serve_creates_and_migrates_sqlite_on_first_start(served: str) -> None:

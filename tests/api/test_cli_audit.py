@@ -6,12 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
-from tests.audit_support import KEY, attacker, tell_story
+from tests.audit_support import KEY, attacker, overwrite, tell_story
 from tests.factories import DatabaseTarget
-from workflow.models import AuditCheckpoint, AuditEvent
+from workflow.models import AuditCheckpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,13 +37,8 @@ def test_verify_exits_zero_on_a_sound_log_and_non_zero_on_a_broken_one(
     sound = opi(db.url, "audit", "verify")
     assert sound.returncode == 0, sound.stderr
     assert "audit log OK" in sound.stdout
-    events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(db) as conn:
-        conn.execute(
-            update(events)
-            .where(events.c.chain == story.chain, events.c.seq == 3)
-            .values(data='{"title":"Forfalsket"}')
-        )
+        overwrite(conn, story.chain, 3, data='{"title":"Forfalsket"}')
     broken = opi(db.url, "audit", "verify")
     assert broken.returncode == 1
     assert f"first broken: {story.chain} seq 3: hash-mismatch" in broken.stdout

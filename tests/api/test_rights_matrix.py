@@ -8,7 +8,6 @@ case lies outside the caller's scope). `tests/workflow/access/test_policy.py` ho
 table for the policy itself.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from tests.api_helpers import ADMIN_TOKEN, ApiClient, World, patch_case, trigger
 from tests.factories import ready_call, ready_need
+from tests.web_support import csrf_of, signed_in_client
 
 OK, FORBIDDEN, MISSING = "ok", "403", "404"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass
@@ -245,25 +244,28 @@ API_TABLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _outcome(response: httpx.Response) -> str:
+def _outcome(response: httpx.Response, ok: Callable[[int], bool]) -> str:
+    """OK where `ok` says the status means the action was let through (done, or refused on
+    its merits), the status where access was refused, and anything else as unexpected."""
     status = response.status_code
-    if status < 300 or status == 409:
+    if ok(status):
         return OK
     if status in (403, 404):
         return str(status)
     return f"unexpected {status}: {response.text[:300]}"
 
 
-def test_the_api_table_covers_every_probe() -> None:
-    assert set(API_TABLE) == set(API_PROBES)
-    assert all(len(row) == len(ROLES) for row in API_TABLE.values())
+def _api_ok(status: int) -> bool:
+    return status < 300 or status == 409
 
 
 @pytest.mark.parametrize("who", ROLES)
 def test_api_rights(api: ApiClient, who: str) -> None:
     scene = _scene(api)
     token = scene.tokens[who]
-    found = {name: _outcome(probe(api, scene, token)) for name, probe in API_PROBES.items()}
+    found = {
+        name: _outcome(probe(api, scene, token), _api_ok) for name, probe in API_PROBES.items()
+    }
     expected = {name: row[ROLES.index(who)] for name, row in API_TABLE.items()}
     assert found == expected
 
@@ -272,18 +274,9 @@ def test_api_rights(api: ApiClient, who: str) -> None:
 
 
 def _signed_in(api: ApiClient, token: str) -> tuple[TestClient, str]:
-    client = TestClient(api.client.app, follow_redirects=False)
-    form = client.get("/ui/login")
-    csrf = CSRF.search(form.text)
-    assert csrf
-    answer = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/cases"}
-    )
-    assert answer.status_code == 303, answer.text
+    client = signed_in_client(api.client.app, token, "/ui/cases")
     page = client.get("/ui/cases")
-    csrf = CSRF.search(page.text)  # the sign-out form carries the session's CSRF token
-    assert csrf
-    return client, csrf.group(1)
+    return client, csrf_of(page.text)  # the sign-out form carries the session's CSRF token
 
 
 def _version(api: ApiClient, case_id: int) -> str:
@@ -292,27 +285,28 @@ def _version(api: ApiClient, case_id: int) -> str:
 
 WebProbe = Callable[[ApiClient, Scene, TestClient, str], httpx.Response]
 
+
+def _need_case_form(
+    api: ApiClient, s: Scene, c: TestClient, csrf: str, action: str, fields: dict[str, str]
+) -> httpx.Response:
+    """Post a form of the need case's page, with the session's CSRF token and the case's
+    current version, as the page would."""
+    version = _version(api, s.need_case)
+    return c.post(
+        f"/ui/cases/{s.need_case}/{action}", data={"csrf_token": csrf, "version": version, **fields}
+    )
+
+
 WEB_PROBES: dict[str, WebProbe] = {
     "case_page": lambda api, s, c, csrf: c.get(f"/ui/cases/{s.need_case}"),
-    "edit_need": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/sections/need",
-        data={
-            "csrf_token": csrf,
-            "version": _version(api, s.need_case),
-            "f.description": "Et skarpere behov.",
-        },
+    "edit_need": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "sections/need", {"f.description": "Et skarpere behov."}
     ),
-    "edit_call": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/sections/call",
-        data={
-            "csrf_token": csrf,
-            "version": _version(api, s.need_case),
-            "f.title": "Nyt opslag",
-        },
+    "edit_call": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "sections/call", {"f.title": "Nyt opslag"}
     ),
-    "trigger": lambda api, s, c, csrf: c.post(
-        f"/ui/cases/{s.need_case}/transitions",
-        data={"csrf_token": csrf, "version": _version(api, s.need_case), "trigger": "resume"},
+    "trigger": lambda api, s, c, csrf: _need_case_form(
+        api, s, c, csrf, "transitions", {"trigger": "resume"}
     ),
     "proposal_page": lambda api, s, c, csrf: c.get(
         f"/ui/cases/{s.match_case}/proposals/{s.proposal}"
@@ -333,17 +327,18 @@ WEB_TABLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _page_outcome(response: httpx.Response) -> str:
-    status = response.status_code
-    if status < 400 or status in (409, 422):
-        return OK
-    if status in (403, 404):
-        return str(status)
-    return f"unexpected {status}"
+def _page_ok(status: int) -> bool:
+    return status < 400 or status in (409, 422)
 
 
-def test_the_web_table_covers_every_probe() -> None:
-    assert set(WEB_TABLE) == set(WEB_PROBES)
+@pytest.mark.parametrize(
+    ("table", "probes"), [(API_TABLE, API_PROBES), (WEB_TABLE, WEB_PROBES)], ids=["api", "web"]
+)
+def test_the_table_covers_every_probe(
+    table: dict[str, tuple[str, ...]], probes: dict[str, object]
+) -> None:
+    assert set(table) == set(probes)
+    assert all(len(row) == len(ROLES) for row in table.values())
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -351,7 +346,8 @@ def test_page_rights(api: ApiClient, who: str) -> None:
     scene = _scene(api)
     client, csrf = _signed_in(api, scene.tokens[who])
     found = {
-        name: _page_outcome(probe(api, scene, client, csrf)) for name, probe in WEB_PROBES.items()
+        name: _outcome(probe(api, scene, client, csrf), _page_ok)
+        for name, probe in WEB_PROBES.items()
     }
     expected = {name: row[ROLES.index(who)] for name, row in WEB_TABLE.items()}
     assert found == expected

@@ -8,9 +8,11 @@ benchmarks replay the same request files with a small Python client instead.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import psycopg
 import pytest
@@ -30,10 +32,6 @@ SMOKE = replace(
         municipalities=3,
         companies=4,
     ),
-    duration=1.0,
-    warmup=0.0,
-    rounds=1,
-    connections=2,
     extras=False,
 )
 
@@ -77,6 +75,21 @@ def _well_formed(result: dict[str, object], name: str) -> None:
     assert float(line.rsplit("ratio=", 1)[1]) == pytest.approx(result["ratio"], abs=1e-3)
 
 
+Run = Callable[[ModuleType], dict[str, Any]]
+
+
+@pytest.fixture
+def run(bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path) -> Run:
+    """Run a benchmark module on the smoke database; its result, checked to be well formed."""
+
+    def ran(benchmark: ModuleType) -> dict[str, Any]:
+        result: dict[str, Any] = benchmark.run(bench_db[0], settings, tmp_path)
+        _well_formed(result, benchmark.__name__.rsplit(".", 1)[1])
+        return result
+
+    return ran
+
+
 def test_generated_data_has_the_requested_shape(bench_db: tuple[str, Generated]) -> None:
     name, made = bench_db
     assert made.cases == SMOKE.size.cases
@@ -91,44 +104,29 @@ def test_generated_data_has_the_requested_shape(bench_db: tuple[str, Generated])
     assert events == (SMOKE.size.audit_events,)
 
 
-def test_audit_verify_benchmark(
-    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
-) -> None:
-    result = audit_verify.run(bench_db[0], settings, tmp_path)
-    _well_formed(result, "audit_verify")
+def test_audit_verify_benchmark(run: Run) -> None:
+    result = run(audit_verify)
     assert result["events"] == SMOKE.size.audit_events
-    assert result["cli"]["exit_code"] == 0  # type: ignore[index]
+    assert result["cli"]["exit_code"] == 0
 
 
-def test_case_list_benchmark(
-    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
-) -> None:
-    result = case_list.run(bench_db[0], settings, tmp_path)
-    _well_formed(result, "case_list")
-    assert result["statements"]["status"] == 200  # type: ignore[index]
+def test_case_list_benchmark(run: Run) -> None:
+    result = run(case_list)
+    assert result["statements"]["status"] == 200
 
 
-def test_catalogue_benchmark(
-    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
-) -> None:
-    result = catalogue.run(bench_db[0], settings, tmp_path)
-    _well_formed(result, "catalogue")
+def test_catalogue_benchmark(run: Run) -> None:
+    result = run(catalogue)
     assert result["shared_now"] == SMOKE.size.cases  # every need put in the catalogue
-    assert result["statements"]["status"] == 200  # type: ignore[index]
-    assert result["matches_per_query"]["min"] > 0  # type: ignore[index]
+    assert result["statements"]["status"] == 200
+    assert result["matches_per_query"]["min"] > 0
 
 
-def test_sweep_benchmark(
-    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
-) -> None:
-    result = sweep.run(bench_db[0], settings, tmp_path)
-    _well_formed(result, "sweep")
-    assert result["project"]["messages"] == SMOKE.size.due_reminders  # type: ignore[index]
+def test_sweep_benchmark(run: Run) -> None:
+    result = run(sweep)
+    assert result["project"]["messages"] == SMOKE.size.due_reminders
 
 
-def test_transition_benchmark(
-    bench_db: tuple[str, Generated], settings: RunSettings, tmp_path: Path
-) -> None:
-    result = transition.run(bench_db[0], settings, tmp_path)
-    _well_formed(result, "transition")
-    assert result["statements_per_transition"]["status"] == 200  # type: ignore[index]
+def test_transition_benchmark(run: Run) -> None:
+    result = run(transition)
+    assert result["statements_per_transition"]["status"] == 200

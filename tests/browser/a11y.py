@@ -110,3 +110,17 @@ def tab_to(page: Page, selector: str, limit: int = 120) -> None:
             assert focus_ring(page), f"no visible focus on {selector} at {page.url}"
             return
     raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def problems_on(page: Page, base_url: str, path: str) -> list[str]:
+    """Open `path` under `base_url`: what is wrong with it at the viewport's width (sideways
+    scrolling) and for axe, one text per problem; empty when it passes both."""
+    page.goto(f"{base_url}{path}")
+    problems = []
+    overflow = sideways_overflow(page)
+    if overflow:
+        problems.append(f"{path} scrolls {overflow}px sideways: {widest_elements(page)}")
+    violations = axe_violations(page)
+    if violations:
+        problems.append(f"{path} axe:\n{describe(violations)}")
+    return problems

@@ -5,13 +5,12 @@ package, driven by Playwright through `executable_path`: Playwright never downlo
 """
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.loopback import free_port, wait_until_ready
+from tests.loopback import free_port, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,16 +54,6 @@ def serve(
         "--log-level",
         "warning",
     ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_ready(process, f"{base}/healthz", log_path)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    base = f"http://127.0.0.1:{port}"
+    with running(command, environment, log_path, f"{base}/healthz", stop_after=15):
+        yield base

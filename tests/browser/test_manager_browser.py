@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from api.web.forms import LOCAL_TZ
 from tests.browser.conftest import Live
+from tests.browser.pages import opened
 from tests.browser.test_web_browser import sign_in
 from tests.browser.world import MATCH_CASE_TITLE, PROPOSAL_A, PROPOSAL_B
 from workflow.core.timeutil import utcnow
@@ -39,8 +40,7 @@ def test_manager_starts_a_case_invites_and_keeps_its_deadlines(page: Page, live:
     expect(page.get_by_test_id("case-title")).to_have_text("Færre fald i eget hjem")
 
     # Invite a company from the searched list.
-    participants = page.get_by_test_id("participants")
-    participants.locator("summary", has_text="Tilføj deltager").click()
+    participants = opened(page.get_by_test_id("participants"), "Tilføj deltager")
     participants.get_by_label("Søg organisation").fill("rolig")
     participants.get_by_role("button", name="Søg").click()
     participants = page.get_by_test_id("participants")
@@ -55,15 +55,15 @@ def test_manager_starts_a_case_invites_and_keeps_its_deadlines(page: Page, live:
     )
 
     # "Ny frist", then "Flyt frist" with a reason, then "Marker som opfyldt".
-    deadlines = page.get_by_test_id("deadlines")
-    deadlines.locator("summary", has_text="Ny frist").click()
+    deadlines = opened(page.get_by_test_id("deadlines"), "Ny frist")
     deadlines.get_by_label("Fristens titel").fill("Besøg på plejecentret")
     deadlines.get_by_label("Frist", exact=True).fill(local(5))
     deadlines.get_by_label("Ansvarlig").select_option(label="RoligRum ApS")
     deadlines.get_by_role("button", name="Ny frist").click()
     expect(page.get_by_test_id("flash")).to_have_text("Fristen er oprettet.")
-    item = page.get_by_test_id("deadline").filter(has_text="Besøg på plejecentret")
-    item.locator("summary", has_text="Flyt frist").click()
+    item = opened(
+        page.get_by_test_id("deadline").filter(has_text="Besøg på plejecentret"), "Flyt frist"
+    )
     item.get_by_label("Ny dato og tid").fill(local(12))
     item.get_by_role("button", name="Flyt frist").click()
     expect(page.locator("[id^=move-][id$=-reason-error]")).to_have_text("Skal udfyldes.")
@@ -89,8 +89,7 @@ def test_manager_assesses_and_decides_side_by_side(page: Page, live: Live) -> No
     expect(table).to_contain_text(PROPOSAL_A)
     expect(table).to_contain_text(PROPOSAL_B)
 
-    card = page.get_by_test_id(f"proposal-{live.world.proposal_a_id}")
-    card.locator("summary", has_text="Vurdér forslaget").click()
+    card = opened(page.get_by_test_id(f"proposal-{live.world.proposal_a_id}"), "Vurdér forslaget")
     scores = card.locator("input[type=number]")
     for i in range(scores.count()):
         scores.nth(i).fill("12" if i == 0 else "8")
@@ -104,8 +103,7 @@ def test_manager_assesses_and_decides_side_by_side(page: Page, live: Live) -> No
     expect(page.get_by_test_id("flash")).to_have_text("Vurderingen er gemt.")
     expect(page.get_by_test_id(f"total-{live.world.proposal_a_id}")).to_have_text("8,0")
 
-    card = page.get_by_test_id(f"proposal-{live.world.proposal_a_id}")
-    card.locator("summary", has_text="Beslut").click()
+    card = opened(page.get_by_test_id(f"proposal-{live.world.proposal_a_id}"), "Beslut")
     card.get_by_label("Begrundelse for beslutningen").fill("Bedste løsning for beboerne")
     card.get_by_role("button", name="Vælg forslag").click()
     expect(page.get_by_test_id("flash")).to_have_text("Beslutningen er gemt.")

@@ -13,14 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from tests.browser.a11y import PHONE, axe_violations, describe, sideways_overflow, widest_elements
+from tests.browser.a11y import PHONE, problems_on
 from tests.browser.server import serve
 from tests.browser.world import build_world
-from tests.factories import DatabaseTarget
+from tests.factories import DatabaseTarget, invite_person, personal_token
 from tests.oidc_support import FURESOE_CVR, RealProvider, start_real_provider
-from workflow.access.actor import SYSTEM_CLI
-from workflow.access.tokens import create_token
-from workflow.access.users import invite_user
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation, Role
@@ -77,16 +74,8 @@ def test_admin_users_and_sign_in_pages_fit_a_phone_and_pass_axe(
     build_world(db.engine, utcnow())
     with Session(db.engine, expire_on_commit=False) as s:
         work = UnitOfWork(s)
-        admin = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Ada Administrator",
-            email="ada@opi.example",
-            role=Role.ADMIN.value,
-            organisation_id=None,
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Ada's token", user_id=admin.id)
+        admin = invite_person(work, "Ada Administrator", "ada@opi.example", Role.ADMIN)
+        token = personal_token(work, admin)
         work.commit()
     db.engine.dispose()
     port = real_provider.browser_port
@@ -99,13 +88,7 @@ def test_admin_users_and_sign_in_pages_fit_a_phone_and_pass_axe(
             problems: list[str] = []
 
             def check(path: str) -> None:
-                page.goto(f"{url}{path}")
-                overflow = sideways_overflow(page)
-                if overflow:
-                    problems.append(f"{path} scrolls {overflow}px: {widest_elements(page)}")
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(f"{path} axe:\n{describe(violations)}")
+                problems.extend(problems_on(page, url, path))
 
             check("/ui/login")
             expect(page.get_by_role("link", name="Log ind med Test-IdP")).to_be_visible()

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.browser.conftest import Live
+from tests.browser.pages import opened
 from tests.browser.world import PROPOSAL_A, PROPOSAL_B
 from tests.factories import make_org
 from workflow.access.actor import SYSTEM_CLI
@@ -86,7 +87,7 @@ def test_a_company_bids_edits_and_withdraws_through_the_pages(page: Page, live: 
     expect(page.get_by_test_id("proposal")).to_contain_text("Ro-rum med duft")
 
     # Træk forslaget tilbage: it is listed as withdrawn under Mine forslag.
-    page.locator("summary", has_text="Træk forslaget tilbage").click()
+    opened(page, "Træk forslaget tilbage")
     page.get_by_role("button", name="Træk forslaget tilbage").click()
     expect(page.get_by_test_id("flash")).to_have_text("Forslaget er trukket tilbage.")
     mine = page.get_by_test_id("my-proposal")

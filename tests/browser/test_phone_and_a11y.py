@@ -12,12 +12,10 @@ from tests.browser.a11y import (
     AXE_VERSION,
     PHONE,
     axe_violations,
-    describe,
     focus_ring,
-    sideways_overflow,
+    problems_on,
     tab_to,
     vendored_axe_version,
-    widest_elements,
 )
 from tests.browser.conftest import Live
 from tests.browser.world import WebWorld
@@ -115,14 +113,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live: Live, wh
         sign_in_as(page, live, who)
         problems: list[str] = []
         for path_of in PAGES[who]:
-            path = path_of(live.world)
-            page.goto(f"{live.url}{path}")
-            overflow = sideways_overflow(page)
-            if overflow:
-                problems.append(f"{path} scrolls {overflow}px sideways: {widest_elements(page)}")
-            violations = axe_violations(page)
-            if violations:
-                problems.append(f"{path} axe:\n{describe(violations)}")
+            problems += problems_on(page, live.url, path_of(live.world))
         assert not problems, "\n".join(problems)
     finally:
         context.close()

@@ -17,12 +17,13 @@ from sqlmodel import Session
 
 from tests.browser.a11y import PHONE, assert_accessible, assert_fits_phone
 from tests.browser.server import serve
-from tests.factories import DatabaseTarget, make_org
+from tests.factories import DatabaseTarget, invite_person, make_org
 from tests.loopback import free_port
 from tests.saml_idp import TestIdp, make_key_pair
 from tests.saml_idp_app import serve_idp
 from workflow.access.actor import SYSTEM_CLI
-from workflow.access.users import change_user, invite_user
+from workflow.access.roles import Role
+from workflow.access.users import change_user
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 
@@ -46,15 +47,7 @@ def saml_live(db: DatabaseTarget, tmp_path: Path) -> Iterator[SamlLive]:
     with Session(db.engine, expire_on_commit=False) as s:
         org = make_org(s, "Furesø Kommune", cvr="29189730")
         work = UnitOfWork(s)
-        user = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Anne Projektleder",
-            email=ANNE,
-            role="manager",
-            organisation_id=org.id,
-            now=utcnow(),
-        )
+        user = invite_person(work, "Anne Projektleder", ANNE, Role.MANAGER, org.id)
         work.commit()
         assert user.id is not None
     db.engine.dispose()

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from api.web.forms import LOCAL_TZ
 from tests.browser.conftest import Live
+from tests.browser.pages import opened
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_A, PROPOSAL_B
 from workflow.core.timeutil import utcnow
 
@@ -51,8 +52,7 @@ def test_manager_fills_the_need_and_advances_the_case(page: Page, live: Live) ->
     expect(page.get_by_test_id("case-state")).to_have_text("Behov")
 
     # Fill the need.
-    need = page.get_by_test_id("section-need")
-    need.locator("summary", has_text="Redigér").click()
+    need = opened(page.get_by_test_id("section-need"), "Redigér")
     need.get_by_label("Behovsejer (navn)").fill("Hanne Lund")
     need.get_by_label("Behovsejer (e-mail)").fill("svanepunktet@furesoe.dk")
     need.get_by_label("Forventet værdi").fill("Roligere dage og et bedre arbejdsmiljø.")
@@ -63,8 +63,7 @@ def test_manager_fills_the_need_and_advances_the_case(page: Page, live: Live) ->
 
     # Fill the call: title, text, weighted criteria and a deadline five weeks ahead.
     deadline = (utcnow() + timedelta(days=35)).astimezone(LOCAL_TZ)
-    call = page.get_by_test_id("section-call")
-    call.locator("summary", has_text="Redigér").click()
+    call = opened(page.get_by_test_id("section-call"), "Redigér")
     call.get_by_label("Opslagets titel").fill("Rolige dage for borgere med demens")
     call.get_by_label("Opslagstekst").fill("Vi søger løsninger, der skaber ro og tryghed.")
     call.locator("#f-criteria-0-name").fill("Effekt for borgerne")

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from api.web.forms import LOCAL_TZ
 from states.model import CaseState
 from tests.browser.a11y import DESKTOP, check_page
+from tests.browser.pages import opened, proposal_card
 from tests.browser.server import serve
 from tests.factories import DatabaseTarget, make_org
 from workflow.access.actor import SYSTEM_CLI
@@ -279,8 +280,7 @@ def test_a_new_case_from_ny_sag_to_completed_through_the_pages(
         (PROPOSAL_A, "9", "Opdager fald med det samme"),
         (PROPOSAL_B, "6", "Godt supplement, men forebygger kun"),
     ):
-        card = page.locator("section[data-testid^=proposal-]").filter(has_text=title)
-        card.locator("summary", has_text="Vurdér forslaget").click()
+        card = opened(proposal_card(page, title), "Vurdér forslaget")
         scores = card.locator("input[type=number]")
         for i in range(scores.count()):
             scores.nth(i).fill(score)
@@ -292,8 +292,7 @@ def test_a_new_case_from_ny_sag_to_completed_through_the_pages(
         (PROPOSAL_A, "Vælg forslag", "Størst effekt for borgerne"),
         (PROPOSAL_B, "Afvis forslag", "Forebygger, men opdager ikke fald"),
     ):
-        card = page.locator("section[data-testid^=proposal-]").filter(has_text=title)
-        card.locator("summary", has_text="Beslut").click()
+        card = opened(proposal_card(page, title), "Beslut")
         card.get_by_label("Begrundelse for beslutningen").fill(rationale)
         card.get_by_role("button", name=button).click()
         expect(page.get_by_test_id("flash")).to_have_text("Beslutningen er gemt.")
@@ -314,7 +313,7 @@ def test_a_new_case_from_ny_sag_to_completed_through_the_pages(
     manager.seen()
     signatures = page.get_by_test_id("signatures")
     expect(signatures).to_contain_text("Faldfri ApS: Anders Ager")
-    signatures.locator("summary", has_text="Registrér underskrift").click()
+    opened(signatures, "Registrér underskrift")
     signatures.get_by_label("Part").select_option(label="Furesø Kommune")
     signatures.get_by_label("Underskrivers navn").fill("Borgmester Ole Bondo")
     signatures.get_by_role("button", name="Registrér underskrift").click()
@@ -322,16 +321,16 @@ def test_a_new_case_from_ny_sag_to_completed_through_the_pages(
     manager.seen()
 
     # A deadline for the company: created, moved with a reason, marked met.
-    deadlines = page.get_by_test_id("deadlines")
-    deadlines.locator("summary", has_text="Ny frist").click()
+    deadlines = opened(page.get_by_test_id("deadlines"), "Ny frist")
     deadlines.get_by_label("Fristens titel").fill("Sensorer installeret hos ti borgere")
     deadlines.get_by_label("Frist", exact=True).fill(local(utcnow() + timedelta(days=14)))
     deadlines.get_by_label("Ansvarlig").select_option(label="Faldfri ApS")
     deadlines.get_by_role("button", name="Ny frist").click()
     expect(page.get_by_test_id("flash")).to_have_text("Fristen er oprettet.")
     manager.seen()
-    item = page.get_by_test_id("deadline").filter(has_text="Sensorer installeret")
-    item.locator("summary", has_text="Flyt frist").click()
+    item = opened(
+        page.get_by_test_id("deadline").filter(has_text="Sensorer installeret"), "Flyt frist"
+    )
     item.get_by_label("Ny dato og tid").fill(local(utcnow() + timedelta(days=21)))
     item.get_by_label("Begrundelse for flytning").fill("Leverandøren mangler sensorer til uge 12")
     item.get_by_role("button", name="Flyt frist").click()

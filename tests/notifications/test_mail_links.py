@@ -3,18 +3,16 @@
 pressed, never on a GET (mail scanners follow links). On SQLite and PostgreSQL."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from notifications import links
 from notifications.content import gather, render_mail
-from tests.factories import DatabaseTarget
-from tests.web_support import WebApp, csrf_of, web_app
+from tests import web_support
+from tests.web_support import WebApp, csrf_of
 from workflow.access.actor import Actor
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
@@ -29,11 +27,7 @@ from workflow.models import (
     Reminder,
 )
 
-
-@pytest.fixture
-def web(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebApp]:
-    """The app on the test database with the web world seeded."""
-    yield from web_app(db, monkeypatch)
+web = web_support.web  # the pages' fixture: the app on the test database with its world
 
 
 def company_deadline(web: WebApp, language: str = "da") -> tuple[Deadline, Organisation]:

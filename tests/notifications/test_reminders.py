@@ -5,7 +5,6 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -17,21 +16,16 @@ from tests.reminder_support import (
     add_due_deadline,
     api_client,
     bearer,
-    make_scene,
+    close_deadline,
     make_settings,
+    move_due_deadline,
     reminders_of,
     smtp_server,
     token_for,
 )
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.deadlines.service import move_deadline, set_deadline_status
 from workflow.models import AuditEvent, DeadlineStatus
 from workflow.transitions.engine import apply_trigger
-
-
-@pytest.fixture
-def scene(session: Session) -> Scene:
-    return make_scene(session)
 
 
 def status_by_rung(session: Session, deadline: object) -> dict[str, str]:
@@ -68,26 +62,9 @@ def test_met_cancelled_and_moved_deadlines_are_not_reminded(
     cancelled = add_due_deadline(session, scene, scene.company_da, due_in=timedelta(days=5))
     moved = add_due_deadline(session, scene, scene.company_da, due_in=timedelta(days=5))
     later = NOW + timedelta(hours=1)
-    work = UnitOfWork(session)
-    set_deadline_status(work, met.id or 0, scene.manager, status=DeadlineStatus.MET, now=later)
-    set_deadline_status(
-        work,
-        cancelled.id or 0,
-        scene.manager,
-        status=DeadlineStatus.CANCELLED,
-        reason="Overflødig",
-        now=later,
-    )
-    move_deadline(
-        work,
-        moved.id or 0,
-        scene.manager,
-        due_at=NOW + timedelta(days=30),
-        reason="Mere tid",
-        now=later,
-        calendar="any",
-    )
-    work.commit()
+    close_deadline(session, scene, met, DeadlineStatus.MET, now=later)
+    close_deadline(session, scene, cancelled, DeadlineStatus.CANCELLED, "Overflødig", now=later)
+    move_due_deadline(session, scene, moved, NOW + timedelta(days=30), "Mere tid", now=later)
     with smtp_server() as (inbox, port):
         result = sweep(db.engine, make_settings(smtp_port=port), now=NOW + timedelta(days=6))
     assert (result.sent, inbox.count()) == (0, 0)
@@ -134,11 +111,7 @@ def test_escalations_repeat_weekly_and_skip_the_weeks_nobody_swept(
         assert rows["esc2"].status == "sent"
         assert "esc3" not in rows  # weeks 3 to 6 were missed: no burst
         assert (rows["esc7"].status, rows["esc7"].send_at) == ("pending", due + timedelta(days=45))
-        work = UnitOfWork(session)
-        set_deadline_status(
-            work, deadline.id or 0, scene.manager, status=DeadlineStatus.MET, now=due
-        )
-        work.commit()
+        close_deadline(session, scene, deadline, DeadlineStatus.MET, now=due)
         assert sweep(db.engine, settings, now=due + timedelta(days=60)).claimed == 0
     assert [str(m["Subject"]).split(":")[0] for m in inbox.messages].count("Overskredet frist") == 2
 
@@ -209,17 +182,7 @@ def test_ack_links_are_signed_and_expire(
         assert bad.status_code == 401 and bad.json()["type"].endswith("/invalid-link")
         assert client.get("/api/v1/reminders/ack").status_code == 422
         assert client.post("/api/v1/reminders/ack").status_code == 422
-    work = UnitOfWork(session)
-    moved = move_deadline(
-        work,
-        deadline.id or 0,
-        scene.manager,
-        due_at=NOW + timedelta(days=9),
-        reason="Flyttet",
-        now=NOW,
-        calendar="any",
-    )
-    work.commit()
+    moved = move_due_deadline(session, scene, deadline, NOW + timedelta(days=9), "Flyttet", NOW)
     assert moved.revision == 2
     with api_client(db, settings, now=NOW + timedelta(days=1)) as client:
         outdated = client.post("/api/v1/reminders/ack", params={"token": token})

@@ -22,7 +22,6 @@ from tests.reminder_support import (
     add_due_deadline,
     api_client,
     bearer,
-    make_scene,
     make_settings,
     reminders_of,
     smtp_server,
@@ -32,11 +31,6 @@ from tests.reminder_support import (
 from workflow.audit.writer import case_chain
 from workflow.core.settings import get_settings
 from workflow.models import AuditEvent, Organisation
-
-
-@pytest.fixture
-def scene(session: Session) -> Scene:
-    return make_scene(session)
 
 
 def parts(message: EmailMessage) -> dict[str, str]:

@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tests.factories import DatabaseTarget
+from tests.loopback import free_port, stop
 from tests.notifications.test_sweep import opi_command, worker_env
-from tests.reminder_support import Scene, make_scene, smtp_server
+from tests.reminder_support import Inbox, Scene, make_scene, smtp_server
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import add_deadline
@@ -113,7 +114,7 @@ class Workers:
             text=True,
         )
         self.processes.append(process)
-        self.stack.callback(self._stop, process)
+        self.stack.callback(stop, process)
         return process
 
     def started(self, process: subprocess.Popen[str]) -> bool:
@@ -127,16 +128,6 @@ class Workers:
         """What worker `n` printed."""
         return (self.tmp_path / f"worker{n}.log").read_text()
 
-    @staticmethod
-    def _stop(process: subprocess.Popen[str]) -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
 
 @pytest.fixture
 def stack() -> Iterator[ExitStack]:
@@ -144,12 +135,21 @@ def stack() -> Iterator[ExitStack]:
         yield stack
 
 
+def scene_and_smtp(
+    stack: ExitStack, db: DatabaseTarget, delay: float = 0.0
+) -> tuple[Session, Scene, Inbox, int]:
+    """A session open until the test ends, the reminder scene in it, and a loopback SMTP
+    server (answering after `delay` seconds): its inbox and port."""
+    session = stack.enter_context(Session(db.engine, expire_on_commit=False))
+    scene = make_scene(session)
+    inbox, port = stack.enter_context(smtp_server(delay=delay))
+    return session, scene, inbox, port
+
+
 def test_three_workers_deliver_500_reminders_exactly_once(
     pg_db: DatabaseTarget, tmp_path: Path, stack: ExitStack
 ) -> None:
-    session = stack.enter_context(Session(pg_db.engine, expire_on_commit=False))
-    scene = make_scene(session)
-    inbox, port = stack.enter_context(smtp_server())
+    session, scene, inbox, port = scene_and_smtp(stack, pg_db)
     env = worker_env(
         pg_db, port, OPI_SWEEP_SECONDS="0.2", OPI_SWEEP_BATCH="10", OPI_LEASE_SECONDS="120"
     )
@@ -180,9 +180,7 @@ def test_three_workers_deliver_500_reminders_exactly_once(
 def test_a_worker_killed_mid_batch_loses_nothing_and_resends_are_recognisable(
     db: DatabaseTarget, tmp_path: Path, stack: ExitStack
 ) -> None:
-    session = stack.enter_context(Session(db.engine, expire_on_commit=False))
-    scene = make_scene(session)
-    inbox, port = stack.enter_context(smtp_server(delay=0.02))
+    session, scene, inbox, port = scene_and_smtp(stack, db, delay=0.02)
     env = worker_env(db, port, OPI_SWEEP_SECONDS="0.2", OPI_SWEEP_BATCH="50", OPI_LEASE_SECONDS="3")
     workers = Workers(stack, tmp_path, env)
     keys = add_due_reminders(session, scene, 200)
@@ -215,11 +213,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_are_recognisable(
 def test_opi_serve_sweeps_in_process_with_its_scheduler(
     db: DatabaseTarget, tmp_path: Path, stack: ExitStack
 ) -> None:
-    from tests.reminder_support import free_port
-
-    session = stack.enter_context(Session(db.engine, expire_on_commit=False))
-    scene = make_scene(session)
-    inbox, port = stack.enter_context(smtp_server())
+    session, scene, inbox, port = scene_and_smtp(stack, db)
     workers = Workers(stack, tmp_path, worker_env(db, port, OPI_SWEEP_SECONDS="0.5"))
     keys = add_due_reminders(session, scene, 3)
     workers.start("serve", "--port", str(free_port()), "--log-level", "warning")

@@ -21,16 +21,11 @@ from states.sections import (
     ScaleSection,
     editable_sections,
 )
-from tests.factories import NOW
+from tests.factories import EMPTY_NEED_UNMET, NOW
 
 LEAD, COMPANY, RIVAL, OTHER_TOWN = 1, 2, 3, 4
 SPEC_CODES = {
-    "need.owner",
-    "need.description",
-    "need.target_group",
-    "need.expected_value",
-    "need.legal_track",
-    "call.ready",
+    *EMPTY_NEED_UNMET,
     "call.closed",
     "call.min_proposals",
     "proposals.assessed",

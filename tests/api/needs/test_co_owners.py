@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.api_helpers import ApiClient, World, drive, trigger
+from tests.api_helpers import ApiClient, World, drive, join_need, trigger
 
 
 @pytest.fixture
@@ -19,14 +19,7 @@ def co_owned(api: ApiClient) -> tuple[World, dict[str, Any], str]:
     assert response.status_code == 201, response.text
     case: dict[str, Any] = response.json()
     assert api.post(f"/cases/{case['id']}/share", token=w.manager).status_code == 200
-    asked = api.post(f"/cases/{case['id']}/join-requests", token=w.outsider_manager, json={})
-    assert asked.status_code == 201, asked.text
-    decided = api.post(
-        f"/cases/{case['id']}/join-requests/{asked.json()['id']}/decision",
-        token=w.manager,
-        json={"decision": "accept"},
-    )
-    assert decided.status_code == 200, decided.text
+    join_need(api, w, case["id"], w.outsider_manager)
     return w, case, api.token("manager", w.adopter)
 
 
@@ -118,14 +111,7 @@ def test_a_late_co_owner_gets_the_open_deadlines_reminders(
     w, case, randers = co_owned
     case = drive(api, w, case, "match")
     before = {r["dedup_key"] for r in _reminders(api, w, case["id"])}
-    asked = api.post(f"/cases/{case['id']}/join-requests", token=randers, json={})
-    assert asked.status_code == 201, asked.text
-    accepted = api.post(
-        f"/cases/{case['id']}/join-requests/{asked.json()['id']}/decision",
-        token=w.manager,
-        json={"decision": "accept"},
-    )
-    assert accepted.status_code == 200, accepted.text
+    join_need(api, w, case["id"], randers)
     new = [r for r in _reminders(api, w, case["id"]) if r["dedup_key"] not in before]
     assert new and {r["recipient_organisation_id"] for r in new} == {w.adopter["id"]}
     lead = {

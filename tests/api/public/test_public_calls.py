@@ -6,9 +6,10 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from httpx2 import Response
 from icalendar import Calendar
 
-from tests.api_helpers import ApiClient, World, make_ready, patch_case, trigger
+from tests.api_helpers import ApiClient, World, join_need, make_ready, patch_case, trigger
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NEED_SECRET = "Intern note: budgettet er 2,4 mio. kr. og borgeren hedder Jens"
@@ -26,6 +27,10 @@ CALL_KEYS = {
 }
 
 
+Calls = tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
+"""The `calls` fixture: the world, a published call, an unpublished need, a cancelled call."""
+
+
 def _case(api: ApiClient, w: World, title: str = CASE_TITLE_SECRET) -> dict[str, Any]:
     response = api.post(
         "/cases",
@@ -35,6 +40,14 @@ def _case(api: ApiClient, w: World, title: str = CASE_TITLE_SECRET) -> dict[str,
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+def _feed(api: ApiClient, path: str, content_type: str) -> Response:
+    """A public feed, read without a token: it answers 200 with `content_type`."""
+    response = api.get(path, token=None)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == content_type
+    return response
 
 
 def _publish(api: ApiClient, w: World, case: dict[str, Any], **call: Any) -> dict[str, Any]:
@@ -49,7 +62,7 @@ def _publish(api: ApiClient, w: World, case: dict[str, Any], **call: Any) -> dic
 
 
 @pytest.fixture
-def calls(api: ApiClient) -> tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]:
+def calls(api: ApiClient) -> Calls:
     """One published call, one unpublished need and one cancelled published call."""
     w = api.world()
     published = _publish(api, w, _case(api, w), title="Ro om aftenen, tryghed; og søvn")
@@ -61,7 +74,7 @@ def calls(api: ApiClient) -> tuple[World, dict[str, Any], dict[str, Any], dict[s
 
 
 def test_the_list_needs_no_token_and_shows_the_call_section_only(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
+    api: ApiClient, calls: Calls
 ) -> None:
     _, published, _, _ = calls
     response = api.get("/public/calls", token=None)
@@ -90,7 +103,7 @@ def test_the_list_needs_no_token_and_shows_the_call_section_only(
 
 
 def test_unpublished_cancelled_closed_and_missing_cases_are_404(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
+    api: ApiClient, calls: Calls
 ) -> None:
     w, published, unpublished, cancelled = calls
     listed = {c["id"] for c in api.get("/public/calls", token=None).json()["items"]}
@@ -115,9 +128,7 @@ def test_unpublished_cancelled_closed_and_missing_cases_are_404(
     assert atom.findall(f"{ATOM}entry") == []
 
 
-def test_a_call_sent_back_to_need_leaves_the_public(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
-) -> None:
+def test_a_call_sent_back_to_need_leaves_the_public(api: ApiClient, calls: Calls) -> None:
     w, published, _, _ = calls
     response = trigger(api, published["id"], w.manager, "send_back", "Opslaget skal rettes")
     assert response.status_code == 200, response.text
@@ -129,14 +140,7 @@ def test_co_owners_publish_with_the_lead(api: ApiClient) -> None:
     w = api.world()
     case = _case(api, w)
     assert api.post(f"/cases/{case['id']}/share", token=w.manager).status_code == 200
-    asked = api.post(f"/cases/{case['id']}/join-requests", token=w.outsider_manager, json={})
-    assert asked.status_code == 201, asked.text
-    decided = api.post(
-        f"/cases/{case['id']}/join-requests/{asked.json()['id']}/decision",
-        token=w.manager,
-        json={"decision": "accept"},
-    )
-    assert decided.status_code == 200, decided.text
+    join_need(api, w, case["id"], w.outsider_manager)
     _publish(api, w, case, title="Fælles opslag")
     item = api.get("/public/calls", token=None).json()["items"][0]
     assert [m["name"] for m in item["municipalities"]] == ["Furesø Kommune", "Gladsaxe Kommune"]
@@ -166,13 +170,9 @@ def test_the_list_is_paginated_closing_soonest_first(api: ApiClient) -> None:
     assert api.get("/public/calls?state=need", token=None).status_code == 422
 
 
-def test_atom_feed_is_rfc_4287(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
-) -> None:
+def test_atom_feed_is_rfc_4287(api: ApiClient, calls: Calls) -> None:
     _, published, _, _ = calls
-    response = api.get("/public/calls.atom", token=None)
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    response = _feed(api, "/public/calls.atom", "application/atom+xml; charset=utf-8")
     assert response.content.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     feed = ET.fromstring(response.content)
     assert feed.tag == f"{ATOM}feed"
@@ -206,13 +206,9 @@ def test_atom_feed_is_rfc_4287(
     assert ET.fromstring(english.content).findtext(f"{ATOM}title") == "Open calls"
 
 
-def test_ics_feed_has_stable_uids_dtstamp_and_escaped_text(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
-) -> None:
+def test_ics_feed_has_stable_uids_dtstamp_and_escaped_text(api: ApiClient, calls: Calls) -> None:
     _, published, _, _ = calls
-    first = api.get("/public/calls.ics", token=None)
-    assert first.status_code == 200
-    assert first.headers["content-type"] == "text/calendar; charset=utf-8"
+    first = _feed(api, "/public/calls.ics", "text/calendar; charset=utf-8")
     # RFC 5545 escapes commas and semicolons in TEXT values
     assert b"SUMMARY:Frist for forslag: Ro om aftenen\\, tryghed\\; og s" in first.content
     calendar = Calendar.from_ical(first.content)
@@ -255,9 +251,7 @@ def test_public_paths_are_in_openapi_without_security(api: ApiClient) -> None:
     assert "/api/v1/organisation-requests/{request_id}/decision" in spec["paths"]
 
 
-def test_a_paused_call_stays_public_while_it_takes_proposals(
-    api: ApiClient, calls: tuple[World, dict[str, Any], dict[str, Any], dict[str, Any]]
-) -> None:
+def test_a_paused_call_stays_public_while_it_takes_proposals(api: ApiClient, calls: Calls) -> None:
     """On hold, the call keeps its deadline and still takes proposals, so every company must
     still be able to find it (equal treatment)."""
     w, published, _, _ = calls

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.app import create_app
 from api.deps import get_session
-from tests.audit_support import KEY, Story, attacker, tell_story
+from tests.audit_support import KEY, Story, attacker, overwrite, tell_story
 from tests.factories import NOW, DatabaseTarget
 from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
@@ -275,13 +274,8 @@ def test_verify_over_http(api: Api, db: DatabaseTarget) -> None:
     assert (report["cases_checked"], report["chains_checked"]) == (2, 3)
     scoped = api.get("/audit/verify", "manager").json()
     assert (scoped["ok"], scoped["cases_checked"], scoped["chains_checked"]) == (True, 1, 1)
-    events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(db) as conn:
-        conn.execute(
-            update(events)
-            .where(events.c.case_id == api.story.case_id, events.c.seq == 2)
-            .values(data='{"title":"Forfalsket"}')
-        )
+        overwrite(conn, api.story.chain, 2, data='{"title":"Forfalsket"}')
     broken = api.get("/audit/verify").json()
     assert broken["ok"] is False
     assert broken["first_broken"]["problem"] == "hash-mismatch"

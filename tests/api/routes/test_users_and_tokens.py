@@ -5,9 +5,10 @@ what the audit log records of who acted."""
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from tests.api_helpers import ADMIN_TOKEN, ApiClient
+from tests.chain import events_named
 from workflow.models import ApiToken, AuditEvent, User
 
 
@@ -32,23 +33,21 @@ def _personal_token(api: ApiClient, user: dict[str, Any], **extra: Any) -> dict[
     return created
 
 
+def _anne(api: ApiClient) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Furesø Kommune, its manager Anne Projektleder (invited) and a personal token of hers."""
+    lead = api.org("Furesø Kommune")
+    anne = _invite(api, lead, "manager", "Anne Projektleder")
+    return lead, anne, _personal_token(api, anne)
+
+
 def _events(api: ApiClient, action: str) -> list[AuditEvent]:
-    with Session(api.db.engine) as session:
-        return list(
-            session.execute(
-                select(AuditEvent)
-                .where(col(AuditEvent.action) == action)
-                .order_by(col(AuditEvent.id))
-            ).scalars()
-        )
+    return events_named(api.db.engine, action)
 
 
 def test_a_personal_token_acts_as_its_user_and_the_audit_log_names_the_person(
     api: ApiClient,
 ) -> None:
-    lead = api.org("Furesø Kommune")
-    anne = _invite(api, lead, "manager", "Anne Projektleder")
-    token = _personal_token(api, anne)
+    lead, anne, token = _anne(api)
     assert (token["role"], token["organisation_id"], token["user_id"]) == (
         "manager",
         lead["id"],
@@ -127,8 +126,7 @@ def test_delete_revokes_a_token_at_once_and_twice_changes_nothing(api: ApiClient
 
 
 def test_a_person_revokes_their_own_token_but_no_one_elses(api: ApiClient) -> None:
-    lead = api.org("Furesø Kommune")
-    anne = _personal_token(api, _invite(api, lead, "manager", "Anne Projektleder"))
+    lead, _, anne = _anne(api)
     bo = _personal_token(api, _invite(api, lead, "manager", "Bo Bruger"))
     service = api.post(
         "/tokens", json={"name": "Integration", "role": "staff", "organisation_id": lead["id"]}
@@ -167,9 +165,7 @@ def test_an_expired_token_is_refused(api: ApiClient) -> None:
 def test_disabling_a_person_ends_their_tokens_and_enabling_does_not_bring_them_back(
     api: ApiClient,
 ) -> None:
-    lead = api.org("Furesø Kommune")
-    user = _invite(api, lead, "manager", "Anne Projektleder")
-    token = _personal_token(api, user)
+    _, user, token = _anne(api)
     changed = api.patch(f"/users/{user['id']}", json={"status": "disabled"})
     assert changed.status_code == 200 and changed.json()["status"] == "disabled"
     assert api.get("/me", token=token["token"]).status_code == 401

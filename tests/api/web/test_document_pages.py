@@ -2,22 +2,13 @@
 proposal's documents for its own company only, refusals in Danish beside the file field."""
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tests.api.documents.support import ELF, PDF, TEXT
-from tests.factories import DatabaseTarget
-from tests.web_support import WebApp, csrf_of, web_app
+from tests.web_support import WebApp, csrf_of
 from workflow.models import Document, DocumentVersion
-
-
-@pytest.fixture
-def web(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebApp]:
-    """The app on the test database with the web world seeded."""
-    yield from web_app(db, monkeypatch)
 
 
 def _documents(web: WebApp) -> int:

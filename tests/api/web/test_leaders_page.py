@@ -16,11 +16,9 @@ from sqlmodel import Session
 from api.app import create_app
 from tests.factories import DatabaseTarget
 from tests.leaders_data import LeadersData, build
-from tests.web_support import sign_in
+from tests.web_support import app_on, signed_in_client
 from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
-from workflow.core.db import get_engine
-from workflow.core.settings import get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.leaders.figures import FIGURES
 
@@ -35,9 +33,7 @@ class LeadersWeb:
     tokens: dict[str, str]
 
     def client(self, who: str) -> TestClient:
-        client = TestClient(create_app(), follow_redirects=False)
-        assert sign_in(client, self.tokens[who]).status_code == 303
-        return client
+        return signed_in_client(create_app(), self.tokens[who])
 
 
 @pytest.fixture
@@ -56,14 +52,8 @@ def leaders_web(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator
                 work, SYSTEM_CLI, name=f"{key} test", role=role, organisation_id=org
             )
         work.commit()
-    monkeypatch.setenv("OPI_DATABASE_URL", db.url)
-    monkeypatch.setenv("OPI_SECRET_KEY", "web-test-secret-key")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield LeadersWeb(data, tokens)
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    with app_on(db, monkeypatch):
+        yield LeadersWeb(data, tokens)
 
 
 def _text(html: str) -> str:

@@ -21,14 +21,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from api.app import create_app
-from tests.factories import DatabaseTarget, make_org
+from tests.chain import events_named
+from tests.factories import DatabaseTarget, invite_person, make_org
 from tests.saml_idp import Person, TestIdp, encode, expired, fresh_id, make_key_pair
 from tests.web_support import csrf_of, sign_in
 from workflow.access import saml
 from workflow.access.actor import SYSTEM_CLI
+from workflow.access.roles import Role
 from workflow.access.saml import RSA_SHA256
 from workflow.access.tokens import create_token
-from workflow.access.users import change_user, invite_user
+from workflow.access.users import change_user
 from workflow.core.db import get_engine
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
@@ -57,11 +59,7 @@ class SamlWorld:
             return int(s.execute(select(func.count()).select_from(model)).scalar_one())
 
     def events(self, action: str) -> list[AuditEvent]:
-        with Session(self.db.engine) as s:
-            rows = s.execute(
-                select(AuditEvent).where(col(AuditEvent.action) == action).order_by("id")
-            )
-            return list(rows.scalars())
+        return events_named(self.db.engine, action)
 
 
 def _settings_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
@@ -89,15 +87,7 @@ def world(
     with Session(db.engine, expire_on_commit=False) as s:
         org = make_org(s, "Furesø Kommune", cvr=FURESOE_CVR)
         work = UnitOfWork(s)
-        user = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Anne Projektleder",
-            email=ANNE,
-            role="manager",
-            organisation_id=org.id,
-            now=utcnow(),
-        )
+        user = invite_person(work, "Anne Projektleder", ANNE, Role.MANAGER, org.id)
         work.commit()
         assert org.id is not None and user.id is not None
     idp = TestIdp(tmp_path, key_pair=key_pairs["idp"])

@@ -9,17 +9,14 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.web.session import decode_anonymous
-from tests.api.web import test_pages
-from tests.api.web.test_pages import Web, csrf_of, sign_in
+from tests.web_support import WebApp, csrf_of, sign_in
 from workflow.access.actor import SYSTEM_CLI
-from workflow.access.tokens import create_token
-from workflow.access.users import change_user, invite_user
+from workflow.access.roles import Role
+from workflow.access.users import change_user
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent, Organisation, WebSessionRow
-
-web = test_pages.web  # the pages' fixture: the app on the test database with its world
+from workflow.models import AuditEvent, WebSessionRow
 
 
 def _session_cookie(client: object) -> str:
@@ -28,14 +25,14 @@ def _session_cookie(client: object) -> str:
     return value
 
 
-def _rows(web: Web) -> list[WebSessionRow]:
+def _rows(web: WebApp) -> list[WebSessionRow]:
     with Session(web.db.engine) as session:
         return list(
             session.execute(select(WebSessionRow).order_by(col(WebSessionRow.id))).scalars()
         )
 
 
-def test_the_cookie_holds_only_a_random_id_and_the_database_only_its_hash(web: Web) -> None:
+def test_the_cookie_holds_only_a_random_id_and_the_database_only_its_hash(web: WebApp) -> None:
     client = web.signed_in("manager")
     value = _session_cookie(client)
     assert "." not in value and len(value) >= 40  # no signed payload: a random id
@@ -44,7 +41,7 @@ def test_the_cookie_holds_only_a_random_id_and_the_database_only_its_hash(web: W
     assert value not in (row.id_hash, row.csrf)
 
 
-def test_a_session_cookie_replayed_after_sign_out_is_refused(web: Web) -> None:
+def test_a_session_cookie_replayed_after_sign_out_is_refused(web: WebApp) -> None:
     """Issue 15 finding 11: logging out used to leave the (signed) cookie valid for 8 hours."""
     client = web.signed_in("manager")
     stolen = _session_cookie(client)
@@ -58,7 +55,7 @@ def test_a_session_cookie_replayed_after_sign_out_is_refused(web: Web) -> None:
     assert row.ended_at is not None
 
 
-def test_signing_in_rotates_the_id_and_ends_the_browsers_previous_session(web: Web) -> None:
+def test_signing_in_rotates_the_id_and_ends_the_browsers_previous_session(web: WebApp) -> None:
     client = web.signed_in("manager")
     first = _session_cookie(client)
     assert sign_in(client, web.world.tokens["staff"]).status_code == 303
@@ -70,28 +67,15 @@ def test_signing_in_rotates_the_id_and_ends_the_browsers_previous_session(web: W
     assert "Søren Holm" in who.text
 
 
-def test_a_disabled_persons_next_request_is_refused(web: Web) -> None:
-    with Session(web.db.engine, expire_on_commit=False) as session:
-        org = session.execute(
-            select(Organisation).where(col(Organisation.name) == "Furesø Kommune")
-        ).scalar_one()
-        work = UnitOfWork(session)
-        user = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Anne Projektleder",
-            email="anne@furesoe.dk",
-            role="manager",
-            organisation_id=org.id,
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Annes nøgle", user_id=user.id)
-        work.commit()
+def test_a_disabled_persons_next_request_is_refused(web: WebApp) -> None:
+    furesoe = web.org_id("Furesø Kommune")
+    user, token = web.invite("Anne Projektleder", "anne@furesoe.dk", Role.MANAGER, furesoe)
     client = web.client()
     assert sign_in(client, token).status_code == 303
     assert "Anne Projektleder" in client.get("/ui/cases").text
     with Session(web.db.engine) as session:
         assert user.id is not None
+        work = UnitOfWork(session)
         change_user(work, SYSTEM_CLI, user.id, status="disabled", now=utcnow())
         work.commit()
     response = client.get("/ui/cases")
@@ -99,7 +83,7 @@ def test_a_disabled_persons_next_request_is_refused(web: Web) -> None:
     assert all(row.ended_at is not None for row in _rows(web))
 
 
-def test_sign_in_and_out_are_audited_with_the_method(web: Web) -> None:
+def test_sign_in_and_out_are_audited_with_the_method(web: WebApp) -> None:
     client = web.signed_in("manager")
     board = client.get("/ui/cases")
     client.post("/ui/logout", data={"csrf_token": csrf_of(board.text)})
@@ -114,7 +98,9 @@ def test_sign_in_and_out_are_audited_with_the_method(web: Web) -> None:
     ]
 
 
-def test_token_sign_in_is_refused_in_production(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_sign_in_is_refused_in_production(
+    web: WebApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPI_ENVIRONMENT", "production")
     monkeypatch.setenv("OPI_SECRET_KEY", "a-long-production-secret-key-for-tests")
     monkeypatch.setenv("OPI_AUDIT_KEY", "a-long-production-audit-key-for-tests")

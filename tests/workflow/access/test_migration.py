@@ -4,24 +4,15 @@ organisation, so existing tokens keep working and from then on name a person."""
 from sqlalchemy import text
 from sqlmodel import Session
 
+from tests.migration_support import insert_furesoe, migrated
 from workflow.access.tokens import actor_for_token, hash_token
-from workflow.core.db import make_engine
 from workflow.core.migrate import upgrade
 
 
 def test_existing_tokens_become_personal_tokens_of_new_users(empty_db: str) -> None:
-    upgrade(empty_db, "0007")
-    engine = make_engine(empty_db)
-    try:
+    with migrated(empty_db, "0007") as engine:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (name, kind, email, language, created_at) "
-                    "VALUES ('Furesø Kommune', 'municipality', 'opi@furesoe.dk', 'da', "
-                    ":at)"
-                ),
-                {"at": "2026-11-01 10:00:00"},
-            )
+            insert_furesoe(conn)
             for name, role, org, token, revoked in (
                 ("Anne Projektleder", "manager", 1, "anne-token", None),
                 ("Revisor", "auditor", None, "revisor-token", None),
@@ -61,28 +52,16 @@ def test_existing_tokens_become_personal_tokens_of_new_users(empty_db: str) -> N
                 users[0].id,
             )
             assert actor_for_token(session, "old-token", None) is None
-    finally:
-        engine.dispose()
 
 
 def test_0012_leaves_just_in_time_users_off_for_existing_organisations(empty_db: str) -> None:
     """Nobody gets in uninvited after the upgrade: an administrator turns it on per
     organisation."""
-    upgrade(empty_db, "0011")
-    engine = make_engine(empty_db)
-    try:
+    with migrated(empty_db, "0011") as engine:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (name, kind, email, language, created_at) "
-                    "VALUES ('Furesø Kommune', 'municipality', 'opi@furesoe.dk', 'da', :at)"
-                ),
-                {"at": "2026-11-01 10:00:00"},
-            )
+            insert_furesoe(conn)
         upgrade(empty_db)
         with engine.connect() as conn:
             flags = conn.execute(text("SELECT sso_creates_users FROM organisations")).all()
             pending = conn.execute(text("SELECT count(*) FROM oidc_pending")).scalar_one()
         assert [bool(f) for (f,) in flags] == [False] and pending == 0
-    finally:
-        engine.dispose()

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from tests.factories import DatabaseTarget, make_org
-from workflow.access.actor import SYSTEM_CLI
+from tests.factories import DatabaseTarget, invite_person, make_org
+from workflow.access.roles import Role
 from workflow.access.sessions import Lifetimes, live_session, start_session
-from workflow.access.users import invite_user
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 
@@ -18,15 +17,7 @@ def _started(db: DatabaseTarget) -> tuple[str, Session]:
     session = Session(db.engine, expire_on_commit=False)
     org = make_org(session, "Furesø Kommune")
     work = UnitOfWork(session)
-    user = invite_user(
-        work,
-        SYSTEM_CLI,
-        name="Anne Projektleder",
-        email="anne@furesoe.dk",
-        role="manager",
-        organisation_id=org.id,
-        now=utcnow(),
-    )
+    user = invite_person(work, "Anne Projektleder", "anne@furesoe.dk", Role.MANAGER, org.id)
     raw_id, _ = start_session(
         session, via="oidc", now=utcnow(), lifetimes=LIFETIMES, user_id=user.id
     )

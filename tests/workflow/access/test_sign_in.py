@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from tests.factories import NOW, make_org
+from tests.factories import NOW, invite_person, make_org
 from workflow.access.actor import Actor
 from workflow.access.sign_in import (
     ClaimMapping,
@@ -15,7 +15,7 @@ from workflow.access.sign_in import (
     record_refused,
     resolve_user,
 )
-from workflow.access.users import change_user, invite_user
+from workflow.access.users import change_user
 from workflow.core.errors import InvalidInput
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Role, SignInMethod, User
@@ -76,14 +76,8 @@ def test_unknown_person_refused_when_organisation_does_not_create_users(session:
 def test_invited_user_signs_in_and_disabled_user_is_refused(session: Session) -> None:
     org = make_org(session, cvr="29188548")
     work = UnitOfWork(session)
-    invited = invite_user(
-        work,
-        ADMIN,
-        name="Mette",
-        email="mette@furesoe.dk",
-        role=Role.STAFF.value,
-        organisation_id=org.id,
-        now=NOW,
+    invited = invite_person(
+        work, "Mette", "mette@furesoe.dk", Role.STAFF, org.id, by=ADMIN, now=NOW
     )
     work.commit()
     work = UnitOfWork(session)

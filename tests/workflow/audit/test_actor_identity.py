@@ -10,16 +10,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-from tests.audit_support import KEY, attacker, events_of, rewrite_chain, set_head
+from tests.audit_support import EVENTS, KEY, attacker, events_of, rewrite_chain, set_head
 from tests.factories import DatabaseTarget, make_org, new_case
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.audit.verify import verify_log
 from workflow.audit.writer import case_chain, encode_event
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent
 
-EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 ANNE = Actor("Anne Projektleder", "manager", None, token_id=7, user_id=3, via="token")
 
 

@@ -5,11 +5,10 @@ import hmac
 import logging
 
 import pytest
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from notifications.scheduler import build_scheduler, run_audit_checkpoint
-from tests.audit_support import KEY, attacker, events_of, set_head, tell_story
+from tests.audit_support import KEY, attacker, events_of, overwrite, set_head, tell_story
 from tests.factories import DatabaseTarget
 from workflow.access.actor import SYSTEM_CHECKPOINT, SYSTEM_CLI
 from workflow.audit.checkpoints import signed_message
@@ -73,13 +72,8 @@ def test_an_empty_log_can_be_checkpointed(db: DatabaseTarget) -> None:
 
 def test_a_broken_log_is_never_signed(db: DatabaseTarget) -> None:
     story = tell_story(db)
-    events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(db) as conn:
-        conn.execute(
-            update(events)
-            .where(events.c.chain == story.chain, events.c.seq == 2)
-            .values(actor_name="Mallory")
-        )
+        overwrite(conn, story.chain, 2, actor_name="Mallory")
     outcome = verify_and_checkpoint(db.engine, KEY)
     assert not outcome.created and outcome.checkpoint is None
     assert outcome.report.first_broken is not None

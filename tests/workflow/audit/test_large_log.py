@@ -3,10 +3,9 @@
 import json
 
 import pytest
-from sqlalchemy import update
 from sqlmodel import Session
 
-from tests.audit_support import KEY, attacker
+from tests.audit_support import KEY, attacker, overwrite
 from tests.factories import NOW, DatabaseTarget, make_org, new_case
 from workflow.access.actor import Actor
 from workflow.audit import query as audit_query
@@ -15,7 +14,6 @@ from workflow.audit import writer as audit
 from workflow.audit.query import AuditFilter, export
 from workflow.audit.verify import verify_and_checkpoint, verify_log
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent
 
 CASES, EVENTS_PER_CASE = 30, 100
 NAMES = ("Anne Projektleder", "Søren Æblerød", 'Quote "Q" Back\\slash', "Zoë\u2028Line")
@@ -53,13 +51,8 @@ def test_a_large_log_verifies_in_batches(large: DatabaseTarget) -> None:
 
 
 def test_tampering_deep_in_a_large_log_is_found(large: DatabaseTarget) -> None:
-    events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(large) as conn:
-        conn.execute(
-            update(events)
-            .where(events.c.case_id == CASES, events.c.seq == EVENTS_PER_CASE - 1)
-            .values(data='{"i":0}')
-        )
+        overwrite(conn, audit.case_chain(CASES), EVENTS_PER_CASE - 1, data='{"i":0}')
     report = verify_log(large.engine, KEY)
     assert report.first_broken is not None
     assert (report.first_broken.case_id, report.first_broken.seq) == (CASES, EVENTS_PER_CASE - 1)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-from tests.audit_support import KEY, attacker, events_of, set_head, tell_story
+from tests.audit_support import EVENTS, KEY, attacker, events_of, overwrite, set_head, tell_story
 from tests.factories import DatabaseTarget, make_org, new_case
 from workflow.access.actor import Actor
 from workflow.audit import rows as audit_rows
@@ -25,9 +25,6 @@ from workflow.audit.rows import _times
 from workflow.audit.verify import VerifyReport, verify_and_checkpoint, verify_log
 from workflow.audit.writer import encode_event
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent
-
-EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def _broken(report: VerifyReport) -> tuple[str, int | None]:
@@ -59,11 +56,7 @@ def test_a_long_chain_is_read_and_checked_in_segments(
     checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
     assert checkpoint is not None and checkpoint.events == report.events_checked
     with attacker(db) as conn:
-        conn.execute(
-            update(EVENTS)
-            .where(EVENTS.c.case_id == case_id, EVENTS.c.seq == 30)
-            .values(data='{"i":0}')
-        )
+        overwrite(conn, audit.case_chain(case_id), 30, data='{"i":0}')
     report = verify_log(db.engine, KEY)
     assert _broken(report) == ("hash-mismatch", 30)
     assert report.broken_chains == 1
@@ -77,9 +70,7 @@ def test_a_long_chain_rewritten_after_its_first_segment_is_caught_by_the_checkpo
     verify_and_checkpoint(db.engine, KEY)
     chain = audit.case_chain(case_id)
     with attacker(db) as conn:
-        conn.execute(
-            update(EVENTS).where(EVENTS.c.chain == chain, EVENTS.c.seq == 20).values(data="{}")
-        )
+        overwrite(conn, chain, 20, data="{}")
         _rehash_from(conn, chain, 20)
     assert _broken(verify_log(db.engine, KEY)) == ("checkpoint-mismatch", 41)
 

@@ -3,10 +3,10 @@
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from tests.audit_support import KEY, attacker, events_of, tell_story
+from tests.audit_support import KEY, attacker, events_of, overwrite, tell_story
 from tests.factories import NOW, DatabaseTarget
 from workflow.access.actor import SYSTEM_CLI
 from workflow.audit import writer as audit
@@ -68,18 +68,13 @@ def test_an_event_stored_in_an_unusual_but_equal_form_still_verifies(
 
 def test_a_column_of_the_wrong_type_is_reported_not_crashed_on(db: DatabaseTarget) -> None:
     story = tell_story(db)
-    events = AuditEvent.__table__  # type: ignore[attr-defined]
     with attacker(db) as conn:
         if db.backend == "sqlite":  # SQLite keeps whatever is stored
             conn.exec_driver_sql(
                 f"UPDATE audit_events SET actor_name = 42 WHERE chain = '{story.chain}' AND seq = 2"
             )
         else:
-            conn.execute(
-                update(events)
-                .where(events.c.chain == story.chain, events.c.seq == 2)
-                .values(actor_organisation_id=None)
-            )
+            overwrite(conn, story.chain, 2, actor_organisation_id=None)
         assert len(events_of(conn, story.chain)) > 2
     report = verify_log(db.engine, KEY)
     assert report.first_broken is not None

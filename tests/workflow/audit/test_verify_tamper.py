@@ -13,12 +13,14 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from tests.audit_support import (
+    EVENTS,
     KEY,
     Story,
     attacker,
     events_of,
     hash_of,
     insert_event,
+    overwrite,
     rewrite_chain,
     set_head,
     tell_story,
@@ -29,8 +31,6 @@ from workflow.audit.verify import VerifyReport, verify_and_checkpoint, verify_lo
 from workflow.audit.writer import case_chain
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent
-
-EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def _verify(db: DatabaseTarget) -> VerifyReport:
@@ -47,6 +47,28 @@ def _where(story: Story, seq: int) -> Any:
     return (EVENTS.c.chain == story.chain) & (EVENTS.c.seq == seq)
 
 
+def _first_break(db: DatabaseTarget, problem: str, case_id: int, seq: int) -> None:
+    """Verification finds the log broken, first by `problem` at event `seq` of `case_id`."""
+    broken = _broken(_verify(db))
+    assert (broken["problem"], broken["case_id"], broken["seq"]) == (problem, case_id, seq)
+
+
+def _checkpoint_mismatch(db: DatabaseTarget, story: Story, seq: int, checkpoint_id: int) -> str:
+    """Verification finds the story's chain disagreeing with checkpoint `checkpoint_id` at
+    event `seq`; what it says of it."""
+    broken = _broken(_verify(db))
+    assert broken == {
+        "problem": "checkpoint-mismatch",
+        "chain": story.chain,
+        "case_id": story.case_id,
+        "seq": seq,
+        "checkpoint_id": checkpoint_id,
+        "detail": broken["detail"],
+    }
+    detail: str = broken["detail"]
+    return detail
+
+
 @pytest.fixture
 def story(db: DatabaseTarget) -> Story:
     """The story's log, checked to verify before each test tampers with it."""
@@ -54,6 +76,14 @@ def story(db: DatabaseTarget) -> Story:
     report = _verify(db)
     assert report.ok, report.as_dict()
     return told
+
+
+@pytest.fixture
+def checkpoint_id(db: DatabaseTarget, story: Story) -> int:
+    """A checkpoint of the story's log, taken before the test tampers with it; its id."""
+    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
+    assert checkpoint is not None and checkpoint.id is not None
+    return checkpoint.id
 
 
 def test_an_untampered_log_verifies_completely(db: DatabaseTarget, story: Story) -> None:
@@ -87,7 +117,7 @@ def test_a_changed_field_is_a_hash_mismatch(
     db: DatabaseTarget, story: Story, column: str, value: Any
 ) -> None:
     with attacker(db) as conn:
-        conn.execute(update(EVENTS).where(_where(story, 3)).values({column: value}))
+        overwrite(conn, story.chain, 3, **{column: value})
     assert _broken(_verify(db)) | {"detail": ""} == {
         "problem": "hash-mismatch",
         "chain": story.chain,
@@ -104,15 +134,8 @@ def test_a_changed_event_with_its_own_hash_recomputed_breaks_the_next_link(
     with attacker(db) as conn:
         event = events_of(conn, story.chain)[2]
         event["data"] = '{"title":"Forfalsket"}'
-        conn.execute(
-            update(EVENTS).where(_where(story, 3)).values(data=event["data"], hash=hash_of(event))
-        )
-    broken = _broken(_verify(db))
-    assert (broken["problem"], broken["case_id"], broken["seq"]) == (
-        "broken-link",
-        story.case_id,
-        4,
-    )
+        overwrite(conn, story.chain, 3, data=event["data"], hash=hash_of(event))
+    _first_break(db, "broken-link", story.case_id, 4)
 
 
 def test_a_deleted_event_is_a_gap_in_seq(db: DatabaseTarget, story: Story) -> None:
@@ -125,15 +148,10 @@ def test_a_deleted_event_is_a_gap_in_seq(db: DatabaseTarget, story: Story) -> No
 
 def test_a_reordered_pair_breaks_the_link(db: DatabaseTarget, story: Story) -> None:
     with attacker(db) as conn:
-        conn.execute(update(EVENTS).where(_where(story, 3)).values(seq=-3))
-        conn.execute(update(EVENTS).where(_where(story, 4)).values(seq=3))
-        conn.execute(update(EVENTS).where(_where(story, -3)).values(seq=4))
-    broken = _broken(_verify(db))
-    assert (broken["problem"], broken["case_id"], broken["seq"]) == (
-        "broken-link",
-        story.case_id,
-        3,
-    )
+        overwrite(conn, story.chain, 3, seq=-3)
+        overwrite(conn, story.chain, 4, seq=3)
+        overwrite(conn, story.chain, -3, seq=4)
+    _first_break(db, "broken-link", story.case_id, 3)
 
 
 def test_a_truncated_tail_disagrees_with_the_chain_head(db: DatabaseTarget, story: Story) -> None:
@@ -141,33 +159,17 @@ def test_a_truncated_tail_disagrees_with_the_chain_head(db: DatabaseTarget, stor
         last = len(events_of(conn, story.chain))
         conn.execute(EVENTS.delete().where(_where(story, last)))
         conn.execute(EVENTS.delete().where(_where(story, last - 1)))
-    broken = _broken(_verify(db))
-    assert (broken["problem"], broken["case_id"], broken["seq"]) == (
-        "head-mismatch",
-        story.case_id,
-        last - 1,
-    )
+    _first_break(db, "head-mismatch", story.case_id, last - 1)
 
 
 def test_a_truncated_tail_with_its_head_forged_is_caught_by_the_checkpoint(
-    db: DatabaseTarget, story: Story
+    db: DatabaseTarget, story: Story, checkpoint_id: int
 ) -> None:
-    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
-    assert checkpoint is not None
     with attacker(db) as conn:
         last = len(events_of(conn, story.chain))
         conn.execute(EVENTS.delete().where(_where(story, last)))
         set_head(conn, story.chain)
-    broken = _broken(_verify(db))
-    assert broken == {
-        "problem": "checkpoint-mismatch",
-        "chain": story.chain,
-        "case_id": story.case_id,
-        "seq": last,
-        "checkpoint_id": checkpoint.id,
-        "detail": broken["detail"],
-    }
-    assert "tail was removed" in broken["detail"]
+    assert "tail was removed" in _checkpoint_mismatch(db, story, last, checkpoint_id)
 
 
 def test_an_inserted_event_breaks_the_link_after_it(db: DatabaseTarget, story: Story) -> None:
@@ -181,12 +183,7 @@ def test_an_inserted_event_breaks_the_link_after_it(db: DatabaseTarget, story: S
         forged["prev_hash"] = events[2]["hash"]
         forged["hash"] = hash_of(forged)
         insert_event(conn, forged)
-    broken = _broken(_verify(db))
-    assert (broken["problem"], broken["case_id"], broken["seq"]) == (
-        "broken-link",
-        story.case_id,
-        5,
-    )
+    _first_break(db, "broken-link", story.case_id, 5)
 
 
 def test_an_appended_event_without_its_head_is_caught(db: DatabaseTarget, story: Story) -> None:
@@ -201,31 +198,20 @@ def test_an_appended_event_without_its_head_is_caught(db: DatabaseTarget, story:
 
 
 def test_a_chain_rewritten_with_recomputed_hashes_is_caught_by_the_checkpoint(
-    db: DatabaseTarget, story: Story
+    db: DatabaseTarget, story: Story, checkpoint_id: int
 ) -> None:
-    checkpoint = verify_and_checkpoint(db.engine, KEY).checkpoint
-    assert checkpoint is not None
     with attacker(db) as conn:
         cp_seq = len(events_of(conn, story.chain))
-        conn.execute(update(EVENTS).where(_where(story, 2)).values(actor_name="Mallory"))
+        overwrite(conn, story.chain, 2, actor_name="Mallory")
         rewrite_chain(conn, story.chain, from_seq=2)
     with Session(db.engine) as session:
         assert_chain_intact(session, story.chain)  # the chain alone shows nothing
-    broken = _broken(_verify(db))
-    assert broken == {
-        "problem": "checkpoint-mismatch",
-        "chain": story.chain,
-        "case_id": story.case_id,
-        "seq": cp_seq,
-        "checkpoint_id": checkpoint.id,
-        "detail": broken["detail"],
-    }
-    assert "rewritten" in broken["detail"]
+    assert "rewritten" in _checkpoint_mismatch(db, story, cp_seq, checkpoint_id)
 
 
 def test_an_event_moved_to_another_case_is_caught(db: DatabaseTarget, story: Story) -> None:
     with attacker(db) as conn:
-        conn.execute(update(EVENTS).where(_where(story, 3)).values(case_id=story.other_id))
+        overwrite(conn, story.chain, 3, case_id=story.other_id)
     report = _verify(db)
     broken = _broken(report)
     assert (broken["problem"], broken["case_id"], broken["seq"]) == (
@@ -273,7 +259,7 @@ def test_a_checkpoint_with_altered_heads_is_reported_and_an_older_one_used(
     newer = verify_and_checkpoint(db.engine, KEY).checkpoint
     assert older is not None and newer is not None and newer.id != older.id
     with attacker(db) as conn:
-        conn.execute(update(EVENTS).where(_where(story, 2)).values(actor_name="Mallory"))
+        overwrite(conn, story.chain, 2, actor_name="Mallory")
         rewrite_chain(conn, story.chain, from_seq=2)
         # ...and make the newest checkpoint agree with the rewritten chain.
         last = events_of(conn, story.chain)[-1]

@@ -12,12 +12,13 @@ from sqlmodel import Session
 
 from tests.api_helpers import ApiClient, World, create_case, drive, patch_case, trigger
 from tests.factories import NOW, make_org, manager_of
+from tests.migration_support import insert_furesoe, migrated
 from workflow.cases import query as case_query
 from workflow.cases.search import SEPARATOR, fold, search_texts
 from workflow.cases.service import create_case as create_case_row
 from workflow.cases.service import update_case
 from workflow.core import migrate
-from workflow.core.db import get_engine, make_engine
+from workflow.core.db import get_engine
 from workflow.core.unit_of_work import UnitOfWork
 
 
@@ -208,18 +209,10 @@ def _insert_case(conn: sa.Connection, case_id: int, need: str, call: str) -> Non
 
 
 def test_migration_fills_the_texts_of_existing_cases(empty_db: str) -> None:
-    migrate.upgrade(empty_db, "0006")
-    engine = make_engine(empty_db)
     texts = sa.text("SELECT search_full, search_call FROM cases ORDER BY id")
-    try:
+    with migrated(empty_db, "0006") as engine:
         with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO organisations (id, name, kind, email, language, created_at) "
-                    "VALUES (1, 'Furesø Kommune', 'municipality', 'a@b.dk', 'da', :now)"
-                ),
-                {"now": NOW},
-            )
+            insert_furesoe(conn, NOW)  # id 1, the cases' lead
             _insert_case(conn, 1, '{"description": "Uro om AFTENEN"}', '{"text": "Ro"}')
             _insert_case(conn, 2, "{}", "{}")
         migrate.upgrade(empty_db)
@@ -235,8 +228,6 @@ def test_migration_fills_the_texts_of_existing_cases(empty_db: str) -> None:
         migrate.upgrade(empty_db)
         with engine.connect() as conn:
             assert conn.execute(texts).all()[2] == (f"søvn{SEPARATOR}ny", f"søvn{SEPARATOR}")
-    finally:
-        engine.dispose()
 
 
 def test_requests_give_their_connection_back(api: ApiClient, world: World) -> None:

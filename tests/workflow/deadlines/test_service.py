@@ -11,12 +11,13 @@ from sqlmodel import Session, col
 from tests.chain import assert_chain_intact
 from tests.factories import World, drive, make_org, make_world, new_case
 from tests.reminder_support import reminders_of
+from workflow.access.actor import Actor
 from workflow.audit.writer import case_chain
 from workflow.core.errors import Conflict, InvalidInput, NotFound, RequirementsUnmet
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.phase_rules import end_of_day
 from workflow.deadlines.service import add_deadline, move_deadline, set_deadline_status
-from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Reminder
+from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Organisation, Reminder
 from workflow.proposals.service import add_participant, record_signature
 from workflow.transitions.engine import apply_trigger
 
@@ -43,21 +44,26 @@ def actions(session: Session, case: Case) -> list[str]:
     return [e.action for e in assert_chain_intact(session, case_chain(case.id))]
 
 
-def interested_case(session: Session) -> tuple[World, Case]:
-    """A case in `need` whose two companies have shown interest."""
-    world = make_world(session)
-    case = new_case(session, world.lead)
+def show_interest(session: Session, world: World, case: Case, *orgs: Organisation) -> None:
+    """The manager adds `orgs` to the case as interested parties, now on the world's clock."""
     work = UnitOfWork(session)
-    for company in (world.company, world.rival):
+    for org in orgs:
         add_participant(
             work,
             case.id or 0,
             world.manager,
-            organisation_id=company.id or 0,
+            organisation_id=org.id or 0,
             role="interested",
             now=world.clock,
         )
     work.commit()
+
+
+def interested_case(session: Session) -> tuple[World, Case]:
+    """A case in `need` whose two companies have shown interest."""
+    world = make_world(session)
+    case = new_case(session, world.lead)
+    show_interest(session, world, case, world.company, world.rival)
     return world, case
 
 
@@ -183,17 +189,9 @@ def test_interest_shown_during_match_gets_a_submission_deadline(session: Session
     case = drive(session, world, new_case(session, world.lead), "match")
     assert "submission" not in by_kind(deadlines_of(session, case))
     late_comer = make_org(session, "Viden A/S", "knowledge_institution")
-    work = UnitOfWork(session)
-    for org in (world.rival, late_comer, world.adopter):  # the adopter is a municipality
-        add_participant(
-            work,
-            case.id or 0,
-            world.manager,
-            organisation_id=org.id or 0,
-            role="interested",
-            now=world.clock,
-        )
-    work.commit()
+    show_interest(
+        session, world, case, world.rival, late_comer, world.adopter
+    )  # adopter: a municipality
     submission = by_kind(deadlines_of(session, case))["submission"]
     assert {d.responsible_organisation_id for d in submission} == {world.rival.id, late_comer.id}
 
@@ -207,19 +205,35 @@ def manager_case(session: Session) -> tuple[World, Case, datetime]:
     return world, case, world.tick()
 
 
+def add_custom(
+    work: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    *,
+    title: str = "Frist",
+    days: int = 10,
+    responsible: Organisation | None = None,
+    **options: str,
+) -> Deadline:
+    """`actor` adds a deadline of their own to the case, due `days` after `now`."""
+    return add_deadline(
+        work,
+        case.id or 0,
+        actor,
+        title=title,
+        due_at=now + timedelta(days=days),
+        responsible_organisation_id=responsible.id if responsible else None,
+        now=now,
+        **options,
+    )
+
+
 def test_a_manager_adds_a_deadline_with_reminders_and_an_audit_event(session: Session) -> None:
     world, case, now = manager_case(session)
     work = UnitOfWork(session)
-    deadline = add_deadline(
-        work,
-        case.id or 0,
-        world.manager,
-        title="Informationsmøde for virksomheder",
-        due_at=now + timedelta(days=10),
-        responsible_organisation_id=None,
-        now=now,
-        calendar="any",
-    )
+    title = "Informationsmøde for virksomheder"
+    deadline = add_custom(work, case, world.manager, now, title=title, calendar="any")
     work.commit()
     assert (deadline.kind, deadline.phase, deadline.status) == ("custom", "match", "open")
     assert {r.rung for r in reminders_of(session, deadline)} == {"pre7", "pre1", "due", "esc1"}
@@ -244,14 +258,14 @@ def test_bad_deadlines_are_refused(
     outsider = make_org(session, "Fremmed ApS", "company")
     work = UnitOfWork(session)
     with pytest.raises(error):
-        add_deadline(
+        add_custom(
             work,
-            case.id or 0,
+            case,
             world.manager,
+            now,
             title=str(change.get("title", "Frist")),
-            due_at=now + timedelta(days=int(change.get("due_at_days", 5))),  # type: ignore[call-overload]
-            responsible_organisation_id=outsider.id if change.get("responsible") else None,
-            now=now,
+            days=int(change.get("due_at_days", 5)),  # type: ignore[call-overload]
+            responsible=outsider if change.get("responsible") else None,
         )
 
 
@@ -262,60 +276,29 @@ def test_a_completed_case_takes_no_deadlines_and_strangers_see_none(session: Ses
 
     work = UnitOfWork(session)
     with pytest.raises(NotFound):
-        add_deadline(
-            work,
-            case.id or 0,
-            manager_of(stranger, "Ukendt"),
-            title="Frist",
-            due_at=now + timedelta(days=3),
-            responsible_organisation_id=None,
-            now=now,
-        )
+        add_custom(work, case, manager_of(stranger, "Ukendt"), now, days=3)
     work.rollback()
     apply_trigger(work, case.id or 0, "cancel", world.manager, reason="Stop", now=now)
     with pytest.raises(Conflict):
-        add_deadline(
-            work,
-            case.id or 0,
-            world.manager,
-            title="Frist",
-            due_at=now + timedelta(days=3),
-            responsible_organisation_id=None,
-            now=now,
-        )
+        add_custom(work, case, world.manager, now, days=3)
 
 
 def test_moving_a_deadline_needs_a_reason_and_starts_a_fresh_ladder(session: Session) -> None:
     world, case, now = manager_case(session)
     work = UnitOfWork(session)
-    deadline = add_deadline(
-        work,
-        case.id or 0,
-        world.manager,
-        title="Frist",
-        due_at=now + timedelta(days=10),
-        responsible_organisation_id=world.lead.id,
-        now=now,
-    )
+    deadline = add_custom(work, case, world.manager, now, responsible=world.lead)
     work.commit()
-    with pytest.raises(InvalidInput):
-        move_deadline(
-            work,
-            deadline.id or 0,
-            world.manager,
-            due_at=now + timedelta(days=20),
-            reason="  ",
-            now=now,
+
+    def move(reason: str) -> Deadline:
+        later = now + timedelta(days=20)
+        return move_deadline(
+            work, deadline.id or 0, world.manager, due_at=later, reason=reason, now=now
         )
+
+    with pytest.raises(InvalidInput):
+        move("  ")
     work.rollback()
-    moved = move_deadline(
-        work,
-        deadline.id or 0,
-        world.manager,
-        due_at=now + timedelta(days=20),
-        reason="Leverandøren har bedt om mere tid",
-        now=now,
-    )
+    moved = move("Leverandøren har bedt om mere tid")
     work.commit()
     assert (moved.revision, moved.due_at) == (2, now + timedelta(days=20))
     rows = reminders_of(session, moved)
@@ -332,16 +315,7 @@ def test_marking_met_and_cancelling(session: Session) -> None:
     world, case, now = manager_case(session)
     work = UnitOfWork(session)
     first, second = (
-        add_deadline(
-            work,
-            case.id or 0,
-            world.manager,
-            title=title,
-            due_at=now + timedelta(days=10),
-            responsible_organisation_id=None,
-            now=now,
-        )
-        for title in ("Første", "Anden")
+        add_custom(work, case, world.manager, now, title=title) for title in ("Første", "Anden")
     )
     work.commit()
     set_deadline_status(work, first.id or 0, world.manager, status=DeadlineStatus.MET, now=now)

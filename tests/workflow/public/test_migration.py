@@ -6,8 +6,9 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from tests.migration_support import insert_furesoe, migrated
 from workflow.core.db import make_engine
-from workflow.core.migrate import alembic_config, upgrade
+from workflow.core.migrate import alembic_config
 
 INSERT = text(
     "INSERT INTO organisation_requests (case_id, company_name, cvr, contact_name, email, "
@@ -17,17 +18,9 @@ INSERT = text(
 
 
 def test_one_pending_request_per_call_and_cvr_and_downgrade(empty_db: str) -> None:
-    upgrade(empty_db)
-    engine = make_engine(empty_db)
-    try:
+    with migrated(empty_db) as engine:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (name, kind, email, language, created_at) "
-                    "VALUES ('Furesø Kommune', 'municipality', 'opi@furesoe.dk', 'da', "
-                    "'2026-12-01 10:00:00')"
-                )
-            )
+            insert_furesoe(conn, "2026-12-01 10:00:00")
             conn.execute(
                 text(
                     "INSERT INTO cases (title, state, on_hold, lead_municipality_id, need, call, "
@@ -42,8 +35,6 @@ def test_one_pending_request_per_call_and_cvr_and_downgrade(empty_db: str) -> No
             conn.execute(INSERT, {"status": "approved"})
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(INSERT, {"status": "pending"})
-    finally:
-        engine.dispose()
     command.downgrade(alembic_config(empty_db), "0011")
     engine = make_engine(empty_db)
     try:

@@ -7,7 +7,15 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from tests.chain import assert_chain_intact
-from tests.factories import DatabaseTarget, World, drive, make_ready, make_world, new_case
+from tests.factories import (
+    EMPTY_NEED_UNMET,
+    DatabaseTarget,
+    World,
+    drive,
+    make_ready,
+    make_world,
+    new_case,
+)
 from workflow.access.actor import Actor
 from workflow.audit.writer import case_chain
 from workflow.core.errors import (
@@ -41,14 +49,7 @@ def test_refused_advance_lists_every_unmet_code_and_is_audited(db: DatabaseTarge
     work = UnitOfWork(session)
     with pytest.raises(RequirementsUnmet) as refused:
         apply_trigger(work, case.id, "advance", world.manager, expected_version=1)
-    expected = {
-        "need.owner",
-        "need.description",
-        "need.target_group",
-        "need.expected_value",
-        "need.legal_track",
-        "call.ready",
-    }
+    expected = set(EMPTY_NEED_UNMET)
     assert {u.code for u in refused.value.unmet} == expected
     session.expire_all()
     stored = session.get(Case, case.id)

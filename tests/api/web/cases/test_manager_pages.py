@@ -10,15 +10,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from api.web.forms import LOCAL_TZ
-from tests.api.web.test_pages import Web, csrf_of, version_of
 from tests.factories import make_org
-from workflow.access.actor import SYSTEM_CLI, Actor
+from tests.web_support import WebApp, case_form, csrf_of, post_form
+from workflow.access.actor import SYSTEM_CLI
 from workflow.access.tokens import create_token
-from workflow.cases.service import update_case
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import (
@@ -30,8 +28,6 @@ from workflow.models import (
     Participant,
     Signature,
 )
-from workflow.proposals.service import assess_proposal, decide_proposal
-from workflow.transitions.engine import apply_trigger
 
 ALERTS = re.compile(r'<p class="error" id="([^"]+)-error" role="alert">([^<]+)</p>')
 
@@ -41,7 +37,7 @@ def errors_beside(html: str) -> dict[str, str]:
     return dict(ALERTS.findall(html))
 
 
-def count(web: Web, table: type, **where: int) -> int:
+def count(web: WebApp, table: type, **where: int) -> int:
     """How many rows of `table` there are (optionally narrowed by equal columns)."""
     with Session(web.db.engine) as s:
         query = select(table)
@@ -50,7 +46,7 @@ def count(web: Web, table: type, **where: int) -> int:
         return len(list(s.exec(query)))
 
 
-def audit_actions(web: Web, case_id: int) -> list[str]:
+def audit_actions(web: WebApp, case_id: int) -> list[str]:
     """The case's audit actions in order."""
     with Session(web.db.engine) as s:
         rows = s.exec(
@@ -59,68 +55,27 @@ def audit_actions(web: Web, case_id: int) -> list[str]:
         return [e.action for e in rows]
 
 
-def post(client: TestClient, path: str, page_path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
-    """Post a form from `page_path` as a browser would, with the page's CSRF token."""
-    page = client.get(page_path)
-    assert page.status_code == 200, page.text
-    return client.post(path, data={"csrf_token": csrf_of(page.text), **data})
-
-
 def local(delta: timedelta) -> str:
     """A `datetime-local` value `delta` from now, in Copenhagen time."""
     return (utcnow() + delta).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def to_agreement(web: Web) -> int:
-    """Take the world's match case to `agreement` (assessed, decided, deadline passed)."""
-    case_id = web.world.match_case_id
-    manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
-    later = utcnow() + timedelta(days=41)
-    with Session(web.db.engine) as s:
-        work = UnitOfWork(s)
-        for pid, decision in (
-            (web.world.proposal_a_id, "selected"),
-            (web.world.proposal_b_id, "rejected"),
-        ):
-            case = s.get(Case, case_id)
-            assert case is not None
-            scores = {c["name"]: 7 for c in case.call["criteria"]}
-            assess_proposal(
-                work,
-                case_id,
-                pid,
-                manager,
-                scores=scores,
-                rationale="God",
-                conflict_of_interest=False,
-            )
-            decide_proposal(work, case_id, pid, manager, decision=decision, rationale="Bedst")
-        work.commit()
-        version = web.case(case_id).version
-        apply_trigger(work, case_id, "advance", manager, expected_version=version, now=later)
-        work.commit()
-    return case_id
-
-
 # --- "Ny sag" ------------------------------------------------------------------------------
 
 
-def test_a_manager_starts_a_case_with_its_need(web: Web) -> None:
+def test_a_manager_starts_a_case_with_its_need(web: WebApp) -> None:
     client = web.signed_in("manager")
     board = client.get("/ui/cases")
     assert 'href="/ui/cases/new"' in board.text
     form = client.get("/ui/cases/new")
     assert form.status_code == 200
     assert "Behovsejer (navn)" in form.text  # the need's generated form
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "Færre fald i eget hjem",
-            "f.description": "Ældre falder om natten.",
-            "f.legal_track": "mini_trial",
-        },
-    )
+    typed = {
+        "title": "Færre fald i eget hjem",
+        "f.description": "Ældre falder om natten.",
+        "f.legal_track": "mini_trial",
+    }
+    response = client.post("/ui/cases/new", data={"csrf_token": csrf_of(form.text), **typed})
     assert response.status_code == 303
     case_id = int(response.headers["location"].split("/")[3].split("?")[0])
     case = web.case(case_id)
@@ -130,20 +85,16 @@ def test_a_manager_starts_a_case_with_its_need(web: Web) -> None:
     assert "Sagen er oprettet." in page.text
 
 
-def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: Web) -> None:
+def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: WebApp) -> None:
     client = web.signed_in("staff")
     before = count(web, Case)
-    form = client.get("/ui/cases/new")
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "   ",
-            "f.owner_name": "Hanne Lund",
-            "f.owner_email": "ikke en adresse",
-            "f.target_group": "Ældre i eget hjem",
-        },
-    )
+    typed = {
+        "title": "   ",
+        "f.owner_name": "Hanne Lund",
+        "f.owner_email": "ikke en adresse",
+        "f.target_group": "Ældre i eget hjem",
+    }
+    response = post_form(client, "/ui/cases/new", "/ui/cases/new", typed)
     assert response.status_code == 422
     errors = errors_beside(response.text)
     assert errors["new-title"] == "Skal udfyldes."
@@ -151,14 +102,8 @@ def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: Web)
     assert 'value="ikke en adresse"' in response.text
     assert ">Ældre i eget hjem</textarea>" in response.text
     # Now the title is there, and the address is refused beside its own field.
-    response = client.post(
-        "/ui/cases/new",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "title": "Færre fald",
-            "f.owner_email": "ikke en adresse",
-        },
-    )
+    typed = {"title": "Færre fald", "f.owner_email": "ikke en adresse"}
+    response = post_form(client, "/ui/cases/new", "/ui/cases/new", typed)
     assert response.status_code == 422
     assert errors_beside(response.text) == {"f-owner_email": "Værdien er ikke gyldig."}
     assert 'value="Færre fald"' in response.text
@@ -166,7 +111,7 @@ def test_a_refused_new_case_keeps_every_typed_value_and_stores_nothing(web: Web)
 
 
 @pytest.mark.parametrize("who", ["partner_a", "auditor"])
-def test_only_a_municipalitys_people_start_cases(web: Web, who: str) -> None:
+def test_only_a_municipalitys_people_start_cases(web: WebApp, who: str) -> None:
     client = web.signed_in(who)
     assert 'href="/ui/cases/new"' not in client.get("/ui/cases").text
     assert client.get("/ui/cases/new").status_code == 403
@@ -192,14 +137,14 @@ def test_only_a_municipalitys_people_start_cases(web: Web, who: str) -> None:
         "/ui/cases/99999999999999999999/assessment",
     ],
 )
-def test_a_wrong_or_huge_id_is_not_found(web: Web, path: str) -> None:
+def test_a_wrong_or_huge_id_is_not_found(web: WebApp, path: str) -> None:
     client = web.signed_in("manager")
     response = client.get(path.format(case=web.world.match_case_id))
     assert response.status_code == 404
     assert "Siden eller sagen findes ikke." in response.text
 
 
-def test_forms_on_a_wrong_or_huge_id_are_not_found(web: Web) -> None:
+def test_forms_on_a_wrong_or_huge_id_are_not_found(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.match_case_id
     token = csrf_of(client.get(f"/ui/cases/{case_id}").text)
@@ -217,7 +162,7 @@ def test_forms_on_a_wrong_or_huge_id_are_not_found(web: Web) -> None:
 # --- participants --------------------------------------------------------------------------
 
 
-def test_the_manager_invites_from_a_searched_list_and_removes_with_a_reason(web: Web) -> None:
+def test_the_manager_invites_from_a_searched_list_and_removes_with_a_reason(web: WebApp) -> None:
     case_id = web.world.need_case_id
     with Session(web.db.engine) as s:
         ballerup = make_org(s, "Ballerup Kommune", email="opi@balk.dk")
@@ -239,22 +184,24 @@ def test_the_manager_invites_from_a_searched_list_and_removes_with_a_reason(web:
     assert count(web, Participant, case_id=case_id, organisation_id=ballerup_id) == 1
     # Removing needs a reason; without one the form stays open with the error beside it.
     remove = f"/ui/cases/{case_id}/participants/{ballerup_id}/remove"
-    response = post(client, remove, f"/ui/cases/{case_id}", {"reason": " "})
+    response = post_form(client, remove, f"/ui/cases/{case_id}", {"reason": " "})
     assert response.status_code == 422
     assert errors_beside(response.text) == {f"remove-{ballerup_id}-reason": "Skal udfyldes."}
     assert count(web, Participant, case_id=case_id, organisation_id=ballerup_id) == 1
-    response = post(client, remove, f"/ui/cases/{case_id}", {"reason": "Trak sig fra samarbejdet"})
+    response = post_form(
+        client, remove, f"/ui/cases/{case_id}", {"reason": "Trak sig fra samarbejdet"}
+    )
     assert response.status_code == 303
     assert count(web, Participant, case_id=case_id, organisation_id=ballerup_id) == 0
     assert audit_actions(web, case_id)[-2:] == ["participant.added", "participant.removed"]
     assert "Trak sig fra samarbejdet" in client.get(f"/ui/cases/{case_id}").text
 
 
-def test_an_invite_without_an_organisation_is_refused_beside_the_field(web: Web) -> None:
+def test_an_invite_without_an_organisation_is_refused_beside_the_field(web: WebApp) -> None:
     case_id = web.world.need_case_id
     client = web.signed_in("manager")
     before = count(web, Participant, case_id=case_id)
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/participants",
         f"/ui/cases/{case_id}",
@@ -264,7 +211,7 @@ def test_an_invite_without_an_organisation_is_refused_beside_the_field(web: Web)
     assert errors_beside(response.text) == {"participant-organisation_id": "Skal udfyldes."}
     assert '<option value="knowledge_partner" selected>' in response.text
     for org_id in ("424242", "99999999999999999999"):
-        response = post(
+        response = post_form(
             client,
             f"/ui/cases/{case_id}/participants",
             f"/ui/cases/{case_id}",
@@ -274,7 +221,7 @@ def test_an_invite_without_an_organisation_is_refused_beside_the_field(web: Web)
     assert count(web, Participant, case_id=case_id) == before
 
 
-def test_a_company_with_a_proposal_stays_in_the_case(web: Web) -> None:
+def test_a_company_with_a_proposal_stays_in_the_case(web: WebApp) -> None:
     case_id = web.world.match_case_id
     with Session(web.db.engine) as s:
         proposal_org = s.exec(
@@ -283,7 +230,7 @@ def test_a_company_with_a_proposal_stays_in_the_case(web: Web) -> None:
             )
         ).first()
     client = web.signed_in("manager")
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/participants/{proposal_org}/remove",
         f"/ui/cases/{case_id}",
@@ -298,7 +245,7 @@ def test_a_company_with_a_proposal_stays_in_the_case(web: Web) -> None:
 
 
 @pytest.fixture
-def other_manager(web: Web) -> str:
+def other_manager(web: WebApp) -> str:
     """A manager of Ballerup, a municipality that takes part in nothing."""
     with Session(web.db.engine) as s:
         ballerup = make_org(s, "Ballerup Kommune", email="opi@balk.dk")
@@ -313,7 +260,7 @@ def other_manager(web: Web) -> str:
 
 @pytest.mark.parametrize("who", ["partner_a", "staff", "auditor", "other_manager"])
 def test_only_the_cases_manager_reaches_the_managers_forms(
-    web: Web, who: str, other_manager: str
+    web: WebApp, who: str, other_manager: str
 ) -> None:
     case_id = web.world.match_case_id
     pid = web.world.proposal_b_id
@@ -346,14 +293,14 @@ def test_only_the_cases_manager_reaches_the_managers_forms(
         assert "Gem vurdering" not in assessment.text
 
 
-def test_a_partner_finds_no_case_through_a_competitors_name(web: Web) -> None:
+def test_a_partner_finds_no_case_through_a_competitors_name(web: WebApp) -> None:
     client = web.signed_in("partner_a")
     # SenseCare bid on the match case; RoligRum must not find it by SenseCare's name.
     assert "case-card" not in client.get("/ui/cases?q=SenseCare").text
     assert "case-card" in client.get("/ui/cases?q=furesø").text  # the lead is on the call
 
 
-def test_the_board_finds_cases_by_municipality_and_company_names(web: Web) -> None:
+def test_the_board_finds_cases_by_municipality_and_company_names(web: WebApp) -> None:
     client = web.signed_in("manager")
     found = client.get("/ui/cases?q=FURESØ").text
     assert found.count('data-testid="case-card"') == 2
@@ -365,7 +312,7 @@ def test_the_board_finds_cases_by_municipality_and_company_names(web: Web) -> No
 # --- assessments and decisions -------------------------------------------------------------
 
 
-def test_proposals_side_by_side_assessed_and_decided(web: Web) -> None:
+def test_proposals_side_by_side_assessed_and_decided(web: WebApp) -> None:
     case_id, pid = web.world.match_case_id, web.world.proposal_a_id
     client = web.signed_in("manager")
     page = client.get(f"/ui/cases/{case_id}")
@@ -373,7 +320,7 @@ def test_proposals_side_by_side_assessed_and_decided(web: Web) -> None:
     criteria = web.case(case_id).call["criteria"]
     scores = {f"score.{i}": str(6 + i) for i in range(len(criteria))}
     path = f"/ui/cases/{case_id}/assessment"
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/proposals/{pid}/assessments",
         path,
@@ -386,7 +333,7 @@ def test_proposals_side_by_side_assessed_and_decided(web: Web) -> None:
     expected = f"{total:.1f}".replace(".", ",")
     assert re.search(rf'data-testid="total-{pid}"><strong>{expected}</strong>', page.text)
     assert "Gem vurdering" in page.text and "Vælg forslag" in page.text
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/proposals/{pid}/decision",
         path,
@@ -398,11 +345,11 @@ def test_proposals_side_by_side_assessed_and_decided(web: Web) -> None:
     assert (decision.decision, decision.rationale) == ("selected", "Bedste løsning for beboerne")
 
 
-def test_a_refused_assessment_keeps_the_scores_and_marks_the_field(web: Web) -> None:
+def test_a_refused_assessment_keeps_the_scores_and_marks_the_field(web: WebApp) -> None:
     case_id, pid = web.world.match_case_id, web.world.proposal_b_id
     client = web.signed_in("manager")
     path = f"/ui/cases/{case_id}/assessment"
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/proposals/{pid}/assessments",
         path,
@@ -415,7 +362,7 @@ def test_a_refused_assessment_keeps_the_scores_and_marks_the_field(web: Web) -> 
     assert 'value="11"' in response.text and 'value="7"' in response.text
     assert ">Lovende</textarea>" in response.text
     assert 'name="conflict" value="1" checked' in response.text
-    response = post(
+    response = post_form(
         client, f"/ui/cases/{case_id}/proposals/{pid}/decision", path, {"decision": "rejected"}
     )
     assert response.status_code == 422
@@ -426,14 +373,14 @@ def test_a_refused_assessment_keeps_the_scores_and_marks_the_field(web: Web) -> 
 # --- signatures ----------------------------------------------------------------------------
 
 
-def test_the_manager_records_a_signature_made_on_paper(web: Web) -> None:
-    case_id = to_agreement(web)
+def test_the_manager_records_a_signature_made_on_paper(web: WebApp) -> None:
+    case_id = web.to_agreement()
     lead = web.case(case_id).lead_municipality_id
     client = web.signed_in("manager")
     page = client.get(f"/ui/cases/{case_id}")
     assert "Registrér underskrift" in page.text
     future = local(timedelta(days=2))
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/signatures",
         f"/ui/cases/{case_id}",
@@ -443,7 +390,7 @@ def test_the_manager_records_a_signature_made_on_paper(web: Web) -> None:
     assert errors_beside(response.text) == {"signature-signed_at": "Må ikke ligge i fremtiden."}
     assert 'value="Borgmester Ole"' in response.text and f'value="{future}"' in response.text
     assert count(web, Signature) == 0
-    response = post(
+    response = post_form(
         client,
         f"/ui/cases/{case_id}/signatures",
         f"/ui/cases/{case_id}",
@@ -462,12 +409,12 @@ def test_the_manager_records_a_signature_made_on_paper(web: Web) -> None:
 # --- deadlines -----------------------------------------------------------------------------
 
 
-def test_new_move_meet_and_cancel_deadlines(web: Web) -> None:
+def test_new_move_meet_and_cancel_deadlines(web: WebApp) -> None:
     case_id = web.world.need_case_id
     client = web.signed_in("manager")
     path = f"/ui/cases/{case_id}"
     before = count(web, Deadline, case_id=case_id)
-    response = post(
+    response = post_form(
         client,
         f"{path}/deadlines",
         path,
@@ -477,7 +424,7 @@ def test_new_move_meet_and_cancel_deadlines(web: Web) -> None:
     assert errors_beside(response.text) == {"deadline-due_at": "Skal ligge i fremtiden."}
     assert 'value="Møde med plejehjemmet"' in response.text
     assert count(web, Deadline, case_id=case_id) == before
-    response = post(
+    response = post_form(
         client,
         f"{path}/deadlines",
         path,
@@ -489,25 +436,29 @@ def test_new_move_meet_and_cancel_deadlines(web: Web) -> None:
     did = deadline.id
     # Moving needs a reason.
     new_due = local(timedelta(days=9))
-    response = post(client, f"{path}/deadlines/{did}/move", path, {"due_at": new_due, "reason": ""})
+    response = post_form(
+        client, f"{path}/deadlines/{did}/move", path, {"due_at": new_due, "reason": ""}
+    )
     assert response.status_code == 422
     assert errors_beside(response.text) == {f"move-{did}-reason": "Skal udfyldes."}
     assert f'value="{new_due}"' in response.text
-    response = post(
+    response = post_form(
         client, f"{path}/deadlines/{did}/move", path, {"due_at": new_due, "reason": "Ferie"}
     )
     assert response.status_code == 303
-    response = post(client, f"{path}/deadlines/{did}/met", path, {})
+    response = post_form(client, f"{path}/deadlines/{did}/met", path, {})
     assert response.status_code == 303
     # A met deadline is no longer open: cancelling it is refused in words, not a 500.
-    response = post(client, f"{path}/deadlines/{did}/cancel", path, {"reason": "Ikke nødvendig"})
+    response = post_form(
+        client, f"{path}/deadlines/{did}/cancel", path, {"reason": "Ikke nødvendig"}
+    )
     assert response.status_code == 409
     assert "Handlingen kan ikke udføres" in response.text
     actions = audit_actions(web, case_id)
     assert actions[-3:] == ["deadline.created", "deadline.moved", "deadline.met"]
 
 
-def test_a_deadline_is_cancelled_only_with_a_reason(web: Web) -> None:
+def test_a_deadline_is_cancelled_only_with_a_reason(web: WebApp) -> None:
     case_id = web.world.match_case_id
     with Session(web.db.engine) as s:
         did = s.exec(
@@ -515,10 +466,10 @@ def test_a_deadline_is_cancelled_only_with_a_reason(web: Web) -> None:
         ).first()
     client = web.signed_in("manager")
     path = f"/ui/cases/{case_id}"
-    response = post(client, f"{path}/deadlines/{did}/cancel", path, {"reason": ""})
+    response = post_form(client, f"{path}/deadlines/{did}/cancel", path, {"reason": ""})
     assert response.status_code == 422
     assert errors_beside(response.text) == {f"cancel-{did}-reason": "Skal udfyldes."}
-    response = post(
+    response = post_form(
         client, f"{path}/deadlines/{did}/cancel", path, {"reason": "Ikke længere aktuel"}
     )
     assert response.status_code == 303
@@ -526,7 +477,7 @@ def test_a_deadline_is_cancelled_only_with_a_reason(web: Web) -> None:
         assert s.get(Deadline, did).status == "cancelled"  # type: ignore[union-attr]
 
 
-def test_reminder_problems_are_told_in_words(web: Web) -> None:
+def test_reminder_problems_are_told_in_words(web: WebApp) -> None:
     case_id = web.world.match_case_id
     from workflow.models import Reminder
 
@@ -547,36 +498,20 @@ def test_reminder_problems_are_told_in_words(web: Web) -> None:
 # --- forms from schemas, stale forms -------------------------------------------------------
 
 
-def test_section_forms_come_from_the_schemas_with_help_and_limits(web: Web) -> None:
+def test_section_forms_come_from_the_schemas_with_help_and_limits(web: WebApp) -> None:
     page = web.signed_in("manager").get(f"/ui/cases/{web.world.need_case_id}").text
     assert "Vægtene skal tilsammen give 100 %." in page  # help text from states/sections.py
     assert re.search(r'name="f.owner_name" value=""\s+type="text" maxlength="500"', page)
     assert re.search(r'name="f.min_proposals" value=""\s+type="number" min="1" max="100"', page)
 
 
-def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: Web) -> None:
+def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
-    page = client.get(f"/ui/cases/{case_id}")
-    version = version_of(page.text)
-    with Session(web.db.engine) as session:
-        work = UnitOfWork(session)
-        update_case(
-            work,
-            case_id,
-            {"need": {"owner_name": "Hanne Lund"}},
-            Actor("Anden Bruger", "manager", None),
-            expected_version=int(version),
-        )
-        work.commit()
+    stale = web.stale_need_form(client, by="Anden Bruger")
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "version": version,
-            "f.owner_name": "Mig Selv",
-            "f.expected_value": "Roligere dage",
-        },
+        data={**stale, "f.owner_name": "Mig Selv", "f.expected_value": "Roligere dage"},
     )
     assert response.status_code == 409
     assert 'value="Mig Selv"' in response.text
@@ -587,8 +522,7 @@ def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: Web) -> No
     response = client.post(
         f"/ui/cases/{case_id}/sections/need",
         data={
-            "csrf_token": csrf_of(response.text),
-            "version": version_of(response.text),
+            **case_form(response.text),
             "f.owner_name": "Mig Selv",
             "f.description": web.case(case_id).need["description"],
             "f.target_group": web.case(case_id).need["target_group"],
@@ -598,15 +532,14 @@ def test_a_stale_form_keeps_the_input_and_names_who_changed_what(web: Web) -> No
     assert web.case(case_id).need["owner_name"] == "Mig Selv"
 
 
-def test_a_refused_section_form_keeps_every_typed_value(web: Web) -> None:
+def test_a_refused_section_form_keeps_every_typed_value(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.need_case_id
     page = client.get(f"/ui/cases/{case_id}")
     response = client.post(
         f"/ui/cases/{case_id}/sections/call",
         data={
-            "csrf_token": csrf_of(page.text),
-            "version": version_of(page.text),
+            **case_form(page.text),
             "f.title": "Ro om eftermiddagen",
             "f.criteria.0.name": "Pris",
             "f.criteria.0.weight": "mange",
@@ -620,28 +553,21 @@ def test_a_refused_section_form_keeps_every_typed_value(web: Web) -> None:
     assert errors_beside(response.text) == {"f-criteria": "Skal være et helt tal."}
 
 
-def test_the_manager_retitles_the_case_and_a_stale_title_keeps_the_input(web: Web) -> None:
+def test_the_manager_retitles_the_case_and_a_stale_title_keeps_the_input(web: WebApp) -> None:
     case_id = web.world.need_case_id
     client = web.signed_in("manager")
     page = client.get(f"/ui/cases/{case_id}")
-    version = version_of(page.text)
-    response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": ""},
-    )
+    form = case_form(page.text)
+    response = client.post(f"/ui/cases/{case_id}/title", data={**form, "title": ""})
     assert response.status_code == 422
     assert errors_beside(response.text) == {"title-title": "Skal udfyldes."}
     response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": "Ro på plejehjemmet"},
+        f"/ui/cases/{case_id}/title", data={**form, "title": "Ro på plejehjemmet"}
     )
     assert response.status_code == 303
     assert web.case(case_id).title == "Ro på plejehjemmet"
     # The old form again: someone (this user) saved first; the typed title is kept.
-    response = client.post(
-        f"/ui/cases/{case_id}/title",
-        data={"csrf_token": csrf_of(page.text), "version": version, "title": "Andet navn"},
-    )
+    response = client.post(f"/ui/cases/{case_id}/title", data={**form, "title": "Andet navn"})
     assert response.status_code == 409
     assert 'value="Andet navn"' in response.text
     assert web.case(case_id).title == "Ro på plejehjemmet"
@@ -653,8 +579,8 @@ def test_the_manager_retitles_the_case_and_a_stale_title_keeps_the_input(web: We
     assert response.status_code == 403
 
 
-def test_system_reasons_and_clause_names_are_danish(web: Web) -> None:
-    case_id = to_agreement(web)
+def test_system_reasons_and_clause_names_are_danish(web: WebApp) -> None:
+    case_id = web.to_agreement()
     page = web.signed_in("manager").get(f"/ui/cases/{case_id}").text
     assert "Sagen forlod fasen Match (gik videre)." in page
     assert "The case left phase" not in page
@@ -662,7 +588,7 @@ def test_system_reasons_and_clause_names_are_danish(web: Web) -> None:
     assert "confidentiality," not in page and "state_aid." not in page
 
 
-def test_a_signature_for_an_unknown_party_or_outside_agreement_is_refused(web: Web) -> None:
+def test_a_signature_for_an_unknown_party_or_outside_agreement_is_refused(web: WebApp) -> None:
     client = web.signed_in("manager")
     case_id = web.world.match_case_id
     path = f"/ui/cases/{case_id}"
@@ -671,11 +597,11 @@ def test_a_signature_for_an_unknown_party_or_outside_agreement_is_refused(web: W
         "signatory_name": "Ole",
         "signed_at": local(-timedelta(hours=1)),
     }
-    response = post(client, f"{path}/signatures", path, data)
+    response = post_form(client, f"{path}/signatures", path, data)
     assert response.status_code == 409  # the case is in match, not agreement
     assert "Handlingen kan ikke udføres" in response.text
-    to_agreement(web)
-    response = post(client, f"{path}/signatures", path, {**data, "organisation_id": "424242"})
+    web.to_agreement()
+    response = post_form(client, f"{path}/signatures", path, {**data, "organisation_id": "424242"})
     assert response.status_code == 422
     assert errors_beside(response.text) == {"signature-organisation_id": "Vælg en af mulighederne."}
     assert count(web, Signature) == 0

@@ -4,45 +4,38 @@ person's sessions and tokens at once. Both databases."""
 import json
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tests.web_support import WebApp, csrf_of, sign_in
-from workflow.access.actor import SYSTEM_CLI
-from workflow.access.tokens import create_token
-from workflow.access.users import invite_user
-from workflow.core.timeutil import utcnow
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Organisation, Role, User
 
 
 def _admin(web: WebApp) -> TestClient:
     """A browser signed in with an admin's personal token."""
-    with Session(web.db.engine, expire_on_commit=False) as s:
-        work = UnitOfWork(s)
-        admin = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Ada Admin",
-            email="ada@opi.example",
-            role=Role.ADMIN.value,
-            organisation_id=None,
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Ada's token", user_id=admin.id)
-        work.commit()
+    _, token = web.invite("Ada Admin", "ada@opi.example", Role.ADMIN)
     client = web.client()
     assert sign_in(client, token).status_code == 303
     return client
 
 
+def _invite(admin: TestClient, page: str, name: str, email: str, organisation: str) -> Response:
+    """Send the users page's invite form for a member of staff (`organisation`: its id)."""
+    return admin.post(
+        "/ui/admin/users",
+        data={
+            "csrf_token": csrf_of(page),
+            "name": name,
+            "email": email,
+            "role": Role.STAFF.value,
+            "organisation_id": organisation,
+        },
+    )
+
+
 def _furesoe_id(web: WebApp) -> int:
-    with Session(web.db.engine) as s:
-        org = s.execute(
-            select(Organisation).where(col(Organisation.name) == "Furesø Kommune")
-        ).scalar_one()
-        assert org.id is not None
-        return org.id
+    return web.org_id("Furesø Kommune")
 
 
 def _user(web: WebApp, email: str) -> User | None:
@@ -68,16 +61,8 @@ def test_only_admins_see_the_page(web: WebApp) -> None:
 def test_invite_change_role_disable_and_enable(web: WebApp) -> None:
     admin = _admin(web)
     page = admin.get("/ui/admin/users")
-    invited = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Søren Sagsbehandler",
-            "email": "Soeren@Furesoe.dk",
-            "role": Role.STAFF.value,
-            "organisation_id": str(_furesoe_id(web)),
-        },
-    )
+    furesoe = str(_furesoe_id(web))
+    invited = _invite(admin, page.text, "Søren Sagsbehandler", "Soeren@Furesoe.dk", furesoe)
     assert invited.status_code == 303 and invited.headers["location"].endswith("done=invited")
     user = _user(web, "soeren@furesoe.dk")
     assert user is not None and user.role == Role.STAFF.value
@@ -107,19 +92,7 @@ def test_invite_change_role_disable_and_enable(web: WebApp) -> None:
 
 
 def test_disabling_ends_the_persons_session_and_tokens_at_once(web: WebApp) -> None:
-    with Session(web.db.engine, expire_on_commit=False) as s:
-        work = UnitOfWork(s)
-        person = invite_user(
-            work,
-            SYSTEM_CLI,
-            name="Lise Leder",
-            email="lise@furesoe.dk",
-            role=Role.MANAGER.value,
-            organisation_id=_furesoe_id(web),
-            now=utcnow(),
-        )
-        _, token = create_token(work, SYSTEM_CLI, name="Lise's token", user_id=person.id)
-        work.commit()
+    person, token = web.invite("Lise Leder", "lise@furesoe.dk", Role.MANAGER, _furesoe_id(web))
     lise = web.client()
     assert sign_in(lise, token).status_code == 303
     assert lise.get("/ui/overview").status_code == 200
@@ -146,30 +119,12 @@ def test_bad_invite_is_refused_beside_the_field_and_creates_nothing(web: WebApp)
     admin = _admin(web)
     page = admin.get("/ui/admin/users")
     before = _actions(web)
-    refused = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Uden Adresse",
-            "email": "ikke-en-adresse",
-            "role": Role.STAFF.value,
-            "organisation_id": "",
-        },
-    )
+    refused = _invite(admin, page.text, "Uden Adresse", "ikke-en-adresse", "")
     assert refused.status_code == 422
     assert 'id="invite-email-error"' in refused.text
     assert "Skriv en gyldig e-mailadresse." in refused.text
     assert 'value="Uden Adresse"' in refused.text  # typed values kept
-    no_org = admin.post(
-        "/ui/admin/users",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "name": "Uden Organisation",
-            "email": "uden@furesoe.dk",
-            "role": Role.STAFF.value,
-            "organisation_id": "",
-        },
-    )
+    no_org = _invite(admin, page.text, "Uden Organisation", "uden@furesoe.dk", "")
     assert no_org.status_code == 422 and "Denne rolle kræver en organisation." in no_org.text
     assert _user(web, "uden@furesoe.dk") is None
     assert _actions(web) == before

@@ -16,6 +16,8 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from tests.chain import events_named
+from tests.factories import invite_person
 from tests.loopback import free_port
 from tests.oidc_support import (
     FURESOE_CVR,
@@ -30,7 +32,7 @@ from tests.oidc_support import (
 from tests.web_support import WebApp, csrf_of, sign_in
 from workflow.access.actor import Actor
 from workflow.access.oidc import METADATA
-from workflow.access.users import change_user, invite_user
+from workflow.access.users import change_user
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -78,14 +80,7 @@ class Sso:
             return list(s.execute(select(User).where(col(User.email) == email)).scalars())
 
     def events(self, action: str) -> list[AuditEvent]:
-        with Session(self.web.db.engine) as s:
-            return list(
-                s.execute(
-                    select(AuditEvent)
-                    .where(col(AuditEvent.action) == action)
-                    .order_by(col(AuditEvent.id))
-                ).scalars()
-            )
+        return events_named(self.web.db.engine, action)
 
 
 @pytest.fixture
@@ -404,15 +399,8 @@ def test_unverified_email_links_to_no_invited_user(
     org_id = crafted_sso.furesoe(just_in_time=False)
     with Session(crafted_sso.web.db.engine) as s:
         work = UnitOfWork(s)
-        invite_user(
-            work,
-            Actor("Admin", Role.ADMIN),
-            name="Mette",
-            email="mette.sso@furesoe.dk",
-            role=Role.MANAGER.value,
-            organisation_id=org_id,
-            now=utcnow(),
-        )
+        admin = Actor("Admin", Role.ADMIN)
+        invite_person(work, "Mette", "mette.sso@furesoe.dk", Role.MANAGER, org_id, by=admin)
         work.commit()
     crafting.make_token = lambda nonce: crafting.sign(crafting.claims(nonce, email_verified=False))
     client = crafted_sso.web.client()

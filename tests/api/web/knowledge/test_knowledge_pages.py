@@ -1,25 +1,17 @@
 """The pages "Videnbibliotek", a library case, "Det har andre gjort" and the co-owners on the
 case and call pages, on both databases (issue 17)."""
 
-import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.api_helpers import ApiClient, World, drive, patch_case
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.api_helpers import ApiClient, World, drive, join_need, patch_case
+from tests.web_support import signed_in_client
 
 
 def _signed_in(api: ApiClient, token: str) -> TestClient:
-    client = TestClient(api.client.app, follow_redirects=False)
-    csrf = CSRF.search(client.get("/ui/login").text)
-    assert csrf
-    response = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/knowledge"}
-    )
-    assert response.status_code == 303, response.text
-    return client
+    """A browser signed in with `token`, sent on to the library."""
+    return signed_in_client(api.client.app, token, "/ui/knowledge")
 
 
 def _case(api: ApiClient, w: World, title: str, **need: Any) -> dict[str, Any]:
@@ -106,14 +98,7 @@ def test_co_owners_are_named_on_the_case_and_the_call(api: ApiClient) -> None:
     w = api.world()
     case = _case(api, w, "Ro for demente borgere")
     assert api.post(f"/cases/{case['id']}/share", token=w.manager).status_code == 200
-    asked = api.post(f"/cases/{case['id']}/join-requests", token=w.outsider_manager, json={})
-    rid = asked.json()["id"]
-    decided = api.post(
-        f"/cases/{case['id']}/join-requests/{rid}/decision",
-        token=w.manager,
-        json={"decision": "accept"},
-    )
-    assert decided.status_code == 200
+    join_need(api, w, case["id"], w.outsider_manager)
     co_owner = _signed_in(api, w.outsider_manager)
     page = co_owner.get(f"/ui/cases/{case['id']}")
     assert page.status_code == 200 and "Medejere" in page.text and "Gladsaxe Kommune" in page.text
@@ -135,12 +120,7 @@ def test_the_scale_form_offers_the_co_owners_first(api: ApiClient) -> None:
     w = api.world()
     case = _case(api, w, "Ro for demente borgere")
     assert api.post(f"/cases/{case['id']}/share", token=w.manager).status_code == 200
-    asked = api.post(f"/cases/{case['id']}/join-requests", token=w.outsider_manager, json={})
-    api.post(
-        f"/cases/{case['id']}/join-requests/{asked.json()['id']}/decision",
-        token=w.manager,
-        json={"decision": "accept"},
-    )
+    join_need(api, w, case["id"], w.outsider_manager)
     gladsaxe = api.get("/me", token=w.outsider_manager).json()["organisation_id"]
     drive(api, w, case, "scale")
     page = _signed_in(api, w.manager).get(f"/ui/cases/{case['id']}")

@@ -1,30 +1,19 @@
 """Joining a shared need on the pages, on both databases (issue 17): "Vi har samme behov",
 the lead's answer, refusals shown beside the field with nothing written."""
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.api_helpers import ApiClient
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web_support import csrf_of, signed_in_client
 
 
 def _signed_in(api: ApiClient, token: str) -> TestClient:
-    client = TestClient(api.client.app, follow_redirects=False)
-    csrf = CSRF.search(client.get("/ui/login").text)
-    assert csrf
-    response = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/needs"}
-    )
-    assert response.status_code == 303, response.text
-    return client
+    """A browser signed in with `token`, sent on to the catalogue of needs."""
+    return signed_in_client(api.client.app, token, "/ui/needs")
 
 
 def _csrf(client: TestClient, path: str) -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found
-    return found.group(1)
+    return csrf_of(client.get(path).text)
 
 
 def test_a_municipality_asks_and_the_lead_accepts_on_the_pages(api: ApiClient) -> None:

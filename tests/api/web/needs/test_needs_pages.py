@@ -1,24 +1,14 @@
 """The pages "Behovskatalog" and a need with "Lignende behov", on both databases (issue 17)."""
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.api_helpers import ApiClient
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.web_support import csrf_of, signed_in_client
 
 
 def _signed_in(api: ApiClient, token: str) -> TestClient:
-    client = TestClient(api.client.app, follow_redirects=False)
-    form = client.get("/ui/login")
-    csrf = CSRF.search(form.text)
-    assert csrf
-    response = client.post(
-        "/ui/login", data={"csrf_token": csrf.group(1), "token": token, "next": "/ui/needs"}
-    )
-    assert response.status_code == 303, response.text
-    return client
+    """A browser signed in with `token`, sent on to the catalogue of needs."""
+    return signed_in_client(api.client.app, token, "/ui/needs")
 
 
 def _case(api: ApiClient, token: str, title: str, description: str) -> int:
@@ -41,10 +31,8 @@ def test_the_lead_shares_on_the_page_and_another_municipality_finds_it(api: ApiC
     assert page.status_code == 200
     assert "Del behovet med andre kommuner" in page.text
     assert "Lignende behov" in page.text and "Uro om natten" in page.text
-    csrf = CSRF.search(page.text)
-    assert csrf
     shared = lead.post(
-        f"/ui/needs/{dementia}/share", data={"csrf_token": csrf.group(1), "shared": "1"}
+        f"/ui/needs/{dementia}/share", data={"csrf_token": csrf_of(page.text), "shared": "1"}
     )
     assert shared.status_code == 303
 

@@ -3,7 +3,6 @@ happy path, the refusal after the submission deadline, and scoping between two c
 companies, on SQLite and PostgreSQL."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,20 +10,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_A, PROPOSAL_B
-from tests.factories import DatabaseTarget
-from tests.web_support import WebApp, csrf_of, web_app
-from workflow.access.actor import Actor
+from tests.web_support import WebApp, csrf_of
 from workflow.core.timeutil import utcnow
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, Proposal, Signature
-from workflow.proposals.service import assess_proposal, decide_proposal
-from workflow.transitions.engine import apply_trigger
-
-
-@pytest.fixture
-def web(db: DatabaseTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebApp]:
-    """The app on the test database with the web world seeded."""
-    yield from web_app(db, monkeypatch)
 
 
 def proposals_of(web: WebApp, org_title: str) -> list[Proposal]:
@@ -227,36 +215,8 @@ def test_only_bidders_use_the_partner_forms(web: WebApp) -> None:
 # --- Underskriv aftalen ----------------------------------------------------------------------
 
 
-def to_agreement(web: WebApp) -> int:
-    """The world's match case, closed, assessed and decided (RoligRum selected), in agreement."""
-    case_id = web.world.match_case_id
-    web.set_call_deadline(case_id, utcnow() - timedelta(minutes=1))
-    manager = Actor("Mette Madsen", "manager", web.case(case_id).lead_municipality_id)
-    with Session(web.db.engine, expire_on_commit=False) as s:
-        case = web.case(case_id)
-        scores = {c["name"]: 8 for c in case.call["criteria"]}
-        work = UnitOfWork(s)
-        for pid, decision in (
-            (web.world.proposal_a_id, "selected"),
-            (web.world.proposal_b_id, "rejected"),
-        ):
-            assess_proposal(
-                work,
-                case_id,
-                pid,
-                manager,
-                scores=scores,
-                rationale="Vurderet",
-                conflict_of_interest=False,
-            )
-            decide_proposal(work, case_id, pid, manager, decision=decision, rationale="Begrundet")
-        work.commit()
-        apply_trigger(work, case_id, "advance", manager, expected_version=web.case(case_id).version)
-    return case_id
-
-
 def test_the_selected_company_signs_the_agreement_as_itself(web: WebApp) -> None:
-    case_id = to_agreement(web)
+    case_id = web.to_agreement()
     company = web.signed_in("partner_a")
     overview = company.get("/ui/overview")
     assert "Aftalen venter på jeres underskrift." in overview.text
@@ -287,7 +247,7 @@ def test_the_selected_company_signs_the_agreement_as_itself(web: WebApp) -> None
 
 
 def test_a_rejected_company_cannot_sign(web: WebApp) -> None:
-    case_id = to_agreement(web)
+    case_id = web.to_agreement()
     rival = web.signed_in("partner_b")
     page = rival.get(f"/ui/cases/{case_id}")
     assert 'data-testid="sign"' not in page.text

@@ -7,9 +7,9 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from tests.api.web.test_pages import Web, csrf_of
 from tests.browser.world import MATCH_CASE_TITLE
 from tests.factories import ready_need
+from tests.web_support import WebApp, csrf_of
 from workflow.core.settings import get_settings
 from workflow.models import Organisation, OrganisationRequest, User
 
@@ -21,7 +21,7 @@ VALID = {
 }
 
 
-def _requests(web: Web) -> list[OrganisationRequest]:
+def _requests(web: WebApp) -> list[OrganisationRequest]:
     with Session(web.db.engine) as session:
         return list(session.execute(select(OrganisationRequest)).scalars())
 
@@ -35,7 +35,7 @@ def _ask(client: TestClient, case_id: int, **fields: str) -> Response:
     )
 
 
-def test_the_public_list_needs_no_sign_in_and_shows_no_internals(web: Web) -> None:
+def test_the_public_list_needs_no_sign_in_and_shows_no_internals(web: WebApp) -> None:
     response = web.client().get("/ui/public/calls")
     assert response.status_code == 200, response.text
     html = response.text
@@ -52,7 +52,7 @@ def test_the_public_list_needs_no_sign_in_and_shows_no_internals(web: Web) -> No
     assert 'class="mainnav"' not in html  # no one is signed in
 
 
-def test_the_call_page_and_its_404s(web: Web) -> None:
+def test_the_call_page_and_its_404s(web: WebApp) -> None:
     client = web.client()
     page = client.get(f"/ui/public/calls/{web.world.match_case_id}")
     assert page.status_code == 200
@@ -68,7 +68,7 @@ def test_the_call_page_and_its_404s(web: Web) -> None:
     assert "Vil din virksomhed" not in page.text
 
 
-def test_a_company_asks_to_take_part(web: Web) -> None:
+def test_a_company_asks_to_take_part(web: WebApp) -> None:
     client = web.client()
     response = _ask(client, web.world.match_case_id)
     assert response.status_code == 303
@@ -85,7 +85,7 @@ def test_a_company_asks_to_take_part(web: Web) -> None:
     assert len(_requests(web)) == 1
 
 
-def test_the_form_without_csrf_token_stores_nothing(web: Web) -> None:
+def test_the_form_without_csrf_token_stores_nothing(web: WebApp) -> None:
     client = web.client()
     client.get(f"/ui/public/calls/{web.world.match_case_id}")
     response = client.post(f"/ui/public/calls/{web.world.match_case_id}/request", data=VALID)
@@ -108,7 +108,7 @@ def test_the_form_without_csrf_token_stores_nothing(web: Web) -> None:
     ],
 )
 def test_bad_input_is_shown_beside_the_field_in_danish(
-    web: Web, field: str, value: str, message: str
+    web: WebApp, field: str, value: str, message: str
 ) -> None:
     response = _ask(web.client(), web.world.match_case_id, **{field: value})
     assert response.status_code == 422
@@ -120,7 +120,7 @@ def test_bad_input_is_shown_beside_the_field_in_danish(
     assert _requests(web) == []
 
 
-def test_the_form_is_throttled_per_address(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_form_is_throttled_per_address(web: WebApp, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPI_PUBLIC_REQUEST_LIMIT", "2")
     get_settings.cache_clear()
     client = web.client()
@@ -133,7 +133,7 @@ def test_the_form_is_throttled_per_address(web: Web, monkeypatch: pytest.MonkeyP
     assert sorted(r.cvr for r in _requests(web)) == ["11111111", "22222222"]
 
 
-def test_the_leads_manager_approves_on_the_requests_page(web: Web) -> None:
+def test_the_leads_manager_approves_on_the_requests_page(web: WebApp) -> None:
     _ask(web.client(), web.world.match_case_id)
     partner = web.signed_in("partner_a")
     assert partner.get("/ui/admin/requests").status_code == 403
