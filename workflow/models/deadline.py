@@ -90,7 +90,7 @@ class Reminder(SQLModel, table=True):
 
     __tablename__ = "reminders"
     __table_args__ = (
-        Index(  # in the claim's order (migration 0017)
+        Index(  # in the claim's order (migration 0018)
             "ix_reminders_due",
             "next_attempt_at",
             "id",

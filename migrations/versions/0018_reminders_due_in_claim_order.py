@@ -8,8 +8,8 @@ all that were left (880 ms for the first), and claiming took most of a sweep's t
 `id` in the index the claim reads its batch in index order and stops (under 1 ms warm).
 Still partial on pending rows, so sent rows never bloat it.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
