@@ -90,9 +90,10 @@ class Reminder(SQLModel, table=True):
 
     __tablename__ = "reminders"
     __table_args__ = (
-        Index(
+        Index(  # in the claim's order (migration 0018)
             "ix_reminders_due",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
