@@ -178,8 +178,12 @@ def actor_for_token(
         return None
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN)
-    # Only the columns an actor needs, as a plain row: every API request runs this.
-    row = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).one_or_none()
+    # Only the columns an actor needs, as a plain row: every API request runs this. On the
+    # session's connection: `Session.execute` would run a column-only select through the
+    # ORM's execution and result machinery for nothing (about twice the CPU of the statement).
+    row = (
+        session.connection().execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token)}).one_or_none()
+    )
     if row is None:
         return None
     actor = _live_actor(row, now or utcnow())

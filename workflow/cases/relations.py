@@ -233,7 +233,11 @@ def _load(session: Session, case_id: int) -> CaseRelations:
     decisions: dict[int, tuple[int, str, str]] = {}
     signatures: list[CaseSignature] = []
     document_kinds: set[str] = set()
-    for kind, n1, n2, s1, s2, s3, s4, s5, scores, flag, t1, t2 in session.execute(
+    # Plain typed rows, so on the session's connection rather than through the ORM's
+    # execution and result machinery (`Session.execute` costs about twice the CPU); flushed
+    # first, as `Session.execute` would, so relations added in this session are seen.
+    session.flush()
+    for kind, n1, n2, s1, s2, s3, s4, s5, scores, flag, t1, t2 in session.connection().execute(
         _RELATIONS, {"case_id": case_id}
     ):
         if kind == "participant":

@@ -143,9 +143,10 @@ def schedule_many(
     ]
     rows = [row for ladder in ladders for row in ladder]
     if rows:
-        # One executemany of the table's plain INSERT: no ORM objects (or the ORM's bulk
-        # machinery) are needed for rows nothing reads back in this transaction.
-        work.session.execute(_INSERT_REMINDER, rows)
+        # One executemany of the table's plain INSERT, on the session's connection (flushed
+        # above): no ORM objects (or the ORM's bulk machinery) are needed for rows nothing
+        # reads back in this transaction.
+        work.session.connection().execute(_INSERT_REMINDER, rows)
     return [len(ladder) for ladder in ladders]
 
 

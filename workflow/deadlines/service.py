@@ -10,7 +10,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -32,6 +43,8 @@ from workflow.models import (
     DeadlineKind,
     DeadlineStatus,
     Organisation,
+    Reminder,
+    ReminderStatus,
 )
 from workflow.transitions.locking import lock_case
 
@@ -161,14 +174,35 @@ def create_deadlines(
 
 _DEADLINES = Deadline.__table__  # type: ignore[attr-defined]
 _INSERT_DEADLINES = _DEADLINES.insert().returning(_DEADLINES.c.id)
+_REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
+_PENDING_REMINDERS = (
+    select(func.count())
+    .select_from(_REMINDERS)
+    .where(
+        # Named in full: SQLAlchemy writes SQLite's RETURNING columns without their table,
+        # and a bare `id` inside the subquery would be the reminder's own.
+        _REMINDERS.c.deadline_id == literal_column("deadlines.id", Integer),
+        _REMINDERS.c.status == ReminderStatus.PENDING.value,
+    )
+    .scalar_subquery()
+)
 _CLOSE_OPEN = (
     _DEADLINES.update()
     .where(
         _DEADLINES.c.case_id == bindparam("b_case_id"),
         _DEADLINES.c.status == DeadlineStatus.OPEN.value,
     )
-    .returning(*(_DEADLINES.c[name] for name in _DESCRIBED))
+    .returning(
+        *(_DEADLINES.c[name] for name in _DESCRIBED),
+        _PENDING_REMINDERS.label("reminders_cancelled"),
+    )
 )
+"""Closes the case's open deadlines; the database cancels their pending reminders as it does
+(a trigger, migration 0019). `reminders_cancelled` counts each one's pending reminders as
+the statement found them, before the trigger ran: on PostgreSQL `RETURNING` is computed
+before the statement's AFTER row triggers fire and sees the statement's snapshot; SQLite
+computes it before its AFTER triggers too (`tests/test_transition_statements.py` checks the
+count against the rows on both)."""
 
 
 def close_open_deadlines(
@@ -181,20 +215,18 @@ def close_open_deadlines(
     reason: str | None = None,
 ) -> int:
     """Close every open deadline of the case (a phase left) and cancel their unsent reminders:
-    one `UPDATE ... RETURNING` of the deadlines and, when there were any, one of their
-    reminders, however many there are; then an audit event each. How many were closed.
+    one `UPDATE ... RETURNING` however many there are (the database cancels the reminders of
+    each deadline it closes, migration 0019); then an audit event each. How many were closed.
 
     The case is locked (with its audit chain head), so no one else opens or closes its
-    deadlines meanwhile; the reminder rows are locked after the head (`close_deadlines`).
+    deadlines meanwhile, and the reminder sweep, which takes a case's head before its
+    reminder rows, cannot change their reminders between the count and the cancelling.
     """
     closed = {"status": status.value, "closed_at": now, "closed_reason": reason, "updated_at": now}
     found = sorted(
         work.session.connection().execute(_CLOSE_OPEN, {"b_case_id": case.id, **closed}),
         key=lambda row: row.id,
     )
-    if not found:
-        return 0
-    cancelled = outbox.cancel_pending_of(work, [row.id for row in found], now)
     action = "deadline.met" if status is DeadlineStatus.MET else "deadline.cancelled"
     for row in found:
         audit.record(
@@ -205,7 +237,7 @@ def close_open_deadlines(
                 "deadline_id": row.id,
                 **{name: getattr(row, name) for name in _DESCRIBED[1:]},
                 "reason": reason,
-                "reminders_cancelled": cancelled.get(row.id, 0),
+                "reminders_cancelled": row.reminders_cancelled,
             },
             case_id=case.id,
             at=now,
