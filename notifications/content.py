@@ -6,13 +6,11 @@ and HTML from `notifications/templates/`; webhooks carry the same facts as JSON.
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifications import links
-from notifications.skeletons import Skeletons
 from states import CaseState
 from states.text import Text, language
 from workflow.core.formatting import format_moment
@@ -64,11 +62,6 @@ _env = Environment(
     keep_trailing_newline=True,
     auto_reload=False,  # templates ship with the package; never stat them per mail
 )
-_skeletons = Skeletons(_env)
-
-_due_text = lru_cache(maxsize=4096)(format_moment)
-"""Babel formats a due time in about as long as a mail takes to fill; a sweep's reminders
-share few due times."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +101,7 @@ class ReminderContent:
         """The variables the mail templates read."""
         return {
             "c": self,
-            "due": _due_text(self.due_at, self.language),
+            "due": format_moment(self.due_at, self.language),
             "state": CaseState(self.case_state).label(self.language),
             "escalation": self.rung.startswith("esc"),
             "what": self.what_is_due,
@@ -170,14 +163,14 @@ class RenderedMail:
 
 
 def render_mail(content: ReminderContent) -> RenderedMail:
-    """The mail in the recipient's language (`notifications.skeletons` says how)."""
+    """The mail in the recipient's language."""
     lang = content.language
     variables = content.template_vars()
-    subject = _skeletons.render(f"subject.{lang}.txt", variables)
+    subject = _env.get_template(f"subject.{lang}.txt").render(variables)
     return RenderedMail(
         subject=" ".join(subject.split()),
-        text=_skeletons.render(f"reminder.{lang}.txt", variables),
-        html=_skeletons.render(f"reminder.{lang}.html", variables),
+        text=_env.get_template(f"reminder.{lang}.txt").render(variables),
+        html=_env.get_template(f"reminder.{lang}.html").render(variables),
     )
 
 

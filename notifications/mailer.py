@@ -50,15 +50,15 @@ def _one_line(value: str) -> str:
 def _encoded_words(value: str) -> str:
     """RFC 2047 `=?utf-8?b?...?=` words, never splitting a character, each line within 76
     characters (the standard library's `Header` does the same, many times slower)."""
-    data = value.encode()
     words: list[bytes] = []
-    start = 0
-    while start < len(data) or not words:
-        end = min(start + MAX_WORD_BYTES, len(data))
-        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a character: cut before it
-            end -= 1
-        words.append(data[start:end])
-        start = end
+    chunk = b""
+    for char in value:
+        encoded = char.encode()
+        if len(chunk) + len(encoded) > MAX_WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
     return "\r\n ".join(
         f"=?utf-8?b?{binascii.b2a_base64(word, newline=False).decode()}?=" for word in words
     )
@@ -69,15 +69,6 @@ def _header(name: str, value: str) -> bytes:
     if not value.isascii():
         value = _encoded_words(value)
     return f"{name}: {value}".encode("ascii") + CRLF
-
-
-_fixed_header = lru_cache(maxsize=64)(_header)
-"""For headers every mail of a sweep shares (`From`, `Date`, ...): encoded once."""
-
-
-@lru_cache(maxsize=8)
-def _date_header(now: datetime) -> bytes:
-    return _header("Date", format_datetime(now))
 
 
 def _address(display_name: str, address: str) -> str:
@@ -113,15 +104,15 @@ def build_mail(settings: Settings, content: ReminderContent, now: datetime) -> O
     boundary = "=_opi_" + hashlib.sha256(content.dedup_key.encode()).hexdigest()[:24]
     headers = b"".join(
         [
-            _fixed_header("From", settings.mail_from),
+            _header("From", settings.mail_from),
             _header("To", _address(content.recipient_name, content.recipient_email)),
             _header("Subject", rendered.subject),
-            _date_header(now),
+            _header("Date", format_datetime(now)),
             _header("Message-ID", message_id(content.dedup_key, settings.mail_from)),
-            _fixed_header("MIME-Version", "1.0"),
+            _header("MIME-Version", "1.0"),
             _header("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
-            _fixed_header("Content-Language", content.language),
-            _fixed_header("Auto-Submitted", "auto-generated"),
+            _header("Content-Language", content.language),
+            _header("Auto-Submitted", "auto-generated"),
             _header("X-OPI-Dedup-Key", content.dedup_key),
         ]
     )
