@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from migrations.triggers import drop_append_only, make_append_only
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -32,20 +34,7 @@ $$
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE "
-            "ON audit_events FOR EACH ROW EXECUTE FUNCTION opi_audit_append_only()"
-        )
-        op.execute(
-            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE "
-            "ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION opi_audit_append_only()"
-        )
-    else:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
-                f"BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: {verb} refused'); END"
-            )
+    make_append_only("audit_events")
     # The global chain's head exists from the start, so concurrent first writers never race
     # to create it. (Kept by a downgrade once the chain has events, hence NOT EXISTS.)
     op.execute(
@@ -56,10 +45,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM audit_heads WHERE chain = 'global' AND seq = 0")
+    drop_append_only("audit_events")
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER audit_events_no_truncate ON audit_events")
-        op.execute("DROP TRIGGER audit_events_no_update_delete ON audit_events")
         op.execute("DROP FUNCTION opi_audit_append_only()")
-    else:
-        op.execute("DROP TRIGGER audit_events_no_update")
-        op.execute("DROP TRIGGER audit_events_no_delete")

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.triggers import make_append_only
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -40,24 +42,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["checkpoint_id"], ["audit_checkpoints.id"]),
         sa.PrimaryKeyConstraint("checkpoint_id", "chain"),
     )
-    postgres = op.get_bind().dialect.name == "postgresql"
     for table in _TABLES:
-        if postgres:
-            # opi_audit_append_only() comes from revision 0002 and names the table it guards.
-            op.execute(
-                f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION opi_audit_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION opi_audit_append_only()"
-            )
-            continue
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} refused'); END"
-            )
+        make_append_only(table)
 
 
 def downgrade() -> None:

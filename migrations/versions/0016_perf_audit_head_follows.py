@@ -13,7 +13,7 @@ Revises: 0015
 
 from collections.abc import Sequence
 
-from alembic import op
+from migrations.triggers import create_row_trigger, drop_row_trigger
 
 revision: str = "0016"
 down_revision: str | None = "0015"
@@ -25,33 +25,19 @@ _UPSERT = (
     "ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash "
     "WHERE audit_heads.seq < excluded.seq"
 )
-_PG_FUNCTION = f"""
-CREATE FUNCTION opi_audit_head_follows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_UPSERT};
-    RETURN NULL;
-END
-$$
-"""
+_FUNCTION = "opi_audit_head_follows"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER audit_events_head_follows AFTER INSERT ON audit_events "
-            "FOR EACH ROW EXECUTE FUNCTION opi_audit_head_follows()"
-        )
-    else:
-        op.execute(
-            "CREATE TRIGGER audit_events_head_follows AFTER INSERT ON audit_events "
-            f"BEGIN {_UPSERT}; END"
-        )
+    create_row_trigger(
+        "audit_events_head_follows",
+        "INSERT",
+        "audit_events",
+        function=_FUNCTION,
+        postgresql_body=_UPSERT,
+        sqlite_body=_UPSERT,
+    )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER audit_events_head_follows ON audit_events")
-        op.execute("DROP FUNCTION opi_audit_head_follows()")
-    else:
-        op.execute("DROP TRIGGER audit_events_head_follows")
+    drop_row_trigger("audit_events_head_follows", "audit_events", function=_FUNCTION)

@@ -15,7 +15,7 @@ Revises: 0018
 
 from collections.abc import Sequence
 
-from alembic import op
+from migrations.triggers import create_row_trigger, drop_row_trigger
 
 revision: str = "0019"
 down_revision: str | None = "0018"
@@ -28,35 +28,21 @@ _SET = (
 )
 _PENDING = "SELECT id FROM reminders WHERE deadline_id = NEW.id AND status = 'pending'"
 _WHEN = "OLD.status = 'open' AND NEW.status <> 'open'"
-_PG_FUNCTION = f"""
-CREATE FUNCTION opi_deadline_close_cancels_reminders() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_SET} WHERE id IN ({_PENDING} ORDER BY id FOR UPDATE);
-    RETURN NULL;
-END
-$$
-"""
+_FUNCTION = "opi_deadline_close_cancels_reminders"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_PG_FUNCTION)
-        op.execute(
-            "CREATE TRIGGER deadlines_close_cancels_reminders AFTER UPDATE OF status "
-            f"ON deadlines FOR EACH ROW WHEN ({_WHEN}) "
-            "EXECUTE FUNCTION opi_deadline_close_cancels_reminders()"
-        )
-    else:
-        op.execute(
-            "CREATE TRIGGER deadlines_close_cancels_reminders AFTER UPDATE OF status "
-            f"ON deadlines FOR EACH ROW WHEN {_WHEN} "
-            f"BEGIN {_SET} WHERE id IN ({_PENDING}); END"
-        )
+    create_row_trigger(
+        "deadlines_close_cancels_reminders",
+        "UPDATE OF status",
+        "deadlines",
+        function=_FUNCTION,
+        # Only PostgreSQL locks: the rows in id order, the order the reminder sweep locks them in.
+        postgresql_body=f"{_SET} WHERE id IN ({_PENDING} ORDER BY id FOR UPDATE)",
+        sqlite_body=f"{_SET} WHERE id IN ({_PENDING})",
+        when=_WHEN,
+    )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER deadlines_close_cancels_reminders ON deadlines")
-        op.execute("DROP FUNCTION opi_deadline_close_cancels_reminders()")
-    else:
-        op.execute("DROP TRIGGER deadlines_close_cancels_reminders")
+    drop_row_trigger("deadlines_close_cancels_reminders", "deadlines", function=_FUNCTION)
