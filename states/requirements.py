@@ -216,10 +216,14 @@ for _attr, _label, _example, _da_name, _en_name in _NEED_TEXTS:
     )(_non_empty(f"need.{_attr}", _attr, _da_name, _en_name))
 
 
-def _chosen(code: str, choices: type[StrEnum], da: str, en: str) -> Check:
-    """A check that the section field `code` names (`section.field`) holds one of `choices`;
-    unmet, it lists the allowed values."""
+def _require_chosen(
+    code: str, state: CaseState, label: Text, example: StrEnum, da: str, en: str
+) -> None:
+    """Register the requirement that the section field `code` names (`section.field`) holds one
+    of `example`'s enum values; unmet, it lists the allowed values. The field it reads and its
+    example both follow from `code`, so each such requirement names its field once."""
     section, attr = code.split(".")
+    choices = type(example)
 
     def check(f: CaseFacts) -> Unmet | None:
         if getattr(getattr(f, section), attr) is not None:
@@ -228,22 +232,22 @@ def _chosen(code: str, choices: type[StrEnum], da: str, en: str) -> Check:
 
     check.__name__ = code.replace(".", "_")
     check.__doc__ = f"`{code}` is chosen."
-    return check
+    requirement(
+        code,
+        state,
+        label=label,
+        reads=(code,),
+        example=Example({section: {attr: example.value}}),
+    )(check)
 
 
-requirement(
+_require_chosen(
     "need.legal_track",
     CaseState.NEED,
-    label=Text("Juridisk spor er valgt", "Legal track chosen"),
-    reads=("need.legal_track",),
-    example=Example({"need": {"legal_track": LegalTrack.OPI_WITHOUT_TENDER.value}}),
-)(
-    _chosen(
-        "need.legal_track",
-        LegalTrack,
-        "Der er ikke valgt et juridisk spor (fx OPI uden udbud eller innovationspartnerskab).",
-        "No legal track is chosen (e.g. OPI without tender or innovation partnership).",
-    )
+    Text("Juridisk spor er valgt", "Legal track chosen"),
+    LegalTrack.OPI_WITHOUT_TENDER,
+    "Der er ikke valgt et juridisk spor (fx OPI uden udbud eller innovationspartnerskab).",
+    "No legal track is chosen (e.g. OPI without tender or innovation partnership).",
 )
 
 
@@ -756,19 +760,13 @@ def scale_adoption(f: CaseFacts) -> Unmet | None:
     )
 
 
-requirement(
+_require_chosen(
     "scale.purchase_route",
     CaseState.SCALE,
-    label=Text("Indkøbsvej er valgt", "Purchase route chosen"),
-    reads=("scale.purchase_route",),
-    example=Example({"scale": {"purchase_route": PurchaseRoute.TENDER.value}}),
-)(
-    _chosen(
-        "scale.purchase_route",
-        PurchaseRoute,
-        "Indkøbsvejen for et senere køb er ikke valgt.",
-        "The purchase route for a later purchase is not chosen.",
-    )
+    Text("Indkøbsvej er valgt", "Purchase route chosen"),
+    PurchaseRoute.TENDER,
+    "Indkøbsvejen for et senere køb er ikke valgt.",
+    "The purchase route for a later purchase is not chosen.",
 )
 
 
