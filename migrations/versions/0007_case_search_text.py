@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.backfill import id_batches
 from workflow.cases.search import search_texts
 
 revision: str = "0007"
@@ -67,28 +68,18 @@ def _postgresql() -> bool:
 
 def _batches() -> Iterator[list[dict[str, Any]]]:
     """Every case's new search texts, a batch of rows at a time, in id order."""
-    bind = op.get_bind()
-    after = 0
-    while True:
-        rows = bind.execute(
-            sa.select(
-                _cases.c.id,
-                _cases.c.title,
-                _cases.c.need["description"].as_string(),
-                _cases.c.call["text"].as_string(),
-            )
-            .where(_cases.c.id > after)
-            .order_by(_cases.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
+    for rows in id_batches(
+        _cases,
+        _cases.c.title,
+        _cases.c.need["description"].as_string(),
+        _cases.c.call["text"].as_string(),
+        size=BATCH,
+    ):
         batch = []
         for case_id, title, description, text in rows:
             full, call = search_texts(title, {"description": description}, {"text": text})
             batch.append({"case_id": case_id, "full_text": full, "call_text": call})
         yield batch
-        after = rows[-1][0]
 
 
 def upgrade() -> None:

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.backfill import id_batches
 from workflow.core.timeutil import UTCDateTime
 from workflow.needs.terms import need_terms
 
@@ -62,26 +63,14 @@ SQLITE_FTS = [
 
 
 def _batches() -> Iterator[list[dict[str, Any]]]:
-    bind = op.get_bind()
-    after = 0
-    while True:
-        rows = bind.execute(
-            sa.select(
-                _cases.c.id,
-                _cases.c.title,
-                _cases.c.need["description"].as_string(),
-            )
-            .where(_cases.c.id > after)
-            .order_by(_cases.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
+    """Every case's stemmed need terms, a batch of rows at a time, in id order."""
+    for rows in id_batches(
+        _cases, _cases.c.title, _cases.c.need["description"].as_string(), size=BATCH
+    ):
         yield [
             {"case_id": cid, "terms": need_terms(title, description)}
             for cid, title, description in rows
         ]
-        after = rows[-1][0]
 
 
 def _join_requests() -> None:
