@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
+from workflow.access.sign_in import actor_of
 from workflow.access.tokens import ADMIN_BOOTSTRAP_NAME, actor_for_token_id, hash_token
 from workflow.models import Role, User, UserStatus, WebSessionRow
 
@@ -126,13 +127,7 @@ def _actor_of(
         user = db.get(User, row.user_id)
         if user is None or user.status != UserStatus.ACTIVE.value:
             return None
-        return Actor(
-            name=user.name,
-            role=Role(user.role),
-            organisation_id=user.organisation_id,
-            user_id=user.id,
-            via=row.via,
-        )
+        return actor_of(user, row.via)
     if row.admin_hash is not None and admin_token and row.admin_hash == hash_token(admin_token):
         return Actor(name=ADMIN_BOOTSTRAP_NAME, role=Role.ADMIN)
     return None

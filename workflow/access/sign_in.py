@@ -237,14 +237,18 @@ def _create_just_in_time(
     return user
 
 
-def actor_of(user: User, method: SignInMethod) -> Actor:
-    """The actor a signed-in user acts as: their current name, role and organisation."""
+def actor_of(user: User, via: SignInMethod | str) -> Actor:
+    """The actor a signed-in user acts as: their current name, role and organisation.
+
+    `via` is how they signed in: the method of a sign-in just done, or the one a web
+    session's row recorded (`workflow.access.sessions`), which rebuilds the actor per request.
+    """
     return Actor(
         name=user.name,
         role=Role(user.role),
         organisation_id=user.organisation_id,
         user_id=user.id,
-        via=method.value,
+        via=str(via),
     )
 
 
