@@ -386,10 +386,14 @@ def add_deadline(
     )
 
 
-def _lock_deadline(work: UnitOfWork, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:
+def _lock_with_case(work: UnitOfWork, deadline_id: int) -> tuple[Case, Deadline] | None:
+    """The deadline and its case, both locked and read afresh; None if there is no such deadline.
+
+    The case first, as every writer of a case's deadlines locks it: no deadlocks.
+    """
     found = work.session.get(Deadline, deadline_id)
     if found is None:
-        raise NotFound(f"Deadline {deadline_id} was not found.")
+        return None
     case = lock_case(work, found.case_id)
     deadline = work.session.execute(
         select(Deadline)
@@ -397,6 +401,14 @@ def _lock_deadline(work: UnitOfWork, actor: Actor, deadline_id: int) -> tuple[Ca
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+    return case, deadline
+
+
+def _lock_deadline(work: UnitOfWork, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:
+    locked = _lock_with_case(work, deadline_id)
+    if locked is None:
+        raise NotFound(f"Deadline {deadline_id} was not found.")
+    case, deadline = locked
     if not can_see(work.session, actor, case) or not _partner_may_see(actor, deadline):
         raise NotFound(f"Deadline {deadline_id} was not found.")
     return case, deadline
@@ -501,18 +513,11 @@ def acknowledge(
     changes nothing. A second acknowledgement is recorded only once.
     """
     now = now or utcnow()
-    found = work.session.get(Deadline, deadline_id)
     organisation = work.session.get(Organisation, organisation_id)
-    if found is None or organisation is None:
+    locked = _lock_with_case(work, deadline_id) if organisation is not None else None
+    if organisation is None or locked is None:
         raise NotFound("The reminder this link belongs to no longer exists.")
-    # The case first, as every writer of a case's deadlines locks it: no deadlocks.
-    lock_case(work, found.case_id)
-    deadline = work.session.execute(
-        select(Deadline)
-        .where(col(Deadline.id) == deadline_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    _, deadline = locked
     if deadline.status != DeadlineStatus.OPEN.value:
         return AckResult(AckOutcome.CLOSED, deadline, organisation)
     if deadline.revision != revision:
