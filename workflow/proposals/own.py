@@ -32,7 +32,7 @@ from workflow.models import (
     Proposal,
     Signature,
 )
-from workflow.proposals.service import record_signature, touch_case
+from workflow.proposals.service import participant_of, record_signature, touch_case
 from workflow.transitions.locking import lock_case
 
 PROPOSING_KINDS = phase_rules.PROPOSING_KINDS
@@ -107,12 +107,7 @@ def show_interest(
     org = own_organisation(work.session, actor)
     case = lock_case(work, case_id)
     _check_open(case, now, "Interest is shown")
-    existing = work.session.execute(
-        select(Participant).where(
-            col(Participant.case_id) == case_id,
-            col(Participant.organisation_id) == org.id,
-        )
-    ).scalar_one_or_none()
+    existing = participant_of(work.session, case_id, org.id or 0)
     if existing is not None:
         return existing
     participant = Participant(

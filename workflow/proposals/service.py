@@ -101,15 +101,20 @@ def submit_proposal(
     return proposal
 
 
-def _ensure_participant(
-    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
-) -> None:
-    existing = work.session.execute(
+def participant_of(session: Session, case_id: int, organisation_id: int) -> Participant | None:
+    """The organisation's participant row in the case (its role there), if it takes part."""
+    return session.execute(
         select(Participant).where(
             col(Participant.case_id) == case_id,
             col(Participant.organisation_id) == organisation_id,
         )
     ).scalar_one_or_none()
+
+
+def _ensure_participant(
+    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
+) -> None:
+    existing = participant_of(work.session, case_id, organisation_id)
     if existing is None:
         work.session.add(
             Participant(
@@ -136,12 +141,7 @@ def add_participant(
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality's role cannot be changed.")
-    participant = work.session.execute(
-        select(Participant).where(
-            col(Participant.case_id) == case_id,
-            col(Participant.organisation_id) == organisation_id,
-        )
-    ).scalar_one_or_none()
+    participant = participant_of(work.session, case_id, organisation_id)
     before = participant.role if participant else None
     if participant is None:
         participant = Participant(
@@ -260,12 +260,7 @@ def decide_proposal(
     work.session.add(row)
     if decision == "selected":
         _ensure_participant(work, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
-        participant = work.session.execute(
-            select(Participant).where(
-                col(Participant.case_id) == case_id,
-                col(Participant.organisation_id) == proposal.organisation_id,
-            )
-        ).scalar_one_or_none()
+        participant = participant_of(work.session, case_id, proposal.organisation_id)
         if participant is not None:
             participant.role = ParticipantRole.PARTNER.value
     work.session.flush()
@@ -381,12 +376,7 @@ def remove_participant(
     check_reason(reason, required=True, what="Removing a participant", max_length=MAX_REASON)
     assert reason is not None
     case = lock_case(work, case_id)
-    participant = work.session.execute(
-        select(Participant).where(
-            col(Participant.case_id) == case_id,
-            col(Participant.organisation_id) == organisation_id,
-        )
-    ).scalar_one_or_none()
+    participant = participant_of(work.session, case_id, organisation_id)
     if participant is None:
         raise NotFound(f"Organisation {organisation_id} does not take part in case {case_id}.")
     if organisation_id == case.lead_municipality_id:
