@@ -1,6 +1,6 @@
 """The need catalogue (issue 17): share a need, search the shared needs, find similar ones."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -118,6 +118,13 @@ def get_similar(
     return json_response([item.model_dump(mode="json") for item in need_items(session, hits)])
 
 
+_SHARE_ROUTE: dict[str, Any] = {
+    "response_model": ShareState,
+    "responses": problem_responses(401, 403, 404, 422),
+}
+"""Sharing and unsharing answer alike: the need's sharing state after the write."""
+
+
 def _share(
     case_id: int, shared: bool, actor: CurrentActor, session: Session, request: Request, now: Now
 ) -> JSONResponse:
@@ -128,11 +135,7 @@ def _share(
     return commit_reply(work, request, body)
 
 
-@router.post(
-    "/cases/{case_id}/share",
-    response_model=ShareState,
-    responses=problem_responses(401, 403, 404, 422),
-)
+@router.post("/cases/{case_id}/share", **_SHARE_ROUTE)
 def share_need(
     case_id: CaseId, actor: CurrentActor, session: SessionDep, request: Request, now: Now
 ) -> JSONResponse:
@@ -141,11 +144,7 @@ def share_need(
     return _share(case_id, True, actor, session, request, now)
 
 
-@router.delete(
-    "/cases/{case_id}/share",
-    response_model=ShareState,
-    responses=problem_responses(401, 403, 404, 422),
-)
+@router.delete("/cases/{case_id}/share", **_SHARE_ROUTE)
 def unshare_need(
     case_id: CaseId, actor: CurrentActor, session: SessionDep, request: Request, now: Now
 ) -> JSONResponse:
