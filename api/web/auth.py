@@ -21,6 +21,7 @@ from api.web.render import (
     current_path,
     render,
     safe_next,
+    see_other,
     web_session_of,
 )
 from api.web.session import (
@@ -114,7 +115,7 @@ def login_url(next_path: str) -> str:
 @router.get("/", include_in_schema=False)
 def home() -> RedirectResponse:
     """The pages start at "Mit overblik": what needs the user now."""
-    return RedirectResponse(f"{WEB_PREFIX}/overview", status_code=303)
+    return see_other("/overview")
 
 
 def begin_session(

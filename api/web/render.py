@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.web.form_input import typed_error, typed_value
@@ -24,6 +24,12 @@ from workflow.core.settings import get_settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 WEB_PREFIX = "/ui"
+
+
+def see_other(path: str) -> RedirectResponse:
+    """Send the browser on to the page at `path` below `WEB_PREFIX` after a form's POST
+    (303, so a reload does not post the form again)."""
+    return RedirectResponse(f"{WEB_PREFIX}{path}", status_code=303)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from api.http.throttle import client_address, throttle_of
 from api.web.auth import begin_session, landing
 from api.web.headers import SECURITY_HEADERS
 from api.web.i18n import translate
-from api.web.render import WEB_PREFIX, render, safe_next, web_session_of
+from api.web.render import render, safe_next, see_other, web_session_of
 from api.web.session import WebSession, new_session, set_session_cookie
 from workflow.access import saml
 from workflow.access.sessions import end_session
@@ -192,7 +192,7 @@ def saml_slo(request: Request, db: SessionDep) -> Response:
     settings = get_settings()
     query = request.query_params
     if "SAMLRequest" not in query or not settings.saml_enabled:
-        return RedirectResponse(f"{WEB_PREFIX}/login?out=1", status_code=303)
+        return see_other("/login?out=1")
     now = utcnow()
     try:
         ended, location = saml.idp_logout(

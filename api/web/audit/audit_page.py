@@ -19,10 +19,10 @@ from api.schemas.common import parse_id
 from api.web.auth import PageForbidden, PageNotFound, UserDep
 from api.web.cases.timeline import describe, organisation_ids
 from api.web.forms import LOCAL_TZ
-from api.web.names import organisation_names
 from api.web.render import WEB_PREFIX, language_of, render
 from states.dates import in_range
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action, may, sees_all
 from workflow.access.scope import visible_case_ids
 from workflow.audit.query import (

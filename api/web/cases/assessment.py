@@ -22,11 +22,11 @@ from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.cases.case_view import Flash
 from api.web.form_input import Submitted
-from api.web.names import organisation_names
-from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from api.web.render import WebUser, language_of, render, see_other
 from api.web.rights import may_manage, require_manage
 from states import CaseState
 from states.sections import CallSection
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import sees_scores
 from workflow.access.scope import get_visible_case
 from workflow.cases.facts import parse_section
@@ -210,10 +210,7 @@ def _refusal_of(db: Session, typed: Submitted, write: Callable[[UnitOfWork], obj
 
 def _done(case_id: int, proposal_id: int, msg: str) -> RedirectResponse:
     """Back to the assessment page, at the proposal just assessed or decided."""
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/assessment?msg={msg}#proposal-{proposal_id}",
-        status_code=303,
-    )
+    return see_other(f"/cases/{case_id}/assessment?msg={msg}#proposal-{proposal_id}")
 
 
 def read_scores(typed: Submitted, criteria: list[PublicCriterion]) -> dict[str, int]:

@@ -12,12 +12,12 @@ from api.deps import SessionDep
 from api.schemas.common import parse_id
 from api.web.auth import UserDep
 from api.web.deadlines import deadline_view
-from api.web.names import organisation_names
 from api.web.partner import partner_view
 from api.web.render import language_of, render
 from api.web.rights import may_start_case
 from states import PHASES, TERMINAL, CaseState
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import competes
 from workflow.access.scope import full_view, partner_roles, visible_cases_clause
 from workflow.cases.query import CaseFilter, search_cases

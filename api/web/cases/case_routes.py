@@ -8,7 +8,7 @@ version, a missing reason), never as an error page.
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlmodel import col
 from starlette.datastructures import FormData
@@ -25,9 +25,9 @@ from api.web.forms import (
     errors_from_validation,
     parse_section_form,
 )
-from api.web.names import organisation_names
-from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from api.web.render import WebUser, language_of, render, see_other
 from states import CaseState
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action, competes, may, sees_scores
 from workflow.access.scope import get_visible_case, may_see_proposal
 from workflow.audit.query import case_history
@@ -216,9 +216,7 @@ def save_section(
         errors = errors_from_validation(section, list(exc.extra.get("errors", [])))
         return invalid(_reload(db, user, case_id), errors)
     msg = "saved" if new_version != version else "unchanged"
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}?msg={msg}#section-{section}", status_code=303
-    )
+    return see_other(f"/cases/{case_id}?msg={msg}#section-{section}")
 
 
 @router.post("/cases/{case_id}/transitions", response_class=HTMLResponse)
@@ -249,7 +247,7 @@ def transition(
         page = _reload(db, user, case_id)
         return case_page_response(request, db, page, user, status_code=status, flash=flash)
     msg = {"pause": "paused", "resume": "resumed"}.get(trigger, "moved")
-    return RedirectResponse(f"{WEB_PREFIX}/cases/{case.id}?msg={msg}", status_code=303)
+    return see_other(f"/cases/{case.id}?msg={msg}")
 
 
 def _refusal(exc: WorkflowError, reason: str | None, language: str) -> tuple[int, Flash]:

@@ -29,12 +29,12 @@ from api.web.forms import (
 )
 from api.web.i18n import TRIGGERS, pick, translate
 from api.web.knowledge.knowledge_pages import others_did
-from api.web.names import organisation_names
 from api.web.partner import partner_view
 from api.web.render import WebUser
 from api.web.rights import may_manage
 from states import PHASES, REQUIREMENTS, CaseState, Trigger, Unmet
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action, co_owns, competes, may
 from workflow.access.scope import hides_participant, proposals_clause, sees_internals
 from workflow.audit.query import case_history

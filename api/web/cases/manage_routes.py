@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
@@ -21,7 +21,7 @@ from api.web.cases.case_routes import case_page_response
 from api.web.cases.case_view import Flash
 from api.web.cases.manage_view import INVITABLE_ROLES
 from api.web.form_input import Submitted
-from api.web.render import WEB_PREFIX, WebUser
+from api.web.render import WebUser, see_other
 from api.web.rights import require_manage
 from workflow.access.scope import get_visible_case
 from workflow.cases.service import update_case
@@ -113,9 +113,7 @@ class _PostedForm:
             self.typed.message = conflict_message
             return self.refused(409)
         msg, anchor = done
-        return RedirectResponse(
-            f"{WEB_PREFIX}/cases/{self.case_id}?msg={msg}#{anchor}", status_code=303
-        )
+        return see_other(f"/cases/{self.case_id}?msg={msg}#{anchor}")
 
 
 # --- the title -----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from sqlmodel import Session, col
 from api.web.form_input import local_input
 from api.web.i18n import pick
 from api.web.labels import ORGANISATION_KINDS, VALUES
-from api.web.names import organisation_names
 from states import CaseState
+from workflow.access.organisations import organisation_names
 from workflow.cases.search import fold
 from workflow.models import Case, Organisation, Participant, ParticipantRole, Signature
 

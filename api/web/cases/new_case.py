@@ -8,13 +8,13 @@ the function `POST /api/v1/cases` uses.
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, UserDep
 from api.web.form_input import Submitted
 from api.web.forms import errors_from_validation, field_views, parse_section_form
-from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from api.web.render import WebUser, language_of, render, see_other
 from api.web.rights import may_start_case
 from workflow.cases.service import create_case
 from workflow.core.errors import InvalidInput
@@ -101,4 +101,4 @@ def new_case(request: Request, user: UserDep, db: SessionDep, form: FormDep) -> 
             errors=mapped,
             status_code=422,
         )
-    return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg=created", status_code=303)
+    return see_other(f"/cases/{case_id}?msg=created")

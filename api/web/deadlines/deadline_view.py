@@ -14,9 +14,9 @@ from sqlmodel import Session, col
 
 from api.web.form_input import local_input
 from api.web.i18n import pick
-from api.web.names import organisation_names
 from states.text import Text
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.deadlines.service import localized_title, overdue_clause, visible_deadlines
 from workflow.models import Deadline, DeadlineStatus, Reminder
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 
-from api.web.render import WEB_PREFIX
+from api.web.render import WEB_PREFIX, see_other
 from workflow.access.oidc import OidcConfig, config_from, provider_metadata
 from workflow.access.sign_in import SignInRefused
 from workflow.core.settings import get_settings
@@ -51,4 +51,4 @@ def after_logout(via: str | None) -> RedirectResponse:
     """Where signing out leads: the sign-in page, which offers the provider's logout too when
     the session came from one."""
     out = via if via and provider_logout_url(via) else "1"
-    return RedirectResponse(f"{WEB_PREFIX}/login?out={out}", status_code=303)
+    return see_other(f"/login?out={out}")

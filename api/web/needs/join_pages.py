@@ -16,7 +16,7 @@ from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.needs.join_view import JoinForm
 from api.web.needs.needs_pages import need_case, render_need_page
-from api.web.render import WEB_PREFIX, WebUser
+from api.web.render import WebUser, see_other
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -69,7 +69,7 @@ class _JoinPost:
         except tuple(refusals) as exc:
             return self.refused(*next(v for kind, v in refusals.items() if isinstance(exc, kind)))
         work.commit()
-        return RedirectResponse(f"{WEB_PREFIX}/needs/{self.case_id}#join", status_code=303)
+        return see_other(f"/needs/{self.case_id}#join")
 
 
 @router.post("/needs/{case_id}/join", response_model=None)

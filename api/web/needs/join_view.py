@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from api.web.names import organisation_names
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action, may
 from workflow.access.scope import can_see
 from workflow.models import Case, JoinRequest, JoinStatus, Organisation, OrganisationKind

@@ -14,11 +14,11 @@ from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, PageNotFound, UserDep
 from api.web.knowledge.knowledge_pages import others_did
 from api.web.list_query import PAGE_SIZE, ListQueryDep, offered, page_count
-from api.web.names import organisation_names
 from api.web.needs.join_view import JoinForm, join_box
-from api.web.render import WEB_PREFIX, language_of, render
+from api.web.render import language_of, render, see_other
 from states import PHASES, TERMINAL
 from states.sections import Area
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import Action, may
 from workflow.access.scope import can_see
 from workflow.core.errors import Forbidden
@@ -158,4 +158,4 @@ def share_page(
     except Forbidden as exc:
         raise PageForbidden() from exc
     work.commit()
-    return RedirectResponse(f"{WEB_PREFIX}/needs/{case_id}", status_code=303)
+    return see_other(f"/needs/{case_id}")

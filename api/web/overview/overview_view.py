@@ -20,11 +20,11 @@ from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
 from api.web.forms import editable_sections
-from api.web.names import organisation_names
 from api.web.partner.partner_view import DeadlineItem, my_deadlines, open_calls
 from api.web.render import NavCounts
 from states import PHASES, REQUIREMENTS, CaseState, Trigger
 from workflow.access.actor import Actor
+from workflow.access.organisations import organisation_names
 from workflow.access.policy import competes
 from workflow.access.scope import visible_cases_clause
 from workflow.models import Assessment, Case, Proposal, Role, Signature

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -32,7 +32,7 @@ from api.web.partner.partner_view import (
     own_proposals,
     relative_time,
 )
-from api.web.render import WEB_PREFIX, WebUser, language_of, render
+from api.web.render import WebUser, language_of, render, see_other
 from workflow.access.policy import competes
 from workflow.access.roles import Role
 from workflow.access.scope import get_visible_case
@@ -165,8 +165,8 @@ def interest(case_id: int, user: UserDep, db: SessionDep, form: FormDep) -> Resp
         work.commit()
     except Conflict:
         db.rollback()
-        return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}", status_code=303)
-    return RedirectResponse(f"{WEB_PREFIX}/calls?msg=interest#call-{case_id}", status_code=303)
+        return see_other(f"/cases/{case_id}")
+    return see_other(f"/calls?msg=interest#call-{case_id}")
 
 
 def _form_values(form: FormData) -> dict[str, str]:
@@ -316,9 +316,7 @@ def propose(
     )
     if isinstance(written, Response):
         return written
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/proposals/{written.id}?msg=submitted", status_code=303
-    )
+    return see_other(f"/cases/{case_id}/proposals/{written.id}?msg=submitted")
 
 
 @router.get("/cases/{case_id}/proposals/{proposal_id}/edit", response_class=HTMLResponse)
@@ -385,9 +383,7 @@ def edit(
     )
     if isinstance(refused, Response):
         return refused
-    return RedirectResponse(
-        f"{WEB_PREFIX}/cases/{case_id}/proposals/{proposal_id}?msg=edited", status_code=303
-    )
+    return see_other(f"/cases/{case_id}/proposals/{proposal_id}?msg=edited")
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/withdraw", response_class=HTMLResponse)
@@ -415,7 +411,7 @@ def withdraw(
     )
     if isinstance(refused, Response):
         return refused
-    return RedirectResponse(f"{WEB_PREFIX}/proposals?msg=withdrawn", status_code=303)
+    return see_other("/proposals?msg=withdrawn")
 
 
 @router.post("/cases/{case_id}/signature", response_class=HTMLResponse)
@@ -431,5 +427,5 @@ def sign(request: Request, case_id: int, user: UserDep, db: SessionDep, form: Fo
     except (Conflict, InvalidInput):
         db.rollback()
         # Signed meanwhile (a second press) or no longer awaited: the case page says which.
-        return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}", status_code=303)
-    return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg=self_signed", status_code=303)
+        return see_other(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}?msg=self_signed")

@@ -15,7 +15,7 @@ open call is 404 here as there.
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -26,7 +26,7 @@ from api.web.auth import FormDep, get_user
 from api.web.list_query import PAGE_SIZE, PagingDep, page_count
 from api.web.partner.partner_pages import checked_id
 from api.web.partner.partner_view import relative_time
-from api.web.render import WEB_PREFIX, WebUser, language_of, render, web_session_of
+from api.web.render import WEB_PREFIX, WebUser, language_of, render, see_other, web_session_of
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.public.calls import PublicCall, open_call, open_calls
@@ -148,4 +148,4 @@ def ask_to_take_part(request: Request, db: SessionDep, form: FormDep, case_id: i
     work = UnitOfWork(db)
     submit_request(work, case_id, data, utcnow())
     work.commit()
-    return RedirectResponse(f"{WEB_PREFIX}/public/calls/{case_id}?sent=1#ask", status_code=303)
+    return see_other(f"/public/calls/{case_id}?sent=1#ask")

@@ -9,13 +9,13 @@ reason; an auditor reads only. A refusal is shown on the page and changes nothin
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import SessionDep
 from api.web.auth import FormDep, PageForbidden, UserDep
 from api.web.partner.partner_pages import checked_id
-from api.web.render import WEB_PREFIX, WebUser, render
+from api.web.render import WebUser, render, see_other
 from states.sections import CallSection
 from workflow.access.policy import Action, may
 from workflow.cases.facts import parse_section
@@ -120,4 +120,4 @@ def decide(
         return _page(request, db, user, {"kind": "error", "key": "msg.request_conflict"}, 409)
     work.commit()
     done = "approved" if decision == "approve" else "declined"
-    return RedirectResponse(f"{WEB_PREFIX}/admin/requests?msg={done}", status_code=303)
+    return see_other(f"/admin/requests?msg={done}")
