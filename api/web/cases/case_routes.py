@@ -16,9 +16,8 @@ from starlette.datastructures import FormData
 from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.cases.case_view import Flash, RefusedForm, case_context
+from api.web.cases.case_view import CaseOutcome, Flash, RefusedForm, case_context
 from api.web.documents.document_view import documents_context
-from api.web.form_input import Submitted
 from api.web.forms import (
     SECTION_FIELDS,
     editable_sections,
@@ -78,29 +77,12 @@ def case_page_response(
     db: SessionDep,
     case: Case,
     user: WebUser,
+    outcome: CaseOutcome,
     *,
     status_code: int = 200,
-    flash: Flash | None = None,
-    form_errors: dict[str, dict[str, str]] | None = None,
-    refused: RefusedForm | None = None,
-    action: Submitted | None = None,
-    org_q: str = "",
-    document_error: str | None = None,
 ) -> HTMLResponse:
     """The case page for `user`, with the outcome of their last action and any refused form."""
-    context = case_context(
-        db,
-        case,
-        user,
-        language_of(request),
-        utcnow(),
-        flash=flash,
-        form_errors=form_errors,
-        refused=refused,
-        action=action,
-        org_q=org_q,
-        document_error=document_error,
-    )
+    context = case_context(db, case, user, language_of(request), utcnow(), outcome)
     return render(request, "case.html", context, status_code=status_code, user=user)
 
 
@@ -156,7 +138,7 @@ def case_page(
         if msg == "moved":
             values["phase"] = CaseState(case.state).label(language_of(request))
         flash = Flash("success" if msg != "unchanged" else "info", f"msg.{msg}", values)
-    return case_page_response(request, db, case, user, flash=flash, org_q=org_q[:200])
+    return case_page_response(request, db, case, user, CaseOutcome(flash, org_q=org_q[:200]))
 
 
 @router.post("/cases/{case_id}/sections/{section}", response_class=HTMLResponse)
@@ -175,16 +157,10 @@ def save_section(
 
     def invalid(case: Case, errors: dict[str, str]) -> HTMLResponse:
         """The case page with this section's form open, `errors` beside its fields."""
-        return case_page_response(
-            request,
-            db,
-            case,
-            user,
-            status_code=422,
-            flash=Flash("error", "msg.invalid"),
-            form_errors={section: errors},
-            refused=typed,
+        outcome = CaseOutcome(
+            Flash("error", "msg.invalid"), form_errors={section: errors}, refused=typed
         )
+        return case_page_response(request, db, case, user, outcome, status_code=422)
 
     if version is None or errors:
         return invalid(case, errors)
@@ -203,15 +179,8 @@ def save_section(
     except StaleVersion:
         case = _reload(db, user, case_id)
         typed.changed = changed_since(db, case_id, section, version)
-        return case_page_response(
-            request,
-            db,
-            case,
-            user,
-            status_code=409,
-            flash=Flash("warning", "msg.stale_form"),
-            refused=typed,
-        )
+        outcome = CaseOutcome(Flash("warning", "msg.stale_form"), refused=typed)
+        return case_page_response(request, db, case, user, outcome, status_code=409)
     except InvalidInput as exc:
         errors = errors_from_validation(section, list(exc.extra.get("errors", [])))
         return invalid(_reload(db, user, case_id), errors)
@@ -245,7 +214,7 @@ def transition(
     except (RequirementsUnmet, StaleVersion, InvalidInput, InvalidTransition, Forbidden) as exc:
         status, flash = _refusal(exc, reason, language)
         page = _reload(db, user, case_id)
-        return case_page_response(request, db, page, user, status_code=status, flash=flash)
+        return case_page_response(request, db, page, user, CaseOutcome(flash), status_code=status)
     msg = {"pause": "paused", "resume": "resumed"}.get(trigger, "moved")
     return see_other(f"/cases/{case.id}?msg={msg}")
 

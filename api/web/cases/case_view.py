@@ -341,25 +341,27 @@ def timeline(db: Session, case_id: int, language: str) -> tuple[list[EventView],
     return [describe(e, language, names) for e in reversed(events)], total
 
 
-def case_context(
-    db: Session,
-    case: Case,
-    user: WebUser,
-    language: str,
-    now: datetime,
-    *,
-    flash: Flash | None = None,
-    form_errors: dict[str, dict[str, str]] | None = None,
-    refused: RefusedForm | None = None,
-    action: Submitted | None = None,
-    org_q: str = "",
-    document_error: str | None = None,
-) -> dict[str, Any]:
-    """The template context of the case page.
+@dataclass(frozen=True, slots=True)
+class CaseOutcome:
+    """What the case page shows of the user's last action, beside the case itself.
 
-    `action` is a refused manager's form (participants, signatures, deadlines), shown open
-    with what was typed and its errors beside the fields.
+    One object, so the routes that answer with the case page and the page's context agree
+    on what an outcome is. `action` is a refused manager's form (participants, signatures,
+    deadlines), shown open with what was typed and its errors beside the fields.
     """
+
+    flash: Flash | None = None
+    form_errors: dict[str, dict[str, str]] | None = None
+    refused: RefusedForm | None = None
+    action: Submitted | None = None
+    org_q: str = ""
+    document_error: str | None = None
+
+
+def case_context(
+    db: Session, case: Case, user: WebUser, language: str, now: datetime, outcome: CaseOutcome
+) -> dict[str, Any]:
+    """The template context of the case page, with `outcome` of the user's last action."""
     assert case.id is not None
     actor = user.actor
     full = sees_internals(db, user.actor, case)
@@ -368,9 +370,10 @@ def case_context(
     named = publishers(db, [case])[case.id]
     names = tuple(SECTION_FIELDS) if full else ("call",)
     managed = full and may_manage(user, case)
+    manage = manage_context(db, case, language, now, outcome.org_q) if managed else None
     return {
-        **(manage_context(db, case, language, now, org_q) if managed else {"manage": False}),
-        "action": action,
+        **(manage if manage is not None else {"manage": False}),
+        "action": outcome.action,
         "signatures": signatures(db, case.id) if full else [],
         "case": case,
         "lead_name": lead.name if lead else "",
@@ -398,8 +401,8 @@ def case_context(
             names,
             editable_sections(case, actor) if full else (),
             language,
-            form_errors,
-            refused,
+            outcome.form_errors,
+            outcome.refused,
             adopter_choices(db, case, named, language) if full else None,
         ),
         "participants": participants(db, case.id, user) if full else [],
@@ -419,9 +422,9 @@ def case_context(
             case,
             language,
             may_upload=full and may(actor, Action.UPLOAD_DOCUMENT, case),
-            error=document_error,
+            error=outcome.document_error,
         ),
-        "flash": flash,
+        "flash": outcome.flash,
         "cancelled_from": (
             CaseState(case.cancelled_from).label(language) if case.cancelled_from else None
         ),

@@ -18,7 +18,7 @@ from api.deps import SessionDep
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
 from api.web.cases.case_routes import case_page_response
-from api.web.cases.case_view import Flash
+from api.web.cases.case_view import CaseOutcome, Flash
 from api.web.cases.manage_view import INVITABLE_ROLES
 from api.web.form_input import Submitted
 from api.web.render import WebUser, see_other
@@ -71,14 +71,9 @@ class _PostedForm:
         self.db.rollback()
         case = get_visible_case(self.db, self.user.actor, self.case_id)
         flash = Flash("error", self.typed.message or "msg.invalid")
+        outcome = CaseOutcome(flash, action=self.typed)
         return case_page_response(
-            self.request,
-            self.db,
-            case,
-            self.user,
-            status_code=status_code,
-            flash=flash,
-            action=self.typed,
+            self.request, self.db, case, self.user, outcome, status_code=status_code
         )
 
     def write_or_refuse(

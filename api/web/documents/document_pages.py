@@ -19,8 +19,8 @@ from api.routes.documents import content_disposition as disposition
 from api.routes.documents import document_store, store_upload
 from api.schemas.common import Id
 from api.web.auth import FormDep, PageNotFound, UserDep
-from api.web.cases.case_view import Flash
-from api.web.render import WEB_PREFIX, WebUser
+from api.web.cases.case_view import CaseOutcome, Flash
+from api.web.render import WEB_PREFIX, WebUser, see_other
 from workflow.access.policy import Action, download_audited, may
 from workflow.access.scope import get_visible_case
 from workflow.core.errors import (
@@ -105,17 +105,10 @@ def upload_case_document(
         raise Forbidden("Only the lead municipality's people add documents to the case.")
     error = _store(db, user, case, form, None)
     if error is None:
-        return RedirectResponse(f"{WEB_PREFIX}/cases/{case_id}?msg=document_added#documents", 303)
+        return see_other(f"/cases/{case_id}?msg=document_added#documents")
     case = get_visible_case(db, user.actor, case_id)
-    return case_page_response(
-        request,
-        db,
-        case,
-        user,
-        status_code=_status(error),
-        flash=Flash("error", error),
-        document_error=error,
-    )
+    outcome = CaseOutcome(Flash("error", error), document_error=error)
+    return case_page_response(request, db, case, user, outcome, status_code=_status(error))
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/documents", response_class=HTMLResponse)
