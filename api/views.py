@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api.schemas.cases import (
     CasePublic,
@@ -30,12 +29,11 @@ from workflow.cases.facts import case_facts, parse_section
 from workflow.cases.query import CaseListing
 from workflow.cases.relations import CaseRelations, read_relations
 from workflow.models import (
-    Assessment,
     Case,
-    Decision,
     Proposal,
 )
 from workflow.needs.coowners import PUBLISHING_ROLES, publishers
+from workflow.proposals.reviews import read_reviews
 from workflow.transitions.engine import trigger_statuses
 
 
@@ -196,24 +194,11 @@ def proposals_public(
     session: Session, actor: Actor, proposals: Sequence[Proposal]
 ) -> list[ProposalPublic]:
     """Proposals with their latest decision, and assessments for the contracting side only."""
-    ids = [p.id for p in proposals if p.id is not None]
-    decisions: dict[int, Decision] = {}
-    assessments: dict[int, list[Assessment]] = {}
-    if ids:
-        for d in session.execute(
-            select(Decision).where(col(Decision.proposal_id).in_(ids)).order_by(col(Decision.id))
-        ).scalars():
-            decisions[d.proposal_id] = d
-        for a in session.execute(
-            select(Assessment)
-            .where(col(Assessment.proposal_id).in_(ids))
-            .order_by(col(Assessment.id))
-        ).scalars():
-            assessments.setdefault(a.proposal_id, []).append(a)
+    reviews = read_reviews(session, [p.id for p in proposals])
     show_scores = sees_scores(actor)
     result = []
     for p in proposals:
-        decision = decisions.get(p.id or 0)
+        decision = reviews.decisions.get(p.id or 0)
         data: dict[str, Any] = p.model_dump()
         data["decision"] = (
             DecisionPublic.model_validate(decision, from_attributes=True) if decision else None
@@ -221,7 +206,7 @@ def proposals_public(
         data["assessments"] = (
             [
                 AssessmentPublic.model_validate(a, from_attributes=True)
-                for a in assessments.get(p.id or 0, [])
+                for a in reviews.assessments.get(p.id or 0, [])
             ]
             if show_scores
             else None

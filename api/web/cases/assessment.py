@@ -33,6 +33,7 @@ from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, InvalidInput, NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Assessment, Case, Decision, Proposal
+from workflow.proposals.reviews import read_reviews
 from workflow.proposals.service import SCORE_RANGE, assess_proposal, decide_proposal
 from workflow.public.calls import PublicCriterion
 
@@ -86,25 +87,12 @@ def columns(
             select(Proposal).where(col(Proposal.case_id) == case.id).order_by(col(Proposal.id))
         ).scalars()
     )
-    ids = [p.id for p in proposals]
-    by_proposal: dict[int, list[Assessment]] = {}
-    decisions: dict[int, Decision] = {}
-    if ids:
-        for a in db.execute(
-            select(Assessment)
-            .where(col(Assessment.proposal_id).in_(ids))
-            .order_by(col(Assessment.id))
-        ).scalars():
-            by_proposal.setdefault(a.proposal_id, []).append(a)
-        for d in db.execute(
-            select(Decision).where(col(Decision.proposal_id).in_(ids)).order_by(col(Decision.id))
-        ).scalars():
-            decisions[d.proposal_id] = d
+    reviews = read_reviews(db, [p.id for p in proposals])
     names = organisation_names(db, {p.organisation_id for p in proposals})
     weight_sum = sum(c.weight for c in criteria)
     result: list[ProposalColumn] = []
     for p in proposals:
-        counted = _counted(by_proposal.get(p.id or 0, []))
+        counted = _counted(reviews.assessments.get(p.id or 0, []))
         averages: list[float | None] = []
         for c in criteria:
             values = [a.scores[c.name] for a in counted if isinstance(a.scores.get(c.name), int)]
@@ -122,8 +110,8 @@ def columns(
                 organisation=names.get(p.organisation_id, ""),
                 scores=["—" if v is None else format_number(v, language) for v in averages],
                 total=None if total is None else format_number(total, language),
-                assessments=by_proposal.get(p.id or 0, []),
-                decision=decisions.get(p.id or 0),
+                assessments=reviews.assessments.get(p.id or 0, []),
+                decision=reviews.decisions.get(p.id or 0),
                 unassessed=not counted,
             )
         )
