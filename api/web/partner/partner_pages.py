@@ -72,14 +72,16 @@ def _flash(msg: str) -> dict[str, str] | None:
     return {"kind": "success", "key": f"msg.{msg}"} if msg in _MESSAGES else None
 
 
-def _bidder(db: Session, user: WebUser) -> None:
-    """Only a company's or knowledge institution's partner bids; anyone else is refused."""
+def _bidders_case(db: Session, user: WebUser, case_id: int) -> Case:
+    """The case a bidder acts on. Only a company's or knowledge institution's partner bids;
+    anyone else is refused before the case is looked up; a case it cannot see is 404."""
     if not competes(user.actor):
         raise PageForbidden()
     try:
         own_organisation(db, user.actor)
     except Forbidden as exc:
         raise PageForbidden() from exc
+    return get_visible_case(db, user.actor, checked_id(case_id))
 
 
 # --- everyone's own work ---------------------------------------------------------------
@@ -157,8 +159,7 @@ def my_proposals_page(
 @router.post("/cases/{case_id}/interest")
 def interest(case_id: int, user: UserDep, db: SessionDep, form: FormDep) -> Response:
     """Vis interesse: the organisation joins the call and gets its submission deadline."""
-    _bidder(db, user)
-    get_visible_case(db, user.actor, checked_id(case_id))
+    _bidders_case(db, user, case_id)
     try:
         work = UnitOfWork(db)
         show_interest(work, case_id, user.actor)
@@ -275,8 +276,7 @@ def _late_message(case: Case) -> str:
 @router.get("/cases/{case_id}/propose", response_class=HTMLResponse)
 def propose_form(request: Request, case_id: int, user: UserDep, db: SessionDep) -> HTMLResponse:
     """Indsend forslag: the form, or why the call takes no proposal now."""
-    _bidder(db, user)
-    case = get_visible_case(db, user.actor, checked_id(case_id))
+    case = _bidders_case(db, user, case_id)
     refusal = None if call_is_open(case, utcnow()) else _late_message(case)
     return _proposal_form(
         request,
@@ -294,8 +294,7 @@ def propose(
     request: Request, case_id: int, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """Submit the proposal; late or invalid, the form comes back with the typed values."""
-    _bidder(db, user)
-    get_visible_case(db, user.actor, checked_id(case_id))
+    _bidders_case(db, user, case_id)
     values = _form_values(form)
     org = own_organisation(db, user.actor)
     written = _write_or_refuse(
@@ -324,8 +323,7 @@ def edit_form(
     request: Request, case_id: int, proposal_id: int, user: UserDep, db: SessionDep
 ) -> HTMLResponse:
     """Ret forslag: the organisation's own proposal, prefilled."""
-    _bidder(db, user)
-    case = get_visible_case(db, user.actor, checked_id(case_id))
+    case = _bidders_case(db, user, case_id)
     proposal = _own(db, user, case_id, proposal_id)
     refusal = None
     if proposal.withdrawn_at is not None or not call_is_open(case, utcnow()):
@@ -360,8 +358,7 @@ def edit(
     form: FormDep,
 ) -> Response:
     """Save the edited proposal before the deadline; refused after it with the values kept."""
-    _bidder(db, user)
-    get_visible_case(db, user.actor, checked_id(case_id))
+    _bidders_case(db, user, case_id)
     _own(db, user, case_id, proposal_id)
     values = _form_values(form)
     refused = _write_or_refuse(
@@ -396,8 +393,7 @@ def withdraw(
     form: FormDep,
 ) -> Response:
     """Withdraw the organisation's own proposal before the deadline."""
-    _bidder(db, user)
-    get_visible_case(db, user.actor, checked_id(case_id))
+    _bidders_case(db, user, case_id)
     proposal = _own(db, user, case_id, proposal_id)
     refused = _write_or_refuse(
         request,
@@ -417,8 +413,7 @@ def withdraw(
 @router.post("/cases/{case_id}/signature", response_class=HTMLResponse)
 def sign(request: Request, case_id: int, user: UserDep, db: SessionDep, form: FormDep) -> Response:
     """Underskriv aftalen: the selected company signs as itself."""
-    _bidder(db, user)
-    get_visible_case(db, user.actor, checked_id(case_id))
+    _bidders_case(db, user, case_id)
     name = str(form.get("signatory_name", "")).strip() or user.actor.name
     try:
         work = UnitOfWork(db)
