@@ -38,3 +38,19 @@ def read_reviews(session: Session, proposal_ids: Sequence[int | None]) -> Review
         ).scalars():
             decisions[d.proposal_id] = d
     return Reviews(assessments, decisions)
+
+
+def latest_decisions(session: Session, proposal_ids: Sequence[int | None]) -> dict[int, str]:
+    """Per proposal id, its latest decision (`selected` or `rejected`), for the pages that
+    show only the outcome; a proposal without a decision is left out."""
+    ids = [i for i in proposal_ids if i is not None]
+    if not ids:
+        return {}
+    latest: dict[int, str] = {}
+    for proposal_id, decision in session.execute(
+        select(col(Decision.proposal_id), col(Decision.decision))
+        .where(col(Decision.proposal_id).in_(ids))
+        .order_by(col(Decision.id))
+    ):
+        latest[proposal_id] = decision
+    return latest

@@ -41,13 +41,13 @@ from workflow.audit.query import case_history
 from workflow.core.db import engine_of
 from workflow.models import (
     Case,
-    Decision,
     Organisation,
     OrganisationKind,
     Participant,
     Proposal,
 )
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, name_list, publishers
+from workflow.proposals.reviews import latest_decisions
 from workflow.transitions.engine import TriggerStatus, trigger_statuses
 
 
@@ -306,14 +306,7 @@ def visible_proposals(db: Session, case_id: int, user: WebUser) -> list[Proposal
     )
     proposals = list(db.execute(query).scalars())
     names = organisation_names(db, {p.organisation_id for p in proposals})
-    latest: dict[int, str] = {}
-    if proposals:
-        for d in db.execute(
-            select(Decision)
-            .where(col(Decision.proposal_id).in_([p.id for p in proposals]))
-            .order_by(col(Decision.id))
-        ).scalars():
-            latest[d.proposal_id] = d.decision
+    latest = latest_decisions(db, [p.id for p in proposals])
     return [
         ProposalView(
             p.id or 0,

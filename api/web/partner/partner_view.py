@@ -24,13 +24,13 @@ from workflow.models import (
     Case,
     Deadline,
     DeadlineStatus,
-    Decision,
     Organisation,
     Participant,
     Proposal,
 )
 from workflow.needs.coowners import name_list, publishers
 from workflow.proposals.own import PROPOSING_KINDS, awaits_own_signature
+from workflow.proposals.reviews import latest_decisions
 from workflow.public.calls import PublicCriterion
 
 
@@ -116,14 +116,7 @@ def own_proposals(
     if case_id is not None:
         query = query.where(col(Proposal.case_id) == case_id)
     rows = db.execute(query).all()
-    latest: dict[int, str] = {}
-    if rows:
-        for proposal_id, decision in db.execute(
-            select(col(Decision.proposal_id), col(Decision.decision))
-            .where(col(Decision.proposal_id).in_([p.id for p, _ in rows]))
-            .order_by(col(Decision.id))
-        ):
-            latest[proposal_id] = decision
+    latest = latest_decisions(db, [p.id for p, _ in rows])
     return [
         OwnProposal(
             id=p.id or 0,
