@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -182,23 +182,33 @@ def _refused(
     return _page(request, db, case, user, typed=typed, flash=flash, status_code=status)
 
 
-def _refusal_of(db: Session, typed: Submitted, write: Callable[[UnitOfWork], object]) -> int | None:
-    """Run `write` in one unit of work and commit: None when it is kept, else the status to
-    refuse the form with (its message set). Assessing and deciding are refused alike: 409
-    when the workflow finds it not possible now, 422 when it finds the input invalid."""
+def _write_or_refuse(
+    request: Request,
+    db: Session,
+    user: WebUser,
+    case_id: int,
+    proposal_id: int,
+    typed: Submitted,
+    write: Callable[[UnitOfWork], object],
+    *,
+    done: str,
+) -> Response:
+    """Run `write` in one unit of work and commit, then back to the assessment page at the
+    proposal (`msg=done`). Assessing and deciding are refused alike, the form shown again:
+    422 when the form is invalid as typed or the workflow finds the input invalid, 409 when
+    the workflow finds it not possible now."""
+    if not typed.ok:
+        return _refused(request, db, user, case_id, typed, 422)
     try:
         work = UnitOfWork(db)
         write(work)
         work.commit()
     except (Conflict, InvalidInput, NotFound) as exc:
         typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
-        return 409 if isinstance(exc, Conflict) else 422
-    return None
-
-
-def _done(case_id: int, proposal_id: int, msg: str) -> RedirectResponse:
-    """Back to the assessment page, at the proposal just assessed or decided."""
-    return see_other(f"/cases/{case_id}/assessment?msg={msg}#proposal-{proposal_id}")
+        return _refused(
+            request, db, user, case_id, typed, 409 if isinstance(exc, Conflict) else 422
+        )
+    return see_other(f"/cases/{case_id}/assessment?msg={done}#proposal-{proposal_id}")
 
 
 def read_scores(typed: Submitted, criteria: list[PublicCriterion]) -> dict[str, int]:
@@ -222,10 +232,12 @@ def assess(
     typed = Submitted.of(f"assess-{proposal_id}", form, keys)
     scores = read_scores(typed, criteria)
     rationale = typed.text("rationale", max_length=MAX_RATIONALE)
-    if not typed.ok:
-        return _refused(request, db, user, case_id, typed, 422)
-    refusal = _refusal_of(
+    return _write_or_refuse(
+        request,
         db,
+        user,
+        case_id,
+        proposal_id,
         typed,
         lambda work: assess_proposal(
             work,
@@ -236,10 +248,8 @@ def assess(
             rationale=rationale,
             conflict_of_interest=typed.value("conflict") == "1",
         ),
+        done="assessed",
     )
-    if refusal is not None:
-        return _refused(request, db, user, case_id, typed, refusal)
-    return _done(case_id, proposal_id, "assessed")
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/decision", response_class=HTMLResponse)
@@ -253,15 +263,15 @@ def decide(
     decision = typed.value("decision")
     if decision not in ("selected", "rejected"):
         typed.refuse("decision", "form.choice")
-    if not typed.ok:
-        return _refused(request, db, user, case_id, typed, 422)
-    refusal = _refusal_of(
+    return _write_or_refuse(
+        request,
         db,
+        user,
+        case_id,
+        proposal_id,
         typed,
         lambda work: decide_proposal(
             work, case_id, proposal_id, user.actor, decision=decision, rationale=rationale
         ),
+        done="decided",
     )
-    if refusal is not None:
-        return _refused(request, db, user, case_id, typed, refusal)
-    return _done(case_id, proposal_id, "decided")
