@@ -163,52 +163,56 @@ def assessment_page(
     return _page(request, db, case, user, flash=flash)
 
 
-def _managed_proposal(db: Session, user: WebUser, case_id: int, proposal_id: int) -> Case:
-    """The case, once `user` may manage it and the proposal is one of its own (else 404)."""
-    case = _visible(db, user, case_id)
-    require_manage(user, case)
-    proposal = db.get(Proposal, proposal_id)
-    if proposal is None or proposal.case_id != case_id:
-        raise PageNotFound()
-    return case
+@dataclass(frozen=True, slots=True)
+class _ManagedProposal:
+    """A form posted about one of the case's proposals by someone who manages the case:
+    what assessing and deciding need to write it, or to show the page again refused."""
 
+    request: Request
+    db: Session
+    user: WebUser
+    case: Case
+    proposal_id: int
 
-def _refused(
-    request: Request, db: Session, user: WebUser, case_id: int, typed: Submitted, status: int
-) -> HTMLResponse:
-    db.rollback()
-    case = get_visible_case(db, user.actor, case_id)
-    flash = Flash("error", typed.message or "msg.invalid")
-    return _page(request, db, case, user, typed=typed, flash=flash, status_code=status)
+    @classmethod
+    def of(
+        cls, request: Request, db: Session, user: WebUser, case_id: int, proposal_id: int
+    ) -> "_ManagedProposal":
+        """Once `user` may manage the case and the proposal is one of its own (else 404)."""
+        case = _visible(db, user, case_id)
+        require_manage(user, case)
+        proposal = db.get(Proposal, proposal_id)
+        if proposal is None or proposal.case_id != case_id:
+            raise PageNotFound()
+        return cls(request, db, user, case, proposal_id)
 
-
-def _write_or_refuse(
-    request: Request,
-    db: Session,
-    user: WebUser,
-    case_id: int,
-    proposal_id: int,
-    typed: Submitted,
-    write: Callable[[UnitOfWork], object],
-    *,
-    done: str,
-) -> Response:
-    """Run `write` in one unit of work and commit, then back to the assessment page at the
-    proposal (`msg=done`). Assessing and deciding are refused alike, the form shown again:
-    422 when the form is invalid as typed or the workflow finds the input invalid, 409 when
-    the workflow finds it not possible now."""
-    if not typed.ok:
-        return _refused(request, db, user, case_id, typed, 422)
-    try:
-        work = UnitOfWork(db)
-        write(work)
-        work.commit()
-    except (Conflict, InvalidInput, NotFound) as exc:
-        typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
-        return _refused(
-            request, db, user, case_id, typed, 409 if isinstance(exc, Conflict) else 422
+    def refused(self, typed: Submitted, status: int) -> HTMLResponse:
+        """The page again (after rolling back), the refused form open with its input."""
+        self.db.rollback()
+        case = get_visible_case(self.db, self.user.actor, self.case.id or 0)
+        flash = Flash("error", typed.message or "msg.invalid")
+        return _page(
+            self.request, self.db, case, self.user, typed=typed, flash=flash, status_code=status
         )
-    return see_other(f"/cases/{case_id}/assessment?msg={done}#proposal-{proposal_id}")
+
+    def write_or_refuse(
+        self, typed: Submitted, write: Callable[[UnitOfWork], object], *, done: str
+    ) -> Response:
+        """Run `write` in one unit of work and commit, then back to the assessment page at the
+        proposal (`msg=done`). Assessing and deciding are refused alike, the form shown again:
+        422 when the form is invalid as typed or the workflow finds the input invalid, 409
+        when the workflow finds it not possible now."""
+        if not typed.ok:
+            return self.refused(typed, 422)
+        try:
+            work = UnitOfWork(self.db)
+            write(work)
+            work.commit()
+        except (Conflict, InvalidInput, NotFound) as exc:
+            typed.message = "msg.not_possible" if isinstance(exc, Conflict) else "msg.invalid"
+            return self.refused(typed, 409 if isinstance(exc, Conflict) else 422)
+        case_id = self.case.id
+        return see_other(f"/cases/{case_id}/assessment?msg={done}#proposal-{self.proposal_id}")
 
 
 def read_scores(typed: Submitted, criteria: list[PublicCriterion]) -> dict[str, int]:
@@ -226,18 +230,13 @@ def assess(
     request: Request, case_id: Id, proposal_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Gem vurdering": one assessor's scores, rationale and conflict declaration."""
-    case = _managed_proposal(db, user, case_id, proposal_id)
-    criteria = criteria_of(case)
+    posted = _ManagedProposal.of(request, db, user, case_id, proposal_id)
+    criteria = criteria_of(posted.case)
     keys = [f"score.{i}" for i in range(len(criteria))] + ["rationale", "conflict"]
     typed = Submitted.of(f"assess-{proposal_id}", form, keys)
     scores = read_scores(typed, criteria)
     rationale = typed.text("rationale", max_length=MAX_RATIONALE)
-    return _write_or_refuse(
-        request,
-        db,
-        user,
-        case_id,
-        proposal_id,
+    return posted.write_or_refuse(
         typed,
         lambda work: assess_proposal(
             work,
@@ -257,18 +256,13 @@ def decide(
     request: Request, case_id: Id, proposal_id: Id, user: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
     """ "Vælg forslag" or "Afvis forslag", with the rationale."""
-    _managed_proposal(db, user, case_id, proposal_id)
+    posted = _ManagedProposal.of(request, db, user, case_id, proposal_id)
     typed = Submitted.of(f"decide-{proposal_id}", form, ["rationale", "decision"])
     rationale = typed.text("rationale", max_length=MAX_RATIONALE)
     decision = typed.value("decision")
     if decision not in ("selected", "rejected"):
         typed.refuse("decision", "form.choice")
-    return _write_or_refuse(
-        request,
-        db,
-        user,
-        case_id,
-        proposal_id,
+    return posted.write_or_refuse(
         typed,
         lambda work: decide_proposal(
             work, case_id, proposal_id, user.actor, decision=decision, rationale=rationale
