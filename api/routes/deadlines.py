@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlmodel import Session, col
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.http.problems import ApiProblem
 from api.http.replies import json_response
+from api.routes.paging import one_page
 from api.routes.params import CaseId, Offset, id_path, id_query
 from api.routes.writes import Write, location_header, write_route
 from api.schemas.common import READ, WRITE, Page, Timestamp, problem_responses
@@ -61,12 +62,10 @@ def _page(
     """One page of the deadlines `query` finds (those in `status`, if given), soonest first."""
     if status is not None:
         query = query.where(col(Deadline.status) == status.value)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(
-        query.order_by(col(Deadline.due_at), col(Deadline.id)).limit(limit).offset(offset)
-    ).scalars()
+    order = (col(Deadline.due_at), col(Deadline.id))
+    rows, total = one_page(session, query, order, limit, offset)
     items = [deadline_public(d, language, now) for d in rows]
-    return json_response(Page[DeadlinePublic](items=items, total=int(total)))
+    return json_response(Page[DeadlinePublic](items=items, total=total))
 
 
 DeadlineLimit = Annotated[int, Query(ge=1, le=500)]

@@ -5,12 +5,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from api.deps import CurrentActor, Now, SessionDep, strict_query
 from api.http.problems import ApiProblem
 from api.http.replies import json_response
+from api.routes.paging import one_page
 from api.routes.params import CaseId, Offset
 from api.schemas.common import READ, Page, problem_responses
 from api.schemas.deadlines import AckReply, ReminderPublic
@@ -55,12 +56,10 @@ def list_case_notifications(
     query = select(Reminder).where(col(Reminder.case_id) == case_id)
     if status is not None:
         query = query.where(col(Reminder.status) == status.value)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(
-        query.order_by(col(Reminder.send_at), col(Reminder.id)).limit(limit).offset(offset)
-    ).scalars()
+    order = (col(Reminder.send_at), col(Reminder.id))
+    rows, total = one_page(session, query, order, limit, offset)
     items = [reminder_public(r) for r in rows]
-    return json_response(Page[ReminderPublic](items=items, total=int(total)))
+    return json_response(Page[ReminderPublic](items=items, total=total))
 
 
 @router.get(
