@@ -10,13 +10,13 @@ need says "kommune", "borgere", "løsninger") and ranked them all: 313 ms a need
   (`pg_stats.most_common_elem_freqs`, kept by ANALYZE, read once per `STATS_SECONDS`); a word
   in more than `COMMON_SHARE` of the needs says nothing of likeness and is dropped.
 - The candidates are found through the full-text index (GIN on `need_vector`, migration 0017;
-  FTS5 on SQLite) and capped at `MAX_CANDIDATES` before ranking: first the needs sharing at
-  least two of the words (the likeliest), then, if they are too few, those sharing any.
+  FTS5 on SQLite) and capped at `MAX_CANDIDATES` before ranking: first the needs holding
+  both of the two rarest words (few, and the likeliest), then, only if they are too few,
+  those holding any of the words.
 - The capped candidates are ranked (`ts_rank` / `bm25`) and the best `limit` returned.
 """
 
 import time
-from itertools import combinations
 from typing import Any
 
 from sqlalchemy import (
@@ -104,24 +104,20 @@ def _tsquery(expression: str) -> ColumnElement[Any]:
     return func.to_tsquery(literal("danish", type_=REGCONFIG), expression)
 
 
-def _pairs(terms: list[str], joiner: str, both: str) -> str:
-    return f" {joiner} ".join(f"({a} {both} {b})" for a, b in combinations(terms, 2))
-
-
 def _ranked(
-    session: Session, query: Select[Any], chosen: list[tuple[str, str]], *, pairs: bool
+    session: Session, query: Select[Any], chosen: list[tuple[str, str]], *, both: bool
 ) -> list[tuple[int, float]]:
-    """Ids and ranks of at most `MAX_CANDIDATES` needs of `query` sharing at least two (or
-    with `pairs` false, any) of the chosen words."""
+    """Ids and ranks of at most `MAX_CANDIDATES` needs of `query` holding the two rarest of
+    the chosen words (`both`) or any of them, ranked by all of them."""
     if _postgresql(session):
         terms = [f"'{w}':*" for w, _ in chosen]
-        match = _pairs(terms, "|", "&") if pairs else " | ".join(terms)
+        match = f"{terms[0]} & {terms[1]}" if both else " | ".join(terms)
         vector: ColumnElement[Any] = literal_column("cases.need_vector")
         narrowed = query.where(vector.op("@@")(_tsquery(match)))
         rank: ColumnElement[Any] = func.ts_rank(vector, _tsquery(" | ".join(terms)))
     else:
         terms = [f'"{s}"*' for _, s in chosen]
-        match = _pairs(terms, "OR", "AND") if pairs else " OR ".join(terms)
+        match = f"{terms[0]} AND {terms[1]}" if both else " OR ".join(terms)
         fts: ColumnElement[Any] = literal_column("need_fts")
         narrowed = query.join(
             table("need_fts"), col(Case.id) == literal_column("need_fts.rowid")
@@ -143,9 +139,9 @@ def similar_cases(
         return []
     found: dict[int, float] = {}
     if len(chosen) > 1:
-        found.update(_ranked(session, query, chosen, pairs=True))
+        found.update(_ranked(session, query, chosen, both=True))
     if len(found) < limit:
-        for case_id, score in _ranked(session, query, chosen, pairs=False):
+        for case_id, score in _ranked(session, query, chosen, both=False):
             found.setdefault(case_id, score)
     best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
     if not best:
