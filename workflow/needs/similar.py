@@ -6,9 +6,10 @@ need says "kommune", "borgere", "løsninger") and ranked them all: 313 ms a need
 
 - Only the need's most distinctive words are looked for (`distinctive_words`): at most
   `MAX_WORDS`, words of at least `MIN_WORD_LENGTH` letters, title words before description
-  words, and on PostgreSQL the rarest first by the planner's own statistics of `need_vector`
-  (`pg_stats.most_common_elem_freqs`, kept by ANALYZE, read once per `STATS_SECONDS`); a word
-  in more than `COMMON_SHARE` of the needs says nothing of likeness and is dropped.
+  words, the rarest first (`word_counts`: on PostgreSQL the planner's own statistics of
+  `need_vector`, `pg_stats.most_common_elem_freqs`, kept by ANALYZE and read once per
+  `STATS_SECONDS`; `ts_stat` would read every need); a word in more than `COMMON_SHARE` of the
+  needs says nothing of likeness and is dropped.
 - The candidates are found through the full-text index (GIN on `need_vector`, migration 0017;
   FTS5 on SQLite) and capped at `MAX_CANDIDATES` before ranking: first the needs holding
   both of the two rarest words (few, and the likeliest), then, only if they are too few,
@@ -35,7 +36,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlmodel import Session, col
 
 from workflow.models import Case
-from workflow.needs.terms import stems, words
+from workflow.needs.terms import MAX_QUERY_TERMS, stems, words
 
 MAX_WORDS = 5
 """The most words of a need looked for."""
@@ -43,45 +44,63 @@ MIN_WORD_LENGTH = 5
 """Shorter words ("og", "for", "med", "uro") are used only when a need has no longer ones."""
 COMMON_SHARE = 0.25
 """A word in more than this share of the needs is dropped (unless every word is that common)."""
+MIN_COMMON = 20
+"""...and in more than this many: among a handful of needs no word is common."""
 MAX_CANDIDATES = 500
 """At most this many needs are ranked per query, whatever the words match."""
 STATS_SECONDS = 600.0
 """How long the word statistics read from `pg_stats` are reused by this process."""
 
-_stats: dict[str, tuple[float, dict[str, float]]] = {}
+_stats: dict[str, tuple[float, dict[str, float], float]] = {}
 
 
 def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def word_shares(session: Session) -> dict[str, float]:
-    """The share of needs holding each common stem, from PostgreSQL's statistics of
-    `need_vector` (empty on SQLite or before the first ANALYZE); cached per process, as reading
-    `pg_stats` costs milliseconds and the shares change slowly."""
+def word_counts(session: Session, stems_: list[str]) -> tuple[dict[str, float], float]:
+    """How many needs hold each of `stems_` as far as known (a stem left out is rare), and
+    how many needs there are.
+
+    PostgreSQL: the planner's statistics of `need_vector` (nothing before the first ANALYZE),
+    cached per process, as reading `pg_stats` costs milliseconds and the counts change slowly.
+    SQLite (development and tests): counted through FTS5, the need itself not counted."""
     if not _postgresql(session):
-        return {}
+        total = session.execute(select(func.count()).select_from(table("need_fts"))).scalar_one()
+        counts = {
+            stem: session.execute(
+                text("SELECT count(*) FROM need_fts WHERE need_fts MATCH :q"), {"q": f'"{stem}"*'}
+            ).scalar_one()
+            - 1
+            for stem in stems_
+        }
+        return counts, float(total)
     key = str(session.get_bind().engine.url)
     now = time.monotonic()
     cached = _stats.get(key)
-    if cached is not None and now - cached[0] < STATS_SECONDS:
-        return cached[1]
-    row = session.execute(
-        text(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE tablename = 'cases' AND attname = 'need_vector' "
-            "AND most_common_elems IS NOT NULL LIMIT 1"
+    if cached is None or now - cached[0] >= STATS_SECONDS:
+        row = session.execute(
+            text(
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+                "FROM pg_stats s JOIN pg_class c ON c.oid = 'cases'::regclass "
+                "WHERE s.tablename = 'cases' AND s.attname = 'need_vector' "
+                "AND s.most_common_elems IS NOT NULL LIMIT 1"
+            )
+        ).first()
+        counts = (
+            {e: f * max(row[2], 0) for e, f in zip(row[0], row[1], strict=False)}
+            if row is not None
+            else {}
         )
-    ).first()
-    shares = dict(zip(row[0], row[1], strict=False)) if row is not None else {}
-    _stats[key] = (now, shares)
-    return shares
+        cached = (now, counts, float(row[2]) if row is not None else 0.0)
+        _stats[key] = cached
+    return cached[1], cached[2]
 
 
 def distinctive_words(session: Session, case: Case) -> list[tuple[str, str]]:
     """The need's words to look for, each with its stem: distinct by stem, title first, long
-    words only (unless there are none), rarest first where the statistics know, common ones
-    dropped; at most `MAX_WORDS`."""
+    words only (unless there are none), rarest first where the counts know; a word no other
+    need holds is dropped, and so is a common one unless every word is; at most `MAX_WORDS`."""
     parts = (case.title, case.need.get("description"))
     found: dict[str, str] = {}
     for part in parts:
@@ -91,13 +110,13 @@ def distinctive_words(session: Session, case: Case) -> list[tuple[str, str]]:
             found.setdefault(stem, word)
     pairs = [(w, s) for s, w in found.items()]
     long = [(w, s) for w, s in pairs if len(w) >= MIN_WORD_LENGTH]
-    pairs = long or pairs
-    shares = word_shares(session)
-    if shares:
-        pairs.sort(key=lambda p: shares.get(p[1], 0.0))  # stable: title order among equals
-        rare = [p for p in pairs if shares.get(p[1], 0.0) <= COMMON_SHARE]
-        pairs = rare or pairs
-    return pairs[:MAX_WORDS]
+    pairs = (long or pairs)[:MAX_QUERY_TERMS]
+    counts, total = word_counts(session, [stem for _, stem in pairs])
+    pairs = [p for p in pairs if counts.get(p[1]) != 0]
+    pairs.sort(key=lambda p: counts.get(p[1], 0.0))  # stable: title order among equals
+    common = max(COMMON_SHARE * total, MIN_COMMON)
+    rare = [p for p in pairs if counts.get(p[1], 0.0) <= common]
+    return (rare or pairs)[:MAX_WORDS]
 
 
 def _tsquery(expression: str) -> ColumnElement[Any]:
