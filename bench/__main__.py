@@ -20,6 +20,7 @@ BENCHMARKS = (
     "audit_verify",
     "case_list",
     "catalogue",
+    "similar",
     "sweep",
     "transition",
     "transition_vs_django",
@@ -76,7 +77,7 @@ def run(
     settings: RunSettings, names: tuple[str, ...] = BENCHMARKS, keep: bool = False
 ) -> dict[str, Any]:
     """Run the named benchmarks on a fresh copy of the data; every figure."""
-    if {"transition", "case_list", "catalogue", "transition_vs_django"} & set(
+    if {"transition", "case_list", "catalogue", "similar", "transition_vs_django"} & set(
         names
     ) and not wrk.available():
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")

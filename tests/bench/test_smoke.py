@@ -17,7 +17,17 @@ from typing import Any
 import psycopg
 import pytest
 
-from bench import audit_verify, case_list, catalogue, floor_app, pg, sweep, transition, wrk
+from bench import (
+    audit_verify,
+    case_list,
+    catalogue,
+    floor_app,
+    pg,
+    similar,
+    sweep,
+    transition,
+    wrk,
+)
 from bench.config import QUICK, DataSize, RunSettings
 from bench.generate import Generated, generate
 
@@ -120,6 +130,13 @@ def test_catalogue_benchmark(run: Run) -> None:
     assert result["shared_now"] == SMOKE.size.cases  # every need put in the catalogue
     assert result["statements"]["status"] == 200
     assert result["matches_per_query"]["min"] > 0
+
+
+def test_similar_benchmark(run: Run) -> None:
+    result = run(similar)
+    assert result["statements"]["status"] == 200
+    assert result["needs"] == similar.CASES
+    assert result["similar_per_need"]["min"] > 0
 
 
 def test_sweep_benchmark(run: Run) -> None:

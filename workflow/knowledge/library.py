@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from states import CaseState
@@ -51,7 +51,7 @@ from workflow.models import (
 )
 from workflow.needs.catalogue import match_text, may_use_catalogue, ranked_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
-from workflow.needs.terms import query_terms
+from workflow.needs.similar import similar_cases
 
 FINISHED_STATES = (CaseState.SCALE.value, CaseState.COMPLETED.value)
 """Cases whose pilot succeeded (fully or partly) and whose results are being shared."""
@@ -244,17 +244,8 @@ def similar_knowledge(
     """ "Det har andre gjort": the library's cases whose needs are most like `case`'s (title
     and description), best first; the case itself is never among them."""
     require_library(session, actor)
-    text = " ".join(p for p in (case.title, case.need.get("description")) if isinstance(p, str))
-    if not query_terms(text):
-        return []
     query = _filtered(select(Case), KnowledgeFilter()).where(col(Case.id) != case.id)
-    query, rank = match_text(session, query, text, any_term=True)
-    if rank is None:
-        return []
-    ranked = query.add_columns(rank.label("rank")).order_by(
-        literal_column("rank").desc(), col(Case.id)
-    )
-    return [KnowledgeHit(c, float(s)) for c, s in session.execute(ranked.limit(limit)).all()]
+    return [KnowledgeHit(c, s) for c, s in similar_cases(session, query, case, limit=limit)]
 
 
 def get_entry(session: Session, actor: Actor, case_id: int) -> KnowledgeEntry:

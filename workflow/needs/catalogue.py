@@ -45,6 +45,7 @@ from workflow.core.errors import Forbidden, NotFound
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation, OrganisationKind
+from workflow.needs.similar import similar_cases
 from workflow.needs.terms import MAX_QUERY_TERMS, fts5_query, query_terms, tsquery_text, words
 from workflow.transitions.locking import lock_case
 
@@ -216,19 +217,11 @@ def get_shared_need(session: Session, actor: Actor, case_id: int) -> Case:
 
 
 def similar_needs(session: Session, actor: Actor, case: Case, *, limit: int = 5) -> list[NeedHit]:
-    """The shared needs most like `case`'s (title and description), best first."""
+    """The shared needs most like `case`'s (title and description), best first; how they are
+    found cheaply: `workflow.needs.similar`."""
     require_catalogue(session, actor)
-    text = " ".join(p for p in (case.title, case.need.get("description")) if isinstance(p, str))
-    if not query_terms(text):
-        return []
     query = _filtered(select(Case), NeedFilter()).where(col(Case.id) != case.id)
-    query, rank = match_text(session, query, text, any_term=True)
-    if rank is None:
-        return []
-    ranked = query.add_columns(rank.label("rank")).order_by(
-        literal_column("rank").desc(), col(Case.id)
-    )
-    return [NeedHit(c, float(s)) for c, s in session.execute(ranked.limit(limit)).all()]
+    return [NeedHit(c, s) for c, s in similar_cases(session, query, case, limit=limit)]
 
 
 def set_shared(

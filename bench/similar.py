@@ -1,0 +1,109 @@
+"""`similar`: "Lignende behov", `GET /needs/{id}/similar`, over 100,000 shared needs.
+
+Every need page asks for its similar needs (and "Det har andre gjort", the same search over
+the knowledge library). Looking for any of a need's 16 first words matched most of the needs
+and cost 313 ms a page; `workflow.needs.similar` now looks for its few rarest words and ranks
+a capped candidate set. Issue 17's target for a catalogue read: p99 under 50 ms at 8
+connections. As in `catalogue`, every case of this run's copy is put in the catalogue first
+(one UPDATE, then ANALYZE, whose statistics pick the rare words), and a municipality's manager
+asks for the similar needs of `CASES` needs spread evenly over the data, cycling through them.
+The floor is a bare endpoint answering the first need's document, byte for byte as large,
+alternated with the project as in `case_list`.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench import pg, servers, wrk
+from bench.catalogue import share_every_need
+from bench.config import RunSettings
+from bench.generate import manager_token
+from bench.http import Side, alternate, headline, median
+from bench.statements import count_statements
+
+TARGET_P99_MS = 50.0
+CASES = 200
+"""How many needs' similar needs the requests cycle through."""
+
+
+def case_ids(db: str, count: int = CASES) -> list[int]:
+    """`count` shared needs' ids, spread evenly over all of them."""
+    with psycopg.connect(pg.dsn(db), autocommit=True) as conn:
+        ids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM cases WHERE shared_at IS NOT NULL ORDER BY id"
+            ).fetchall()
+        ]
+    step = max(len(ids) // count, 1)
+    return ids[::step][:count]
+
+
+def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
+    """Share every need, then measure the similar needs against their floor; every figure."""
+    shared = share_every_need(db)
+    paths = [f"/api/v1/needs/{case_id}/similar" for case_id in case_ids(db)]
+    manager = f"Bearer {manager_token(1)}"
+    sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
+    env = servers.environment(pg.url(db))
+    port = servers.free_port()
+    base = f"http://127.0.0.1:{port}"
+    with servers.process(
+        servers.serve_command(port), env, work / "similar-serve.log", f"{base}/healthz"
+    ) as serve:
+        answers = [
+            httpx.get(base + p, headers={"Authorization": manager}, timeout=60) for p in paths[:20]
+        ]
+        for answer in answers:
+            answer.raise_for_status()
+        found = [len(json.loads(a.content)) for a in answers]
+        document = work / "similar-document.json"
+        document.write_bytes(answers[0].content)
+        floor_port = servers.free_port()
+        floor_base = f"http://127.0.0.1:{floor_port}"
+        with servers.process(
+            servers.floor_command(floor_port),
+            env | {"BENCH_FLOOR_DOC": str(document)},
+            work / "similar-floor.log",
+            f"{floor_base}/healthz",
+        ) as floor_server:
+            floor_answer = httpx.get(floor_base + "/floor/document", timeout=30)
+            project_file = work / "similar-project.tsv"
+            wrk.write_requests(project_file, [wrk.Request("GET", p, manager) for p in paths])
+            floor_file = work / "similar-floor.tsv"
+            wrk.write_requests(floor_file, [wrk.Request("GET", "/floor/document")])
+            project = Side("project", base, lambda _kind: project_file, pid=serve.pid)
+            floor = Side("floor", floor_base, lambda _kind: floor_file, pid=floor_server.pid)
+            ratios = alternate(project, floor, settings)
+    p, f = project.summary(), floor.summary()
+    ratio = median(ratios)
+    valid = (
+        p["failed"] == 0
+        and f["failed"] == 0
+        and len(floor_answer.content) == len(answers[0].content)
+        and all(n > 0 for n in found)
+    )
+    met = p["p99_ms"] < TARGET_P99_MS
+    return {
+        **headline("similar", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
+        "shared_now": shared,
+        "needs": len(paths),
+        "similar_per_need": {"min": min(found), "max": max(found)},
+        "document_bytes": len(answers[0].content),
+        "connections": settings.connections,
+        "project": p,
+        "floor": f,
+        "statements": sql,
+        "line": (
+            f"similar: project {p['throughput']:.1f} req/s (p50 {p['p50_ms']:.1f} ms, "
+            f"p99 {p['p99_ms']:.1f} ms at {settings.connections} connections; "
+            f"{len(paths)} needs cycled), "
+            f"floor {f['throughput']:.1f} req/s; target p99 < {TARGET_P99_MS:g} ms"
+            + ("" if valid else "; INVALID")
+            + f"; ratio={ratio:.3f}"
+        ),
+    }
