@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import psycopg
 
-from bench import pg, servers, wrk
+from bench import pg, reads
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import Side, alternate, headline, median
+from bench.http import headline
 from bench.statements import count_statements
 from bench.vocabulary import TOPICS
 
@@ -44,51 +43,17 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     shared = share_every_need(db)
     manager = f"Bearer {manager_token(1)}"
     sql = count_statements(pg.url(db), "GET", QUERIES[0], {"Authorization": manager})
-    env = servers.environment(pg.url(db))
-    port = servers.free_port()
-    base = f"http://127.0.0.1:{port}"
-    with servers.process(
-        servers.serve_command(port), env, work / "catalogue-serve.log", f"{base}/healthz"
-    ) as serve:
-        answers = [
-            httpx.get(base + q, headers={"Authorization": manager}, timeout=60) for q in QUERIES
-        ]
-        for answer in answers:
-            answer.raise_for_status()
-        totals = [json.loads(a.content)["total"] for a in answers]
-        document = work / "catalogue-document.json"
-        document.write_bytes(answers[0].content)
-        floor_port = servers.free_port()
-        floor_base = f"http://127.0.0.1:{floor_port}"
-        with servers.process(
-            servers.floor_command(floor_port),
-            env | {"BENCH_FLOOR_DOC": str(document)},
-            work / "catalogue-floor.log",
-            f"{floor_base}/healthz",
-        ) as floor_server:
-            floor_answer = httpx.get(floor_base + "/floor/document", timeout=30)
-            project_file = work / "catalogue-project.tsv"
-            wrk.write_requests(project_file, [wrk.Request("GET", q, manager) for q in QUERIES])
-            floor_file = work / "catalogue-floor.tsv"
-            wrk.write_requests(floor_file, [wrk.Request("GET", "/floor/document")])
-            project = Side("project", base, lambda _kind: project_file, pid=serve.pid)
-            floor = Side("floor", floor_base, lambda _kind: floor_file, pid=floor_server.pid)
-            ratios = alternate(project, floor, settings)
-    p, f = project.summary(), floor.summary()
-    ratio = median(ratios)
-    valid = (
-        p["failed"] == 0
-        and f["failed"] == 0
-        and len(floor_answer.content) == len(answers[0].content)
-        and all(t > 0 for t in totals)
-    )
+    measured = reads.measure("catalogue", db, QUERIES, manager, settings, work)
+    totals = [json.loads(answer)["total"] for answer in measured.answers]
+    p, f, ratio, ratios = measured.project, measured.floor, measured.ratio, measured.ratios
+    valid = measured.valid and all(t > 0 for t in totals)
     met = p["p99_ms"] < TARGET_P99_MS
     return {
         **headline("catalogue", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
         "shared_now": shared,
         "queries": len(QUERIES),
         "matches_per_query": {"min": min(totals), "max": max(totals)},
-        "document_bytes": len(answers[0].content),
+        "document_bytes": len(measured.answers[0]),
         "connections": settings.connections,
         "project": p,
         "floor": f,

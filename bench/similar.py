@@ -15,14 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 
-from bench import pg, servers, wrk
+from bench import pg, reads
 from bench.catalogue import share_every_need
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import Side, alternate, headline, median
+from bench.http import headline
 from bench.statements import count_statements
 
 TARGET_P99_MS = 50.0
@@ -49,51 +48,17 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     paths = [f"/api/v1/needs/{case_id}/similar" for case_id in case_ids(db)]
     manager = f"Bearer {manager_token(1)}"
     sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
-    env = servers.environment(pg.url(db))
-    port = servers.free_port()
-    base = f"http://127.0.0.1:{port}"
-    with servers.process(
-        servers.serve_command(port), env, work / "similar-serve.log", f"{base}/healthz"
-    ) as serve:
-        answers = [
-            httpx.get(base + p, headers={"Authorization": manager}, timeout=60) for p in paths[:20]
-        ]
-        for answer in answers:
-            answer.raise_for_status()
-        found = [len(json.loads(a.content)) for a in answers]
-        document = work / "similar-document.json"
-        document.write_bytes(answers[0].content)
-        floor_port = servers.free_port()
-        floor_base = f"http://127.0.0.1:{floor_port}"
-        with servers.process(
-            servers.floor_command(floor_port),
-            env | {"BENCH_FLOOR_DOC": str(document)},
-            work / "similar-floor.log",
-            f"{floor_base}/healthz",
-        ) as floor_server:
-            floor_answer = httpx.get(floor_base + "/floor/document", timeout=30)
-            project_file = work / "similar-project.tsv"
-            wrk.write_requests(project_file, [wrk.Request("GET", p, manager) for p in paths])
-            floor_file = work / "similar-floor.tsv"
-            wrk.write_requests(floor_file, [wrk.Request("GET", "/floor/document")])
-            project = Side("project", base, lambda _kind: project_file, pid=serve.pid)
-            floor = Side("floor", floor_base, lambda _kind: floor_file, pid=floor_server.pid)
-            ratios = alternate(project, floor, settings)
-    p, f = project.summary(), floor.summary()
-    ratio = median(ratios)
-    valid = (
-        p["failed"] == 0
-        and f["failed"] == 0
-        and len(floor_answer.content) == len(answers[0].content)
-        and all(n > 0 for n in found)
-    )
+    measured = reads.measure("similar", db, paths, manager, settings, work, first=20)
+    found = [len(json.loads(answer)) for answer in measured.answers]
+    p, f, ratio, ratios = measured.project, measured.floor, measured.ratio, measured.ratios
+    valid = measured.valid and all(n > 0 for n in found)
     met = p["p99_ms"] < TARGET_P99_MS
     return {
         **headline("similar", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
         "shared_now": shared,
         "needs": len(paths),
         "similar_per_need": {"min": min(found), "max": max(found)},
-        "document_bytes": len(answers[0].content),
+        "document_bytes": len(measured.answers[0]),
         "connections": settings.connections,
         "project": p,
         "floor": f,
