@@ -20,7 +20,6 @@ import psycopg
 from bench import pg, reads
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import headline
 from bench.statements import count_statements
 from bench.vocabulary import TOPICS
 
@@ -45,25 +44,16 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     sql = count_statements(pg.url(db), "GET", QUERIES[0], {"Authorization": manager})
     measured = reads.measure("catalogue", db, QUERIES, manager, settings, work)
     totals = [json.loads(answer)["total"] for answer in measured.answers]
-    p, f, ratio, ratios = measured.project, measured.floor, measured.ratio, measured.ratios
-    valid = measured.valid and all(t > 0 for t in totals)
-    met = p["p99_ms"] < TARGET_P99_MS
-    return {
-        **headline("catalogue", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
-        "shared_now": shared,
-        "queries": len(QUERIES),
-        "matches_per_query": {"min": min(totals), "max": max(totals)},
-        "document_bytes": len(measured.answers[0]),
-        "connections": settings.connections,
-        "project": p,
-        "floor": f,
-        "statements": sql,
-        "line": (
-            f"catalogue: project {p['throughput']:.1f} req/s (p50 {p['p50_ms']:.1f} ms, "
-            f"p99 {p['p99_ms']:.1f} ms at {settings.connections} connections; "
-            f"{len(QUERIES)} words, {min(totals)}-{max(totals)} matches each), "
-            f"floor {f['throughput']:.1f} req/s; target p99 < {TARGET_P99_MS:g} ms"
-            + ("" if valid else "; INVALID")
-            + f"; ratio={ratio:.3f}"
-        ),
-    }
+    return measured.result(
+        "catalogue",
+        TARGET_P99_MS,
+        settings,
+        all(t > 0 for t in totals),
+        f"{len(QUERIES)} words, {min(totals)}-{max(totals)} matches each",
+        {
+            "shared_now": shared,
+            "queries": len(QUERIES),
+            "matches_per_query": {"min": min(totals), "max": max(totals)},
+            "statements": sql,
+        },
+    )

@@ -10,7 +10,7 @@ import httpx
 
 from bench import pg, servers, wrk
 from bench.config import RunSettings
-from bench.http import Side, alternate, median
+from bench.http import Side, alternate, headline, median
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,36 @@ class ReadRun:
             and self.floor["failed"] == 0
             and self.floor_bytes == len(self.answers[0])
         )
+
+    def result(
+        self,
+        name: str,
+        target_p99_ms: float,
+        settings: RunSettings,
+        checked: bool,
+        what: str,
+        extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Every figure of the run, `extra` among them, and its one-line summary; `checked`
+        says whether the answers held what the benchmark expects, `what` describes them."""
+        valid = self.valid and checked
+        p, f = self.project, self.floor
+        target = f"p99 < {target_p99_ms:g} ms"
+        return {
+            **headline(name, target, p["p99_ms"] < target_p99_ms, valid, self.ratio, self.ratios),
+            **extra,
+            "document_bytes": len(self.answers[0]),
+            "connections": settings.connections,
+            "project": p,
+            "floor": f,
+            "line": (
+                f"{name}: project {p['throughput']:.1f} req/s (p50 {p['p50_ms']:.1f} ms, "
+                f"p99 {p['p99_ms']:.1f} ms at {settings.connections} connections; {what}), "
+                f"floor {f['throughput']:.1f} req/s; target {target}"
+                + ("" if valid else "; INVALID")
+                + f"; ratio={self.ratio:.3f}"
+            ),
+        }
 
 
 def measure(

@@ -21,7 +21,6 @@ from bench import pg, reads
 from bench.catalogue import share_every_need
 from bench.config import RunSettings
 from bench.generate import manager_token
-from bench.http import headline
 from bench.statements import count_statements
 
 TARGET_P99_MS = 50.0
@@ -50,25 +49,16 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
     measured = reads.measure("similar", db, paths, manager, settings, work, first=20)
     found = [len(json.loads(answer)) for answer in measured.answers]
-    p, f, ratio, ratios = measured.project, measured.floor, measured.ratio, measured.ratios
-    valid = measured.valid and all(n > 0 for n in found)
-    met = p["p99_ms"] < TARGET_P99_MS
-    return {
-        **headline("similar", f"p99 < {TARGET_P99_MS:g} ms", met, valid, ratio, ratios),
-        "shared_now": shared,
-        "needs": len(paths),
-        "similar_per_need": {"min": min(found), "max": max(found)},
-        "document_bytes": len(measured.answers[0]),
-        "connections": settings.connections,
-        "project": p,
-        "floor": f,
-        "statements": sql,
-        "line": (
-            f"similar: project {p['throughput']:.1f} req/s (p50 {p['p50_ms']:.1f} ms, "
-            f"p99 {p['p99_ms']:.1f} ms at {settings.connections} connections; "
-            f"{len(paths)} needs cycled), "
-            f"floor {f['throughput']:.1f} req/s; target p99 < {TARGET_P99_MS:g} ms"
-            + ("" if valid else "; INVALID")
-            + f"; ratio={ratio:.3f}"
-        ),
-    }
+    return measured.result(
+        "similar",
+        TARGET_P99_MS,
+        settings,
+        all(n > 0 for n in found),
+        f"{len(paths)} needs cycled",
+        {
+            "shared_now": shared,
+            "needs": len(paths),
+            "similar_per_need": {"min": min(found), "max": max(found)},
+            "statements": sql,
+        },
+    )
