@@ -18,7 +18,7 @@ as the chain's head, the hash must be the recorded one, and no chain may end bef
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -52,25 +52,22 @@ from workflow.core.timeutil import utcnow
 
 @dataclass(frozen=True, slots=True)
 class Broken:
-    """The first thing found wrong: where (chain, case, seq) and what."""
+    """The first thing found wrong: where (chain, case, seq) and what.
+
+    The fields stand in the order of the JSON form, `detail` last (keyword-only, so that the
+    optional ones may come before it).
+    """
 
     problem: str
-    detail: str
     chain: str | None = None
     case_id: int | None = None
     seq: int | None = None
     checkpoint_id: int | None = None
+    detail: str = field(kw_only=True)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used by the API and the CLI."""
-        return {
-            "problem": self.problem,
-            "chain": self.chain,
-            "case_id": self.case_id,
-            "seq": self.seq,
-            "checkpoint_id": self.checkpoint_id,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)
@@ -87,19 +84,9 @@ class VerifyReport:
     invalid_checkpoints: list[InvalidCheckpoint] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form used by the API and the CLI."""
-        return {
-            "ok": self.ok,
-            "cases_checked": self.cases_checked,
-            "chains_checked": self.chains_checked,
-            "events_checked": self.events_checked,
-            "broken_chains": self.broken_chains,
-            "first_broken": self.first_broken.as_dict() if self.first_broken else None,
-            "checkpoint": self.checkpoint.public() if self.checkpoint else None,
-            "invalid_checkpoints": [
-                {"id": c.id, "detail": c.detail} for c in self.invalid_checkpoints
-            ],
-        }
+        """The JSON form used by the API and the CLI: the fields, the checkpoint as reports
+        show it (`CheckpointInfo.public`)."""
+        return asdict(self) | {"checkpoint": self.checkpoint.public() if self.checkpoint else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +222,8 @@ class _Verifier:
         self.report.ok = False
         self.report.broken_chains += 1
         if self.report.first_broken is None:
-            checkpoint_id = self.cp_id if problem == "checkpoint-mismatch" else None
-            self.report.first_broken = Broken(problem, detail, chain, case_id, seq, checkpoint_id)
+            cp_id = self.cp_id if problem == "checkpoint-mismatch" else None
+            self.report.first_broken = Broken(problem, chain, case_id, seq, cp_id, detail=detail)
 
     def _missing(self, key: int) -> tuple[Head | None, Head | None]:
         """The recorded heads of chain `key`, failing the chains before it that have vanished."""
@@ -414,7 +401,7 @@ def _verify(snap: ReadSnapshot, key: str, scope: Scope, collect: list[Head] | No
         report.ok = False
         if report.first_broken is None:
             report.first_broken = Broken(
-                "checkpoint-invalid", invalid[0].detail, checkpoint_id=invalid[0].id
+                "checkpoint-invalid", checkpoint_id=invalid[0].id, detail=invalid[0].detail
             )
     return report
 

@@ -395,13 +395,8 @@ def _lock_with_case(work: UnitOfWork, deadline_id: int) -> tuple[Case, Deadline]
     if found is None:
         return None
     case = lock_case(work, found.case_id)
-    deadline = work.session.execute(
-        select(Deadline)
-        .where(col(Deadline.id) == deadline_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    return case, deadline
+    deadline = work.session.get(Deadline, deadline_id, with_for_update=True, populate_existing=True)
+    return None if deadline is None else (case, deadline)
 
 
 def _lock_deadline(work: UnitOfWork, actor: Actor, deadline_id: int) -> tuple[Case, Deadline]:

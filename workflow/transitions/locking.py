@@ -37,12 +37,7 @@ def lock_case(work: UnitOfWork, case_id: int) -> Case:
         case, seq, hash_ = found
         work.heads[chain] = ChainHead(chain, seq, hash_, seq)
     else:
-        case = work.session.execute(
-            select(Case)
-            .where(col(Case.id) == case_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        case = work.session.get(Case, case_id, with_for_update=True, populate_existing=True)
     if case is None:
         raise NotFound(f"Case {case_id} does not exist.")
     locked[case_id] = case
