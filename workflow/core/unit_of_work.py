@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session
@@ -37,8 +37,28 @@ if TYPE_CHECKING:  # the types it holds; the modules that fill them import this 
     from workflow.models import Case
 
 
+T = TypeVar("T")
+
+
 class LostAuditEvents(RuntimeError):
     """The session's transaction ended while audit events still waited to be written."""
+
+
+class _Held(Generic[T]):
+    """Something a `UnitOfWork` holds for its transaction, kept in the slot `_<name>`.
+
+    Reading it first makes sure that transaction is still the session's (`_current`), so
+    what an ended transaction held is never handed out.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, work: UnitOfWork, owner: type | None = None) -> T:
+        work._current()
+        return cast(T, getattr(work, self._slot))
 
 
 class UnitOfWork:
@@ -92,17 +112,14 @@ class UnitOfWork:
             tx = self.session.get_transaction()
         self._tx = tx
 
-    @property
-    def cases(self) -> dict[int, Case]:
-        """Cases locked for writing in this transaction, by id."""
-        self._current()
-        return self._cases
-
-    @property
-    def heads(self) -> dict[str, ChainHead]:
-        """Audit chain heads read in this transaction, by chain name."""
-        self._current()
-        return self._heads
+    cases: _Held[dict[int, Case]] = _Held()
+    """Cases locked for writing in this transaction, by id."""
+    heads: _Held[dict[str, ChainHead]] = _Held()
+    """Audit chain heads read in this transaction, by chain name."""
+    relations: _Held[dict[int, CaseRelations]] = _Held()
+    """Case relations read in this transaction, by case id."""
+    sections: _Held[dict[tuple[int, str], tuple[dict[str, Any], Any]]] = _Held()
+    """Parsed sections (`(stored dict, model)`) by case id and section name."""
 
     @property
     def queued(self) -> tuple[NewEvent, ...]:
@@ -139,18 +156,6 @@ class UnitOfWork:
         if self._guarded:
             event.remove(self.session, "before_commit", self._guard)
             self._guarded = False
-
-    @property
-    def relations(self) -> dict[int, CaseRelations]:
-        """Case relations read in this transaction, by case id."""
-        self._current()
-        return self._relations
-
-    @property
-    def sections(self) -> dict[tuple[int, str], tuple[dict[str, Any], Any]]:
-        """Parsed sections (`(stored dict, model)`) by case id and section name."""
-        self._current()
-        return self._sections
 
     def flush(self) -> None:
         """Write the queued audit events and the session's pending changes."""
