@@ -9,6 +9,7 @@ from states.sections import SECTION_MODELS, editable_sections
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput, SectionLocked, StaleVersion, check_text
+from workflow.core.limits import MAX_TITLE
 from workflow.core.merge_patch import merge_patch
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -45,8 +46,8 @@ def create_case(
     now = now or utcnow()
     check_text(title, "title")
     title = title.strip()
-    if not title or len(title) > 300:
-        raise InvalidInput("A case needs a title of 1 to 300 characters.")
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"A case needs a title of 1 to {MAX_TITLE} characters.")
     case = Case(
         title=title,
         lead_municipality_id=lead_municipality_id,
@@ -108,8 +109,8 @@ def update_case(
     changes: dict[str, dict[str, Any]] = {}
     if "title" in patch:
         title = patch["title"]
-        if not isinstance(title, str) or not title.strip() or len(title) > 300:
-            raise InvalidInput("A case needs a title of 1 to 300 characters.")
+        if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
+            raise InvalidInput(f"A case needs a title of 1 to {MAX_TITLE} characters.")
         if title.strip() != case.title:
             changes["title"] = {"before": case.title, "after": title.strip()}
             case.title = title.strip()

@@ -33,6 +33,7 @@ from workflow.access.roles import Role
 from workflow.access.scope import can_see, is_participant, visible_cases_clause
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason, check_text
+from workflow.core.limits import MAX_REASON, MAX_TITLE
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import outbox
@@ -47,9 +48,6 @@ from workflow.models import (
     ReminderStatus,
 )
 from workflow.transitions.locking import lock_case
-
-MAX_TITLE = 300
-MAX_REASON = 2000
 
 KIND_TITLES: dict[str, tuple[str, str]] = {
     DeadlineKind.SUBMISSION: ("Frist for forslag", "Proposal submission deadline"),
@@ -78,16 +76,9 @@ _DESCRIBED = ("id", "kind", "title", "phase", "due_at", "responsible_organisatio
 """The columns `_describe` reports (`id` as `deadline_id`)."""
 
 
-def _describe(deadline: Deadline) -> dict[str, object]:
-    return {
-        "deadline_id": deadline.id,
-        "kind": deadline.kind,
-        "title": deadline.title,
-        "phase": deadline.phase,
-        "due_at": deadline.due_at,
-        "responsible_organisation_id": deadline.responsible_organisation_id,
-        "revision": deadline.revision,
-    }
+def _describe(deadline: Any) -> dict[str, object]:
+    """What a deadline's audit events say of it, from a `Deadline` or a row of `_DESCRIBED`."""
+    return {"deadline_id": deadline.id, **{n: getattr(deadline, n) for n in _DESCRIBED[1:]}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,12 +224,7 @@ def close_open_deadlines(
             work,
             actor,
             action,
-            {
-                "deadline_id": row.id,
-                **{name: getattr(row, name) for name in _DESCRIBED[1:]},
-                "reason": reason,
-                "reminders_cancelled": row.reminders_cancelled,
-            },
+            {**_describe(row), "reason": reason, "reminders_cancelled": row.reminders_cancelled},
             case_id=case.id,
             at=now,
         )

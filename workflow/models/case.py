@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from workflow.cases.search import search_texts
+from workflow.core.limits import MAX_REASON, MAX_TITLE
 from workflow.models.columns import json_field, time_field
 from workflow.needs.terms import need_terms
 
@@ -20,10 +21,10 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
 
     id: int | None = Field(default=None, primary_key=True)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=MAX_TITLE)
     state: str = Field(default="need", max_length=20, index=True)
     on_hold: bool = Field(default=False)
-    hold_reason: str | None = Field(default=None, max_length=2000)
+    hold_reason: str | None = Field(default=None, max_length=MAX_REASON)
     cancelled_from: str | None = Field(default=None, max_length=20)
     lead_municipality_id: int = Field(foreign_key="organisations.id", index=True)
     need: dict[str, Any] = json_field()

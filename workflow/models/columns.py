@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from workflow.core.limits import MAX_REASON
 from workflow.core.timeutil import UTCDateTime, utcnow
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -34,7 +35,7 @@ def unique_while_pending(name: str, *columns: str) -> Index:
 class DecisionColumns(SQLModel):
     """The columns of a request someone decides on: when it came, who decided, when and why."""
 
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON)
     decided_by: str | None = Field(default=None, max_length=200)
     created_at: datetime = time_field()
     decided_at: datetime | None = time_field(nullable=True, now=False)

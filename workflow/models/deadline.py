@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from workflow.core.limits import MAX_REASON, MAX_TITLE
 from workflow.models.columns import time_field
 
 
@@ -51,7 +52,7 @@ class Deadline(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     phase: str = Field(max_length=20)
     kind: str = Field(max_length=40)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=MAX_TITLE)
     due_at: datetime = time_field(now=False)
     responsible_organisation_id: int | None = Field(
         default=None, foreign_key="organisations.id", index=True
@@ -64,7 +65,7 @@ class Deadline(SQLModel, table=True):
     created_at: datetime = time_field()
     updated_at: datetime = time_field()
     closed_at: datetime | None = time_field(nullable=True, now=False)
-    closed_reason: str | None = Field(default=None, max_length=2000)
+    closed_reason: str | None = Field(default=None, max_length=MAX_REASON)
 
 
 class ReminderStatus(StrEnum):

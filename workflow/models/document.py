@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from workflow.core.limits import MAX_REASON, MAX_TITLE
 from workflow.models.columns import time_field
 
 
@@ -24,14 +25,14 @@ class Document(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     proposal_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
     kind: str = Field(max_length=30)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=MAX_TITLE)
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
     """The organisation of the person who created it."""
     created_by: str = Field(max_length=200)
     created_at: datetime = time_field()
     deletion_requested_at: datetime | None = time_field(nullable=True, now=False)
     deletion_requested_by: str | None = Field(default=None, max_length=200)
-    deletion_reason: str | None = Field(default=None, max_length=2000)
+    deletion_reason: str | None = Field(default=None, max_length=MAX_REASON)
 
 
 class DocumentVersion(SQLModel, table=True):

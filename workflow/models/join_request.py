@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from sqlmodel import Field
 
+from workflow.core.limits import MAX_REASON
 from workflow.models.columns import DecisionColumns, unique_while_pending
 
 
@@ -28,5 +29,5 @@ class JoinRequest(DecisionColumns, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id")
     status: str = Field(default=JoinStatus.PENDING.value, max_length=20)
-    message: str | None = Field(default=None, max_length=2000)
+    message: str | None = Field(default=None, max_length=MAX_REASON)
     requested_by: str = Field(max_length=200)

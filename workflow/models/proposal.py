@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
+from workflow.core.limits import MAX_TITLE
 from workflow.models.columns import json_field, time_field
 
 
@@ -16,7 +17,7 @@ class Proposal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id", index=True)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=MAX_TITLE)
     summary: str = Field(default="", max_length=20_000)
     submitted_by: str = Field(max_length=200)
     submitted_at: datetime = time_field()
