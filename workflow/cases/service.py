@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from states.sections import SECTION_MODELS, editable_sections
+from states.sections import SECTION_MODELS, SECTIONS, editable_sections
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput, SectionLocked, StaleVersion, check_text
@@ -16,7 +16,6 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Participant, ParticipantRole
 from workflow.transitions.locking import lock_case
 
-SECTIONS: tuple[str, ...] = tuple(SECTION_MODELS)
 EDITABLE_TOP_LEVEL: tuple[str, ...] = ("title",)
 
 

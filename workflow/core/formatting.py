@@ -14,7 +14,7 @@ from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from states.text import Text, language
-from workflow.deadlines.business_days import COPENHAGEN
+from workflow.core.timeutil import COPENHAGEN
 
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 """British English: day before month, as a Danish reader of the English pages expects."""

@@ -2,10 +2,14 @@
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+"""The time zone people read and type times in: pages, mails, reminders' send time."""
 
 
 def utcnow() -> datetime:

@@ -9,11 +9,11 @@ days.
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+from workflow.core.timeutil import COPENHAGEN
+
 SEND_TIME = time(9, 0)
 
 
