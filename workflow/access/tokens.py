@@ -78,6 +78,20 @@ def check_name(name: str, what: str) -> str:
     return cleaned
 
 
+def check_role_and_organisation(
+    session: Session, role: str | None, organisation_id: int | None, holder: str
+) -> str:
+    """`role`, if a token or a person may have it in `organisation_id`, which must exist; else
+    `InvalidInput`. `holder` is who would hold the role, as the refusal names it."""
+    if role is None or role not in TOKEN_ROLES:
+        raise InvalidInput(f"Unknown role {role!r}.")
+    if not may_hold_token(Role(role), organisation_id):
+        raise InvalidInput(f"A {holder} must belong to an organisation.")
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
+    return role
+
+
 def create_token(
     work: UnitOfWork,
     actor: Actor,
@@ -110,12 +124,7 @@ def create_token(
         ):
             raise InvalidInput("A personal token has its user's role and organisation.")
         role, organisation_id = user.role, user.organisation_id
-    if role is None or role not in TOKEN_ROLES:
-        raise InvalidInput(f"Unknown role {role!r}.")
-    if not may_hold_token(Role(role), organisation_id):
-        raise InvalidInput(f"A {role} token must belong to an organisation.")
-    if organisation_id is not None and work.session.get(Organisation, organisation_id) is None:
-        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
+    role = check_role_and_organisation(work.session, role, organisation_id, f"{role} token")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name,

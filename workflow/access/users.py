@@ -11,28 +11,17 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
-from workflow.access.policy import may_hold_token
-from workflow.access.roles import TOKEN_ROLES
-from workflow.access.tokens import check_name, revoke_user_tokens
+from workflow.access.tokens import check_name, check_role_and_organisation, revoke_user_tokens
 from workflow.audit import writer as audit
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_text
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import Organisation, Role, User, UserStatus, WebSessionRow
+from workflow.models import User, UserStatus, WebSessionRow
 
 
 def normalise_email(email: str) -> str:
     """Emails are compared without case: `Anne@Furesoe.dk` is `anne@furesoe.dk`."""
     check_text(email, "email")
     return email.strip().lower()
-
-
-def _check_role_and_organisation(session: Session, role: str, organisation_id: int | None) -> None:
-    if role not in TOKEN_ROLES:
-        raise InvalidInput(f"Unknown role {role!r}.")
-    if not may_hold_token(Role(role), organisation_id):
-        raise InvalidInput(f"A {role} must belong to an organisation.")
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise InvalidInput(f"Organisation {organisation_id} does not exist.")
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -55,7 +44,7 @@ def invite_user(
     """A new active user; their first single sign-on with this email links them. Audited."""
     name = check_name(name, "user")
     email = normalise_email(email)
-    _check_role_and_organisation(work.session, role, organisation_id)
+    check_role_and_organisation(work.session, role, organisation_id, role)
     if user_by_email(work.session, email) is not None:
         raise Conflict(f"A user with the email {email} already exists.")
     user = User(name=name, email=email, role=role, organisation_id=organisation_id, created_at=now)
@@ -117,7 +106,7 @@ def change_user(
         raise NotFound(f"User {user_id} was not found.")
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
-        _check_role_and_organisation(work.session, role, user.organisation_id)
+        check_role_and_organisation(work.session, role, user.organisation_id, role)
         changes["role"] = {"before": user.role, "after": role}
         user.role = role
     if status is not None and status != user.status:
