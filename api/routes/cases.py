@@ -143,4 +143,4 @@ def patch_case(
         write.work, case_id, patch, write.actor, expected_version=version, now=write.now
     )
     view = case_public(write.session, write.actor, case, language, write.now)
-    return write.reply(view, headers={"ETag": etag(case)})
+    return write.recorded(case, view, 200)

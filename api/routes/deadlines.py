@@ -19,7 +19,7 @@ from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, D
 from notifications import links
 from notifications.ics import organisation_calendar
 from workflow.access.policy import Action, may_see_feed, require
-from workflow.access.scope import case_for, get_visible_case
+from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
@@ -106,14 +106,12 @@ def post_case_deadline(
 ) -> JSONResponse:
     """Add a deadline to the case's current phase (managers). Audited; reminders follow the
     ladder of SPEC §5."""
-    case_for(write.session, write.actor, case_id, Action.MANAGE_DEADLINES)
+    write.case(case_id, Action.MANAGE_DEADLINES)
     deadline = add_deadline(
         write.work,
         case_id,
         write.actor,
-        title=body.title,
-        due_at=body.due_at,
-        responsible_organisation_id=body.responsible_organisation_id,
+        **body.model_dump(),
         now=write.now,
         calendar=settings.reminder_calendar,
     )

@@ -26,10 +26,10 @@ from api.schemas.proposals import (
     ProposalCreate,
     ProposalPublic,
 )
-from api.views import etag, proposals_public
+from api.views import proposals_public
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
-from workflow.access.scope import case_for, get_visible_case, may_see_proposal, proposals_clause
+from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
 from workflow.models import Case, OrganisationKind, Proposal
 from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
@@ -81,8 +81,7 @@ def post_proposal(
         case_id,
         write.actor,
         organisation_id=org.id or 0,
-        title=body.title,
-        summary=body.summary,
+        **body.model_dump(),
         now=write.now,
     )
     public = proposals_public(write.session, write.actor, [proposal])[0]
@@ -131,19 +130,11 @@ def post_assessment(
 ) -> JSONResponse:
     """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
     (the lead municipality's managers, admins; the caller is the assessor)."""
-    case = case_for(write.session, write.actor, case_id, Action.ASSESS)
+    case = write.case(case_id, Action.ASSESS)
     assessment = assess_proposal(
-        write.work,
-        case_id,
-        proposal_id,
-        write.actor,
-        scores=dict(body.scores),
-        rationale=body.rationale,
-        conflict_of_interest=body.conflict_of_interest,
-        now=write.now,
+        write.work, case_id, proposal_id, write.actor, **body.model_dump(), now=write.now
     )
-    public = AssessmentPublic.model_validate(assessment, from_attributes=True)
-    return write.reply(public, 201, {"ETag": etag(case)})
+    return write.recorded(case, AssessmentPublic.model_validate(assessment, from_attributes=True))
 
 
 @router.post(
@@ -158,15 +149,8 @@ def post_decision(
     write: Write,
 ) -> JSONResponse:
     """Select or reject a proposal with the reason (the lead municipality's managers, admins)."""
-    case = case_for(write.session, write.actor, case_id, Action.DECIDE)
+    case = write.case(case_id, Action.DECIDE)
     decision = decide_proposal(
-        write.work,
-        case_id,
-        proposal_id,
-        write.actor,
-        decision=body.decision,
-        rationale=body.rationale,
-        now=write.now,
+        write.work, case_id, proposal_id, write.actor, **body.model_dump(), now=write.now
     )
-    public = DecisionPublic.model_validate(decision, from_attributes=True)
-    return write.reply(public, 201, {"ETag": etag(case)})
+    return write.recorded(case, DecisionPublic.model_validate(decision, from_attributes=True))
