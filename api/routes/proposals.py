@@ -7,7 +7,7 @@ competitor's proposal answers 404 by every path, exactly as a missing one does.
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -55,10 +55,6 @@ def _visible_proposal(session: Session, actor: Actor, case: Case, proposal_id: i
     return proposal
 
 
-def _proposal_location(request: Request, case_id: int, proposal_id: int) -> str:
-    return str(request.url_for("get_proposal", case_id=case_id, proposal_id=proposal_id).path)
-
-
 @router.post(
     "/cases/{case_id}/proposals",
     response_model=ProposalPublic,
@@ -85,8 +81,7 @@ def post_proposal(
         now=write.now,
     )
     public = proposals_public(write.session, write.actor, [proposal])[0]
-    location = _proposal_location(write.request, case_id, proposal.id or 0)
-    return write.reply(public, 201, {"Location": location})
+    return write.created(public, "get_proposal", case_id=case_id, proposal_id=proposal.id)
 
 
 @router.get(

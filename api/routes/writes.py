@@ -3,6 +3,10 @@
 A write route is `@router.post(path, response_model=..., **write_route(...))`: the
 idempotency dependency and the problems a write can answer are declared here once, so the
 routes and their OpenAPI document cannot drift apart.
+
+A write's body names its fields as the workflow service it calls names its keyword
+arguments, so the route hands them on whole (`**body.model_dump()`) and a field added to
+both needs no third edit here; a mismatch is a `TypeError` the route's tests meet at once.
 """
 
 from dataclasses import dataclass
@@ -86,6 +90,16 @@ class Writer:
     ) -> JSONResponse:
         """Answer the write and commit it (`api.http.replies.commit_reply`)."""
         return commit_reply(self.work, self.request, body, status, headers, remembered=remembered)
+
+    def location(self, route: str, **path: Any) -> str:
+        """The path of the route named `route` (its function's name) for the ids in `path`:
+        where a 201's `Location` points."""
+        return str(self.request.url_for(route, **path).path)
+
+    def created(self, body: BaseModel, route: str, **path: Any) -> JSONResponse:
+        """Answer 201 with the `Location` of what was created (`location_header` declares
+        it), found as `location` finds it."""
+        return self.reply(body, 201, {"Location": self.location(route, **path)})
 
     def case(self, case_id: int, action: Action) -> Case:
         """The case the caller means to do `action` on, checked as
