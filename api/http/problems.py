@@ -56,24 +56,30 @@ _TITLES = {
 }
 
 
+def _http(status: int) -> tuple[int, str, str]:
+    """A refusal that reads as the HTTP status's own problem type and title (`_TITLES`)."""
+    return (status, *_TITLES[status])
+
+
 WORKFLOW_PROBLEMS: dict[type[WorkflowError], tuple[int, str, str]] = {
-    WorkflowError: (400, "bad-request", "Bad request"),
-    NotFound: (404, "not-found", "Not found"),
-    Forbidden: (403, "forbidden", "Forbidden"),
-    Conflict: (409, "conflict", "Conflict"),
+    WorkflowError: _http(400),
+    NotFound: _http(404),
+    Forbidden: _http(403),
+    Conflict: _http(409),
     InvalidTransition: (409, "invalid-transition", "Invalid transition"),
     RequirementsUnmet: (409, "requirements-unmet", "Requirements unmet"),
     SectionLocked: (409, "section-locked", "Section locked"),
-    StaleVersion: (412, "stale-version", "Precondition failed"),
-    InvalidInput: (422, "invalid-input", "Unprocessable content"),
+    StaleVersion: _http(412),
+    InvalidInput: _http(422),
     MalwareFound: (422, "malware-found", "Malware found"),
-    TooLarge: (413, "payload-too-large", "Content too large"),
-    UnsupportedType: (415, "unsupported-media-type", "Unsupported media type"),
-    Unavailable: (503, "unavailable", "Service unavailable"),
+    TooLarge: _http(413),
+    UnsupportedType: _http(415),
+    Unavailable: _http(503),
 }
 """Each workflow refusal as HTTP: (status, problem type slug, title), as SPEC §4 names them.
 
-The workflow says *what* was refused; only the API knows how that reads over HTTP. A subclass
+The workflow says *what* was refused; only the API knows how that reads over HTTP. Most are
+their status's own type and title (`_http`), so the two tables cannot disagree. A subclass
 without its own row answers as its nearest listed ancestor.
 """
 

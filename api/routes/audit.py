@@ -40,6 +40,10 @@ from workflow.core.timeutil import utcnow
 router = APIRouter(tags=["audit"], dependencies=[Depends(strict_query)])
 
 MAX_LIMIT = 1000
+AuditLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+AuditOffset = Annotated[int, Query(ge=0, le=2**62)]
+"""The paging of both audit lists: larger pages than other lists', and offsets past
+`MAX_ID`, as the log's ids are 64-bit (`workflow.models.audit`)."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # JSON (a page, or the whole export as an array) is described by the response model; the
 # text formats are declared here so clients know the endpoint can answer with them.
@@ -95,8 +99,8 @@ def get_audit(
         LooseMoment | None, Query(description="From this time (inclusive; ISO 8601).")
     ] = None,
     until: Annotated[LooseMoment | None, Query(description="Before this time (ISO 8601).")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: AuditLimit = 100,
+    offset: AuditOffset = 0,
     format: Annotated[
         Literal["json", "jsonl", "csv"] | None,
         Query(description="Export every matching event (no paging) as JSON, JSON Lines or CSV."),
@@ -160,8 +164,8 @@ def get_case_audit(
     actor: CurrentActor,
     session: SessionDep,
     language: Language,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
-    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: AuditLimit = 500,
+    offset: AuditOffset = 0,
 ) -> dict[str, Any]:
     """One case's history in order: every event, each transition and refused attempt with
     the result of every requirement (unmet messages in the `Accept-Language` language)."""

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
@@ -22,11 +22,6 @@ from workflow.models import OrganisationKind
 from workflow.transitions.locking import lock_case
 
 router = APIRouter(tags=["cases"], dependencies=[Depends(strict_query)])
-
-
-def case_location(request: Request, case_id: int) -> str:
-    """The path of a case, for `Location` headers."""
-    return str(request.url_for("get_case", case_id=case_id).path)
 
 
 @router.post(
@@ -54,7 +49,7 @@ def post_case(
         lead_municipality_id=org.id or 0,
         now=write.now,
     )
-    headers = {"Location": case_location(write.request, case.id or 0), "ETag": etag(case)}
+    headers = {"Location": write.location("get_case", case_id=case.id), "ETag": etag(case)}
     view = case_public(write.session, write.actor, case, language, write.now)
     return write.reply(view, 201, headers)
 
@@ -143,4 +138,4 @@ def patch_case(
         write.work, case_id, patch, write.actor, expected_version=version, now=write.now
     )
     view = case_public(write.session, write.actor, case, language, write.now)
-    return write.reply(view, headers={"ETag": etag(case)})
+    return write.recorded(case, view, 200)

@@ -11,15 +11,16 @@ from sqlmodel import Session, col
 from api.deps import CurrentActor, Language, Now, SessionDep, strict_query
 from api.http.problems import ApiProblem
 from api.http.replies import json_response
+from api.public_feeds import CALENDAR_TYPE
 from api.routes.paging import one_page
 from api.routes.params import CaseId, Offset, id_path, id_query
 from api.routes.writes import Write, location_header, write_route
-from api.schemas.common import READ, WRITE, Page, Timestamp, problem_responses
+from api.schemas.common import READ, WRITE, Page, Timestamp, feed_responses, problem_responses
 from api.schemas.deadlines import CalendarFeed, DeadlineCreate, DeadlinePatch, DeadlinePublic
 from notifications import links
 from notifications.ics import organisation_calendar
 from workflow.access.policy import Action, may_see_feed, require
-from workflow.access.scope import case_for, get_visible_case
+from workflow.access.scope import get_visible_case
 from workflow.core.settings import Settings, get_settings
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines.service import (
@@ -38,7 +39,6 @@ router = APIRouter(tags=["deadlines"], dependencies=[Depends(strict_query)])
 DeadlineId = Annotated[int, id_path("The deadline's id.")]
 OrganisationId = Annotated[int, id_path("The organisation's id.")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 def deadline_public(deadline: Deadline, language: str, now: datetime) -> DeadlinePublic:
@@ -106,20 +106,17 @@ def post_case_deadline(
 ) -> JSONResponse:
     """Add a deadline to the case's current phase (managers). Audited; reminders follow the
     ladder of SPEC §5."""
-    case_for(write.session, write.actor, case_id, Action.MANAGE_DEADLINES)
+    write.case(case_id, Action.MANAGE_DEADLINES)
     deadline = add_deadline(
         write.work,
         case_id,
         write.actor,
-        title=body.title,
-        due_at=body.due_at,
-        responsible_organisation_id=body.responsible_organisation_id,
+        **body.model_dump(),
         now=write.now,
         calendar=settings.reminder_calendar,
     )
-    location = str(write.request.url_for("get_deadline", deadline_id=deadline.id).path)
     view = deadline_public(deadline, language, write.now)
-    return write.reply(view, 201, {"Location": location})
+    return write.created(view, "get_deadline", deadline_id=deadline.id)
 
 
 @router.get(
@@ -231,10 +228,7 @@ def get_calendar_feed(
 @router.get(
     "/organisations/{organisation_id}/deadlines.ics",
     response_class=Response,
-    responses={
-        200: {"description": "An iCalendar feed.", "content": {"text/calendar": {}}},
-        **problem_responses(401, 404, 422),
-    },
+    responses=feed_responses("An iCalendar feed.", "text/calendar", 401, 404, 422),
 )
 def get_deadlines_ics(
     organisation_id: OrganisationId,

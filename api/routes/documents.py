@@ -28,7 +28,7 @@ from api.schemas.documents import DeletionRequest, DocumentPublic, DocumentVersi
 from states.documents import DocumentKind
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, download_audited, require
-from workflow.access.scope import case_for, get_visible_case
+from workflow.access.scope import get_visible_case
 from workflow.core.db import get_engine
 from workflow.core.errors import MalwareFound, NotFound
 from workflow.core.settings import get_settings
@@ -171,7 +171,7 @@ def post_case_document(
 ) -> JSONResponse:
     """Upload a document to the case, or a new version of one of its documents (`replaces`);
     the lead municipality's people and admins."""
-    case_for(write.session, write.actor, case_id, Action.UPLOAD_DOCUMENT)
+    write.case(case_id, Action.UPLOAD_DOCUMENT)
     return _upload_reply(write.session, write.actor, case_id, form, write.request, write.now)
 
 

@@ -2,11 +2,11 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api.deps import CurrentActor, SessionDep, strict_query
+from api.deps import CurrentActor, Language, SessionDep, strict_query
 from api.http.replies import json_response
 from api.routes.params import CaseId, Limit, Offset, id_query, search_text
 from api.schemas.common import Page, problem_responses
@@ -20,7 +20,6 @@ from api.schemas.knowledge import (
 from api.schemas.needs import Municipality
 from states import CaseState
 from states.sections import Area, Outcome
-from states.text import negotiate
 from workflow.knowledge import library
 from workflow.needs.coowners import publishers
 
@@ -66,9 +65,9 @@ def knowledge_items(
     "/knowledge", response_model=Page[KnowledgeItem], responses=problem_responses(401, 403, 422)
 )
 def list_knowledge(
-    request: Request,
     actor: CurrentActor,
     session: SessionDep,
+    language: Language,
     q: Annotated[
         str | None,
         search_text(
@@ -100,9 +99,8 @@ def list_knowledge(
         municipality_id=municipality_id,
     )
     hits, total = library.search_library(session, actor, filters, limit=limit, offset=offset)
-    lang = negotiate(request.headers.get("accept-language"))
     return json_response(
-        Page[KnowledgeItem](items=knowledge_items(session, hits, lang), total=total)
+        Page[KnowledgeItem](items=knowledge_items(session, hits, language), total=total)
     )
 
 
@@ -112,14 +110,13 @@ def list_knowledge(
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_knowledge(
-    case_id: CaseId, request: Request, actor: CurrentActor, session: SessionDep
+    case_id: CaseId, actor: CurrentActor, session: SessionDep, language: Language
 ) -> JSONResponse:
     """One case of the library in full: need, solution, success criteria with their effects,
     evaluation report, knowledge summary, adopting municipalities, purchase route and, for a
     cancelled case, its lessons. A case not in the library is 404."""
     entry = library.get_entry(session, actor, case_id)
-    lang = negotiate(request.headers.get("accept-language"))
-    (item,) = knowledge_items(session, [library.KnowledgeHit(entry.case, None)], lang)
+    (item,) = knowledge_items(session, [library.KnowledgeHit(entry.case, None)], language)
     need = entry.case.need
     body = KnowledgeEntry(
         **item.model_dump(),

@@ -77,12 +77,6 @@ def post_organisation_request_decision(
     the managers of the call's lead municipality; both audited. A decided request is 409, as
     is approving a CVR number that already belongs to an organisation."""
     decided = decide_request(
-        write.work,
-        write.actor,
-        request_id,
-        body.decision,
-        reason=body.reason,
-        invite=body.invite,
-        now=write.now,
+        write.work, write.actor, request_id, **body.model_dump(), now=write.now
     )
     return write.reply(request_items(write.session, [decided])[0])

@@ -6,22 +6,22 @@ admins see it (`workflow.access.policy.sees_webhook`); anyone else reads `webhoo
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from api.deps import CurrentActor, SessionDep, strict_query
-from api.http.replies import commit_reply, json_response
+from api.http.replies import json_response
+from api.routes.paging import one_page
 from api.routes.params import Limit, Offset, id_path
-from api.routes.writes import CREATE, write_route
+from api.routes.writes import CREATE, Write, write_route
 from api.schemas.common import Page, problem_responses
 from api.schemas.organisations import OrganisationCreate, OrganisationCreated, OrganisationPublic
 from workflow.access.actor import Actor
 from workflow.access.organisations import create_organisation
 from workflow.access.policy import Action, require, sees_webhook
 from workflow.core.errors import NotFound
-from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Organisation
 
 router = APIRouter(tags=["organisations"], dependencies=[Depends(strict_query)])
@@ -42,16 +42,13 @@ def organisation_public(actor: Actor, org: Organisation) -> OrganisationPublic:
     response_model=OrganisationCreated,
     **write_route(201, problems=CREATE),
 )
-def post_organisation(
-    body: OrganisationCreate, actor: CurrentActor, session: SessionDep, request: Request
-) -> JSONResponse:
+def post_organisation(body: OrganisationCreate, write: Write) -> JSONResponse:
     """Create an organisation (admin). With a `webhook_url`, the answer carries the webhook
     signing secret; it is never shown by any other request."""
-    require(actor, Action.CREATE_ORGANISATION)
-    work = UnitOfWork(session)
+    require(write.actor, Action.CREATE_ORGANISATION)
     org = create_organisation(
-        work,
-        actor,
+        write.work,
+        write.actor,
         name=body.name,
         kind=body.kind.value,
         email=str(body.email),
@@ -61,8 +58,7 @@ def post_organisation(
         sso_creates_users=body.sso_creates_users,
     )
     created = OrganisationCreated.model_validate(org, from_attributes=True)
-    location = str(request.url_for("get_organisation", organisation_id=org.id).path)
-    return commit_reply(work, request, created, 201, {"Location": location})
+    return write.created(created, "get_organisation", organisation_id=org.id)
 
 
 @router.get(
@@ -77,13 +73,8 @@ def list_organisations(
     offset: Offset = 0,
 ) -> JSONResponse:
     """Every organisation, by name (webhook addresses only of the caller's own)."""
-    total = session.execute(select(func.count()).select_from(Organisation)).scalar_one()
-    rows = session.execute(
-        select(Organisation)
-        .order_by(col(Organisation.name), col(Organisation.id))
-        .limit(limit)
-        .offset(offset)
-    ).scalars()
+    order = (col(Organisation.name), col(Organisation.id))
+    rows, total = one_page(session, select(Organisation), order, limit, offset)
     items = [organisation_public(actor, o) for o in rows]
     return json_response(Page[OrganisationPublic](items=items, total=total))
 

@@ -9,9 +9,7 @@ from api.deps import strict_query
 from api.routes.cases import CaseId
 from api.routes.writes import ETAG_HEADER, Write, write_route
 from api.schemas.cases import ParticipantCreate, ParticipantPublic
-from api.views import etag
 from workflow.access.policy import Action
-from workflow.access.scope import case_for
 from workflow.models import Organisation, Participant
 from workflow.proposals.service import add_participant
 
@@ -41,7 +39,7 @@ def post_participant(
 ) -> JSONResponse:
     """Add an organisation to the case with a role, or change its role (the lead
     municipality's managers, admins)."""
-    case = case_for(write.session, write.actor, case_id, Action.ADD_PARTICIPANT)
+    case = write.case(case_id, Action.ADD_PARTICIPANT)
     existed = write.session.execute(
         select(col(Participant.id)).where(
             col(Participant.case_id) == case_id,
@@ -49,17 +47,11 @@ def post_participant(
         )
     ).first()
     participant = add_participant(
-        write.work,
-        case_id,
-        write.actor,
-        organisation_id=body.organisation_id,
-        role=body.role,
-        now=write.now,
+        write.work, case_id, write.actor, **body.model_dump(), now=write.now
     )
     org = write.session.get(Organisation, participant.organisation_id)
     assert org is not None
     public = ParticipantPublic.model_validate(
         {"organisation_id": org.id, "name": org.name, "kind": org.kind, "role": participant.role}
     )
-    status = 200 if existed else 201
-    return write.reply(public, status, {"ETag": etag(case)})
+    return write.recorded(case, public, 200 if existed else 201)

@@ -7,7 +7,7 @@ competitor's proposal answers 404 by every path, exactly as a missing one does.
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -26,10 +26,10 @@ from api.schemas.proposals import (
     ProposalCreate,
     ProposalPublic,
 )
-from api.views import etag, proposals_public
+from api.views import proposals_public
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
-from workflow.access.scope import case_for, get_visible_case, may_see_proposal, proposals_clause
+from workflow.access.scope import get_visible_case, may_see_proposal, proposals_clause
 from workflow.core.errors import NotFound
 from workflow.models import Case, OrganisationKind, Proposal
 from workflow.proposals.service import assess_proposal, decide_proposal, submit_proposal
@@ -55,10 +55,6 @@ def _visible_proposal(session: Session, actor: Actor, case: Case, proposal_id: i
     return proposal
 
 
-def _proposal_location(request: Request, case_id: int, proposal_id: int) -> str:
-    return str(request.url_for("get_proposal", case_id=case_id, proposal_id=proposal_id).path)
-
-
 @router.post(
     "/cases/{case_id}/proposals",
     response_model=ProposalPublic,
@@ -81,13 +77,11 @@ def post_proposal(
         case_id,
         write.actor,
         organisation_id=org.id or 0,
-        title=body.title,
-        summary=body.summary,
+        **body.model_dump(),
         now=write.now,
     )
     public = proposals_public(write.session, write.actor, [proposal])[0]
-    location = _proposal_location(write.request, case_id, proposal.id or 0)
-    return write.reply(public, 201, {"Location": location})
+    return write.created(public, "get_proposal", case_id=case_id, proposal_id=proposal.id)
 
 
 @router.get(
@@ -131,19 +125,11 @@ def post_assessment(
 ) -> JSONResponse:
     """Score a proposal 0–10 on each published criterion, declaring any conflict of interest
     (the lead municipality's managers, admins; the caller is the assessor)."""
-    case = case_for(write.session, write.actor, case_id, Action.ASSESS)
+    case = write.case(case_id, Action.ASSESS)
     assessment = assess_proposal(
-        write.work,
-        case_id,
-        proposal_id,
-        write.actor,
-        scores=dict(body.scores),
-        rationale=body.rationale,
-        conflict_of_interest=body.conflict_of_interest,
-        now=write.now,
+        write.work, case_id, proposal_id, write.actor, **body.model_dump(), now=write.now
     )
-    public = AssessmentPublic.model_validate(assessment, from_attributes=True)
-    return write.reply(public, 201, {"ETag": etag(case)})
+    return write.recorded(case, AssessmentPublic.model_validate(assessment, from_attributes=True))
 
 
 @router.post(
@@ -158,15 +144,8 @@ def post_decision(
     write: Write,
 ) -> JSONResponse:
     """Select or reject a proposal with the reason (the lead municipality's managers, admins)."""
-    case = case_for(write.session, write.actor, case_id, Action.DECIDE)
+    case = write.case(case_id, Action.DECIDE)
     decision = decide_proposal(
-        write.work,
-        case_id,
-        proposal_id,
-        write.actor,
-        decision=body.decision,
-        rationale=body.rationale,
-        now=write.now,
+        write.work, case_id, proposal_id, write.actor, **body.model_dump(), now=write.now
     )
-    public = DecisionPublic.model_validate(decision, from_attributes=True)
-    return write.reply(public, 201, {"ETag": etag(case)})
+    return write.recorded(case, DecisionPublic.model_validate(decision, from_attributes=True))

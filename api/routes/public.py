@@ -15,7 +15,7 @@ from api.deps import Language, Now, SessionDep, strict_query
 from api.http.replies import json_response
 from api.public_feeds import ATOM_TYPE, CALENDAR_TYPE, atom_feed, deadline_calendar
 from api.routes.params import Limit, Offset, id_path
-from api.schemas.common import Page, problem_responses
+from api.schemas.common import Page, feed_responses, problem_responses
 from api.schemas.public import OpenCall
 from workflow.core.settings import Settings, get_settings
 from workflow.public.calls import PublicCall, open_call, open_calls
@@ -58,10 +58,7 @@ def list_open_calls(
 @router.get(
     "/public/calls.atom",
     response_class=Response,
-    responses={
-        200: {"description": "An Atom feed (RFC 4287).", "content": {"application/atom+xml": {}}},
-        **problem_responses(422),
-    },
+    responses=feed_responses("An Atom feed (RFC 4287).", "application/atom+xml", 422),
 )
 def open_calls_atom(
     session: SessionDep, settings: SettingsDep, now: Now, lang: Language
@@ -84,13 +81,9 @@ def open_calls_atom(
 @router.get(
     "/public/calls.ics",
     response_class=Response,
-    responses={
-        200: {
-            "description": "An iCalendar feed (RFC 5545) of the submission deadlines.",
-            "content": {"text/calendar": {}},
-        },
-        **problem_responses(422),
-    },
+    responses=feed_responses(
+        "An iCalendar feed (RFC 5545) of the submission deadlines.", "text/calendar", 422
+    ),
 )
 def open_calls_ics(
     session: SessionDep, settings: SettingsDep, now: Now, lang: Language

@@ -41,8 +41,7 @@ def post_user(
         now=write.now,
     )
     public = UserPublic.model_validate(user, from_attributes=True)
-    location = str(write.request.url_for("get_one_user", user_id=user.id).path)
-    return write.reply(public, 201, {"Location": location})
+    return write.created(public, "get_one_user", user_id=user.id)
 
 
 @router.get("/users", response_model=Page[UserPublic], responses=problem_responses(401, 403, 422))

@@ -3,6 +3,10 @@
 A write route is `@router.post(path, response_model=..., **write_route(...))`: the
 idempotency dependency and the problems a write can answer are declared here once, so the
 routes and their OpenAPI document cannot drift apart.
+
+A write's body names its fields as the workflow service it calls names its keyword
+arguments, so the route hands them on whole (`**body.model_dump()`) and a field added to
+both needs no third edit here; a mismatch is a `TypeError` the route's tests meet at once.
 """
 
 from dataclasses import dataclass
@@ -19,9 +23,12 @@ from api.http.idempotency import idempotency_key_header
 from api.http.problems import ApiProblem
 from api.http.replies import commit_reply
 from api.schemas.common import WRITE, problem_responses
+from api.views import etag
 from workflow.access.actor import Actor
+from workflow.access.policy import Action
+from workflow.access.scope import case_for
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import Organisation, OrganisationKind
+from workflow.models import Case, Organisation, OrganisationKind
 
 ETAG_HEADER = {"ETag": {"description": "The case's version, quoted.", "schema": {"type": "string"}}}
 CREATE = (400, 401, 403, 409, 413, 422)
@@ -83,6 +90,26 @@ class Writer:
     ) -> JSONResponse:
         """Answer the write and commit it (`api.http.replies.commit_reply`)."""
         return commit_reply(self.work, self.request, body, status, headers, remembered=remembered)
+
+    def location(self, route: str, **path: Any) -> str:
+        """The path of the route named `route` (its function's name) for the ids in `path`:
+        where a 201's `Location` points."""
+        return str(self.request.url_for(route, **path).path)
+
+    def created(self, body: BaseModel, route: str, **path: Any) -> JSONResponse:
+        """Answer 201 with the `Location` of what was created (`location_header` declares
+        it), found as `location` finds it."""
+        return self.reply(body, 201, {"Location": self.location(route, **path)})
+
+    def case(self, case_id: int, action: Action) -> Case:
+        """The case the caller means to do `action` on, checked as
+        `workflow.access.scope.case_for` checks it (403, or 404 out of scope)."""
+        return case_for(self.session, self.actor, case_id, action)
+
+    def recorded(self, case: Case, body: BaseModel, status: int = 201) -> JSONResponse:
+        """Answer a write that changed `case` with the case's new version as the `ETag` (what
+        `ETAG_HEADER` declares), so the next `If-Match` need not read the case again."""
+        return self.reply(body, status, {"ETag": etag(case)})
 
     def own_organisation(self, kind: OrganisationKind, refusal: str) -> Organisation:
         """The caller's own organisation, for a write only an organisation of `kind` may do

@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from api.schemas.common import Id, Strict
+from api.schemas.common import Id, Strict, member_of
 from api.schemas.needs import Municipality
 from states import CaseState, Trigger
 from states.sections import (
@@ -161,15 +161,12 @@ ASSIGNABLE_PARTICIPANT_ROLES = tuple(
 """A participant's role as given to `POST /cases/{id}/participants`: the lead is fixed."""
 
 
-def _assignable(role: str) -> str:
-    if role not in ASSIGNABLE_PARTICIPANT_ROLES:
-        raise ValueError(f"Input should be one of {', '.join(ASSIGNABLE_PARTICIPANT_ROLES)}")
-    return role
-
-
 ParticipantRoleIn = Annotated[
     str,
-    AfterValidator(_assignable),
+    member_of(
+        ASSIGNABLE_PARTICIPANT_ROLES,
+        lambda _: f"Input should be one of {', '.join(ASSIGNABLE_PARTICIPANT_ROLES)}",
+    ),
     WithJsonSchema({"type": "string", "enum": list(ASSIGNABLE_PARTICIPANT_ROLES)}),
 ]
 

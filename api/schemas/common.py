@@ -1,5 +1,6 @@
 """Building blocks shared by every schema: ids, pages and documented problem responses."""
 
+from collections.abc import Callable, Collection
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -29,10 +30,23 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterVali
 """A short name with at least one visible character and no control character, trimmed
 before it is checked (`workflow.core.names`)."""
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 Timestamp = Moment
 """A timezone-aware time, ISO 8601 text, in years 2000-2100 (`states.dates`)."""
+
+
+def member_of(allowed: Collection[V], refusal: Callable[[V], str]) -> AfterValidator:
+    """The validator of an input whose type holds values not allowed here (a pseudo-role no
+    token has, the lead's participant role): any of those is a 422 saying `refusal(value)`."""
+
+    def check(value: V) -> V:
+        if value not in allowed:
+            raise ValueError(refusal(value))
+        return value
+
+    return AfterValidator(check)
 
 
 class Strict(BaseModel):
@@ -104,6 +118,15 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+def feed_responses(
+    description: str, media_type: str, *problems: int
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` of a route answering a feed of `media_type` (Atom, iCalendar)
+    rather than JSON, or a problem with one of these statuses."""
+    ok = {"description": description, "content": {media_type: {}}}
+    return {200: ok, **problem_responses(*problems)}
 
 
 READ = (401, 404, 422)

@@ -4,21 +4,14 @@ only as a hash."""
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 
-from api.schemas.common import Id, Name, Strict, Timestamp
+from api.schemas.common import Id, Name, Strict, Timestamp, member_of
 from workflow.access.roles import TOKEN_ROLES, Role
-
-
-def _token_role(role: Role) -> Role:
-    if role not in TOKEN_ROLES:
-        raise ValueError(f"no token can have the role {role.value!r}")
-    return role
-
 
 TokenRole = Annotated[
     Role,
-    AfterValidator(_token_role),
+    member_of(TOKEN_ROLES, lambda role: f"no token can have the role {role.value!r}"),
     WithJsonSchema({"type": "string", "enum": [r.value for r in TOKEN_ROLES]}),
 ]
 """A role a token or a person can have: not the service's own pseudo-roles."""
