@@ -43,7 +43,6 @@ from workflow.core.errors import Forbidden, NotFound
 from workflow.models import (
     AuditEvent,
     Case,
-    Decision,
     Organisation,
     Participant,
     ParticipantRole,
@@ -52,6 +51,7 @@ from workflow.models import (
 from workflow.needs.catalogue import match_text, may_use_catalogue, ranked_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
 from workflow.needs.similar import similar_cases
+from workflow.proposals.reviews import latest_decisions
 
 FINISHED_STATES = (CaseState.SCALE.value, CaseState.COMPLETED.value)
 """Cases whose pilot succeeded (fully or partly) and whose results are being shared."""
@@ -277,15 +277,7 @@ def _solutions(session: Session, case_id: int) -> list[Solution]:
         .where(col(Proposal.case_id) == case_id, col(Proposal.withdrawn_at).is_(None))
         .order_by(col(Proposal.id))
     ).all()
-    if not rows:
-        return []
-    latest: dict[int, str] = {}
-    for proposal_id, decision in session.execute(
-        select(col(Decision.proposal_id), col(Decision.decision))
-        .where(col(Decision.proposal_id).in_([p.id for p, _ in rows]))
-        .order_by(col(Decision.id))
-    ):
-        latest[proposal_id] = decision
+    latest = latest_decisions(session, [p.id for p, _ in rows])
     return [
         Solution(NamedMunicipality(p.organisation_id, name), p.title, p.summary)
         for p, name in rows

@@ -25,13 +25,13 @@ from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import phase_rules
 from workflow.models import (
     Case,
-    Decision,
     Organisation,
     Participant,
     ParticipantRole,
     Proposal,
     Signature,
 )
+from workflow.proposals.reviews import latest_decisions
 from workflow.proposals.service import participant_of, record_signature, touch_case
 from workflow.transitions.locking import lock_case
 
@@ -237,7 +237,6 @@ def awaiting_signatures(session: Session, case_ids: list[int]) -> dict[int, set[
     if not case_ids:
         return {}
     selected: dict[int, set[int]] = {}
-    latest: dict[int, str] = {}
     rows = session.execute(
         select(col(Proposal.id), col(Proposal.case_id), col(Proposal.organisation_id))
         .where(col(Proposal.case_id).in_(case_ids), col(Proposal.withdrawn_at).is_(None))
@@ -245,12 +244,7 @@ def awaiting_signatures(session: Session, case_ids: list[int]) -> dict[int, set[
     ).all()
     if not rows:
         return {}
-    for proposal_id, decision in session.execute(
-        select(col(Decision.proposal_id), col(Decision.decision))
-        .where(col(Decision.proposal_id).in_([r[0] for r in rows]))
-        .order_by(col(Decision.id))
-    ):
-        latest[proposal_id] = decision
+    latest = latest_decisions(session, [r[0] for r in rows])
     for proposal_id, case_id, org_id in rows:
         if latest.get(proposal_id) == "selected":
             selected.setdefault(case_id, set()).add(org_id)
