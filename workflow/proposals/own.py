@@ -32,7 +32,7 @@ from workflow.models import (
     Signature,
 )
 from workflow.proposals.reviews import latest_decisions
-from workflow.proposals.service import participant_of, record_signature, touch_case
+from workflow.proposals.service import ensure_participant, record_signature, touch_case
 from workflow.transitions.locking import lock_case
 
 PROPOSING_KINDS = phase_rules.PROPOSING_KINDS
@@ -107,16 +107,10 @@ def show_interest(
     org = own_organisation(work.session, actor)
     case = lock_case(work, case_id)
     _check_open(case, now, "Interest is shown")
-    existing = participant_of(work.session, case_id, org.id or 0)
-    if existing is not None:
-        return existing
-    participant = Participant(
-        case_id=case_id,
-        organisation_id=org.id or 0,
-        role=ParticipantRole.INTERESTED.value,
-        created_at=now,
-    )
-    work.session.add(participant)
+    interested = ParticipantRole.INTERESTED.value
+    participant, added = ensure_participant(work, case_id, org.id or 0, interested, now)
+    if not added:
+        return participant
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
@@ -125,14 +119,14 @@ def show_interest(
         "participant.added",
         {
             "organisation_id": org.id,
-            "role": ParticipantRole.INTERESTED.value,
+            "role": interested,
             "previous_role": None,
             "self": True,
         },
         case_id=case_id,
         at=now,
     )
-    phase_rules.on_interest(work, case, org.id or 0, ParticipantRole.INTERESTED.value, actor, now)
+    phase_rules.on_interest(work, case, org.id or 0, interested, actor, now)
     return participant
 
 

@@ -86,7 +86,7 @@ def submit_proposal(
         submitted_at=now,
     )
     work.session.add(proposal)
-    _ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED, now)
+    ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED.value, now)
     work.session.flush()
     touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
@@ -111,16 +111,17 @@ def participant_of(session: Session, case_id: int, organisation_id: int) -> Part
     ).scalar_one_or_none()
 
 
-def _ensure_participant(
-    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
-) -> None:
+def ensure_participant(
+    work: UnitOfWork, case_id: int, organisation_id: int, role: str, now: datetime
+) -> tuple[Participant, bool]:
+    """The organisation's participant row in the case, added with `role` when it has none
+    (an existing row keeps its role), and whether it was added."""
     existing = participant_of(work.session, case_id, organisation_id)
-    if existing is None:
-        work.session.add(
-            Participant(
-                case_id=case_id, organisation_id=organisation_id, role=role.value, created_at=now
-            )
-        )
+    if existing is not None:
+        return existing, False
+    added = Participant(case_id=case_id, organisation_id=organisation_id, role=role, created_at=now)
+    work.session.add(added)
+    return added, True
 
 
 def add_participant(
@@ -141,15 +142,9 @@ def add_participant(
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality's role cannot be changed.")
-    participant = participant_of(work.session, case_id, organisation_id)
-    before = participant.role if participant else None
-    if participant is None:
-        participant = Participant(
-            case_id=case_id, organisation_id=organisation_id, role=role, created_at=now
-        )
-        work.session.add(participant)
-    else:
-        participant.role = role
+    participant, added = ensure_participant(work, case_id, organisation_id, role, now)
+    before = None if added else participant.role
+    participant.role = role
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
@@ -259,10 +254,9 @@ def decide_proposal(
     )
     work.session.add(row)
     if decision == "selected":
-        _ensure_participant(work, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
-        participant = participant_of(work.session, case_id, proposal.organisation_id)
-        if participant is not None:
-            participant.role = ParticipantRole.PARTNER.value
+        partner = ParticipantRole.PARTNER.value
+        participant, _ = ensure_participant(work, case_id, proposal.organisation_id, partner, now)
+        participant.role = partner
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
