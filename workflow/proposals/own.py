@@ -15,10 +15,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from states import CaseState
-from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
-from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_text
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -32,7 +30,13 @@ from workflow.models import (
     Signature,
 )
 from workflow.proposals.reviews import latest_decisions
-from workflow.proposals.service import ensure_participant, record_signature, touch_case
+from workflow.proposals.service import (
+    call_deadline,
+    check_call_open,
+    ensure_participant,
+    record_signature,
+    touch_case,
+)
 from workflow.transitions.locking import lock_case
 
 PROPOSING_KINDS = phase_rules.PROPOSING_KINDS
@@ -51,26 +55,10 @@ def own_organisation(session: Session, actor: Actor) -> Organisation:
     return org
 
 
-def call_deadline(case: Case) -> datetime | None:
-    """The published call's submission deadline, if it has one."""
-    return parse_section(CallSection, case.call).submission_deadline
-
-
 def call_is_open(case: Case, now: datetime) -> bool:
     """Whether the case takes proposals now: in `match` and before the submission deadline."""
     deadline = call_deadline(case)
     return case.state == CaseState.MATCH.value and deadline is not None and now < deadline
-
-
-def _check_open(case: Case, now: datetime, what: str) -> None:
-    if case.state != CaseState.MATCH.value:
-        raise Conflict(f"{what} only while the call is open (phase match).")
-    deadline = call_deadline(case)
-    if deadline is None or now >= deadline:
-        raise Conflict(
-            f"The submission deadline has passed; {what.lower()} no longer.",
-            submission_deadline=deadline.isoformat() if deadline else None,
-        )
 
 
 def _check_proposal_text(title: str, summary: str) -> tuple[str, str]:
@@ -106,7 +94,7 @@ def show_interest(
     now = now or utcnow()
     org = own_organisation(work.session, actor)
     case = lock_case(work, case_id)
-    _check_open(case, now, "Interest is shown")
+    check_call_open(case, now, "Interest is shown")
     interested = ParticipantRole.INTERESTED.value
     participant, added = ensure_participant(work, case_id, org.id or 0, interested, now)
     if not added:
@@ -148,7 +136,7 @@ def edit_proposal(
     title, summary = _check_proposal_text(title, summary)
     case = lock_case(work, case_id)
     proposal = own_proposal(work.session, actor, case_id, proposal_id)
-    _check_open(case, now, "Proposals are changed")
+    check_call_open(case, now, "Proposals are changed")
     if proposal.withdrawn_at is not None:
         raise Conflict("The proposal was withdrawn; submit a new one instead.")
     if (proposal.title, proposal.summary) == (title, summary):
@@ -189,7 +177,7 @@ def withdraw_proposal(
     now = now or utcnow()
     case = lock_case(work, case_id)
     proposal = own_proposal(work.session, actor, case_id, proposal_id)
-    _check_open(case, now, "Proposals are withdrawn")
+    check_call_open(case, now, "Proposals are withdrawn")
     if proposal.withdrawn_at is not None:
         return proposal
     proposal.withdrawn_at = now

@@ -53,6 +53,26 @@ def touch_case(work: UnitOfWork, case: Case, now: datetime) -> None:
     forget_relations(work, case.id)
 
 
+def call_deadline(case: Case) -> datetime | None:
+    """The published call's submission deadline, if it has one."""
+    return parse_section(CallSection, case.call).submission_deadline
+
+
+def check_call_open(case: Case, now: datetime, what: str, *, late: str | None = None) -> None:
+    """`Conflict` unless the call takes proposals now: in `match` and before the submission
+    deadline. `what` names what is refused ("Interest is shown"); `late` says what a refusal
+    after the deadline says (by default: `what` no longer)."""
+    if case.state != CaseState.MATCH.value:
+        raise Conflict(f"{what} only while the call is open (phase match).")
+    deadline = call_deadline(case)
+    if deadline is None or now >= deadline:
+        refused = late or f"{what.lower()} no longer"
+        raise Conflict(
+            f"The submission deadline has passed; {refused}.",
+            submission_deadline=deadline.isoformat() if deadline else None,
+        )
+
+
 def submit_proposal(
     work: UnitOfWork,
     case_id: int,
@@ -67,14 +87,7 @@ def submit_proposal(
     now = now or utcnow()
     check_text({"title": title, "summary": summary}, "proposal")
     case = lock_case(work, case_id)
-    if case.state != CaseState.MATCH.value:
-        raise Conflict("Proposals are accepted only while the call is open (phase match).")
-    deadline = parse_section(CallSection, case.call).submission_deadline
-    if deadline is None or now >= deadline:
-        raise Conflict(
-            "The submission deadline has passed; late proposals are refused.",
-            submission_deadline=deadline.isoformat() if deadline else None,
-        )
+    check_call_open(case, now, "Proposals are accepted", late="late proposals are refused")
     if not title.strip():
         raise InvalidInput("A proposal needs a title.")
     proposal = Proposal(
