@@ -48,7 +48,7 @@ from workflow.models import (
     ParticipantRole,
     Proposal,
 )
-from workflow.needs.catalogue import NeedHit, may_use_catalogue, search_page
+from workflow.needs.catalogue import NeedFilter, NeedHit, may_use_catalogue, search_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
 from workflow.needs.similar import similar_cases
 from workflow.proposals.reviews import latest_decisions
@@ -61,15 +61,11 @@ LIBRARY_STATES = (*FINISHED_STATES, CaseState.CANCELLED.value)
 
 
 @dataclass(frozen=True, slots=True)
-class KnowledgeFilter:
-    """The library's search text and filters, all optional."""
+class KnowledgeFilter(NeedFilter):
+    """The library's search text and filters, all optional: the catalogue's, where
+    `municipality_id` is the lead municipality or a co-owner, and the pilot's outcome."""
 
-    q: str | None = None
-    area: str | None = None
-    state: str | None = None
     outcome: str | None = None
-    municipality_id: int | None = None
-    """The lead municipality or a co-owner."""
 
 
 @dataclass(frozen=True, slots=True)
