@@ -22,7 +22,7 @@ need says "kommune", "borgere", "løsninger") and ranked them all: 313 ms a need
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlmodel import Session, col
 
 from workflow.models import Case
@@ -111,7 +111,6 @@ def _ranked(
 ) -> list[tuple[int, float]]:
     """Ids and ranks of at most `MAX_CANDIDATES` needs of `query` holding the two rarest of
     the chosen words (`both`) or any of them, ranked by all of them."""
-    rank: ColumnElement[Any]
     if fulltext.postgresql(session):
         terms = [f"'{w}'" for w, _ in chosen]
         match = f"{terms[0]} & {terms[1]}" if both else " | ".join(terms)
