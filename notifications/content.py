@@ -162,13 +162,20 @@ class RenderedMail:
     html: str
 
 
+def one_line(value: str) -> str:
+    """`value` on one line, its runs of white space one space each: a subject or a header
+    holds names and titles that come from users, and a line break in a header would forge
+    new headers."""
+    return " ".join(value.split())
+
+
 def render_mail(content: ReminderContent) -> RenderedMail:
     """The mail in the recipient's language."""
     lang = content.language
     variables = content.template_vars()
     subject = _env.get_template(f"subject.{lang}.txt").render(variables)
     return RenderedMail(
-        subject=" ".join(subject.split()),
+        subject=one_line(subject),
         text=_env.get_template(f"reminder.{lang}.txt").render(variables),
         html=_env.get_template(f"reminder.{lang}.html").render(variables),
     )

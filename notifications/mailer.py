@@ -17,7 +17,7 @@ from datetime import datetime
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
-from notifications.content import ReminderContent, render_mail
+from notifications.content import ReminderContent, one_line, render_mail
 from workflow.core.settings import Settings
 
 FALLBACK_DOMAIN = "opi-workflow.invalid"
@@ -42,11 +42,6 @@ class OutgoingMail:
     data: bytes
 
 
-def _one_line(value: str) -> str:
-    # Names and titles come from users; a line break in a header would forge new headers.
-    return " ".join(value.split())
-
-
 def _encoded_words(value: str) -> str:
     """RFC 2047 `=?utf-8?b?...?=` words, never splitting a character, each line within 76
     characters (the standard library's `Header` does the same, many times slower)."""
@@ -65,14 +60,14 @@ def _encoded_words(value: str) -> str:
 
 
 def _header(name: str, value: str) -> bytes:
-    value = _one_line(value)
+    value = one_line(value)
     if not value.isascii():
         value = _encoded_words(value)
     return f"{name}: {value}".encode("ascii") + CRLF
 
 
 def _address(display_name: str, address: str) -> str:
-    return formataddr((_one_line(display_name), address), charset="utf-8")
+    return formataddr((one_line(display_name), address), charset="utf-8")
 
 
 def _quoted_printable(text: str) -> bytes:

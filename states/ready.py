@@ -14,15 +14,7 @@ from typing import Any
 from states.facts import CaseFacts
 from states.model import PHASES, CaseState
 from states.requirements import REQUIREMENTS, Requirement, SectionData
-from states.sections import (
-    SECTION_MODELS,
-    AgreementSection,
-    CallSection,
-    NeedSection,
-    PilotSection,
-    ScaleSection,
-    editable_sections,
-)
+from states.sections import SECTION_MODELS, editable_sections
 
 EXAMPLE_LEAD_ID = 1
 """The lead municipality of `ready_facts`."""
@@ -108,16 +100,12 @@ def ready_facts(
     """
     state = CaseState(state)
     requirements = REQUIREMENTS.get(state, [])
-    sections = _sections_of(requirements, now, without=without)
-    facts = CaseFacts(
-        now=now,
-        lead_municipality_id=lead_municipality_id,
-        need=NeedSection.model_validate(sections.get("need", {})),
-        call=CallSection.model_validate(sections.get("call", {})),
-        agreement=AgreementSection.model_validate(sections.get("agreement", {})),
-        pilot=PilotSection.model_validate(sections.get("pilot", {})),
-        scale=ScaleSection.model_validate(sections.get("scale", {})),
-    )
+    data = _sections_of(requirements, now, without=without)
+    # CaseFacts has a field of each section's model under the section's name.
+    sections: dict[str, Any] = {
+        name: model.model_validate(data.get(name, {})) for name, model in SECTION_MODELS.items()
+    }
+    facts = CaseFacts(now=now, lead_municipality_id=lead_municipality_id, **sections)
     for req in requirements:
         # Left out, a requirement keeps only its own premise: another's (a proposal to assess)
         # could meet it by accident (a proposal is enough proposals).

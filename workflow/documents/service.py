@@ -16,18 +16,16 @@ from sqlmodel import Session, col
 
 from states import CaseState
 from states.documents import DocumentKind
-from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.audit import writer as audit
-from workflow.cases.facts import parse_section
-from workflow.cases.relations import forget_relations
 from workflow.core.errors import Conflict, InvalidInput, NotFound, check_reason
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.documents.intake import Received
 from workflow.documents.storage import DocumentStore
 from workflow.models import Case, Document, DocumentVersion, Proposal
+from workflow.proposals.service import call_deadline, touch_case
 from workflow.transitions.locking import lock_case
 
 MAX_TITLE = 300
@@ -76,7 +74,7 @@ def _proposal_open(case: Case, proposal: Proposal, now: datetime) -> None:
         raise Conflict("The proposal was withdrawn.")
     if case.state != CaseState.MATCH.value:
         raise Conflict("A proposal's documents are accepted only while the call is open.")
-    deadline = parse_section(CallSection, case.call).submission_deadline
+    deadline = call_deadline(case)
     if deadline is None or now >= deadline:
         raise Conflict("The submission deadline has passed; late documents are refused.")
 
@@ -152,9 +150,7 @@ def add_document(
     session.flush()
     if proposal_id is None:
         # What the guards read changed (the kinds of documents present): a new case version.
-        case.version += 1
-        case.updated_at = now
-        forget_relations(work, case_id)
+        touch_case(work, case, now)
     audit.record(
         work,
         actor,
@@ -255,9 +251,7 @@ def request_deletion(
     document.deletion_requested_by = actor.name
     document.deletion_reason = reason.strip()
     if document.proposal_id is None:
-        case.version += 1
-        case.updated_at = now
-        forget_relations(work, case.id or 0)
+        touch_case(work, case, now)
     versions = versions_of(work.session, [document.id or 0])[document.id or 0]
     audit.record(
         work,

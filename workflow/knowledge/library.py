@@ -12,10 +12,10 @@ Which cancelled cases count: those cancelled from `pilot` or `scale`, the ones t
 pilot; their lessons are the cancellation's reason (SPEC §3: "a failed pilot is closed with
 cancel, its lessons in the reason"). A case cancelled before its pilot taught nothing measured.
 
-Search reuses the need catalogue's guarded Danish text search
-(`workflow.needs.catalogue.match_text`), so any text is safe, and its one-statement ranked
-page (`ranked_page`); on PostgreSQL the GIN index on `cases.need_vector` (migration 0017)
-finds the library's cases as it finds the catalogue's.
+Search is the need catalogue's (`workflow.needs.catalogue.search_page`): its guarded Danish
+text search, so any text is safe, and its one-statement ranked page; on PostgreSQL the GIN
+index on `cases.need_vector` (migration 0017) finds the library's cases as it finds the
+catalogue's.
 """
 
 import json
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlmodel import Session, col
 
 from states import CaseState
@@ -43,15 +43,15 @@ from workflow.core.errors import Forbidden, NotFound
 from workflow.models import (
     AuditEvent,
     Case,
-    Decision,
     Organisation,
     Participant,
     ParticipantRole,
     Proposal,
 )
-from workflow.needs.catalogue import match_text, may_use_catalogue, ranked_page
+from workflow.needs.catalogue import NeedFilter, NeedHit, may_use_catalogue, search_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
 from workflow.needs.similar import similar_cases
+from workflow.proposals.reviews import latest_decisions
 
 FINISHED_STATES = (CaseState.SCALE.value, CaseState.COMPLETED.value)
 """Cases whose pilot succeeded (fully or partly) and whose results are being shared."""
@@ -61,15 +61,11 @@ LIBRARY_STATES = (*FINISHED_STATES, CaseState.CANCELLED.value)
 
 
 @dataclass(frozen=True, slots=True)
-class KnowledgeFilter:
-    """The library's search text and filters, all optional."""
+class KnowledgeFilter(NeedFilter):
+    """The library's search text and filters, all optional: the catalogue's, where
+    `municipality_id` is the lead municipality or a co-owner, and the pilot's outcome."""
 
-    q: str | None = None
-    area: str | None = None
-    state: str | None = None
     outcome: str | None = None
-    municipality_id: int | None = None
-    """The lead municipality or a co-owner."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +107,8 @@ class Adopter:
     letter_of_intent_at: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class KnowledgeHit:
-    """A library case found, with its relevance (None when the list is not a search)."""
-
-    case: Case
-    rank: float | None
+KnowledgeHit = NeedHit
+"""A library case found, with its relevance: the catalogue's hit, as the search is its."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,18 +216,10 @@ def search_library(
     """The library's cases matching `filters`, best first (latest finished first without
     `q`), and the number of them."""
     require_library(session, actor)
-    query: Select[Any] = _filtered(select(Case), filters)
-    rank: ColumnElement[Any] | None = None
-    if filters.q and filters.q.strip():
-        query, rank = match_text(session, query, filters.q)
     latest = (col(Case.phase_entered_at), col(Case.id))
-    if rank is None:
-        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        ordered = query.order_by(*(c.desc() for c in latest))
-        rows = session.execute(ordered.limit(limit).offset(offset)).scalars()
-        return [KnowledgeHit(case, None) for case in rows], total
-    found, total = ranked_page(session, query, rank, latest, limit=limit, offset=offset)
-    return [KnowledgeHit(case, score) for case, score in found], total
+    return search_page(
+        session, _filtered(select(Case), filters), filters.q, latest, limit=limit, offset=offset
+    )
 
 
 def similar_knowledge(
@@ -277,15 +261,7 @@ def _solutions(session: Session, case_id: int) -> list[Solution]:
         .where(col(Proposal.case_id) == case_id, col(Proposal.withdrawn_at).is_(None))
         .order_by(col(Proposal.id))
     ).all()
-    if not rows:
-        return []
-    latest: dict[int, str] = {}
-    for proposal_id, decision in session.execute(
-        select(col(Decision.proposal_id), col(Decision.decision))
-        .where(col(Decision.proposal_id).in_([p.id for p, _ in rows]))
-        .order_by(col(Decision.id))
-    ):
-        latest[proposal_id] = decision
+    latest = latest_decisions(session, [p.id for p, _ in rows])
     return [
         Solution(NamedMunicipality(p.organisation_id, name), p.title, p.summary)
         for p, name in rows

@@ -22,18 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    Select,
-    cast,
-    func,
-    literal,
-    literal_column,
-    select,
-    table,
-)
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
@@ -45,20 +34,13 @@ from workflow.core.errors import Forbidden, NotFound
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Organisation, OrganisationKind
+from workflow.needs import fulltext
 from workflow.needs.similar import similar_cases
 from workflow.needs.terms import MAX_QUERY_TERMS, fts5_query, query_terms, tsquery_text, words
 from workflow.transitions.locking import lock_case
 
 SHARED_ACTION = "need.shared"
 UNSHARED_ACTION = "need.unshared"
-
-VECTOR: ColumnElement[Any] = literal_column("cases.need_vector")
-"""PostgreSQL's stored generated Danish `tsvector` of the need (migration 0017), GIN-indexed.
-Not a field of `Case`: the database computes it, and SQLite has no such column."""
-
-_fts = table("need_fts")
-_FTS: ColumnElement[Any] = literal_column("need_fts")
-_FTS_ROWID: ColumnElement[Any] = literal_column("need_fts.rowid")
 
 MAX_QUERY_LENGTH = 500
 """Longer search text is refused (422) by the API before it gets here."""
@@ -76,7 +58,8 @@ class NeedFilter:
 
 @dataclass(frozen=True, slots=True)
 class NeedHit:
-    """A shared need found, with its relevance (None when the list is not a search)."""
+    """A need found, with its relevance (None when the list is not a search): a shared need
+    in the catalogue, or a case in the knowledge library (`workflow.knowledge`)."""
 
     case: Case
     rank: float | None
@@ -103,16 +86,6 @@ def require_catalogue(session: Session, actor: Actor) -> None:
         raise Forbidden("Only the people of a municipality may read the need catalogue.")
 
 
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _tsquery(words_: list[str], *, any_term: bool = False) -> ColumnElement[Any]:
-    return func.to_tsquery(
-        literal("danish", type_=REGCONFIG), tsquery_text(words_, any_term=any_term)
-    )
-
-
 def _filtered(query: Select[Any], filters: NeedFilter) -> Select[Any]:
     query = query.where(col(Case.shared_at).is_not(None))
     if filters.area:
@@ -131,19 +104,17 @@ def match_text(
 
     The one guarded text search of the needs (any text is safe: no search syntax gets
     through), shared by the catalogue and the knowledge library (`workflow.knowledge`)."""
-    if _postgresql(session):
+    if fulltext.postgresql(session):
         found = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         if not found:
             return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
-        tsq = _tsquery(found, any_term=any_term)
-        return query.where(VECTOR.op("@@")(tsq)), func.ts_rank(VECTOR, tsq)
+        tsq = tsquery_text(found, any_term=any_term)
+        return fulltext.vector_matches(query, tsq), fulltext.vector_rank(tsq)
     terms = query_terms(text)
     if not terms:
         return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
-    query = query.join(_fts, col(Case.id) == _FTS_ROWID).where(
-        _FTS.op("MATCH")(fts5_query(terms, any_term=any_term))
-    )
-    return query, cast(-func.bm25(_FTS), Float)
+    query = fulltext.fts_matches(query, fts5_query(terms, any_term=any_term))
+    return query, fulltext.fts_rank()
 
 
 def search_needs(
@@ -152,17 +123,34 @@ def search_needs(
     """The shared needs matching `filters`, best first (newest first without `q`), and the
     number of them."""
     require_catalogue(session, actor)
-    query: Select[Any] = _filtered(select(Case), filters)
-    rank: ColumnElement[Any] | None = None
-    if filters.q and filters.q.strip():
-        query, rank = match_text(session, query, filters.q)
     newest = (col(Case.shared_at), col(Case.id))
+    return search_page(
+        session, _filtered(select(Case), filters), filters.q, newest, limit=limit, offset=offset
+    )
+
+
+def search_page(
+    session: Session,
+    query: Select[Any],
+    q: str | None,
+    then: tuple[Mapped[Any], ...],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[NeedHit], int]:
+    """One page of the cases `query` finds and the number of them: with text in `q`, those
+    matching it (`match_text`), best first, each with its rank; otherwise (or when `q` has no
+    word to rank by) ordered by `then`, descending, without a rank. The catalogue's search and
+    the knowledge library's (`workflow.knowledge`) are this, over their own cases."""
+    rank: ColumnElement[Any] | None = None
+    if q and q.strip():
+        query, rank = match_text(session, query, q)
     if rank is None:
         total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        ordered = query.order_by(*(c.desc() for c in newest))
+        ordered = query.order_by(*(c.desc() for c in then))
         rows = session.execute(ordered.limit(limit).offset(offset)).scalars()
         return [NeedHit(case, None) for case in rows], total
-    found, total = ranked_page(session, query, rank, newest, limit=limit, offset=offset)
+    found, total = ranked_page(session, query, rank, then, limit=limit, offset=offset)
     return [NeedHit(case, score) for case, score in found], total
 
 

@@ -22,22 +22,11 @@ need says "kommune", "borgere", "løsninger") and ranked them all: 313 ms a need
 import time
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    Select,
-    cast,
-    func,
-    literal,
-    literal_column,
-    select,
-    table,
-    text,
-)
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import Select, func, select, text
 from sqlmodel import Session, col
 
 from workflow.models import Case
+from workflow.needs import fulltext
 from workflow.needs.terms import MAX_QUERY_TERMS, stems, words
 
 MAX_WORDS = 5
@@ -56,10 +45,6 @@ STATS_SECONDS = 600.0
 _stats: dict[str, tuple[float, dict[str, float], float]] = {}
 
 
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def word_counts(session: Session, stems_: list[str]) -> tuple[dict[str, float], float]:
     """How many needs hold each of `stems_` as far as known (a stem left out is rare), and
     how many needs there are.
@@ -67,8 +52,8 @@ def word_counts(session: Session, stems_: list[str]) -> tuple[dict[str, float], 
     PostgreSQL: the planner's statistics of `need_vector` (nothing before the first ANALYZE),
     cached per process, as reading `pg_stats` costs milliseconds and the counts change slowly.
     SQLite (development and tests): counted through FTS5, the need itself not counted."""
-    if not _postgresql(session):
-        total = session.execute(select(func.count()).select_from(table("need_fts"))).scalar_one()
+    if not fulltext.postgresql(session):
+        total = session.execute(select(func.count()).select_from(fulltext.FTS_TABLE)).scalar_one()
         counts = {
             stem: session.execute(
                 text("SELECT count(*) FROM need_fts WHERE need_fts MATCH :q"), {"q": f'"{stem}"'}
@@ -121,29 +106,21 @@ def distinctive_words(session: Session, case: Case) -> list[tuple[str, str]]:
     return (rare or pairs)[:MAX_WORDS]
 
 
-def _tsquery(expression: str) -> ColumnElement[Any]:
-    return func.to_tsquery(literal("danish", type_=REGCONFIG), expression)
-
-
 def _ranked(
     session: Session, query: Select[Any], chosen: list[tuple[str, str]], *, both: bool
 ) -> list[tuple[int, float]]:
     """Ids and ranks of at most `MAX_CANDIDATES` needs of `query` holding the two rarest of
     the chosen words (`both`) or any of them, ranked by all of them."""
-    if _postgresql(session):
+    if fulltext.postgresql(session):
         terms = [f"'{w}'" for w, _ in chosen]
         match = f"{terms[0]} & {terms[1]}" if both else " | ".join(terms)
-        vector: ColumnElement[Any] = literal_column("cases.need_vector")
-        narrowed = query.where(vector.op("@@")(_tsquery(match)))
-        rank: ColumnElement[Any] = func.ts_rank(vector, _tsquery(" | ".join(terms)))
+        narrowed = fulltext.vector_matches(query, match)
+        rank = fulltext.vector_rank(" | ".join(terms))
     else:
         terms = [f'"{s}"' for _, s in chosen]
         match = f"{terms[0]} AND {terms[1]}" if both else " OR ".join(terms)
-        fts: ColumnElement[Any] = literal_column("need_fts")
-        narrowed = query.join(
-            table("need_fts"), col(Case.id) == literal_column("need_fts.rowid")
-        ).where(fts.op("MATCH")(match))
-        rank = cast(-func.bm25(fts), Float)
+        narrowed = fulltext.fts_matches(query, match)
+        rank = fulltext.fts_rank()
     candidates = narrowed.with_only_columns(col(Case.id), rank).limit(MAX_CANDIDATES)
     return [(int(i), float(r)) for i, r in session.execute(candidates).all()]
 

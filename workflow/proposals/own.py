@@ -15,24 +15,28 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from states import CaseState
-from states.sections import CallSection
 from workflow.access.actor import Actor
 from workflow.audit import writer as audit
-from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, check_text
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import phase_rules
 from workflow.models import (
     Case,
-    Decision,
     Organisation,
     Participant,
     ParticipantRole,
     Proposal,
     Signature,
 )
-from workflow.proposals.service import participant_of, record_signature, touch_case
+from workflow.proposals.reviews import latest_decisions
+from workflow.proposals.service import (
+    call_deadline,
+    check_call_open,
+    ensure_participant,
+    record_signature,
+    touch_case,
+)
 from workflow.transitions.locking import lock_case
 
 PROPOSING_KINDS = phase_rules.PROPOSING_KINDS
@@ -51,26 +55,10 @@ def own_organisation(session: Session, actor: Actor) -> Organisation:
     return org
 
 
-def call_deadline(case: Case) -> datetime | None:
-    """The published call's submission deadline, if it has one."""
-    return parse_section(CallSection, case.call).submission_deadline
-
-
 def call_is_open(case: Case, now: datetime) -> bool:
     """Whether the case takes proposals now: in `match` and before the submission deadline."""
     deadline = call_deadline(case)
     return case.state == CaseState.MATCH.value and deadline is not None and now < deadline
-
-
-def _check_open(case: Case, now: datetime, what: str) -> None:
-    if case.state != CaseState.MATCH.value:
-        raise Conflict(f"{what} only while the call is open (phase match).")
-    deadline = call_deadline(case)
-    if deadline is None or now >= deadline:
-        raise Conflict(
-            f"The submission deadline has passed; {what.lower()} no longer.",
-            submission_deadline=deadline.isoformat() if deadline else None,
-        )
 
 
 def _check_proposal_text(title: str, summary: str) -> tuple[str, str]:
@@ -106,17 +94,11 @@ def show_interest(
     now = now or utcnow()
     org = own_organisation(work.session, actor)
     case = lock_case(work, case_id)
-    _check_open(case, now, "Interest is shown")
-    existing = participant_of(work.session, case_id, org.id or 0)
-    if existing is not None:
-        return existing
-    participant = Participant(
-        case_id=case_id,
-        organisation_id=org.id or 0,
-        role=ParticipantRole.INTERESTED.value,
-        created_at=now,
-    )
-    work.session.add(participant)
+    check_call_open(case, now, "Interest is shown")
+    interested = ParticipantRole.INTERESTED.value
+    participant, added = ensure_participant(work, case_id, org.id or 0, interested, now)
+    if not added:
+        return participant
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
@@ -125,14 +107,14 @@ def show_interest(
         "participant.added",
         {
             "organisation_id": org.id,
-            "role": ParticipantRole.INTERESTED.value,
+            "role": interested,
             "previous_role": None,
             "self": True,
         },
         case_id=case_id,
         at=now,
     )
-    phase_rules.on_interest(work, case, org.id or 0, ParticipantRole.INTERESTED.value, actor, now)
+    phase_rules.on_interest(work, case, org.id or 0, interested, actor, now)
     return participant
 
 
@@ -154,7 +136,7 @@ def edit_proposal(
     title, summary = _check_proposal_text(title, summary)
     case = lock_case(work, case_id)
     proposal = own_proposal(work.session, actor, case_id, proposal_id)
-    _check_open(case, now, "Proposals are changed")
+    check_call_open(case, now, "Proposals are changed")
     if proposal.withdrawn_at is not None:
         raise Conflict("The proposal was withdrawn; submit a new one instead.")
     if (proposal.title, proposal.summary) == (title, summary):
@@ -195,7 +177,7 @@ def withdraw_proposal(
     now = now or utcnow()
     case = lock_case(work, case_id)
     proposal = own_proposal(work.session, actor, case_id, proposal_id)
-    _check_open(case, now, "Proposals are withdrawn")
+    check_call_open(case, now, "Proposals are withdrawn")
     if proposal.withdrawn_at is not None:
         return proposal
     proposal.withdrawn_at = now
@@ -237,7 +219,6 @@ def awaiting_signatures(session: Session, case_ids: list[int]) -> dict[int, set[
     if not case_ids:
         return {}
     selected: dict[int, set[int]] = {}
-    latest: dict[int, str] = {}
     rows = session.execute(
         select(col(Proposal.id), col(Proposal.case_id), col(Proposal.organisation_id))
         .where(col(Proposal.case_id).in_(case_ids), col(Proposal.withdrawn_at).is_(None))
@@ -245,12 +226,7 @@ def awaiting_signatures(session: Session, case_ids: list[int]) -> dict[int, set[
     ).all()
     if not rows:
         return {}
-    for proposal_id, decision in session.execute(
-        select(col(Decision.proposal_id), col(Decision.decision))
-        .where(col(Decision.proposal_id).in_([r[0] for r in rows]))
-        .order_by(col(Decision.id))
-    ):
-        latest[proposal_id] = decision
+    latest = latest_decisions(session, [r[0] for r in rows])
     for proposal_id, case_id, org_id in rows:
         if latest.get(proposal_id) == "selected":
             selected.setdefault(case_id, set()).add(org_id)

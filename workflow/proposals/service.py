@@ -53,6 +53,26 @@ def touch_case(work: UnitOfWork, case: Case, now: datetime) -> None:
     forget_relations(work, case.id)
 
 
+def call_deadline(case: Case) -> datetime | None:
+    """The published call's submission deadline, if it has one."""
+    return parse_section(CallSection, case.call).submission_deadline
+
+
+def check_call_open(case: Case, now: datetime, what: str, *, late: str | None = None) -> None:
+    """`Conflict` unless the call takes proposals now: in `match` and before the submission
+    deadline. `what` names what is refused ("Interest is shown"); `late` says what a refusal
+    after the deadline says (by default: `what` no longer)."""
+    if case.state != CaseState.MATCH.value:
+        raise Conflict(f"{what} only while the call is open (phase match).")
+    deadline = call_deadline(case)
+    if deadline is None or now >= deadline:
+        refused = late or f"{what.lower()} no longer"
+        raise Conflict(
+            f"The submission deadline has passed; {refused}.",
+            submission_deadline=deadline.isoformat() if deadline else None,
+        )
+
+
 def submit_proposal(
     work: UnitOfWork,
     case_id: int,
@@ -67,14 +87,7 @@ def submit_proposal(
     now = now or utcnow()
     check_text({"title": title, "summary": summary}, "proposal")
     case = lock_case(work, case_id)
-    if case.state != CaseState.MATCH.value:
-        raise Conflict("Proposals are accepted only while the call is open (phase match).")
-    deadline = parse_section(CallSection, case.call).submission_deadline
-    if deadline is None or now >= deadline:
-        raise Conflict(
-            "The submission deadline has passed; late proposals are refused.",
-            submission_deadline=deadline.isoformat() if deadline else None,
-        )
+    check_call_open(case, now, "Proposals are accepted", late="late proposals are refused")
     if not title.strip():
         raise InvalidInput("A proposal needs a title.")
     proposal = Proposal(
@@ -86,7 +99,7 @@ def submit_proposal(
         submitted_at=now,
     )
     work.session.add(proposal)
-    _ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED, now)
+    ensure_participant(work, case_id, organisation_id, ParticipantRole.INTERESTED.value, now)
     work.session.flush()
     touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SUBMISSION, organisation_id, actor, now)
@@ -111,16 +124,17 @@ def participant_of(session: Session, case_id: int, organisation_id: int) -> Part
     ).scalar_one_or_none()
 
 
-def _ensure_participant(
-    work: UnitOfWork, case_id: int, organisation_id: int, role: ParticipantRole, now: datetime
-) -> None:
+def ensure_participant(
+    work: UnitOfWork, case_id: int, organisation_id: int, role: str, now: datetime
+) -> tuple[Participant, bool]:
+    """The organisation's participant row in the case, added with `role` when it has none
+    (an existing row keeps its role), and whether it was added."""
     existing = participant_of(work.session, case_id, organisation_id)
-    if existing is None:
-        work.session.add(
-            Participant(
-                case_id=case_id, organisation_id=organisation_id, role=role.value, created_at=now
-            )
-        )
+    if existing is not None:
+        return existing, False
+    added = Participant(case_id=case_id, organisation_id=organisation_id, role=role, created_at=now)
+    work.session.add(added)
+    return added, True
 
 
 def add_participant(
@@ -141,15 +155,9 @@ def add_participant(
         raise InvalidInput(f"Organisation {organisation_id} does not exist.")
     if organisation_id == case.lead_municipality_id:
         raise Conflict("The lead municipality's role cannot be changed.")
-    participant = participant_of(work.session, case_id, organisation_id)
-    before = participant.role if participant else None
-    if participant is None:
-        participant = Participant(
-            case_id=case_id, organisation_id=organisation_id, role=role, created_at=now
-        )
-        work.session.add(participant)
-    else:
-        participant.role = role
+    participant, added = ensure_participant(work, case_id, organisation_id, role, now)
+    before = None if added else participant.role
+    participant.role = role
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
@@ -259,10 +267,9 @@ def decide_proposal(
     )
     work.session.add(row)
     if decision == "selected":
-        _ensure_participant(work, case_id, proposal.organisation_id, ParticipantRole.PARTNER, now)
-        participant = participant_of(work.session, case_id, proposal.organisation_id)
-        if participant is not None:
-            participant.role = ParticipantRole.PARTNER.value
+        partner = ParticipantRole.PARTNER.value
+        participant, _ = ensure_participant(work, case_id, proposal.organisation_id, partner, now)
+        participant.role = partner
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
