@@ -1,11 +1,4 @@
-"""core schema
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 20:57:27.764864
-"""
-
-from collections.abc import Sequence
+"""The core schema: organisations, tokens, cases, their proposals and the audit log."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -3,20 +3,13 @@
 `ix_reminders_due` is a partial index over pending rows only: the sweep's claim query reads
 `status = 'pending' AND next_attempt_at <= now`, and sent rows (the vast majority over time)
 never bloat it. Both PostgreSQL and SQLite support partial indexes.
-
-Revision ID: 0003
-Revises: 0002
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _PENDING = sa.text("status = 'pending'")
 

@@ -1,10 +1,4 @@
-"""Signed audit checkpoints (issue 5), append-only like the log itself.
-
-Revision ID: 0004
-Revises: 0003
-"""
-
-from collections.abc import Sequence
+"""Signed audit checkpoints (issue 5), append-only like the log itself."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,8 +7,6 @@ from migrations.triggers import make_append_only
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLES = ("audit_checkpoints", "audit_checkpoint_heads")
 

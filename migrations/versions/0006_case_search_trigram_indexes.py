@@ -11,20 +11,13 @@ slower. SQLite has no trigram indexes: nothing to do there.
 
 The due-reminder claim (`ix_reminders_due`, partial on pending rows) and the audit chains
 (`ix_audit_events_case_seq`) already have the indexes their queries need (0001, 0003).
-
-Revision ID: 0006
-Revises: 0005
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 TEXT_INDEXES = {
     "ix_cases_title_lower_trgm": "lower((title)::text)",

@@ -13,12 +13,9 @@ paid for them.
 Where `pg_trgm` (or `btree_gin`) is not available the indexes (or their `state`) are left out
 and search still works, only slower. SQLite has no trigram indexes; it scans the short folded
 texts instead of lower-casing the sections in Python for each row.
-
-Revision ID: 0007
-Revises: 0006
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,8 +27,6 @@ from workflow.cases.search import search_texts
 
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OLD_INDEXES = {
     "ix_cases_title_lower_trgm": "lower((title)::text)",

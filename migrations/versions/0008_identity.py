@@ -5,20 +5,13 @@ expiry and their last use; audit events record the token's id, the person and ho
 in. Every existing token becomes the personal token of a new user of the same name, role and
 organisation (a revoked token's user is disabled), so existing tokens keep working and what
 they do from now on names a person.
-
-Revision ID: 0008
-Revises: 0007
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TIME = sa.DateTime(timezone=True)
 

@@ -14,12 +14,9 @@ municipality (NULL: not shared). Search differs by database, with the same meani
   stemmed in Python (`workflow.needs.terms`; kept on both databases, so a copy moved between
   them stays searchable), and an external-content FTS5 table `need_fts` indexes it, kept in
   step by three triggers.
-
-Revision ID: 0010
-Revises: 0009
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +29,6 @@ from workflow.needs.terms import need_terms
 
 revision: str = "0010"
 down_revision: str | None = "0009"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 BATCH = 2_000
 TSVECTOR = "to_tsvector('danish'::regconfig, replace(search_full, '\u24e2', ' '))"

@@ -1,18 +1,10 @@
-"""Job heartbeats (issue 15, finding 14): when the audit verification last ran, and ran well.
-
-Revision ID: 0011
-Revises: 0010
-"""
-
-from collections.abc import Sequence
+"""Job heartbeats (issue 15, finding 14): when the audit verification last ran, and ran well."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
 down_revision: str | None = "0010"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -4,20 +4,13 @@
 user from the provider's claims; it is off for every existing organisation, so nobody gets in
 who was not invited until an administrator turns it on. `oidc_pending` holds each sign-in sent
 to the provider until it comes back, so a `state` is used once.
-
-Revision ID: 0012
-Revises: 0011
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TIME = sa.DateTime(timezone=True)
 

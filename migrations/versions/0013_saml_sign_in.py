@@ -2,20 +2,13 @@
 
 Self-contained: three new tables and nothing else, so it applies after whichever identity
 migration lands before it.
-
-Revision ID: 0013
-Revises: 0012
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TIME = sa.DateTime(timezone=True)
 

@@ -5,12 +5,7 @@
 lead municipality approves it (creating the organisation) or declines it. At most one request
 per company (CVR) and call is pending at a time (a partial unique index). Self-contained: it
 only adds this table.
-
-Revision ID: 0014
-Revises: 0011
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,8 +14,6 @@ from workflow.core.timeutil import UTCDateTime
 
 revision: str = "0014"
 down_revision: str | None = "0013"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,19 +1,12 @@
 """Documents on cases and proposals (issue 19): documents, their versions, the PostgreSQL
 store's chunks, and the document version a signature names.
-
-Revision ID: 0015
-Revises: 0011
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
 down_revision: str | None = "0014"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TIME = sa.DateTime(timezone=True)
 

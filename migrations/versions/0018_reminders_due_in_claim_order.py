@@ -7,20 +7,13 @@ day's reminders share one: on the benchmark's 10,000 due reminders each claim of
 all that were left (880 ms for the first), and claiming took most of a sweep's time. With
 `id` in the index the claim reads its batch in index order and stops (under 1 ms warm).
 Still partial on pending rows, so sent rows never bloat it.
-
-Revision ID: 0018
-Revises: 0017
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
 down_revision: str | None = "0017"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _PENDING = sa.text("status = 'pending'")
 
