@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, id_column, references
 from migrations.triggers import make_append_only
 
 revision: str = "0004"
@@ -14,14 +15,13 @@ _TABLES = ("audit_checkpoints", "audit_checkpoint_heads")
 def upgrade() -> None:
     op.create_table(
         "audit_checkpoints",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        id_column(),
+        sa.Column("at", TIME, nullable=False),
         sa.Column("actor_name", sa.String(length=200), nullable=False),
         sa.Column("chains", sa.Integer(), nullable=False),
         sa.Column("events", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("mac", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "audit_checkpoint_heads",
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("length", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["checkpoint_id"], ["audit_checkpoints.id"]),
+        references("checkpoint_id", "audit_checkpoints"),
         sa.PrimaryKeyConstraint("checkpoint_id", "chain"),
     )
     for table in _TABLES:

@@ -8,14 +8,16 @@ proposal is as submitted and not withdrawn.
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("proposals") as batch:
-        batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("updated_at", TIME, nullable=True))
+        batch.add_column(sa.Column("withdrawn_at", TIME, nullable=True))
 
 
 def downgrade() -> None:

@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME
+
 revision: str = "0011"
 down_revision: str | None = "0010"
 
@@ -11,8 +13,8 @@ def upgrade() -> None:
     op.create_table(
         "job_heartbeats",
         sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_ok_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_run_at", TIME, nullable=False),
+        sa.Column("last_ok_at", TIME, nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
 

@@ -9,10 +9,10 @@ to the provider until it comes back, so a `state` is used once.
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, id_column
+
 revision: str = "0012"
 down_revision: str | None = "0011"
-
-_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -23,13 +23,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "oidc_pending",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        id_column(),
         sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("nonce", sa.String(100), nullable=False),
         sa.Column("code_verifier", sa.String(200), nullable=False),
         sa.Column("next_path", sa.String(2000), nullable=False),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("used_at", _TIME, nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("used_at", TIME, nullable=True),
     )
 
 

@@ -7,32 +7,32 @@ migration lands before it.
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, create_indexes, id_column
+
 revision: str = "0013"
 down_revision: str | None = "0012"
-
-_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
     op.create_table(
         "saml_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        id_column(),
         sa.Column("request_id", sa.String(100), nullable=False, unique=True),
         sa.Column("next_path", sa.String(2000), nullable=False),
         sa.Column("replaces_session_id", sa.Integer(), nullable=True),
         sa.Column("browser_hash", sa.String(64), nullable=True),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("expires_at", _TIME, nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=False),
     )
-    op.create_index("ix_saml_requests_expires_at", "saml_requests", ["expires_at"])
+    create_indexes("saml_requests", "expires_at")
     op.create_table(
         "saml_assertions_seen",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        id_column(),
         sa.Column("issuer", sa.String(1000), nullable=False),
         sa.Column("assertion_id", sa.String(200), nullable=False, unique=True),
-        sa.Column("expires_at", _TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=False),
     )
-    op.create_index("ix_saml_assertions_seen_expires_at", "saml_assertions_seen", ["expires_at"])
+    create_indexes("saml_assertions_seen", "expires_at")
     op.create_table(
         "saml_sessions",
         sa.Column(
@@ -50,8 +50,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("saml_sessions")
-    op.drop_index("ix_saml_assertions_seen_expires_at", "saml_assertions_seen")
-    op.drop_table("saml_assertions_seen")
-    op.drop_index("ix_saml_requests_expires_at", "saml_requests")
-    op.drop_table("saml_requests")
+    # Dropping a table drops its indexes on both databases.
+    for table in ("saml_sessions", "saml_assertions_seen", "saml_requests"):
+        op.drop_table(table)

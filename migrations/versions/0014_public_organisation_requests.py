@@ -10,7 +10,7 @@ only adds this table.
 import sqlalchemy as sa
 from alembic import op
 
-from workflow.core.timeutil import UTCDateTime
+from migrations.columns import TIME, create_indexes, create_pending_index, id_column
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -19,7 +19,7 @@ down_revision: str | None = "0013"
 def upgrade() -> None:
     op.create_table(
         "organisation_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        id_column(),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column("company_name", sa.String(200), nullable=False),
         sa.Column("cvr", sa.String(8), nullable=False),
@@ -33,19 +33,12 @@ def upgrade() -> None:
             "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=True
         ),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("decided_at", TIME, nullable=True),
     )
-    op.create_index("ix_organisation_requests_case_id", "organisation_requests", ["case_id"])
-    op.create_index("ix_organisation_requests_status", "organisation_requests", ["status"])
-    pending = sa.text("status = 'pending'")
-    op.create_index(
-        "ux_organisation_requests_pending",
-        "organisation_requests",
-        ["case_id", "cvr"],
-        unique=True,
-        sqlite_where=pending,
-        postgresql_where=pending,
+    create_indexes("organisation_requests", "case_id", "status")
+    create_pending_index(
+        "ux_organisation_requests_pending", "organisation_requests", ["case_id", "cvr"], unique=True
     )
 
 
