@@ -22,9 +22,11 @@ PENDING = sa.text("status = 'pending'")
 """The rows a partial index over pending rows holds."""
 
 
-def id_column(type_: Any = None) -> sa.Column[Any]:
-    """The table's primary key `id`, an integer unless `type_` says otherwise."""
-    return sa.Column("id", sa.Integer() if type_ is None else type_, primary_key=True)
+def create_keyed_table(name: str, *columns: Any, key_type: Any = None) -> None:
+    """Create table `name` keyed by `id` (an integer unless `key_type` says otherwise), then
+    `columns` and constraints, the way most of the schema's tables are keyed."""
+    key = sa.Column("id", sa.Integer() if key_type is None else key_type, primary_key=True)
+    op.create_table(name, key, *columns)
 
 
 def references(column: str, table: str) -> sa.ForeignKeyConstraint:

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import BIG_ID, JSON, TIME, create_indexes, id_column, references
+from migrations.columns import BIG_ID, JSON, TIME, create_indexes, create_keyed_table, references
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -29,9 +29,8 @@ SECTIONS = ("need", "call", "agreement", "pilot", "scale")
 
 
 def _case_and_organisation() -> tuple[Any, ...]:
-    """The key and the two references of a table of a case's rows about one organisation."""
+    """The two references of a table of a case's rows about one organisation."""
     return (
-        id_column(),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         references("case_id", "cases"),
@@ -47,9 +46,8 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("chain"),
     )
-    op.create_table(
+    create_keyed_table(
         "idempotency_records",
-        id_column(),
         sa.Column("principal", sa.String(length=200), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("method", sa.String(length=10), nullable=False),
@@ -61,9 +59,8 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         sa.UniqueConstraint("principal", "key"),
     )
-    op.create_table(
+    create_keyed_table(
         "organisations",
-        id_column(),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
@@ -74,9 +71,8 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
     )
     create_indexes("organisations", "name")
-    op.create_table(
+    create_keyed_table(
         "api_tokens",
-        id_column(),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
@@ -86,9 +82,8 @@ def upgrade() -> None:
         references("organisation_id", "organisations"),
         sa.UniqueConstraint("token_hash"),
     )
-    op.create_table(
+    create_keyed_table(
         "cases",
-        id_column(),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("on_hold", sa.Boolean(), nullable=False),
@@ -103,9 +98,8 @@ def upgrade() -> None:
         references("lead_municipality_id", "organisations"),
     )
     create_indexes("cases", "lead_municipality_id", "state")
-    op.create_table(
+    create_keyed_table(
         "audit_events",
-        id_column(BIG_ID),
         sa.Column("chain", sa.String(length=40), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -119,10 +113,11 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         references("case_id", "cases"),
         sa.UniqueConstraint("chain", "seq"),
+        key_type=BIG_ID,
     )
     create_indexes("audit_events", "action", "actor_name", "at")
     op.create_index("ix_audit_events_case_seq", "audit_events", ["case_id", "seq"])
-    op.create_table(
+    create_keyed_table(
         "participants",
         *_case_and_organisation(),
         sa.Column("role", sa.String(length=30), nullable=False),
@@ -130,7 +125,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "organisation_id"),
     )
     create_indexes("participants", "case_id", "organisation_id")
-    op.create_table(
+    create_keyed_table(
         "proposals",
         *_case_and_organisation(),
         sa.Column("title", sa.String(length=300), nullable=False),
@@ -139,7 +134,7 @@ def upgrade() -> None:
         sa.Column("submitted_at", TIME, nullable=False),
     )
     create_indexes("proposals", "case_id", "organisation_id")
-    op.create_table(
+    create_keyed_table(
         "signatures",
         *_case_and_organisation(),
         sa.Column("signatory_name", sa.String(length=200), nullable=False),
@@ -148,9 +143,8 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
     )
     create_indexes("signatures", "case_id")
-    op.create_table(
+    create_keyed_table(
         "assessments",
-        id_column(),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.Column("assessor", sa.String(length=200), nullable=False),
         sa.Column("scores", JSON, nullable=False),
@@ -160,9 +154,8 @@ def upgrade() -> None:
         references("proposal_id", "proposals"),
     )
     create_indexes("assessments", "proposal_id")
-    op.create_table(
+    create_keyed_table(
         "decisions",
-        id_column(),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.Column("decision", sa.String(length=20), nullable=False),
         sa.Column("rationale", sa.String(length=20000), nullable=False),

@@ -12,8 +12,8 @@ from migrations.columns import (
     BIG_ID,
     TIME,
     create_indexes,
+    create_keyed_table,
     create_pending_index,
-    id_column,
     references,
 )
 
@@ -22,9 +22,8 @@ down_revision: str | None = "0002"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "deadlines",
-        id_column(),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("phase", sa.String(length=20), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -45,9 +44,8 @@ def upgrade() -> None:
     create_indexes("deadlines", "case_id", "responsible_organisation_id")
     op.create_index("ix_deadlines_status_due_at", "deadlines", ["status", "due_at"])
 
-    op.create_table(
+    create_keyed_table(
         "reminders",
-        id_column(BIG_ID),
         sa.Column("dedup_key", sa.String(length=200), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("deadline_id", sa.Integer(), nullable=False),
@@ -71,6 +69,7 @@ def upgrade() -> None:
         references("deadline_id", "deadlines"),
         references("recipient_organisation_id", "organisations"),
         sa.UniqueConstraint("dedup_key"),
+        key_type=BIG_ID,
     )
     create_indexes("reminders", "case_id")
     op.create_index(
@@ -78,9 +77,8 @@ def upgrade() -> None:
     )
     create_pending_index("ix_reminders_due", "reminders", ["next_attempt_at"], unique=False)
 
-    op.create_table(
+    create_keyed_table(
         "deadline_acknowledgements",
-        id_column(),
         sa.Column("deadline_id", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, id_column, references
+from migrations.columns import TIME, create_keyed_table, references
 from migrations.triggers import make_append_only
 
 revision: str = "0004"
@@ -13,9 +13,8 @@ _TABLES = ("audit_checkpoints", "audit_checkpoint_heads")
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "audit_checkpoints",
-        id_column(),
         sa.Column("at", TIME, nullable=False),
         sa.Column("actor_name", sa.String(length=200), nullable=False),
         sa.Column("chains", sa.Integer(), nullable=False),

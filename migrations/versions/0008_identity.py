@@ -10,16 +10,15 @@ they do from now on names a person.
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, create_indexes, id_column
+from migrations.columns import TIME, create_indexes, create_keyed_table
 
 revision: str = "0008"
 down_revision: str | None = "0007"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "users",
-        id_column(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("email", sa.String(320), nullable=True, unique=True),
         sa.Column("organisation_id", sa.Integer(), sa.ForeignKey("organisations.id")),
@@ -36,9 +35,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("last_used_at", TIME, nullable=True))
         batch.create_foreign_key("fk_api_tokens_user_id", "users", ["user_id"], ["id"])
         batch.create_index("ix_api_tokens_user_id", ["user_id"])
-    op.create_table(
+    create_keyed_table(
         "web_sessions",
-        id_column(),
         sa.Column("id_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("csrf", sa.String(100), nullable=False),
         sa.Column("via", sa.String(10), nullable=False),

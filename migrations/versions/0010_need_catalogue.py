@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from migrations.backfill import id_batches
-from migrations.columns import JSON, TIME, create_indexes, create_pending_index, id_column
+from migrations.columns import JSON, TIME, create_indexes, create_keyed_table, create_pending_index
 from workflow.needs.terms import need_terms
 
 revision: str = "0010"
@@ -67,9 +67,8 @@ def _batches() -> Iterator[list[dict[str, Any]]]:
 
 
 def _join_requests() -> None:
-    op.create_table(
+    create_keyed_table(
         "join_requests",
-        id_column(),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column(
             "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=False

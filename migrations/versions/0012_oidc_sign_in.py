@@ -9,7 +9,7 @@ to the provider until it comes back, so a `state` is used once.
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, id_column
+from migrations.columns import TIME, create_keyed_table
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -21,9 +21,8 @@ def upgrade() -> None:
         "organisations",
         sa.Column("sso_creates_users", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
-    op.create_table(
+    create_keyed_table(
         "oidc_pending",
-        id_column(),
         sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("nonce", sa.String(100), nullable=False),
         sa.Column("code_verifier", sa.String(200), nullable=False),

@@ -7,16 +7,15 @@ migration lands before it.
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, create_indexes, id_column
+from migrations.columns import TIME, create_indexes, create_keyed_table
 
 revision: str = "0013"
 down_revision: str | None = "0012"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "saml_requests",
-        id_column(),
         sa.Column("request_id", sa.String(100), nullable=False, unique=True),
         sa.Column("next_path", sa.String(2000), nullable=False),
         sa.Column("replaces_session_id", sa.Integer(), nullable=True),
@@ -25,9 +24,8 @@ def upgrade() -> None:
         sa.Column("expires_at", TIME, nullable=False),
     )
     create_indexes("saml_requests", "expires_at")
-    op.create_table(
+    create_keyed_table(
         "saml_assertions_seen",
-        id_column(),
         sa.Column("issuer", sa.String(1000), nullable=False),
         sa.Column("assertion_id", sa.String(200), nullable=False, unique=True),
         sa.Column("expires_at", TIME, nullable=False),

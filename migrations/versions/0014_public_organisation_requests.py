@@ -10,16 +10,15 @@ only adds this table.
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, create_indexes, create_pending_index, id_column
+from migrations.columns import TIME, create_indexes, create_keyed_table, create_pending_index
 
 revision: str = "0014"
 down_revision: str | None = "0013"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "organisation_requests",
-        id_column(),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column("company_name", sa.String(200), nullable=False),
         sa.Column("cvr", sa.String(8), nullable=False),

@@ -5,16 +5,15 @@ store's chunks, and the document version a signature names.
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.columns import TIME, create_indexes, id_column, references
+from migrations.columns import TIME, create_indexes, create_keyed_table, references
 
 revision: str = "0015"
 down_revision: str | None = "0014"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "documents",
-        id_column(),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=30), nullable=False),
@@ -30,9 +29,8 @@ def upgrade() -> None:
         references("organisation_id", "organisations"),
     )
     create_indexes("documents", "case_id", "proposal_id")
-    op.create_table(
+    create_keyed_table(
         "document_versions",
-        id_column(),
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
