@@ -11,6 +11,7 @@ in `case_list`.
 """
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -37,23 +38,56 @@ def share_every_need(db: str) -> int:
     return added
 
 
-def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
-    """Share every need, then measure the search against its floor; every figure."""
+def measure_shared_reads(
+    name: str,
+    db: str,
+    paths: list[str],
+    settings: RunSettings,
+    work: Path,
+    *,
+    found: Callable[[Any], int],
+    keys: tuple[str, str],
+    describe: Callable[[list[int]], str],
+    first: int | None = None,
+) -> dict[str, Any]:
+    """Share every need, then measure a manager's GETs of `paths` against their floor (the
+    `first` of them checked); every figure. `catalogue` and `similar` differ only in what
+    they ask and count.
+
+    `found` counts what one answer (its JSON) holds, which must be more than nothing; `keys`
+    name the number of paths and the per-answer counts among the figures; `describe` puts the
+    counts in the summary line.
+    """
     shared = share_every_need(db)
     manager = f"Bearer {manager_token(1)}"
-    sql = count_statements(pg.url(db), "GET", QUERIES[0], {"Authorization": manager})
-    measured = reads.measure("catalogue", db, QUERIES, manager, settings, work)
-    totals = [json.loads(answer)["total"] for answer in measured.answers]
+    sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
+    measured = reads.measure(name, db, paths, manager, settings, work, first=first)
+    counts = [found(json.loads(answer)) for answer in measured.answers]
+    paths_key, counts_key = keys
     return measured.result(
-        "catalogue",
+        name,
         TARGET_P99_MS,
         settings,
-        all(t > 0 for t in totals),
-        f"{len(QUERIES)} words, {min(totals)}-{max(totals)} matches each",
+        all(n > 0 for n in counts),
+        describe(counts),
         {
             "shared_now": shared,
-            "queries": len(QUERIES),
-            "matches_per_query": {"min": min(totals), "max": max(totals)},
+            paths_key: len(paths),
+            counts_key: {"min": min(counts), "max": max(counts)},
             "statements": sql,
         },
+    )
+
+
+def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
+    """Share every need, then measure the search against its floor; every figure."""
+    return measure_shared_reads(
+        "catalogue",
+        db,
+        QUERIES,
+        settings,
+        work,
+        found=lambda answer: int(answer["total"]),
+        keys=("queries", "matches_per_query"),
+        describe=lambda totals: f"{len(QUERIES)} words, {min(totals)}-{max(totals)} matches each",
     )

@@ -103,34 +103,39 @@ def process(
     env: dict[str, str],
     log: Path,
     ready_url: str | None = None,
-    cwd: Path = ROOT,
+    cwd: Path | None = ROOT,
+    stop_after: float = 15,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` (in `cwd`) until the block ends; wait for `ready_url` to answer 200 first."""
+    """Run `command` (in `cwd`, its output to `log`) until the block ends; wait for `ready_url`
+    to answer 200 first. Stopped afterwards, killed if it takes longer than `stop_after` s."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             list(command), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
         try:
             if ready_url is not None:
-                _wait_ready(proc, ready_url, log)
+                wait_until_ready(proc, ready_url, log)
             yield proc
         finally:
-            stop(proc)
+            stop(proc, stop_after)
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process, SIGKILL it if it lingers."""
+def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float = 15) -> None:
+    """SIGTERM the process and wait; SIGKILL it if it has not ended in `timeout` seconds."""
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait(timeout=15)
+            proc.wait(timeout=timeout)
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_ready(
+    proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 60
+) -> None:
+    """Return once `url` answers 200; fail with the server's log if it exits or never does."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}: {log.read_text()}")
@@ -140,4 +145,4 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within 60 s: {log.read_text()}")
+    raise RuntimeError(f"{url} did not answer within {timeout} s: {log.read_text()}")

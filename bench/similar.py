@@ -11,19 +11,15 @@ The floor is a bare endpoint answering the first need's document, byte for byte 
 alternated with the project as in `case_list`.
 """
 
-import json
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench import pg, reads
-from bench.catalogue import share_every_need
+from bench import pg
+from bench.catalogue import measure_shared_reads
 from bench.config import RunSettings
-from bench.generate import manager_token
-from bench.statements import count_statements
 
-TARGET_P99_MS = 50.0
 CASES = 200
 """How many needs' similar needs the requests cycle through."""
 
@@ -43,22 +39,15 @@ def case_ids(db: str, count: int = CASES) -> list[int]:
 
 def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     """Share every need, then measure the similar needs against their floor; every figure."""
-    shared = share_every_need(db)
     paths = [f"/api/v1/needs/{case_id}/similar" for case_id in case_ids(db)]
-    manager = f"Bearer {manager_token(1)}"
-    sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
-    measured = reads.measure("similar", db, paths, manager, settings, work, first=20)
-    found = [len(json.loads(answer)) for answer in measured.answers]
-    return measured.result(
+    return measure_shared_reads(
         "similar",
-        TARGET_P99_MS,
+        db,
+        paths,
         settings,
-        all(n > 0 for n in found),
-        f"{len(paths)} needs cycled",
-        {
-            "shared_now": shared,
-            "needs": len(paths),
-            "similar_per_need": {"min": min(found), "max": max(found)},
-            "statements": sql,
-        },
+        work,
+        found=len,
+        keys=("needs", "similar_per_need"),
+        describe=lambda _found: f"{len(paths)} needs cycled",
+        first=20,
     )

@@ -4,12 +4,7 @@ PostgreSQL: a row trigger refuses UPDATE and DELETE and a statement trigger refu
 (row triggers never see TRUNCATE). SQLite: triggers refuse UPDATE and DELETE (SQLite has no
 TRUNCATE; `DELETE FROM t` without WHERE still fires the row trigger). The trigger function is
 generic (it names the table it guards) so the checkpoint tables of 0004 reuse it.
-
-Revision ID: 0002
-Revises: 0001
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
@@ -17,8 +12,6 @@ from migrations.triggers import drop_append_only, make_append_only
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _GENESIS = "0" * 64
 _PG_FUNCTION = """

@@ -1,35 +1,26 @@
-"""Signed audit checkpoints (issue 5), append-only like the log itself.
-
-Revision ID: 0004
-Revises: 0003
-"""
-
-from collections.abc import Sequence
+"""Signed audit checkpoints (issue 5), append-only like the log itself."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, create_keyed_table, references
 from migrations.triggers import make_append_only
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _TABLES = ("audit_checkpoints", "audit_checkpoint_heads")
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "audit_checkpoints",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", TIME, nullable=False),
         sa.Column("actor_name", sa.String(length=200), nullable=False),
         sa.Column("chains", sa.Integer(), nullable=False),
         sa.Column("events", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("mac", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "audit_checkpoint_heads",
@@ -39,7 +30,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("length", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["checkpoint_id"], ["audit_checkpoints.id"]),
+        references("checkpoint_id", "audit_checkpoints"),
         sa.PrimaryKeyConstraint("checkpoint_id", "chain"),
     )
     for table in _TABLES:

@@ -2,17 +2,10 @@
 
 The HTTP API's only table of its own, `idempotency_records` (Idempotency-Key replays), is part
 of the core schema (0001). This revision stays in the chain so the revision numbers are stable.
-
-Revision ID: 0005
-Revises: 0004
 """
-
-from collections.abc import Sequence
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

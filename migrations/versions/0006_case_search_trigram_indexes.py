@@ -11,52 +11,25 @@ slower. SQLite has no trigram indexes: nothing to do there.
 
 The due-reminder claim (`ix_reminders_due`, partial on pending rows) and the audit chains
 (`ix_audit_events_case_seq`) already have the indexes their queries need (0001, 0003).
-
-Revision ID: 0006
-Revises: 0005
 """
 
-from collections.abc import Sequence
-
-import sqlalchemy as sa
 from alembic import op
+
+from migrations.case_trigrams import available, create_text_indexes, drop_text_indexes
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-TEXT_INDEXES = {
-    "ix_cases_title_lower_trgm": "lower((title)::text)",
-    "ix_cases_title_trgm": "((title)::text)",
-    "ix_cases_need_description_lower_trgm": "lower((need ->> 'description'))",
-    "ix_cases_need_description_trgm": "((need ->> 'description'))",
-}
-
-
-def _trigrams_available() -> bool:
-    bind = op.get_bind()
-    return (
-        bind.execute(
-            sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-        ).first()
-        is not None
-    )
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql" or not _trigrams_available():
+    if op.get_bind().dialect.name != "postgresql" or not available("pg_trgm"):
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, expression in TEXT_INDEXES.items():
-        op.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON cases USING gin ({expression} gin_trgm_ops)"
-        )
+    create_text_indexes()
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for name in TEXT_INDEXES:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    drop_text_indexes()
     # pg_trgm stays: other objects may have come to depend on it.

@@ -13,53 +13,35 @@ paid for them.
 Where `pg_trgm` (or `btree_gin`) is not available the indexes (or their `state`) are left out
 and search still works, only slower. SQLite has no trigram indexes; it scans the short folded
 texts instead of lower-casing the sections in Python for each row.
-
-Revision ID: 0007
-Revises: 0006
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 from migrations.backfill import id_batches
+from migrations.case_trigrams import available, create_text_indexes, drop_text_indexes
+from migrations.columns import JSON
 from workflow.cases.search import search_texts
 
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
-OLD_INDEXES = {
-    "ix_cases_title_lower_trgm": "lower((title)::text)",
-    "ix_cases_title_trgm": "((title)::text)",
-    "ix_cases_need_description_lower_trgm": "lower((need ->> 'description'))",
-    "ix_cases_need_description_trgm": "((need ->> 'description'))",
-}
 NEW_INDEXES = {"ix_cases_search_full": "search_full", "ix_cases_search_call": "search_call"}
 COLUMNS = ("search_full", "search_call")
 BATCH = 2_000
 
-_json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 _cases = sa.table(
     "cases",
     sa.column("id", sa.Integer()),
     sa.column("title", sa.String()),
-    sa.column("need", _json),
-    sa.column("call", _json),
+    sa.column("need", JSON),
+    sa.column("call", JSON),
     sa.column("search_full", sa.Text()),
     sa.column("search_call", sa.Text()),
 )
-
-
-def _available(extension: str) -> bool:
-    found = op.get_bind().execute(
-        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = :name"), {"name": extension}
-    )
-    return found.first() is not None
 
 
 def _postgresql() -> bool:
@@ -85,8 +67,7 @@ def _batches() -> Iterator[list[dict[str, Any]]]:
 def upgrade() -> None:
     postgres = _postgresql()
     if postgres:
-        for name in OLD_INDEXES:
-            op.execute(f"DROP INDEX IF EXISTS {name}")
+        drop_text_indexes()
     for name in COLUMNS:
         op.add_column("cases", sa.Column(name, sa.Text(), nullable=False, server_default=""))
     fill = (
@@ -102,10 +83,10 @@ def upgrade() -> None:
     # a row without them fails instead of silently never being found.
     for name in COLUMNS:
         op.alter_column("cases", name, server_default=None)
-    if not _available("pg_trgm"):
+    if not available("pg_trgm"):
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    with_state = _available("btree_gin")
+    with_state = available("btree_gin")
     if with_state:
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     for name, column in NEW_INDEXES.items():
@@ -117,12 +98,8 @@ def downgrade() -> None:
     if _postgresql():
         for name in NEW_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
-        if _available("pg_trgm"):
-            for name, expression in OLD_INDEXES.items():
-                op.execute(
-                    f"CREATE INDEX IF NOT EXISTS {name} ON cases USING gin "
-                    f"({expression} gin_trgm_ops)"
-                )
+        if available("pg_trgm"):
+            create_text_indexes()
     for name in COLUMNS:
         op.drop_column("cases", name)  # SQLite drops a column in place since 3.35
     # pg_trgm and btree_gin stay: other objects may have come to depend on them.

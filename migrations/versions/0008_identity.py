@@ -5,59 +5,50 @@ expiry and their last use; audit events record the token's id, the person and ho
 in. Every existing token becomes the personal token of a new user of the same name, role and
 organisation (a revoked token's user is disabled), so existing tokens keep working and what
 they do from now on names a person.
-
-Revision ID: 0008
-Revises: 0007
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, create_indexes, create_keyed_table
+
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "users",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("email", sa.String(320), nullable=True, unique=True),
         sa.Column("organisation_id", sa.Integer(), sa.ForeignKey("organisations.id")),
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("disabled_at", _TIME, nullable=True),
-        sa.Column("last_sign_in_at", _TIME, nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("disabled_at", TIME, nullable=True),
+        sa.Column("last_sign_in_at", TIME, nullable=True),
     )
-    op.create_index("ix_users_organisation_id", "users", ["organisation_id"])
+    create_indexes("users", "organisation_id")
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("expires_at", _TIME, nullable=True))
-        batch.add_column(sa.Column("last_used_at", _TIME, nullable=True))
+        batch.add_column(sa.Column("expires_at", TIME, nullable=True))
+        batch.add_column(sa.Column("last_used_at", TIME, nullable=True))
         batch.create_foreign_key("fk_api_tokens_user_id", "users", ["user_id"], ["id"])
         batch.create_index("ix_api_tokens_user_id", ["user_id"])
-    op.create_table(
+    create_keyed_table(
         "web_sessions",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("id_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("csrf", sa.String(100), nullable=False),
         sa.Column("via", sa.String(10), nullable=False),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
         sa.Column("token_id", sa.Integer(), sa.ForeignKey("api_tokens.id"), nullable=True),
         sa.Column("admin_hash", sa.String(64), nullable=True),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("last_seen_at", _TIME, nullable=False),
-        sa.Column("expires_at", _TIME, nullable=False),
-        sa.Column("ended_at", _TIME, nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("last_seen_at", TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=False),
+        sa.Column("ended_at", TIME, nullable=True),
     )
-    op.create_index("ix_web_sessions_user_id", "web_sessions", ["user_id"])
+    create_indexes("web_sessions", "user_id")
     # Nullable columns added in place: the append-only triggers stay as they are.
     op.add_column("audit_events", sa.Column("actor_token_id", sa.Integer(), nullable=True))
     op.add_column("audit_events", sa.Column("actor_user_id", sa.Integer(), nullable=True))

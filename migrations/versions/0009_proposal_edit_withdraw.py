@@ -3,26 +3,21 @@
 A withdrawn proposal stays stored (with its audit trail) but no longer counts for the match
 guards; `updated_at` says when its company last changed it. Both are nullable: every existing
 proposal is as submitted and not withdrawn.
-
-Revision ID: 0009
-Revises: 0008
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME
+
 revision: str = "0009"
 down_revision: str | None = "0008"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     with op.batch_alter_table("proposals") as batch:
-        batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("updated_at", TIME, nullable=True))
+        batch.add_column(sa.Column("withdrawn_at", TIME, nullable=True))
 
 
 def downgrade() -> None:

@@ -14,37 +14,30 @@ municipality (NULL: not shared). Search differs by database, with the same meani
   stemmed in Python (`workflow.needs.terms`; kept on both databases, so a copy moved between
   them stays searchable), and an external-content FTS5 table `need_fts` indexes it, kept in
   step by three triggers.
-
-Revision ID: 0010
-Revises: 0009
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 from migrations.backfill import id_batches
-from workflow.core.timeutil import UTCDateTime
+from migrations.columns import JSON, TIME, create_indexes, create_keyed_table, create_pending_index
 from workflow.needs.terms import need_terms
 
 revision: str = "0010"
 down_revision: str | None = "0009"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 BATCH = 2_000
 TSVECTOR = "to_tsvector('danish'::regconfig, replace(search_full, '\u24e2', ' '))"
 """The indexed expression; `workflow.needs.catalogue` queries exactly this one."""
 
-_json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 _cases = sa.table(
     "cases",
     sa.column("id", sa.Integer()),
     sa.column("title", sa.String()),
-    sa.column("need", _json),
+    sa.column("need", JSON),
     sa.column("need_terms", sa.Text()),
 )
 
@@ -74,9 +67,8 @@ def _batches() -> Iterator[list[dict[str, Any]]]:
 
 
 def _join_requests() -> None:
-    op.create_table(
+    create_keyed_table(
         "join_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column(
             "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=False
@@ -86,26 +78,20 @@ def _join_requests() -> None:
         sa.Column("requested_by", sa.String(200), nullable=False),
         sa.Column("reason", sa.String(2000), nullable=True),
         sa.Column("decided_by", sa.String(200), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("decided_at", TIME, nullable=True),
     )
-    op.create_index("ix_join_requests_case_id", "join_requests", ["case_id"])
-    pending = sa.text("status = 'pending'")
-    op.create_index(
-        "ux_join_requests_pending",
-        "join_requests",
-        ["case_id", "organisation_id"],
-        unique=True,
-        sqlite_where=pending,
-        postgresql_where=pending,
+    create_indexes("join_requests", "case_id")
+    create_pending_index(
+        "ux_join_requests_pending", "join_requests", ["case_id", "organisation_id"], unique=True
     )
 
 
 def upgrade() -> None:
     _join_requests()
-    op.add_column("cases", sa.Column("shared_at", UTCDateTime(), nullable=True))
+    op.add_column("cases", sa.Column("shared_at", TIME, nullable=True))
     op.add_column("cases", sa.Column("need_terms", sa.Text(), nullable=False, server_default=""))
-    op.create_index("ix_cases_shared_at", "cases", ["shared_at"])
+    create_indexes("cases", "shared_at")
     fill = (
         sa.update(_cases)
         .where(_cases.c.id == sa.bindparam("case_id"))

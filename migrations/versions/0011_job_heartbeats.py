@@ -1,26 +1,20 @@
-"""Job heartbeats (issue 15, finding 14): when the audit verification last ran, and ran well.
-
-Revision ID: 0011
-Revises: 0010
-"""
-
-from collections.abc import Sequence
+"""Job heartbeats (issue 15, finding 14): when the audit verification last ran, and ran well."""
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME
+
 revision: str = "0011"
 down_revision: str | None = "0010"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "job_heartbeats",
         sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_ok_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_run_at", TIME, nullable=False),
+        sa.Column("last_ok_at", TIME, nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
 

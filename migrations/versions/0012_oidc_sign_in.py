@@ -4,22 +4,15 @@
 user from the provider's claims; it is off for every existing organisation, so nobody gets in
 who was not invited until an administrator turns it on. `oidc_pending` holds each sign-in sent
 to the provider until it comes back, so a `state` is used once.
-
-Revision ID: 0012
-Revises: 0011
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, create_keyed_table
+
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
@@ -28,15 +21,14 @@ def upgrade() -> None:
         "organisations",
         sa.Column("sso_creates_users", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
-    op.create_table(
+    create_keyed_table(
         "oidc_pending",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("nonce", sa.String(100), nullable=False),
         sa.Column("code_verifier", sa.String(200), nullable=False),
         sa.Column("next_path", sa.String(2000), nullable=False),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("used_at", _TIME, nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("used_at", TIME, nullable=True),
     )
 
 

@@ -2,44 +2,35 @@
 
 Self-contained: three new tables and nothing else, so it applies after whichever identity
 migration lands before it.
-
-Revision ID: 0013
-Revises: 0012
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.columns import TIME, create_indexes, create_keyed_table
+
 revision: str = "0013"
 down_revision: str | None = "0012"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "saml_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("request_id", sa.String(100), nullable=False, unique=True),
         sa.Column("next_path", sa.String(2000), nullable=False),
         sa.Column("replaces_session_id", sa.Integer(), nullable=True),
         sa.Column("browser_hash", sa.String(64), nullable=True),
-        sa.Column("created_at", _TIME, nullable=False),
-        sa.Column("expires_at", _TIME, nullable=False),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=False),
     )
-    op.create_index("ix_saml_requests_expires_at", "saml_requests", ["expires_at"])
-    op.create_table(
+    create_indexes("saml_requests", "expires_at")
+    create_keyed_table(
         "saml_assertions_seen",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("issuer", sa.String(1000), nullable=False),
         sa.Column("assertion_id", sa.String(200), nullable=False, unique=True),
-        sa.Column("expires_at", _TIME, nullable=False),
+        sa.Column("expires_at", TIME, nullable=False),
     )
-    op.create_index("ix_saml_assertions_seen_expires_at", "saml_assertions_seen", ["expires_at"])
+    create_indexes("saml_assertions_seen", "expires_at")
     op.create_table(
         "saml_sessions",
         sa.Column(
@@ -57,8 +48,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("saml_sessions")
-    op.drop_index("ix_saml_assertions_seen_expires_at", "saml_assertions_seen")
-    op.drop_table("saml_assertions_seen")
-    op.drop_index("ix_saml_requests_expires_at", "saml_requests")
-    op.drop_table("saml_requests")
+    # Dropping a table drops its indexes on both databases.
+    for table in ("saml_sessions", "saml_assertions_seen", "saml_requests"):
+        op.drop_table(table)

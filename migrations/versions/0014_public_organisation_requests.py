@@ -5,28 +5,20 @@
 lead municipality approves it (creating the organisation) or declines it. At most one request
 per company (CVR) and call is pending at a time (a partial unique index). Self-contained: it
 only adds this table.
-
-Revision ID: 0014
-Revises: 0011
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-from workflow.core.timeutil import UTCDateTime
+from migrations.columns import TIME, create_indexes, create_keyed_table, create_pending_index
 
 revision: str = "0014"
 down_revision: str | None = "0013"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_keyed_table(
         "organisation_requests",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
         sa.Column("company_name", sa.String(200), nullable=False),
         sa.Column("cvr", sa.String(8), nullable=False),
@@ -40,19 +32,12 @@ def upgrade() -> None:
             "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id"), nullable=True
         ),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("decided_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", TIME, nullable=False),
+        sa.Column("decided_at", TIME, nullable=True),
     )
-    op.create_index("ix_organisation_requests_case_id", "organisation_requests", ["case_id"])
-    op.create_index("ix_organisation_requests_status", "organisation_requests", ["status"])
-    pending = sa.text("status = 'pending'")
-    op.create_index(
-        "ux_organisation_requests_pending",
-        "organisation_requests",
-        ["case_id", "cvr"],
-        unique=True,
-        sqlite_where=pending,
-        postgresql_where=pending,
+    create_indexes("organisation_requests", "case_id", "status")
+    create_pending_index(
+        "ux_organisation_requests_pending", "organisation_requests", ["case_id", "cvr"], unique=True
     )
 
 

@@ -6,19 +6,12 @@ an INSERT followed by an UPDATE (or INSERT) of the heads. The head only ever mov
 the writer still locks and reads it before hashing (`workflow.audit.writer`), and the
 verifier still checks that the head names each chain's last event. Both databases run the
 same upsert.
-
-Revision ID: 0016
-Revises: 0015
 """
-
-from collections.abc import Sequence
 
 from migrations.triggers import create_row_trigger, drop_row_trigger
 
 revision: str = "0016"
 down_revision: str | None = "0015"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _UPSERT = (
     "INSERT INTO audit_heads (chain, seq, hash) VALUES (NEW.chain, NEW.seq, NEW.hash) "

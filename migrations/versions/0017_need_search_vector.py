@@ -16,19 +16,12 @@ its search never returns (a search would visit each of them in the table only to
 and writing an unshared case in an early phase touches neither.
 
 PostgreSQL only: SQLite searches its FTS5 table (`need_fts`, 0010) and is unchanged.
-
-Revision ID: 0017
-Revises: 0016
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0017"
 down_revision: str | None = "0016"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 PART = "\u24c8"
 """`workflow.cases.search.SEPARATOR` (Ⓢ), which ends the title in `search_full`. 0010 replaced

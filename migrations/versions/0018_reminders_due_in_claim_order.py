@@ -7,34 +7,19 @@ day's reminders share one: on the benchmark's 10,000 due reminders each claim of
 all that were left (880 ms for the first), and claiming took most of a sweep's time. With
 `id` in the index the claim reads its batch in index order and stops (under 1 ms warm).
 Still partial on pending rows, so sent rows never bloat it.
-
-Revision ID: 0018
-Revises: 0017
 """
 
-from collections.abc import Sequence
-
-import sqlalchemy as sa
 from alembic import op
+
+from migrations.columns import create_pending_index
 
 revision: str = "0018"
 down_revision: str | None = "0017"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-_PENDING = sa.text("status = 'pending'")
 
 
 def _due_index(columns: list[str]) -> None:
-    with op.batch_alter_table("reminders") as batch_op:
-        batch_op.drop_index("ix_reminders_due")
-        batch_op.create_index(
-            "ix_reminders_due",
-            columns,
-            unique=False,
-            postgresql_where=_PENDING,
-            sqlite_where=_PENDING,
-        )
+    op.drop_index("ix_reminders_due", table_name="reminders")
+    create_pending_index("ix_reminders_due", "reminders", columns, unique=False)
 
 
 def upgrade() -> None:

@@ -8,19 +8,12 @@ each had (what the audit event reports): one statement where there were two. The
 that cancelled reminders themselves before closing a deadline still may (the trigger then
 finds none left). Both databases run the same update; on PostgreSQL the rows are locked in
 id order first, the order the reminder sweep locks them in.
-
-Revision ID: 0019
-Revises: 0018
 """
-
-from collections.abc import Sequence
 
 from migrations.triggers import create_row_trigger, drop_row_trigger
 
 revision: str = "0019"
 down_revision: str | None = "0018"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _SET = (
     "UPDATE reminders SET status = 'cancelled', lease_owner = NULL, lease_until = NULL, "

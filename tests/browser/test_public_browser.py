@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.a11y import PHONE, axe_violations, describe, sideways_overflow
 from tests.browser.conftest import Live
+from tests.browser.pages import fill
 from tests.browser.test_phone_and_a11y import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,15 @@ def test_a_company_asks_and_the_manager_approves(browser: Browser, live: Live) -
         expect(page.get_by_role("heading", name="Åbne opslag")).to_be_visible()
         page.get_by_role("link", name="Rolige dage for borgere med demens").click()
         expect(page.get_by_role("heading", name="Vil din virksomhed deltage?")).to_be_visible()
-        page.get_by_label("Virksomhedens navn").fill("Nordlys Robotics ApS")
-        page.get_by_label("CVR-nummer").fill("1234")
-        page.get_by_label("Kontaktperson").fill("Karen Vestergaard")
-        page.get_by_label("E-mail").fill("karen@nordlys.example")
+        fill(
+            page,
+            {
+                "Virksomhedens navn": "Nordlys Robotics ApS",
+                "CVR-nummer": "1234",
+                "Kontaktperson": "Karen Vestergaard",
+                "E-mail": "karen@nordlys.example",
+            },
+        )
         page.get_by_role("button", name="Send anmodning").click()
         expect(page.locator("#r-cvr-error")).to_have_text("Et CVR-nummer er 8 cifre, fx 12345678.")
         expect(page.get_by_label("Virksomhedens navn")).to_have_value("Nordlys Robotics ApS")

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from api.web.forms import LOCAL_TZ
 from tests.browser.conftest import Live
-from tests.browser.pages import opened
+from tests.browser.pages import fill, opened
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_A, PROPOSAL_B
 from workflow.core.timeutil import utcnow
 
@@ -53,9 +53,14 @@ def test_manager_fills_the_need_and_advances_the_case(page: Page, live: Live) ->
 
     # Fill the need.
     need = opened(page.get_by_test_id("section-need"), "Redigér")
-    need.get_by_label("Behovsejer (navn)").fill("Hanne Lund")
-    need.get_by_label("Behovsejer (e-mail)").fill("svanepunktet@furesoe.dk")
-    need.get_by_label("Forventet værdi").fill("Roligere dage og et bedre arbejdsmiljø.")
+    fill(
+        need,
+        {
+            "Behovsejer (navn)": "Hanne Lund",
+            "Behovsejer (e-mail)": "svanepunktet@furesoe.dk",
+            "Forventet værdi": "Roligere dage og et bedre arbejdsmiljø.",
+        },
+    )
     need.get_by_label("Juridisk spor").select_option("opi_without_tender")
     need.get_by_role("button", name="Gem").click()
     expect(page.get_by_test_id("flash")).to_have_text("Ændringerne er gemt.")
@@ -64,8 +69,13 @@ def test_manager_fills_the_need_and_advances_the_case(page: Page, live: Live) ->
     # Fill the call: title, text, weighted criteria and a deadline five weeks ahead.
     deadline = (utcnow() + timedelta(days=35)).astimezone(LOCAL_TZ)
     call = opened(page.get_by_test_id("section-call"), "Redigér")
-    call.get_by_label("Opslagets titel").fill("Rolige dage for borgere med demens")
-    call.get_by_label("Opslagstekst").fill("Vi søger løsninger, der skaber ro og tryghed.")
+    fill(
+        call,
+        {
+            "Opslagets titel": "Rolige dage for borgere med demens",
+            "Opslagstekst": "Vi søger løsninger, der skaber ro og tryghed.",
+        },
+    )
     call.locator("#f-criteria-0-name").fill("Effekt for borgerne")
     call.locator("#f-criteria-0-weight").fill("70")
     call.locator("#f-criteria-1-name").fill("Pris")

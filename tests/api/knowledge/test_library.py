@@ -53,8 +53,9 @@ def library(api: ApiClient) -> tuple[World, dict[str, int]]:
     return w, {"scaled": scaled["id"], "failed": failed["id"], "early": early["id"]}
 
 
-def _list(api: ApiClient, token: str, **params: Any) -> dict[str, Any]:
-    response = api.get("/knowledge", token=token, params=params)
+def _read(api: ApiClient, token: str, path: str = "/knowledge", **params: Any) -> dict[str, Any]:
+    """GET `path` (the library's list unless told) as `token`, answered 200; its JSON."""
+    response = api.get(path, token=token, params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -64,25 +65,23 @@ def test_the_library_holds_scaled_and_cancelled_pilots_only(
     api: ApiClient, library: tuple[World, dict[str, int]]
 ) -> None:
     w, ids = library
-    body = _list(api, w.outsider_manager)  # a municipality with no part in any of them
+    body = _read(api, w.outsider_manager)  # a municipality with no part in any of them
     assert body["total"] == 2
     assert {i["case_id"] for i in body["items"]} == {ids["scaled"], ids["failed"]}
     assert api.get(f"/knowledge/{ids['early']}", token=w.outsider_manager).status_code == 404
-    assert [i["case_id"] for i in _list(api, w.auditor, state="cancelled")["items"]] == [
+    assert [i["case_id"] for i in _read(api, w.auditor, state="cancelled")["items"]] == [
         ids["failed"]
     ]
-    assert _list(api, w.staff, outcome="success")["total"] == 1
-    assert _list(api, w.manager, municipality_id=w.lead["id"])["total"] == 2
-    assert _list(api, w.manager, municipality_id=w.adopter["id"])["total"] == 0
+    assert _read(api, w.staff, outcome="success")["total"] == 1
+    assert _read(api, w.manager, municipality_id=w.lead["id"])["total"] == 2
+    assert _read(api, w.manager, municipality_id=w.adopter["id"])["total"] == 0
 
 
 def test_success_criteria_carry_numbers_and_computed_effects(
     api: ApiClient, library: tuple[World, dict[str, int]]
 ) -> None:
     w, ids = library
-    response = api.get(f"/knowledge/{ids['scaled']}", token=w.outsider_manager)
-    assert response.status_code == 200, response.text
-    entry = response.json()
+    entry = _read(api, w.outsider_manager, f"/knowledge/{ids['scaled']}")
     criteria = {c["metric"]: c for c in entry["success_criteria"]}
     calm = criteria["Uro-episoder pr. uge"]
     assert (calm["baseline"], calm["target"], calm["result"], calm["unit"]) == (14, 7, 8.4, "antal")
@@ -139,11 +138,11 @@ def test_search_is_danish_and_never_breaks(
     api: ApiClient, library: tuple[World, dict[str, int]]
 ) -> None:
     w, ids = library
-    found = _list(api, w.outsider_manager, q="faldulykke")
+    found = _read(api, w.outsider_manager, q="faldulykke")
     assert [i["case_id"] for i in found["items"]] == [ids["failed"]]
     assert found["items"][0]["rank"] is not None
     # "demens" finds "demente" in both needs, never the early one outside the library
-    assert _list(api, w.outsider_manager, q="demens")["total"] == 2
+    assert _read(api, w.outsider_manager, q="demens")["total"] == 2
     for q in ('"demente', "demens AND OR NOT", "NEAR(a b)", "a:*", "🙂", "x" * 500, "   "):
         response = api.get("/knowledge", token=w.outsider_manager, params={"q": q})
         assert response.status_code == 200, (q, response.text)

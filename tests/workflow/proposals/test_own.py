@@ -12,7 +12,15 @@ from tests.factories import World, drive, make_org, make_world, new_case
 from workflow.audit.writer import case_chain
 from workflow.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RequirementsUnmet
 from workflow.core.unit_of_work import UnitOfWork
-from workflow.models import AuditEvent, Case, Deadline, DeadlineStatus, Participant, Signature
+from workflow.models import (
+    AuditEvent,
+    Case,
+    Deadline,
+    DeadlineStatus,
+    Participant,
+    Proposal,
+    Signature,
+)
 from workflow.proposals.own import (
     awaits_own_signature,
     edit_proposal,
@@ -47,6 +55,21 @@ def submission_deadlines(session: Session, case: Case, org_id: int) -> list[Dead
                 col(Deadline.responsible_organisation_id) == org_id,
             )
         ).scalars()
+    )
+
+
+def edit_as_owner(
+    work: UnitOfWork, world: World, case: Case, proposal_id: int, title: str, summary: str
+) -> Proposal:
+    """The proposing company edits its proposal, a tick of the world's clock later."""
+    return edit_proposal(
+        work,
+        case.id or 0,
+        proposal_id,
+        world.partner(world.company),
+        title=title,
+        summary=summary,
+        now=world.tick(),
     )
 
 
@@ -113,15 +136,7 @@ def test_a_company_edits_its_proposal_before_the_deadline_and_the_change_is_audi
     world, case = match_case(session)
     proposal_id = propose(session, world, case)
     work = UnitOfWork(session)
-    edited = edit_proposal(
-        work,
-        case.id or 0,
-        proposal_id,
-        world.partner(world.company),
-        title="  Sanserum 2.0 ",
-        summary="Lys, lyd og duft",
-        now=world.tick(),
-    )
+    edited = edit_as_owner(work, world, case, proposal_id, "  Sanserum 2.0 ", "Lys, lyd og duft")
     work.commit()
     assert (edited.title, edited.summary) == ("Sanserum 2.0", "Lys, lyd og duft")
     assert edited.updated_at == world.clock
@@ -160,15 +175,7 @@ def test_a_competitor_cannot_touch_a_proposal_it_does_not_own(session: Session) 
         withdraw_proposal(work, case.id or 0, proposal_id, rival, now=world.clock)
     session.rollback()
     with pytest.raises(InvalidInput):
-        edit_proposal(
-            work,
-            case.id or 0,
-            proposal_id,
-            world.partner(world.company),
-            title="   ",
-            summary="",
-            now=world.clock,
-        )
+        edit_as_owner(work, world, case, proposal_id, "   ", "")
 
 
 def test_a_withdrawn_proposal_no_longer_counts_and_the_deadline_comes_back(
