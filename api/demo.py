@@ -254,21 +254,25 @@ class _Story:
         self.work.commit()
         return case
 
-    def _join(self, case: Case, key: str, role: str, at: datetime) -> None:
+    def _join(self, case: Case, at: datetime, **roles: str) -> None:
+        """Add the organisations (by their demo key) with their roles, one after the other."""
         assert case.id is not None
-        add_participant(
-            self.work,
-            case.id,
-            self.manager,
-            organisation_id=self.orgs[key].id or 0,
-            role=role,
-            now=at,
-        )
-        self.work.commit()
+        for key, role in roles.items():
+            add_participant(
+                self.work,
+                case.id,
+                self.manager,
+                organisation_id=self.orgs[key].id or 0,
+                role=role,
+                now=at,
+            )
+            self.work.commit()
 
-    def _run_call(self, case: Case, t0: datetime) -> None:
-        """Open the call, take two proposals, assess and decide them after the deadline."""
+    def _run_call(self, case: Case, t0: datetime, title: str) -> None:
+        """Write the call and open it, take two proposals, assess and decide them after the
+        deadline."""
         assert case.id is not None
+        self._patch(case, {"call": self._call(t0, title)}, t0)
         self._go(case, "advance", t0 + timedelta(days=1))
         after = t0 + timedelta(days=42)
         decisions: list[tuple[Proposal, dict[str, int], str, str]] = []
@@ -382,6 +386,35 @@ class _Story:
             )
         self.work.commit()
 
+    def _agree_pilot(
+        self,
+        case: Case,
+        at: datetime,
+        *,
+        site: str,
+        start: date,
+        days: int,
+        criteria: list[dict[str, Any]],
+        health_data: bool,
+        agreement: dict[str, Any] | None = None,
+    ) -> None:
+        """Agree on a pilot of `days` from `start` at `at` (both parties sign), and start it
+        five days later. A demo pilot handles personal data exactly when it handles health
+        data; `agreement` adds to the agreement phase's own example."""
+        pilot = {
+            "site": site,
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=days)).isoformat(),
+            "success_criteria": criteria,
+            "personal_data": health_data,
+            "health_data": health_data,
+            "ethics_notification_required": False,
+        }
+        story = {"pilot": pilot} if agreement is None else {"agreement": agreement, "pilot": pilot}
+        self._patch(case, self._ready("agreement", at, **story), at)
+        self._sign_all(case, at)
+        self._go(case, "advance", at + timedelta(days=5))
+
     # -- the cases ------------------------------------------------------------------------
     def dementia_pilot(self) -> None:
         t0 = self.now - timedelta(days=150)
@@ -404,41 +437,33 @@ class _Story:
             ),
             t0,
         )
-        self._join(case, "randers", "municipality", t0)
-        self._join(case, "aarhus", "municipality", t0)
-        self._join(case, "kp", "knowledge_partner", t0)
-        self._join(case, "dlsc", "facilitator", t0)
-        self._patch(case, {"call": self._call(t0, "Rolige dage for borgere med demens")}, t0)
-        self._run_call(case, t0)
-        at = t0 + timedelta(days=60)
-        start = (self.now - timedelta(days=20)).date()
-        self._patch(
+        self._join(
             case,
-            self._ready(
-                "agreement",
-                at,
-                agreement={"dpa_signed_at": at.isoformat(), "dpia_done": True},
-                pilot={
-                    "site": "Plejehjemmet Svanepunktet, Farum",
-                    "start_date": start.isoformat(),
-                    "end_date": (start + timedelta(days=120)).isoformat(),
-                    "success_criteria": [
-                        {"metric": "Episoder med uro pr. uge", "baseline": "14", "target": "7"},
-                        {
-                            "metric": "Medarbejdernes oplevede tryghed (1-5)",
-                            "baseline": "2,8",
-                            "target": "4,0",
-                        },
-                    ],
-                    "personal_data": True,
-                    "health_data": True,
-                    "ethics_notification_required": False,
-                },
-            ),
-            at,
+            t0,
+            randers="municipality",
+            aarhus="municipality",
+            kp="knowledge_partner",
+            dlsc="facilitator",
         )
-        self._sign_all(case, at)
-        self._go(case, "advance", at + timedelta(days=5))
+        self._run_call(case, t0, "Rolige dage for borgere med demens")
+        at = t0 + timedelta(days=60)
+        self._agree_pilot(
+            case,
+            at,
+            site="Plejehjemmet Svanepunktet, Farum",
+            start=(self.now - timedelta(days=20)).date(),
+            days=120,
+            criteria=[
+                {"metric": "Episoder med uro pr. uge", "baseline": "14", "target": "7"},
+                {
+                    "metric": "Medarbejdernes oplevede tryghed (1-5)",
+                    "baseline": "2,8",
+                    "target": "4,0",
+                },
+            ],
+            health_data=True,
+            agreement={"dpa_signed_at": at.isoformat(), "dpia_done": True},
+        )
 
     def mental_health_need(self) -> None:
         t0 = self.now - timedelta(days=10)
@@ -474,7 +499,7 @@ class _Story:
             ),
             t0,
         )
-        self._join(case, "aarhus", "municipality", t0)
+        self._join(case, t0, aarhus="municipality")
         call = self._call(t0, "Digitalt værktøj til et fælles sprog om sårbare gravide")
         call["submission_deadline"] = (t0 + timedelta(days=45)).isoformat()
         self._patch(case, {"call": call}, t0)
@@ -509,32 +534,18 @@ class _Story:
             ),
             t0,
         )
-        self._join(case, "silkeborg", "municipality", t0)
-        self._patch(case, {"call": self._call(t0, "Sansestimulering i eget hjem")}, t0)
-        self._run_call(case, t0)
+        self._join(case, t0, silkeborg="municipality")
+        self._run_call(case, t0, "Sansestimulering i eget hjem")
         at = t0 + timedelta(days=60)
-        start: date = (t0 + timedelta(days=80)).date()
-        self._patch(
+        self._agree_pilot(
             case,
-            self._ready(
-                "agreement",
-                at,
-                pilot={
-                    "site": "Hjemmeplejen Furesø Nord",
-                    "start_date": start.isoformat(),
-                    "end_date": (start + timedelta(days=180)).isoformat(),
-                    "success_criteria": [
-                        {"metric": "Hjemmeplejebesøg pr. uge", "baseline": "10", "target": "8"}
-                    ],
-                    "personal_data": False,
-                    "health_data": False,
-                    "ethics_notification_required": False,
-                },
-            ),
             at,
+            site="Hjemmeplejen Furesø Nord",
+            start=(t0 + timedelta(days=80)).date(),
+            days=180,
+            criteria=[{"metric": "Hjemmeplejebesøg pr. uge", "baseline": "10", "target": "8"}],
+            health_data=False,
         )
-        self._sign_all(case, at)
-        self._go(case, "advance", at + timedelta(days=5))
         ended = t0 + timedelta(days=265)
         self._patch(
             case,

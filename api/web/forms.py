@@ -13,7 +13,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, EmailStr
 from pydantic.fields import FieldInfo
@@ -26,9 +25,11 @@ from states.sections import editable_sections as sections_editable_in
 from workflow.access.actor import Actor
 from workflow.access.policy import may_edit_section
 from workflow.core import formatting
+from workflow.deadlines.business_days import COPENHAGEN
 from workflow.models import Case
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+LOCAL_TZ = COPENHAGEN
+"""The zone a typed `datetime-local` value is read in: the one every page shows times in."""
 MAX_ROWS = 50
 EMPTY_ROWS = 2
 

@@ -3,37 +3,20 @@
 A plain table, no gettext catalogue: the pages are few, and keeping each Danish text next to its
 English one (in `words.toml`, read by `api.web.words`) makes a missing translation impossible.
 `translate` falls back to the key itself, so a forgotten entry shows up on the page instead of
-raising. Roles and triggers stay here, keyed by the code's own names for them.
+raising. The names of roles and triggers are tables of `words.toml` too, keyed by the values of
+`Role` and `Trigger`.
 """
 
 from api.web.words import WORDS
 from states.text import DEFAULT_LANGUAGE, LANGUAGES, Text, language
-from workflow.access.roles import Role
 from workflow.core.formatting import format_number
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "pick", "translate"]
 
 _UI: dict[str, Text] = WORDS["pages"]
 
-ROLES: dict[str, tuple[str, str]] = {
-    Role.ADMIN: ("Administrator", "Administrator"),
-    Role.MANAGER: ("Projektleder", "Project manager"),
-    Role.STAFF: ("Kommunal medarbejder", "Municipal staff"),
-    Role.PARTNER: ("Partner", "Partner"),
-    Role.AUDITOR: ("Revisor", "Auditor"),
-    Role.SYSTEM: ("System", "System"),
-    Role.RECIPIENT: ("Modtager (via link)", "Recipient (by link)"),
-    Role.PUBLIC: ("Offentligheden (uden login)", "The public (no sign-in)"),
-}
-
-TRIGGERS: dict[str, tuple[str, str]] = {
-    "advance": ("Gå videre til {dest}", "Advance to {dest}"),
-    "send_back": ("Send tilbage til {dest}", "Send back to {dest}"),
-    "cancel": ("Annullér sagen", "Cancel the case"),
-    "reopen": ("Genåbn sagen i fasen {dest}", "Reopen the case in phase {dest}"),
-    "pause": ("Sæt på pause", "Put on hold"),
-    "resume": ("Genoptag", "Resume"),
-}
+ROLES: dict[str, Text] = WORDS["roles"]
+TRIGGERS: dict[str, Text] = WORDS["triggers"]
 
 
 def translate(language: str, key: str, **values: object) -> str:

@@ -42,6 +42,12 @@ class NavCounts:
     """Open calls, for partners only."""
 
 
+def _offers(action: Action, page: str) -> property:
+    """A `WebUser` property: whether the navigation offers `page`, the one `action` guards
+    (`workflow.access.policy`). One line a link, so the links and their rights read as a table."""
+    return property(lambda user: may(user.actor, action), doc=f"Whether the nav offers {page}.")
+
+
 @dataclass(frozen=True, slots=True)
 class WebUser:
     """The signed-in person: their actor, the name of their organisation and, on pages read
@@ -56,25 +62,10 @@ class WebUser:
         """The token's role."""
         return self.actor.role
 
-    @property
-    def reads_audit(self) -> bool:
-        """Whether the navigation offers the audit page (`workflow.access.policy`)."""
-        return may(self.actor, Action.READ_AUDIT)
-
-    @property
-    def reads_requests(self) -> bool:
-        """Whether the navigation offers "Anmodninger" (companies asking to take part)."""
-        return may(self.actor, Action.READ_ORGANISATION_REQUESTS)
-
-    @property
-    def reads_overview(self) -> bool:
-        """Whether the navigation offers "Overblik for ledere" (`workflow.access.policy`)."""
-        return may(self.actor, Action.READ_OVERVIEW)
-
-    @property
-    def manages_users(self) -> bool:
-        """Whether the navigation offers the users page (`Action.MANAGE_USERS`)."""
-        return may(self.actor, Action.MANAGE_USERS)
+    reads_audit = _offers(Action.READ_AUDIT, "the audit page")
+    reads_requests = _offers(Action.READ_ORGANISATION_REQUESTS, '"Anmodninger" (join requests)')
+    reads_overview = _offers(Action.READ_OVERVIEW, '"Overblik for ledere"')
+    manages_users = _offers(Action.MANAGE_USERS, "the users page")
 
     @property
     def competes(self) -> bool:

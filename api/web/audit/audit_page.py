@@ -33,7 +33,7 @@ from workflow.audit.query import (
     export,
     list_events,
 )
-from workflow.audit.verify import VerifyReport, verify_log
+from workflow.audit.verify import verify_log
 from workflow.core.db import engine_of
 from workflow.core.settings import get_settings
 from workflow.core.timeutil import utcnow
@@ -171,7 +171,7 @@ def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
             "pages": pages,
             "actions": actions,
             "actors": actors,
-            "verification": _verification(report),
+            "verification": report,
             "exports": [
                 (label, f"{WEB_PREFIX}/audit/export.{fmt}" + (f"?{query}" if query else ""))
                 for label, fmt in EXPORTS
@@ -179,34 +179,6 @@ def audit_page(request: Request, user: UserDep, db: SessionDep) -> HTMLResponse:
             "active": "audit",
         },
         user=user,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """What the page says about `verify_log`'s report."""
-
-    ok: bool
-    chains: int
-    events: int
-    chain: str | None = None
-    seq: int | None = None
-    problem: str | None = None
-    detail: str | None = None
-    checkpoint_at: datetime | None = None
-
-
-def _verification(report: VerifyReport) -> Verification:
-    broken = report.first_broken
-    return Verification(
-        ok=report.ok,
-        chains=report.chains_checked,
-        events=report.events_checked,
-        chain=broken.chain if broken else None,
-        seq=broken.seq if broken else None,
-        problem=broken.problem if broken else None,
-        detail=broken.detail if broken else None,
-        checkpoint_at=report.checkpoint.at if report.checkpoint else None,
     )
 
 

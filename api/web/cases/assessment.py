@@ -31,6 +31,7 @@ from workflow.access.policy import sees_scores
 from workflow.access.scope import get_visible_case
 from workflow.cases.facts import parse_section
 from workflow.core.errors import Conflict, InvalidInput, NotFound
+from workflow.core.formatting import LOCALES
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Assessment, Case, Decision, Proposal
 from workflow.proposals.reviews import read_reviews
@@ -40,7 +41,6 @@ from workflow.public.calls import PublicCriterion
 router = APIRouter()
 
 MAX_RATIONALE = 20_000
-LOCALES = {"da": "da_DK", "en": "en_GB"}
 
 
 def format_number(value: float, language: str) -> str:

@@ -232,9 +232,11 @@ def _write_or_refuse(
     *,
     values: dict[str, str],
     refusal: Callable[[Case], str],
+    done: Callable[[T], str],
     proposal_id: int | None = None,
-) -> T | HTMLResponse:
-    """Run `write` in one unit of work and commit; what it returns, or the form again.
+) -> Response:
+    """Run `write` in one unit of work and commit, then on to the page `done` names for what
+    it returned; or the form again.
 
     Submitting, editing and withdrawing are refused the same way (the call closed meanwhile,
     or the workflow found the input invalid): nothing is kept, and the form comes back with
@@ -247,7 +249,7 @@ def _write_or_refuse(
             work = UnitOfWork(db)
             written = write(work)
             work.commit()
-            return written
+            return see_other(done(written))
         except Conflict:
             db.rollback()
             late = True
@@ -297,7 +299,7 @@ def propose(
     _bidders_case(db, user, case_id)
     values = _form_values(form)
     org = own_organisation(db, user.actor)
-    written = _write_or_refuse(
+    return _write_or_refuse(
         request,
         db,
         user,
@@ -312,10 +314,8 @@ def propose(
         ),
         values=values,
         refusal=_late_message,
+        done=lambda proposal: f"/cases/{case_id}/proposals/{proposal.id}?msg=submitted",
     )
-    if isinstance(written, Response):
-        return written
-    return see_other(f"/cases/{case_id}/proposals/{written.id}?msg=submitted")
 
 
 @router.get("/cases/{case_id}/proposals/{proposal_id}/edit", response_class=HTMLResponse)
@@ -361,7 +361,7 @@ def edit(
     _bidders_case(db, user, case_id)
     _own(db, user, case_id, proposal_id)
     values = _form_values(form)
-    refused = _write_or_refuse(
+    return _write_or_refuse(
         request,
         db,
         user,
@@ -376,11 +376,9 @@ def edit(
         ),
         values=values,
         refusal=lambda _case: "proposal.late_change",
+        done=lambda _edited: f"/cases/{case_id}/proposals/{proposal_id}?msg=edited",
         proposal_id=proposal_id,
     )
-    if isinstance(refused, Response):
-        return refused
-    return see_other(f"/cases/{case_id}/proposals/{proposal_id}?msg=edited")
 
 
 @router.post("/cases/{case_id}/proposals/{proposal_id}/withdraw", response_class=HTMLResponse)
@@ -395,7 +393,7 @@ def withdraw(
     """Withdraw the organisation's own proposal before the deadline."""
     _bidders_case(db, user, case_id)
     proposal = _own(db, user, case_id, proposal_id)
-    refused = _write_or_refuse(
+    return _write_or_refuse(
         request,
         db,
         user,
@@ -403,11 +401,9 @@ def withdraw(
         lambda work: withdraw_proposal(work, case_id, proposal_id, user.actor),
         values={"title": proposal.title, "summary": proposal.summary},
         refusal=lambda _case: "proposal.late_change",
+        done=lambda _withdrawn: "/proposals?msg=withdrawn",
         proposal_id=proposal_id,
     )
-    if isinstance(refused, Response):
-        return refused
-    return see_other("/proposals?msg=withdrawn")
 
 
 @router.post("/cases/{case_id}/signature", response_class=HTMLResponse)

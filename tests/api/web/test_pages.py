@@ -11,6 +11,8 @@ import pytest
 from httpx2 import Response
 from sqlmodel import Session, select
 
+from api.web.i18n import ROLES, TRIGGERS
+from states import Trigger
 from tests.browser.world import MATCH_CASE_TITLE, NEED_CASE_TITLE, PROPOSAL_B
 from tests.factories import make_org
 from tests.web_support import WebApp, case_form, csrf_of, press, sign_in, version_of
@@ -404,3 +406,10 @@ def test_pages_carry_security_headers(web: WebApp) -> None:
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_every_role_and_trigger_has_its_words() -> None:
+    """The role and trigger names come from `words.toml`, keyed by the enums' values; a new
+    role or trigger without its words would show its code name on the page."""
+    assert set(ROLES) == {r.value for r in Role}
+    assert set(TRIGGERS) == {t.value for t in Trigger}
