@@ -353,7 +353,8 @@ class _Story:
 
     def _attach_agreement_documents(self, case: Case, at: datetime) -> None:
         """The data processing agreement and the impact assessment, as documents (the
-        requirement `agreement.dpa` asks for them when the pilot handles personal data)."""
+        agreement's data-protection requirement asks for them when the pilot handles personal
+        data)."""
         assert case.id is not None
         for kind, title, text in (
             (DocumentKind.DPA, "Databehandleraftale", "Databehandleraftale mellem parterne."),

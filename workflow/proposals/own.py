@@ -208,7 +208,7 @@ def withdraw_proposal(
 
 def awaits_own_signature(session: Session, case: Case, organisation_id: int) -> bool:
     """Whether the case, in `agreement`, waits for this organisation's signature: one of its
-    proposals is selected (SPEC §3 `agreement.signed`) and it has not signed yet."""
+    proposals is selected (SPEC §3: every selected company signs) and it has not signed yet."""
     if case.state != CaseState.AGREEMENT.value:
         return False
     return organisation_id in awaiting_signatures(session, [case.id or 0]).get(case.id or 0, set())
