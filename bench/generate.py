@@ -20,6 +20,7 @@ from bench.config import DataSize
 from bench.gen_audit import ChainHead, Event, Who, chain_rows
 from bench.sections import check_shapes
 from bench.vocabulary import company_name, municipality_name
+from workflow.access.roles import Role
 from workflow.access.tokens import hash_token
 from workflow.audit.writer import GLOBAL_CHAIN, case_chain
 from workflow.core import migrate
@@ -147,10 +148,12 @@ def _organisations(
     )
     token_rows: list[tuple[int, str, str, int | None, str]] = []
     for org_id in range(1, size.municipalities + 1):
-        who = Who(f"Projektleder, {municipality_name(org_id - 1)}", "manager", org_id)
+        who = Who(f"Projektleder, {municipality_name(org_id - 1)}", Role.MANAGER.value, org_id)
         managers[org_id] = who
-        token_rows.append((org_id, who.name, "manager", org_id, hash_token(manager_token(org_id))))
-    token_rows.append((len(token_rows) + 1, "Revisor", "auditor", None, hash_token(AUDITOR_TOKEN)))
+        token_rows.append((org_id, who.name, who.role, org_id, hash_token(manager_token(org_id))))
+    token_rows.append(
+        (len(token_rows) + 1, "Revisor", Role.AUDITOR.value, None, hash_token(AUDITOR_TOKEN))
+    )
     for token_id, name, role, token_org, _ in token_rows:
         events.append(
             Event(

@@ -26,6 +26,7 @@ import httpx
 
 from bench import pg, servers
 from bench.config import RunSettings
+from workflow.access.roles import Role
 from workflow.core import migrate
 
 ADMIN = "opi-bench-load-admin-token-0123456789abcdef"
@@ -62,7 +63,7 @@ async def _setup(client: httpx.AsyncClient, spread: int) -> tuple[str, list[int]
     )
     made = await client.post(
         "/tokens",
-        json={"name": "Projektleder", "role": "manager", "organisation_id": org.json()["id"]},
+        json={"name": "Projektleder", "role": Role.MANAGER, "organisation_id": org.json()["id"]},
         headers=admin,
     )
     token = str(made.json()["token"])
