@@ -209,16 +209,16 @@ def assess_proposal(
     for name, value in scores.items():
         if isinstance(value, bool) or not isinstance(value, int) or value not in SCORE_RANGE:
             raise InvalidInput(f"The score for {name!r} must be a whole number from 0 to 10.")
-    assessment = Assessment(
-        proposal_id=proposal_id,
-        assessor=actor.name,
-        scores=dict(scores),
-        rationale=rationale,
-        conflict_of_interest=conflict_of_interest,
-        created_at=now,
+    assessment = work.insert(
+        Assessment(
+            proposal_id=proposal_id,
+            assessor=actor.name,
+            scores=dict(scores),
+            rationale=rationale,
+            conflict_of_interest=conflict_of_interest,
+            created_at=now,
+        )
     )
-    work.session.add(assessment)
-    work.session.flush()
     touch_case(work, case, now)
     audit.record(
         work,
@@ -311,17 +311,17 @@ def record_signature(
     if signed_at > now:
         raise InvalidInput("A signature cannot be dated in the future.")
     signed_sha = _signed_version(work.session, case_id, document_version_id)
-    signature = Signature(
-        case_id=case_id,
-        organisation_id=organisation_id,
-        signatory_name=signatory_name,
-        signed_at=signed_at,
-        recorded_by=actor.name,
-        created_at=now,
-        document_version_id=document_version_id,
+    signature = work.insert(
+        Signature(
+            case_id=case_id,
+            organisation_id=organisation_id,
+            signatory_name=signatory_name,
+            signed_at=signed_at,
+            recorded_by=actor.name,
+            created_at=now,
+            document_version_id=document_version_id,
+        )
     )
-    work.session.add(signature)
-    work.session.flush()
     touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     signed: dict[str, Any] = {
