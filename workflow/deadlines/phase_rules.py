@@ -19,7 +19,6 @@ from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
     close_open_deadlines,
-    create_deadline,
     create_deadlines,
     open_deadlines,
 )
@@ -118,7 +117,7 @@ def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[NewDea
     if submission is None:
         return []
     wanted = [
-        NewDeadline(DeadlineKind.SUBMISSION.value, submission, org, escalates=False)
+        _submission(submission, org)
         for org in interested_without_proposal(work, case)
         if submission > now
     ]
@@ -130,6 +129,13 @@ def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[NewDea
         )
     )
     return wanted
+
+
+def _submission(due_at: datetime, organisation_id: int) -> NewDeadline:
+    """An interested company's own deadline to propose, at the call's submission deadline
+    (written on entering match and on interest shown later); it does not escalate, as a
+    proposal cannot come late."""
+    return NewDeadline(DeadlineKind.SUBMISSION.value, due_at, organisation_id, escalates=False)
 
 
 def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[NewDeadline]:
@@ -184,16 +190,7 @@ def on_interest(
         work.session, case.id, kind=DeadlineKind.SUBMISSION.value, organisation_id=organisation_id
     ) or organisation_id not in interested_without_proposal(work, case):
         return
-    create_deadline(
-        work,
-        case,
-        actor,
-        kind=DeadlineKind.SUBMISSION.value,
-        due_at=submission,
-        responsible_organisation_id=organisation_id,
-        escalates=False,
-        now=now,
-    )
+    create_deadlines(work, case, actor, [_submission(submission, organisation_id)], now=now)
 
 
 def on_co_owner(
