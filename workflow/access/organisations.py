@@ -47,19 +47,19 @@ def create_organisation(
         name = clean_name(name)
     except ValueError as exc:
         raise InvalidInput(f"Refused: {exc}.") from None
-    org = Organisation(
-        name=name,
-        kind=kind,
-        email=email,
-        language=language,
-        cvr=cvr,
-        webhook_url=webhook_url,
-        webhook_secret=secrets.token_urlsafe(32) if webhook_url else None,
-        sso_creates_users=sso_creates_users,
-        created_at=utcnow(),
+    org = work.insert(
+        Organisation(
+            name=name,
+            kind=kind,
+            email=email,
+            language=language,
+            cvr=cvr,
+            webhook_url=webhook_url,
+            webhook_secret=secrets.token_urlsafe(32) if webhook_url else None,
+            sso_creates_users=sso_creates_users,
+            created_at=utcnow(),
+        )
     )
-    work.session.add(org)
-    work.session.flush()
     audit.record(
         work,
         actor,

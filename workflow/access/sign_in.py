@@ -217,16 +217,16 @@ def _create_just_in_time(
     name = " ".join((identity.name or "").split())[:200] or email
     if name.casefold().startswith(SYSTEM_PREFIX):
         name = email
-    user = User(
-        name=name,
-        email=email,
-        organisation_id=org.id,
-        role=roles[0].value,
-        created_at=now,
-        last_sign_in_at=now,
+    user = work.insert(
+        User(
+            name=name,
+            email=email,
+            organisation_id=org.id,
+            role=roles[0].value,
+            created_at=now,
+            last_sign_in_at=now,
+        )
     )
-    work.session.add(user)
-    work.session.flush()
     audit.record(
         work,
         actor_of(user, identity.method),

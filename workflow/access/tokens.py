@@ -126,17 +126,17 @@ def create_token(
         role, organisation_id = user.role, user.organisation_id
     role = check_role_and_organisation(work.session, role, organisation_id, f"{role} token")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        name=name,
-        role=role,
-        organisation_id=organisation_id,
-        user_id=user_id,
-        token_hash=hash_token(secret),
-        expires_at=expires_at,
-        created_at=now,
+    row = work.insert(
+        ApiToken(
+            name=name,
+            role=role,
+            organisation_id=organisation_id,
+            user_id=user_id,
+            token_hash=hash_token(secret),
+            expires_at=expires_at,
+            created_at=now,
+        )
     )
-    work.session.add(row)
-    work.session.flush()
     audit.record(
         work,
         actor,

@@ -47,9 +47,9 @@ def invite_user(
     check_role_and_organisation(work.session, role, organisation_id, role)
     if user_by_email(work.session, email) is not None:
         raise Conflict(f"A user with the email {email} already exists.")
-    user = User(name=name, email=email, role=role, organisation_id=organisation_id, created_at=now)
-    work.session.add(user)
-    work.session.flush()
+    user = work.insert(
+        User(name=name, email=email, role=role, organisation_id=organisation_id, created_at=now)
+    )
     audit.record(
         work,
         actor,

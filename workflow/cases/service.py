@@ -47,16 +47,16 @@ def create_case(
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise InvalidInput(f"A case needs a title of 1 to {MAX_TITLE} characters.")
-    case = Case(
-        title=title,
-        lead_municipality_id=lead_municipality_id,
-        need=validate_section("need", need or {}),
-        created_at=now,
-        updated_at=now,
-        phase_entered_at=now,
+    case = work.insert(
+        Case(
+            title=title,
+            lead_municipality_id=lead_municipality_id,
+            need=validate_section("need", need or {}),
+            created_at=now,
+            updated_at=now,
+            phase_entered_at=now,
+        )
     )
-    work.session.add(case)
-    work.session.flush()
     assert case.id is not None
     work.session.add(
         Participant(

@@ -127,6 +127,13 @@ class UnitOfWork:
         self._current()
         return tuple(self._events)
 
+    def insert(self, row: T) -> T:
+        """Add the new `row` and flush it, so its generated id is there for what refers to
+        it next (an audit event, a child row); returns `row`."""
+        self.session.add(row)
+        self.session.flush()
+        return row
+
     def queue(self, events: list[NewEvent]) -> None:
         """Queue audit events, in order, to be written by the next `flush`."""
         self._current()

@@ -290,27 +290,26 @@ def schedule_next_escalation(
         return None  # the ladder already goes on past this rung
     n, at = next_escalation(deadline.due_at, now, calendar_mode(calendar), previous)
     rung = escalation_rung(n)
-    row = Reminder(
-        dedup_key=dedup_key(
-            deadline.id,
-            deadline.revision,
-            rung,
-            reminder.recipient_organisation_id,
-            reminder.channel,
-        ),
-        case_id=reminder.case_id,
-        deadline_id=deadline.id,
-        revision=deadline.revision,
-        rung=rung,
-        rung_order=rung_order(rung),
-        recipient_organisation_id=reminder.recipient_organisation_id,
-        recipient_role=CO_OWNER if reminder.recipient_role == CO_OWNER else MANAGER,
-        channel=reminder.channel,
-        send_at=at,
-        next_attempt_at=at,
-        created_at=now,
-        updated_at=now,
+    return work.insert(
+        Reminder(
+            dedup_key=dedup_key(
+                deadline.id,
+                deadline.revision,
+                rung,
+                reminder.recipient_organisation_id,
+                reminder.channel,
+            ),
+            case_id=reminder.case_id,
+            deadline_id=deadline.id,
+            revision=deadline.revision,
+            rung=rung,
+            rung_order=rung_order(rung),
+            recipient_organisation_id=reminder.recipient_organisation_id,
+            recipient_role=CO_OWNER if reminder.recipient_role == CO_OWNER else MANAGER,
+            channel=reminder.channel,
+            send_at=at,
+            next_attempt_at=at,
+            created_at=now,
+            updated_at=now,
+        )
     )
-    work.session.add(row)
-    work.session.flush()
-    return row

@@ -6,7 +6,6 @@ state change or not at all. Dates without a time (the pilot's) are due at the en
 in Copenhagen.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from states import PHASES, CaseState, Trigger
@@ -20,7 +19,6 @@ from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
     close_open_deadlines,
-    create_deadline,
     create_deadlines,
     open_deadlines,
 )
@@ -44,16 +42,6 @@ INTEREST_ROLES = frozenset({ParticipantRole.INTERESTED.value, ParticipantRole.PA
 PROPOSING_KINDS = frozenset(
     {OrganisationKind.COMPANY.value, OrganisationKind.KNOWLEDGE_INSTITUTION.value}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PhaseDeadline:
-    """A deadline a phase asks for."""
-
-    kind: DeadlineKind
-    due_at: datetime
-    responsible_organisation_id: int
-    escalates: bool = True
 
 
 def end_of_day(day: date) -> datetime:
@@ -88,16 +76,12 @@ def on_transition(
     )
     if dest not in PHASES:
         return
-    wanted = [
-        NewDeadline(w.kind.value, w.due_at, w.responsible_organisation_id, escalates=w.escalates)
-        for w in entry_deadlines(work, case, dest, now)
-    ]
-    create_deadlines(work, case, actor, wanted, now=now)
+    create_deadlines(work, case, actor, entry_deadlines(work, case, dest, now), now=now)
 
 
 def entry_deadlines(
     work: UnitOfWork, case: Case, phase: CaseState, now: datetime
-) -> list[PhaseDeadline]:
+) -> list[NewDeadline]:
     """The deadlines `phase` creates for `case` when it enters at `now`."""
     lead = case.lead_municipality_id
     if phase is CaseState.MATCH:
@@ -109,7 +93,7 @@ def entry_deadlines(
             *sorted({p.organisation_id for p in facts.proposals if p.decision == "selected"}),
         ]
         return [
-            PhaseDeadline(DeadlineKind.SIGNATURE, now + SIGNATURE_AFTER_ENTRY, org)
+            NewDeadline(DeadlineKind.SIGNATURE.value, now + SIGNATURE_AFTER_ENTRY, org)
             for org in dict.fromkeys(parties)
             if org not in facts.signed_organisation_ids
         ]
@@ -117,29 +101,29 @@ def entry_deadlines(
         return _pilot_deadlines(parse_section(PilotSection, case.pilot), lead)
     if phase is CaseState.SCALE:
         return [
-            PhaseDeadline(
-                DeadlineKind.KNOWLEDGE_SHARING, now + KNOWLEDGE_SHARING_AFTER_ENTRY, lead
+            NewDeadline(
+                DeadlineKind.KNOWLEDGE_SHARING.value, now + KNOWLEDGE_SHARING_AFTER_ENTRY, lead
             ),
-            PhaseDeadline(
-                DeadlineKind.ADOPTION_FOLLOW_UP, now + ADOPTION_FOLLOW_UP_AFTER_ENTRY, lead
+            NewDeadline(
+                DeadlineKind.ADOPTION_FOLLOW_UP.value, now + ADOPTION_FOLLOW_UP_AFTER_ENTRY, lead
             ),
         ]
     return []
 
 
-def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[PhaseDeadline]:
+def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[NewDeadline]:
     call = parse_section(CallSection, case.call)
     submission = call.submission_deadline
     if submission is None:
         return []
     wanted = [
-        PhaseDeadline(DeadlineKind.SUBMISSION, submission, org, escalates=False)
+        _submission(submission, org)
         for org in interested_without_proposal(work, case)
         if submission > now
     ]
     wanted.append(
-        PhaseDeadline(
-            DeadlineKind.ASSESSMENT,
+        NewDeadline(
+            DeadlineKind.ASSESSMENT.value,
             submission + ASSESSMENT_AFTER_SUBMISSION,
             case.lead_municipality_id,
         )
@@ -147,18 +131,29 @@ def _match_deadlines(work: UnitOfWork, case: Case, now: datetime) -> list[PhaseD
     return wanted
 
 
-def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[PhaseDeadline]:
-    wanted: list[PhaseDeadline] = []
+def _submission(due_at: datetime, organisation_id: int) -> NewDeadline:
+    """An interested company's own deadline to propose, at the call's submission deadline
+    (written on entering match and on interest shown later); it does not escalate, as a
+    proposal cannot come late."""
+    return NewDeadline(DeadlineKind.SUBMISSION.value, due_at, organisation_id, escalates=False)
+
+
+def _pilot_deadlines(pilot: PilotSection, lead: int) -> list[NewDeadline]:
+    wanted: list[NewDeadline] = []
     start, end = pilot.start_date, pilot.end_date
     if start is not None:
-        wanted.append(PhaseDeadline(DeadlineKind.BASELINE_MEASUREMENT, end_of_day(start), lead))
+        wanted.append(NewDeadline(DeadlineKind.BASELINE_MEASUREMENT.value, end_of_day(start), lead))
     if start is not None and end is not None and end > start:
         midpoint = start + (end - start) / 2
-        wanted.append(PhaseDeadline(DeadlineKind.MIDTERM_EVALUATION, end_of_day(midpoint), lead))
+        wanted.append(
+            NewDeadline(DeadlineKind.MIDTERM_EVALUATION.value, end_of_day(midpoint), lead)
+        )
     if end is not None:
         wanted.append(
-            PhaseDeadline(
-                DeadlineKind.FINAL_EVALUATION, end_of_day(end + FINAL_EVALUATION_AFTER_END), lead
+            NewDeadline(
+                DeadlineKind.FINAL_EVALUATION.value,
+                end_of_day(end + FINAL_EVALUATION_AFTER_END),
+                lead,
             )
         )
     return wanted
@@ -195,16 +190,7 @@ def on_interest(
         work.session, case.id, kind=DeadlineKind.SUBMISSION.value, organisation_id=organisation_id
     ) or organisation_id not in interested_without_proposal(work, case):
         return
-    create_deadline(
-        work,
-        case,
-        actor,
-        kind=DeadlineKind.SUBMISSION.value,
-        due_at=submission,
-        responsible_organisation_id=organisation_id,
-        escalates=False,
-        now=now,
-    )
+    create_deadlines(work, case, actor, [_submission(submission, organisation_id)], now=now)
 
 
 def on_co_owner(

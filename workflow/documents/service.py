@@ -119,35 +119,35 @@ def add_document(
         _proposal_open(case, own_proposal(work.session, actor, case_id, proposal_id), now)
     session = work.session
     if upload.replaces is None:
-        document = Document(
-            case_id=case_id,
-            proposal_id=proposal_id,
-            kind=kind.value,
-            title=title,
-            organisation_id=actor.organisation_id,
-            created_by=actor.name,
-            created_at=now,
+        document = work.insert(
+            Document(
+                case_id=case_id,
+                proposal_id=proposal_id,
+                kind=kind.value,
+                title=title,
+                organisation_id=actor.organisation_id,
+                created_by=actor.name,
+                created_at=now,
+            )
         )
-        session.add(document)
-        session.flush()
         n = 1
     else:
         document = _replaced(session, case_id, proposal_id, upload.replaces, kind)
         document.title = title
         n = _last_version(session, document) + 1
     store.put(session, received.sha256, received.path)
-    version = DocumentVersion(
-        document_id=document.id or 0,
-        n=n,
-        sha256=received.sha256,
-        size=received.size,
-        media_type=media_type,
-        file_name=received.file_name,
-        uploaded_by=actor.name,
-        uploaded_at=now,
+    version = work.insert(
+        DocumentVersion(
+            document_id=document.id or 0,
+            n=n,
+            sha256=received.sha256,
+            size=received.size,
+            media_type=media_type,
+            file_name=received.file_name,
+            uploaded_by=actor.name,
+            uploaded_at=now,
+        )
     )
-    session.add(version)
-    session.flush()
     if proposal_id is None:
         # What the guards read changed (the kinds of documents present): a new case version.
         touch_case(work, case, now)

@@ -34,6 +34,7 @@ from workflow.proposals.service import (
     call_deadline,
     check_call_open,
     ensure_participant,
+    participant_recorded,
     record_signature,
     touch_case,
 )
@@ -97,24 +98,8 @@ def show_interest(
     check_call_open(case, now, "Interest is shown")
     interested = ParticipantRole.INTERESTED.value
     participant, added = ensure_participant(work, case_id, org.id or 0, interested, now)
-    if not added:
-        return participant
-    work.session.flush()
-    touch_case(work, case, now)
-    audit.record(
-        work,
-        actor,
-        "participant.added",
-        {
-            "organisation_id": org.id,
-            "role": interested,
-            "previous_role": None,
-            "self": True,
-        },
-        case_id=case_id,
-        at=now,
-    )
-    phase_rules.on_interest(work, case, org.id or 0, interested, actor, now)
+    if added:
+        participant_recorded(work, case, actor, org.id or 0, interested, None, now, own=True)
     return participant
 
 

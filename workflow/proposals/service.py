@@ -158,19 +158,42 @@ def add_participant(
     participant, added = ensure_participant(work, case_id, organisation_id, role, now)
     before = None if added else participant.role
     participant.role = role
+    participant_recorded(work, case, actor, organisation_id, role, before, now)
+    return participant
+
+
+def participant_recorded(
+    work: UnitOfWork,
+    case: Case,
+    actor: Actor,
+    organisation_id: int,
+    role: str,
+    before: str | None,
+    now: datetime,
+    *,
+    own: bool = False,
+) -> None:
+    """What follows a participant added (`before` None) or given a new role, whoever did it:
+    the case's new version, the audit event (`own`: the organisation joined by itself) and
+    the deadlines the role brings (an interested company's submission deadline, a co-owner's
+    share of the reminders)."""
     work.session.flush()
     touch_case(work, case, now)
     audit.record(
         work,
         actor,
         "participant.added" if before is None else "participant.changed",
-        {"organisation_id": organisation_id, "role": role, "previous_role": before},
-        case_id=case_id,
+        {
+            "organisation_id": organisation_id,
+            "role": role,
+            "previous_role": before,
+            **({"self": True} if own else {}),
+        },
+        case_id=case.id,
         at=now,
     )
     phase_deadlines.on_interest(work, case, organisation_id, role, actor, now)
     phase_deadlines.on_co_owner(work, case, organisation_id, role, before, now)
-    return participant
 
 
 def _proposal_in(session: Session, case_id: int, proposal_id: int) -> Proposal:
@@ -209,16 +232,16 @@ def assess_proposal(
     for name, value in scores.items():
         if isinstance(value, bool) or not isinstance(value, int) or value not in SCORE_RANGE:
             raise InvalidInput(f"The score for {name!r} must be a whole number from 0 to 10.")
-    assessment = Assessment(
-        proposal_id=proposal_id,
-        assessor=actor.name,
-        scores=dict(scores),
-        rationale=rationale,
-        conflict_of_interest=conflict_of_interest,
-        created_at=now,
+    assessment = work.insert(
+        Assessment(
+            proposal_id=proposal_id,
+            assessor=actor.name,
+            scores=dict(scores),
+            rationale=rationale,
+            conflict_of_interest=conflict_of_interest,
+            created_at=now,
+        )
     )
-    work.session.add(assessment)
-    work.session.flush()
     touch_case(work, case, now)
     audit.record(
         work,
@@ -311,17 +334,17 @@ def record_signature(
     if signed_at > now:
         raise InvalidInput("A signature cannot be dated in the future.")
     signed_sha = _signed_version(work.session, case_id, document_version_id)
-    signature = Signature(
-        case_id=case_id,
-        organisation_id=organisation_id,
-        signatory_name=signatory_name,
-        signed_at=signed_at,
-        recorded_by=actor.name,
-        created_at=now,
-        document_version_id=document_version_id,
+    signature = work.insert(
+        Signature(
+            case_id=case_id,
+            organisation_id=organisation_id,
+            signatory_name=signatory_name,
+            signed_at=signed_at,
+            recorded_by=actor.name,
+            created_at=now,
+            document_version_id=document_version_id,
+        )
     )
-    work.session.add(signature)
-    work.session.flush()
     touch_case(work, case, now)
     deadlines.meet(work, case_id, DeadlineKind.SIGNATURE, organisation_id, actor, now)
     signed: dict[str, Any] = {
