@@ -98,7 +98,7 @@ def _filtered(query: Select[Any], filters: NeedFilter) -> Select[Any]:
 
 
 def match_text(
-    session: Session, query: Select[Any], text: str, *, any_term: bool = False
+    session: Session, query: Select[Any], text: str
 ) -> tuple[Select[Any], ColumnElement[Any] | None]:
     """`query` narrowed to the needs matching `text`, and the rank expression (None: literal).
 
@@ -108,12 +108,12 @@ def match_text(
         found = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
         if not found:
             return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
-        tsq = tsquery_text(found, any_term=any_term)
+        tsq = tsquery_text(found)
         return fulltext.vector_matches(query, tsq), fulltext.vector_rank(tsq)
     terms = query_terms(text)
     if not terms:
         return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
-    query = fulltext.fts_matches(query, fts5_query(terms, any_term=any_term))
+    query = fulltext.fts_matches(query, fts5_query(terms))
     return query, fulltext.fts_rank()
 
 

@@ -56,16 +56,14 @@ def query_terms(q: str) -> list[str]:
     return list(seen)
 
 
-def fts5_query(terms: list[str], *, any_term: bool = False) -> str:
-    """An FTS5 MATCH expression: every term (or, with `any_term`, any) as a quoted prefix.
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: every term as a quoted prefix.
 
     The terms are word characters only (`WORD`), so the double quotes cannot be broken out of.
     """
-    joiner = " OR " if any_term else " AND "
-    return joiner.join(f'"{term}"*' for term in terms)
+    return " AND ".join(f'"{term}"*' for term in terms)
 
 
-def tsquery_text(words_: list[str], *, any_term: bool = False) -> str:
-    """A `to_tsquery('danish', ...)` text: every word (or any) quoted, as a stemmed prefix."""
-    joiner = " | " if any_term else " & "
-    return joiner.join(f"'{word}':*" for word in words_)
+def tsquery_text(words_: list[str]) -> str:
+    """A `to_tsquery('danish', ...)` text: every word quoted, as a stemmed prefix."""
+    return " & ".join(f"'{word}':*" for word in words_)
