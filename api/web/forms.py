@@ -25,7 +25,7 @@ from states.sections import editable_sections as sections_editable_in
 from workflow.access.actor import Actor
 from workflow.access.policy import may_edit_section
 from workflow.core import formatting
-from workflow.deadlines.business_days import COPENHAGEN
+from workflow.core.timeutil import COPENHAGEN
 from workflow.models import Case
 
 LOCAL_TZ = COPENHAGEN

@@ -13,9 +13,9 @@ from states.sections import CallSection, PilotSection
 from workflow.access.actor import Actor
 from workflow.cases.facts import held_facts, parse_section
 from workflow.cases.relations import held_relations
+from workflow.core.timeutil import COPENHAGEN
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.deadlines import outbox
-from workflow.deadlines.business_days import COPENHAGEN
 from workflow.deadlines.service import (
     NewDeadline,
     close_open_deadlines,
