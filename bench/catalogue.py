@@ -35,6 +35,10 @@ def share_every_need(db: str) -> int:
             "UPDATE cases SET shared_at = created_at WHERE shared_at IS NULL"
         ).rowcount
         conn.execute("ANALYZE cases")
+        if conn.execute("SELECT to_regclass('need_lexemes')").fetchone() != (None,):
+            # The catalogue's lexeme index (migration 0020) just took a row per lexeme of every
+            # need; PostgreSQL's autovacuum vacuums after such inserts, here it is done at once.
+            conn.execute("VACUUM ANALYZE need_lexemes")
     return added
 
 

@@ -97,6 +97,12 @@ def _filtered(query: Select[Any], filters: NeedFilter) -> Select[Any]:
     return query
 
 
+def search_words(text: str) -> list[str]:
+    """PostgreSQL: the distinct words of a search (at most `MAX_QUERY_TERMS`), in order; the
+    database stems them."""
+    return list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
+
+
 def match_text(
     session: Session, query: Select[Any], text: str
 ) -> tuple[Select[Any], ColumnElement[Any] | None]:
@@ -105,7 +111,7 @@ def match_text(
     The one guarded text search of the needs (any text is safe: no search syntax gets
     through), shared by the catalogue and the knowledge library (`workflow.knowledge`)."""
     if fulltext.postgresql(session):
-        found = list(dict.fromkeys(words(text)))[:MAX_QUERY_TERMS]
+        found = search_words(text)
         if not found:
             return query.where(col(Case.search_full).contains(fold(text), autoescape=True)), None
         tsq = tsquery_text(found)
@@ -123,10 +129,34 @@ def search_needs(
     """The shared needs matching `filters`, best first (newest first without `q`), and the
     number of them."""
     require_catalogue(session, actor)
+    found = search_words(filters.q) if filters.q and fulltext.postgresql(session) else []
+    lexemes = fulltext.query_lexemes(session, found) if found else []
+    if len(lexemes) == 1:
+        return _search_lexeme(session, lexemes[0], filters, limit=limit, offset=offset)
     newest = (col(Case.shared_at), col(Case.id))
     return search_page(
         session, _filtered(select(Case), filters), filters.q, newest, limit=limit, offset=offset
     )
+
+
+def _search_lexeme(
+    session: Session, lexeme: str, filters: NeedFilter, *, limit: int, offset: int
+) -> tuple[list[NeedHit], int]:
+    """PostgreSQL, a search for one word: a page of the shared needs holding it, best first,
+    ranked from the catalogue's lexeme index (`fulltext.lexeme_matches`) exactly as
+    `match_text` ranks them from the needs' vectors, without reading the matches' rows; only
+    a filter on the case's own columns does. Several words are left to `match_text`: the
+    vectors' index intersects them, where the lexeme index would read every need holding
+    the commonest of them."""
+    matches = fulltext.lexeme_matches(lexeme)
+    query = select(matches)
+    if filters.area or filters.state or filters.municipality_id is not None:
+        query = _filtered(query.join(Case, col(Case.id) == matches.c.case_id), filters)
+    newest = (matches.c.shared_at, matches.c.case_id)
+    hits, total = ranked_page(
+        session, query, matches.c.rank, newest, limit=limit, offset=offset, key=matches.c.case_id
+    )
+    return [NeedHit(case, score) for case, score in hits], total
 
 
 def search_page(
@@ -158,10 +188,11 @@ def ranked_page(
     session: Session,
     query: Select[Any],
     rank: ColumnElement[Any],
-    then: tuple[Mapped[Any], ...],
+    then: tuple[Mapped[Any] | ColumnElement[Any], ...],
     *,
     limit: int,
     offset: int,
+    key: Mapped[Any] | ColumnElement[Any] = col(Case.id),
 ) -> tuple[list[tuple[Case, float]], int]:
     """One page of the cases `query` finds, best `rank` first (ties: `then`, descending),
     with each case's rank and the number of matches, in one statement.
@@ -170,9 +201,10 @@ def ranked_page(
     (SQLite allows FTS5's `bm25` in no query with a window function, so the counting and
     sorting happen one level up; PostgreSQL flattens the two into one). The middle one counts
     them and sorts the small rows; the outer one reads the page's cases in full. A page past
-    the last match has no row to carry the count, so only then is it counted on its own."""
+    the last match has no row to carry the count, so only then is it counted on its own.
+    `key` is the matches' case id (the case's own, unless `query` ranks another table)."""
     matches = query.with_only_columns(
-        col(Case.id).label("id"),
+        key.label("id"),
         rank.label("rank"),
         *(c.label(f"then_{i}") for i, c in enumerate(then)),
     ).subquery("matches")
