@@ -40,7 +40,7 @@ square of its ordinal, the first highest weight counted in full, the sum over pi
 _FOLLOW = """
 CREATE FUNCTION opi_need_lexemes_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'UPDATE' AND OLD.shared_at IS NOT NULL THEN
         DELETE FROM need_lexemes WHERE case_id = OLD.id;
     END IF;
     IF NEW.shared_at IS NOT NULL THEN

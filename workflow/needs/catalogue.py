@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Mapped
+from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy.orm import Mapped, load_only
+from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, col
 
 from workflow.access.actor import Actor
@@ -44,6 +45,17 @@ UNSHARED_ACTION = "need.unshared"
 
 MAX_QUERY_LENGTH = 500
 """Longer search text is refused (422) by the API before it gets here."""
+
+
+NEED_FIELDS = load_only(
+    *(
+        inspect(Case).attrs[name].class_attribute
+        for name in ("id", "title", "state", "need", "lead_municipality_id", "shared_at")
+    )
+)
+"""What a need in the catalogue shows: a page of 50 needs read with the case's other sections
+(call, agreement, pilot, scale) and search texts spent a third of its time decoding JSON it
+never showed. Anything else is loaded when it is asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +146,9 @@ def search_needs(
     if len(lexemes) == 1:
         return _search_lexeme(session, lexemes[0], filters, limit=limit, offset=offset)
     newest = (col(Case.shared_at), col(Case.id))
+    query = _filtered(select(Case), filters)
     return search_page(
-        session, _filtered(select(Case), filters), filters.q, newest, limit=limit, offset=offset
+        session, query, filters.q, newest, limit=limit, offset=offset, fields=NEED_FIELDS
     )
 
 
@@ -154,7 +167,14 @@ def _search_lexeme(
         query = _filtered(query.join(Case, col(Case.id) == matches.c.case_id), filters)
     newest = (matches.c.shared_at, matches.c.case_id)
     hits, total = ranked_page(
-        session, query, matches.c.rank, newest, limit=limit, offset=offset, key=matches.c.case_id
+        session,
+        query,
+        matches.c.rank,
+        newest,
+        limit=limit,
+        offset=offset,
+        key=matches.c.case_id,
+        fields=NEED_FIELDS,
     )
     return [NeedHit(case, score) for case, score in hits], total
 
@@ -167,20 +187,25 @@ def search_page(
     *,
     limit: int,
     offset: int,
+    fields: ORMOption | None = None,
 ) -> tuple[list[NeedHit], int]:
     """One page of the cases `query` finds and the number of them: with text in `q`, those
     matching it (`match_text`), best first, each with its rank; otherwise (or when `q` has no
     word to rank by) ordered by `then`, descending, without a rank. The catalogue's search and
-    the knowledge library's (`workflow.knowledge`) are this, over their own cases."""
+    the knowledge library's (`workflow.knowledge`) are this, over their own cases. `fields`
+    says which of the page's cases' fields to read (all without it)."""
+    options = [] if fields is None else [fields]
     rank: ColumnElement[Any] | None = None
     if q and q.strip():
         query, rank = match_text(session, query, q)
     if rank is None:
         total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         ordered = query.order_by(*(c.desc() for c in then))
-        rows = session.execute(ordered.limit(limit).offset(offset)).scalars()
+        rows = session.execute(ordered.options(*options).limit(limit).offset(offset)).scalars()
         return [NeedHit(case, None) for case in rows], total
-    found, total = ranked_page(session, query, rank, then, limit=limit, offset=offset)
+    found, total = ranked_page(
+        session, query, rank, then, limit=limit, offset=offset, fields=fields
+    )
     return [NeedHit(case, score) for case, score in found], total
 
 
@@ -193,6 +218,7 @@ def ranked_page(
     limit: int,
     offset: int,
     key: Mapped[Any] | ColumnElement[Any] = col(Case.id),
+    fields: ORMOption | None = None,
 ) -> tuple[list[tuple[Case, float]], int]:
     """One page of the cases `query` finds, best `rank` first (ties: `then`, descending),
     with each case's rank and the number of matches, in one statement.
@@ -202,7 +228,8 @@ def ranked_page(
     sorting happen one level up; PostgreSQL flattens the two into one). The middle one counts
     them and sorts the small rows; the outer one reads the page's cases in full. A page past
     the last match has no row to carry the count, so only then is it counted on its own.
-    `key` is the matches' case id (the case's own, unless `query` ranks another table)."""
+    `key` is the matches' case id (the case's own, unless `query` ranks another table);
+    `fields` says which of the page's cases' fields to read (all without it)."""
     matches = query.with_only_columns(
         key.label("id"),
         rank.label("rank"),
@@ -218,6 +245,7 @@ def ranked_page(
     )
     rows = session.execute(
         select(Case, inner.c.rank, inner.c.total)
+        .options(*([] if fields is None else [fields]))
         .join(inner, col(Case.id) == inner.c.id)
         .order_by(inner.c.rank.desc(), *(inner.c[f"then_{i}"].desc() for i in range(len(then))))
     ).all()
