@@ -3,7 +3,7 @@ keeps it in step with sharing and with the need's text, a transition never touch
 one-word search ranked from it finds, orders, counts and ranks exactly as `ts_rank` over the
 needs' vectors (the path it replaced, still the one for several words)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from alembic import command
@@ -33,8 +33,8 @@ def _row_versions(session: Session, case: Case) -> list[str]:
     return list(session.execute(query, {"id": case.id}).scalars())
 
 
-def _share(session: Session, case: Case, at: object) -> None:
-    case.shared_at = at  # type: ignore[assignment]
+def _share(session: Session, case: Case, at: datetime | None) -> None:
+    case.shared_at = at
     session.add(case)
     session.commit()
 
