@@ -19,6 +19,7 @@ from workflow.core.errors import NotFound
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case
 from workflow.needs.catalogue import (
+    NeedCard,
     NeedFilter,
     NeedHit,
     get_shared_need,
@@ -39,7 +40,7 @@ def need_items(session: Session, hits: list[NeedHit]) -> list[NeedItem]:
     ]
 
 
-def need_item(case: Case, lead_name: str, rank: float | None = None) -> NeedItem:
+def need_item(case: Case | NeedCard, lead_name: str, rank: float | None = None) -> NeedItem:
     """One shared need."""
     assert case.id is not None and case.shared_at is not None
     need = case.need

@@ -48,7 +48,7 @@ from workflow.models import (
     ParticipantRole,
     Proposal,
 )
-from workflow.needs.catalogue import NeedFilter, NeedHit, may_use_catalogue, search_page
+from workflow.needs.catalogue import NeedFilter, may_use_catalogue, search_page
 from workflow.needs.coowners import CO_OWNER_ROLE, NamedMunicipality, publishers
 from workflow.needs.similar import similar_cases
 from workflow.proposals.reviews import latest_decisions
@@ -107,8 +107,12 @@ class Adopter:
     letter_of_intent_at: date | None
 
 
-KnowledgeHit = NeedHit
-"""A library case found, with its relevance: the catalogue's hit, as the search is its."""
+@dataclass(frozen=True, slots=True)
+class KnowledgeHit:
+    """A library case found, with its relevance (None when the list is not a search)."""
+
+    case: Case
+    rank: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +221,10 @@ def search_library(
     `q`), and the number of them."""
     require_library(session, actor)
     latest = (col(Case.phase_entered_at), col(Case.id))
-    return search_page(
+    found, total = search_page(
         session, _filtered(select(Case), filters), filters.q, latest, limit=limit, offset=offset
     )
+    return [KnowledgeHit(case, rank) for case, rank in found], total
 
 
 def similar_knowledge(

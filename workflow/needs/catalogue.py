@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy import ColumnElement, Select, Subquery, func, inspect, select
 from sqlalchemy.orm import Mapped, load_only
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, col
@@ -69,11 +69,36 @@ class NeedFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class NeedHit:
-    """A need found, with its relevance (None when the list is not a search): a shared need
-    in the catalogue, or a case in the knowledge library (`workflow.knowledge`)."""
+class NeedCard:
+    """A shared need as a line of the catalogue shows it: the case's fields it needs, read as
+    plain columns. A one-word search reads its page this way; making 50 `Case` objects cost
+    more than its statement."""
 
-    case: Case
+    id: int
+    title: str
+    state: str
+    need: dict[str, Any]
+    lead_municipality_id: int
+    shared_at: datetime | None
+
+
+NEED_CARD_COLUMNS = (
+    col(Case.id),
+    col(Case.title),
+    col(Case.state),
+    col(Case.need),
+    col(Case.lead_municipality_id),
+    col(Case.shared_at),
+)
+"""The columns of a `NeedCard`, in its fields' order."""
+
+
+@dataclass(frozen=True, slots=True)
+class NeedHit:
+    """A need in the catalogue, with its relevance (None when the list is not a search): the
+    case, or for a one-word search the fields a line shows (`NeedCard`)."""
+
+    case: Case | NeedCard
     rank: float | None
 
 
@@ -141,15 +166,16 @@ def search_needs(
     """The shared needs matching `filters`, best first (newest first without `q`), and the
     number of them."""
     require_catalogue(session, actor)
-    found = search_words(filters.q) if filters.q and fulltext.postgresql(session) else []
-    lexemes = fulltext.query_lexemes(session, found) if found else []
+    words_ = search_words(filters.q) if filters.q and fulltext.postgresql(session) else []
+    lexemes = fulltext.query_lexemes(session, words_) if words_ else []
     if len(lexemes) == 1:
         return _search_lexeme(session, lexemes[0], filters, limit=limit, offset=offset)
     newest = (col(Case.shared_at), col(Case.id))
     query = _filtered(select(Case), filters)
-    return search_page(
+    found, total = search_page(
         session, query, filters.q, newest, limit=limit, offset=offset, fields=NEED_FIELDS
     )
+    return [NeedHit(case, rank) for case, rank in found], total
 
 
 def _search_lexeme(
@@ -166,17 +192,18 @@ def _search_lexeme(
     if filters.area or filters.state or filters.municipality_id is not None:
         query = _filtered(query.join(Case, col(Case.id) == matches.c.case_id), filters)
     newest = (matches.c.shared_at, matches.c.case_id)
-    hits, total = ranked_page(
-        session,
-        query,
-        matches.c.rank,
-        newest,
-        limit=limit,
-        offset=offset,
-        key=matches.c.case_id,
-        fields=NEED_FIELDS,
+    hits, order = _ranked_hits(
+        query, matches.c.rank, newest, limit=limit, offset=offset, key=matches.c.case_id
     )
-    return [NeedHit(case, score) for case, score in hits], total
+    rows = session.execute(
+        select(*NEED_CARD_COLUMNS, hits.c.rank, hits.c.total)
+        .join(hits, col(Case.id) == hits.c.id)
+        .order_by(*order)
+    ).all()
+    if not rows:
+        return [], _count(session, query)
+    cards = [NeedHit(NeedCard(*row[: len(NEED_CARD_COLUMNS)]), float(row.rank)) for row in rows]
+    return cards, int(rows[0].total)
 
 
 def search_page(
@@ -188,7 +215,7 @@ def search_page(
     limit: int,
     offset: int,
     fields: ORMOption | None = None,
-) -> tuple[list[NeedHit], int]:
+) -> tuple[list[tuple[Case, float | None]], int]:
     """One page of the cases `query` finds and the number of them: with text in `q`, those
     matching it (`match_text`), best first, each with its rank; otherwise (or when `q` has no
     word to rank by) ordered by `then`, descending, without a rank. The catalogue's search and
@@ -199,14 +226,13 @@ def search_page(
     if q and q.strip():
         query, rank = match_text(session, query, q)
     if rank is None:
-        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         ordered = query.order_by(*(c.desc() for c in then))
         rows = session.execute(ordered.options(*options).limit(limit).offset(offset)).scalars()
-        return [NeedHit(case, None) for case in rows], total
+        return [(case, None) for case in rows], _count(session, query)
     found, total = ranked_page(
         session, query, rank, then, limit=limit, offset=offset, fields=fields
     )
-    return [NeedHit(case, score) for case, score in found], total
+    return [(case, score) for case, score in found], total
 
 
 def ranked_page(
@@ -230,29 +256,50 @@ def ranked_page(
     the last match has no row to carry the count, so only then is it counted on its own.
     `key` is the matches' case id (the case's own, unless `query` ranks another table);
     `fields` says which of the page's cases' fields to read (all without it)."""
+    hits, order = _ranked_hits(query, rank, then, limit=limit, offset=offset, key=key)
+    rows = session.execute(
+        select(Case, hits.c.rank, hits.c.total)
+        .options(*([] if fields is None else [fields]))
+        .join(hits, col(Case.id) == hits.c.id)
+        .order_by(*order)
+    ).all()
+    if rows:
+        return [(case, float(score)) for case, score, _ in rows], int(rows[0][2])
+    return [], _count(session, query)
+
+
+def _ranked_hits(
+    query: Select[Any],
+    rank: ColumnElement[Any],
+    then: tuple[Mapped[Any] | ColumnElement[Any], ...],
+    *,
+    limit: int,
+    offset: int,
+    key: Mapped[Any] | ColumnElement[Any],
+) -> tuple[Subquery, list[ColumnElement[Any]]]:
+    """The page's matches of `query` as a subquery of `id`, `rank`, `total` (the number of
+    matches) and the tie-breakers, and the order to read them in (`ranked_page`)."""
     matches = query.with_only_columns(
         key.label("id"),
         rank.label("rank"),
         *(c.label(f"then_{i}") for i, c in enumerate(then)),
     ).subquery("matches")
     tie_breakers = [matches.c[f"then_{i}"] for i in range(len(then))]
-    inner = (
+    hits = (
         select(matches.c.id, matches.c.rank, func.count().over().label("total"), *tie_breakers)
         .order_by(matches.c.rank.desc(), *(c.desc() for c in tie_breakers))
         .limit(limit)
         .offset(offset)
         .subquery("hits")
     )
-    rows = session.execute(
-        select(Case, inner.c.rank, inner.c.total)
-        .options(*([] if fields is None else [fields]))
-        .join(inner, col(Case.id) == inner.c.id)
-        .order_by(inner.c.rank.desc(), *(inner.c[f"then_{i}"].desc() for i in range(len(then))))
-    ).all()
-    if rows:
-        return [(case, float(score)) for case, score, _ in rows], int(rows[0][2])
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    return [], total
+    order: list[ColumnElement[Any]] = [hits.c.rank.desc()]
+    order += [hits.c[f"then_{i}"].desc() for i in range(len(then))]
+    return hits, order
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    """How many rows `query` finds."""
+    return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
 def get_shared_need(session: Session, actor: Actor, case_id: int) -> Case:
