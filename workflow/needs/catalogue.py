@@ -18,7 +18,7 @@ costs nothing more, where a second `count(*)` statement used to find every match
 Issue 17's benchmark and why: docs/leaders.md, "The catalogue benchmark".
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -47,17 +47,6 @@ MAX_QUERY_LENGTH = 500
 """Longer search text is refused (422) by the API before it gets here."""
 
 
-NEED_FIELDS = load_only(
-    *(
-        inspect(Case).attrs[name].class_attribute
-        for name in ("id", "title", "state", "need", "lead_municipality_id", "shared_at")
-    )
-)
-"""What a need in the catalogue shows: a page of 50 needs read with the case's other sections
-(call, agreement, pilot, scale) and search texts spent a third of its time decoding JSON it
-never showed. Anything else is loaded when it is asked for."""
-
-
 @dataclass(frozen=True, slots=True)
 class NeedFilter:
     """The catalogue's search text and filters, all optional."""
@@ -82,15 +71,13 @@ class NeedCard:
     shared_at: datetime | None
 
 
-NEED_CARD_COLUMNS = (
-    col(Case.id),
-    col(Case.title),
-    col(Case.state),
-    col(Case.need),
-    col(Case.lead_municipality_id),
-    col(Case.shared_at),
-)
+NEED_CARD_COLUMNS = tuple(inspect(Case).attrs[f.name].class_attribute for f in fields(NeedCard))
 """The columns of a `NeedCard`, in its fields' order."""
+
+NEED_FIELDS = load_only(*NEED_CARD_COLUMNS)
+"""What a need in the catalogue shows: a page of 50 needs read with the case's other sections
+(call, agreement, pilot, scale) and search texts spent a third of its time decoding JSON it
+never showed. Anything else is loaded when it is asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +230,6 @@ def ranked_page(
     *,
     limit: int,
     offset: int,
-    key: Mapped[Any] | ColumnElement[Any] = col(Case.id),
     fields: ORMOption | None = None,
 ) -> tuple[list[tuple[Case, float]], int]:
     """One page of the cases `query` finds, best `rank` first (ties: `then`, descending),
@@ -254,9 +240,8 @@ def ranked_page(
     sorting happen one level up; PostgreSQL flattens the two into one). The middle one counts
     them and sorts the small rows; the outer one reads the page's cases in full. A page past
     the last match has no row to carry the count, so only then is it counted on its own.
-    `key` is the matches' case id (the case's own, unless `query` ranks another table);
     `fields` says which of the page's cases' fields to read (all without it)."""
-    hits, order = _ranked_hits(query, rank, then, limit=limit, offset=offset, key=key)
+    hits, order = _ranked_hits(query, rank, then, limit=limit, offset=offset, key=col(Case.id))
     rows = session.execute(
         select(Case, hits.c.rank, hits.c.total)
         .options(*([] if fields is None else [fields]))
@@ -277,8 +262,9 @@ def _ranked_hits(
     offset: int,
     key: Mapped[Any] | ColumnElement[Any],
 ) -> tuple[Subquery, list[ColumnElement[Any]]]:
-    """The page's matches of `query` as a subquery of `id`, `rank`, `total` (the number of
-    matches) and the tie-breakers, and the order to read them in (`ranked_page`)."""
+    """The page's matches of `query` as a subquery of `id` (`key`, the matches' case id),
+    `rank`, `total` (the number of matches) and the tie-breakers, and the order to read them
+    in (`ranked_page`, `_search_lexeme`)."""
     matches = query.with_only_columns(
         key.label("id"),
         rank.label("rank"),
