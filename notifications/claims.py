@@ -25,6 +25,7 @@ from sqlmodel import Session, col
 from workflow.access.actor import SYSTEM_SWEEP
 from workflow.audit import writer as audit
 from workflow.core.db import session_scope
+from workflow.core.id_lists import among
 from workflow.core.settings import Settings
 from workflow.core.unit_of_work import UnitOfWork, work_scope
 from workflow.deadlines import outbox
@@ -59,7 +60,7 @@ def claim(engine: Engine, worker: str, now: datetime, settings: Settings, limit:
         if ids:
             session.execute(
                 update(Reminder)
-                .where(col(Reminder.id).in_(ids))
+                .where(among(col(Reminder.id), ids))
                 .values(
                     lease_owner=worker,
                     lease_until=now + timedelta(seconds=settings.lease_seconds),
@@ -75,7 +76,7 @@ def lock_rows(session: Session, ids: Iterable[int]) -> list[Reminder]:
     return list(
         session.execute(
             select(Reminder)
-            .where(col(Reminder.id).in_(list(ids)))
+            .where(among(col(Reminder.id), ids))
             .order_by(col(Reminder.id))
             .with_for_update()
             .execution_options(populate_existing=True)
@@ -105,7 +106,7 @@ def load_batch(session: Session, ids: list[int]) -> Batch:
             select(Case)
             # The phase sections are large JSON documents no reminder needs.
             .options(load_only(*CASE_COLUMNS))  # type: ignore[arg-type]
-            .where(col(Case.id).in_(sorted({r.case_id for r in batch.rows})))
+            .where(among(col(Case.id), sorted({r.case_id for r in batch.rows})))
         ).scalars()
         if case.id is not None
     }
@@ -130,7 +131,7 @@ CASE_COLUMNS = (
 
 
 def _by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, Row]:
-    found = session.execute(select(model).where(col(model.id).in_(sorted(ids)))).scalars()
+    found = session.execute(select(model).where(among(col(model.id), sorted(ids)))).scalars()
     return {row.id: row for row in found if row.id is not None}
 
 
@@ -146,7 +147,7 @@ def _latest_due_rungs(session: Session, rows: list[Reminder], now: datetime) -> 
     found = session.execute(
         select(*group, func.max(Reminder.rung_order))
         .where(
-            col(Reminder.deadline_id).in_(sorted({k[0] for k in keys})),
+            among(col(Reminder.deadline_id), sorted({k[0] for k in keys})),
             col(Reminder.send_at) <= now,
             col(Reminder.status).in_([ReminderStatus.PENDING.value, ReminderStatus.SENT.value]),
         )
@@ -239,11 +240,12 @@ def finish(
         # The heads of the batch's cases before its reminder rows: the lock order of every
         # writer of a case (`workflow.transitions.locking.lock_case`), so no deadlock.
         case_ids = session.execute(
-            select(col(Reminder.case_id)).where(col(Reminder.id).in_(ids)).distinct()
+            select(col(Reminder.case_id)).where(among(col(Reminder.id), ids)).distinct()
         ).scalars()
         audit.lock_chains(work, [audit.case_chain(case_id) for case_id in case_ids])
         rows = lock_rows(session, ids)
         events: list[tuple[Reminder, str, dict[str, object]]] = []
+        sent: list[int] = []
         for row in rows:
             assert row.id is not None
             if row.id not in outcomes:
@@ -255,10 +257,9 @@ def finish(
                 ReminderStatus.PENDING.value,
                 ReminderStatus.CANCELLED.value,
             ):
-                row.attempts += 1
-                row.status, row.sent_at, row.last_error = ReminderStatus.SENT.value, now, None
-                release(row, now)
-                events.append((row, "reminder.sent", _describe(row, worker)))
+                sent.append(row.id)
+                data = _describe(row, worker) | {"attempts": row.attempts + 1}
+                events.append((row, "reminder.sent", data))
                 result.sent += 1
             elif error is not None and row.status == ReminderStatus.PENDING.value:
                 row.attempts += 1
@@ -272,11 +273,36 @@ def finish(
                 data = {**_describe(row, worker), "error": row.last_error}
                 events.append((row, "reminder.failed", data))
                 result.failed += 1
+        _mark_sent(session, sent, now)
         events.sort(key=lambda e: (e[0].case_id, e[0].id or 0))
         audit.record_many(work, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
         for row, _, _ in events:
             _next_escalation(work, row, now, settings)
     return result
+
+
+def _mark_sent(session: Session, ids: list[int], now: datetime) -> None:
+    """Mark delivered rows sent with one UPDATE (the caller holds their row locks).
+
+    Nearly every row of a batch ends here, so this is one statement rather than an ORM
+    UPDATE per row; the loaded objects are left as they were and not read again.
+    """
+    if not ids:
+        return
+    session.execute(
+        update(Reminder)
+        .where(among(col(Reminder.id), ids))
+        .values(
+            attempts=col(Reminder.attempts) + 1,
+            status=ReminderStatus.SENT.value,
+            sent_at=now,
+            last_error=None,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def backoff(attempts: int, settings: Settings) -> timedelta:

@@ -13,10 +13,11 @@ from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlmodel import col
 
 from workflow.access.actor import Actor
+from workflow.core.id_lists import among
 from workflow.core.timeutil import isoformat_z, utcnow
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import AuditEvent, AuditHead
@@ -215,9 +216,11 @@ def _lock_heads(work: UnitOfWork, chains: list[str]) -> None:
     wanted = sorted(set(chains) - set(held))
     if not wanted:
         return
-    query = _LOCK_HEAD if len(wanted) == 1 else _LOCK_HEADS
-    params = {"chain": wanted[0]} if len(wanted) == 1 else {"chains": wanted}
-    for chain, seq, hash_ in work.session.execute(query, params):
+    if len(wanted) == 1:
+        found = work.session.execute(_LOCK_HEAD, {"chain": wanted[0]})
+    else:
+        found = work.session.execute(_lock_heads_query(wanted))
+    for chain, seq, hash_ in found:
         held[chain] = ChainHead(chain, seq, hash_, seq)
     for chain in wanted:
         if chain not in held:
@@ -237,12 +240,15 @@ _HEAD_COLUMNS = (col(AuditHead.chain), col(AuditHead.seq), col(AuditHead.hash))
 _LOCK_HEAD = (
     select(*_HEAD_COLUMNS).where(col(AuditHead.chain) == bindparam("chain")).with_for_update()
 )
-_LOCK_HEADS = (
-    select(*_HEAD_COLUMNS)
-    .where(col(AuditHead.chain).in_(bindparam("chains", expanding=True)))
-    .order_by(col(AuditHead.chain))
-    .with_for_update()
-)
+
+
+def _lock_heads_query(chains: list[str]) -> Select[str, int, str]:
+    return (
+        select(*_HEAD_COLUMNS)
+        .where(among(col(AuditHead.chain), chains))
+        .order_by(col(AuditHead.chain))
+        .with_for_update()
+    )
 
 
 def record(
