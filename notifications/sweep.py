@@ -110,7 +110,8 @@ def sweep(
     """One pass: claim and handle due reminders in batches until none are due.
 
     The batches flow through a pipeline: while one batch is being delivered, the next is
-    claimed and rendered, and the one before is recorded, each in its own transaction.
+    claimed, rendered and queued behind it, and the one before is recorded, each in its own
+    transaction.
     `now` fixes the clock for tests; left out, each step reads the real time.
     """
     with (
@@ -145,15 +146,15 @@ class _Sweeper:
 
     def run(self, max_rows: int) -> SweepResult:
         finishing: Future[claims.FinishResult] | None = None
-        prepared = self.claim_and_prepare(max_rows)
-        while prepared is not None:
-            sending = [
-                self.pool.submit(send_one, self.opened, d, prepared.stop_at)
-                for d in prepared.deliveries
-            ]
-            upcoming = self.claim_and_prepare(max_rows)  # while the deliveries run
-            outcomes, unsent = dict(prepared.failures), []
-            for delivery, future in zip(prepared.deliveries, sending, strict=True):
+        current = self.claim_and_prepare(max_rows)
+        sending = self.send(current) if current is not None else []
+        while current is not None:
+            # While this batch is delivered, the next is claimed, rendered and queued behind
+            # it, so the delivery threads go from one batch to the next without waiting.
+            upcoming = self.claim_and_prepare(max_rows)
+            queued = self.send(upcoming) if upcoming is not None else []
+            outcomes, unsent = dict(current.failures), []
+            for delivery, future in zip(current.deliveries, sending, strict=True):
                 error = future.result()
                 if isinstance(error, NotTried):
                     unsent.append(delivery.reminder_id)
@@ -164,10 +165,14 @@ class _Sweeper:
             finishing = self.finisher.submit(
                 claims.finish, self.engine, self.worker, outcomes, unsent, self.now(), self.settings
             )
-            prepared = upcoming
+            current, sending = upcoming, queued
         if finishing is not None:
             self.absorb(finishing)
         return self.result
+
+    def send(self, batch: _Prepared) -> "list[Future[str | NotTried | None]]":
+        """Queue a batch's deliveries on the delivery threads."""
+        return [self.pool.submit(send_one, self.opened, d, batch.stop_at) for d in batch.deliveries]
 
     def claim_and_prepare(self, max_rows: int) -> _Prepared | None:
         """The next batch, claimed and rendered; None when nothing more is due."""

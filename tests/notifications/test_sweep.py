@@ -95,6 +95,8 @@ def test_reminders_are_multipart_mail_in_each_recipients_language(
         if e.action == "reminder.sent"
     ]
     assert {json.loads(e.data)["dedup_key"] for e in sent} == {row_da.dedup_key, row_en.dedup_key}
+    assert all(r.lease_owner is None and r.lease_until is None for r in (row_da, row_en))
+    assert [json.loads(e.data)["attempts"] for e in sent] == [1, 1]
     assert {e.actor_name for e in sent} == {"system:reminder-sweep"}
 
 

@@ -125,8 +125,12 @@ class Settings(BaseSettings):
     )
     sweep_batch: int = Field(100, ge=1, description="Reminders claimed per sweep transaction.")
     delivery_concurrency: int = Field(
-        4, ge=1, le=64, description="Reminders a sweep delivers at once (SMTP connections)."
+        8, ge=1, le=64, description="Reminders a sweep delivers at once (SMTP connections)."
     )
+    """SMTP waits for the server's answer after each command, so a connection is idle most
+    of the time; with 4 a sweep left a local relay a third idle (750 mails/s), with 8 it
+    sent 810-830 (bench `sweep`, 2026-12-03). Relays accept far more connections per client
+    (Postfix: 50)."""
     delivery_timeout: float = Field(
         20, gt=0, description="Seconds an SMTP or webhook delivery may take."
     )
