@@ -10,6 +10,7 @@ from workflow.access.actor import Actor
 from workflow.access.policy import Action, require
 from workflow.audit import writer as audit
 from workflow.core.errors import InvalidInput, NotFound
+from workflow.core.id_lists import among
 from workflow.core.names import clean_name
 from workflow.core.timeutil import utcnow
 from workflow.core.unit_of_work import UnitOfWork
@@ -21,7 +22,9 @@ def organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.execute(
-        select(col(Organisation.id), col(Organisation.name)).where(col(Organisation.id).in_(ids))
+        select(col(Organisation.id), col(Organisation.name)).where(
+            among(col(Organisation.id), sorted(ids))
+        )
     ).all()
     return {i: n for i, n in rows if i is not None}
 

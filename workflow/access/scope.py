@@ -15,6 +15,7 @@ from states import CaseState
 from workflow.access.actor import Actor
 from workflow.access.policy import Action, competes, require, sees_all
 from workflow.core.errors import NotFound
+from workflow.core.id_lists import among
 from workflow.core.unit_of_work import UnitOfWork
 from workflow.models import Case, Participant, ParticipantRole, Proposal
 from workflow.transitions.locking import lock_case
@@ -109,7 +110,7 @@ def partner_roles(session: Session, actor: Actor, case_ids: Sequence[int]) -> di
     rows = session.execute(
         select(col(Participant.case_id), col(Participant.role)).where(
             col(Participant.organisation_id) == actor.organisation_id,
-            col(Participant.case_id).in_(case_ids),
+            among(col(Participant.case_id), case_ids),
         )
     ).all()
     return {case_id: role for case_id, role in rows}
