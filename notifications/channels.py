@@ -8,7 +8,7 @@ for webhooks, so several reminders are in flight at once.
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +35,10 @@ class Delivery:
 
     reminder_id: int
     dedup_key: str
-    mail: mailer.OutgoingMail | None = None
+    mail: Callable[[], mailer.OutgoingMail] | None = None
+    """Builds the mail; called on the delivery thread, so that building one mail overlaps
+    with other threads waiting for the SMTP server's answers. A mail that cannot be built
+    fails its try like a refused one."""
     url: str | None = None
     secret: str | None = None
     payload: dict[str, Any] | None = None
@@ -65,7 +68,7 @@ class Channels:
         """Send one reminder over its channel; raises on any failure."""
         smtp, http = self._mine()
         if delivery.mail is not None:
-            smtp.send(delivery.mail)
+            smtp.send(delivery.mail())
             return
         assert delivery.url and delivery.secret and delivery.payload is not None
         webhook.send(
