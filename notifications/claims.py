@@ -16,12 +16,12 @@ locks the case and its head first), so sweeps never deadlock with each other or 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import Engine, func, or_, select, update
-from sqlalchemy.orm import load_only
 from sqlmodel import Session, col
 
+from notifications import facts
+from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts
 from workflow.access.actor import SYSTEM_SWEEP
 from workflow.audit import writer as audit
 from workflow.core.db import session_scope
@@ -30,7 +30,7 @@ from workflow.core.settings import Settings
 from workflow.core.unit_of_work import UnitOfWork, work_scope
 from workflow.deadlines import outbox
 from workflow.deadlines.ladder import escalation_number
-from workflow.models import Case, Deadline, DeadlineStatus, Organisation, Reminder, ReminderStatus
+from workflow.models import Case, Deadline, DeadlineStatus, Reminder, ReminderStatus
 
 MAX_BACKOFF = timedelta(hours=6)
 MAX_ERROR_LENGTH = 2000
@@ -89,9 +89,9 @@ class Batch:
     """A claimed batch's rows and everything needed to render them, loaded in bulk."""
 
     rows: list[Reminder]
-    deadlines: dict[int, Deadline] = field(default_factory=dict)
-    cases: dict[int, Case] = field(default_factory=dict)
-    organisations: dict[int, Organisation] = field(default_factory=dict)
+    deadlines: dict[int, DeadlineFacts] = field(default_factory=dict)
+    cases: dict[int, CaseFacts] = field(default_factory=dict)
+    organisations: dict[int, OrganisationFacts] = field(default_factory=dict)
 
 
 def load_batch(session: Session, ids: list[int]) -> Batch:
@@ -99,40 +99,16 @@ def load_batch(session: Session, ids: list[int]) -> Batch:
     batch = Batch(lock_rows(session, ids))
     if not batch.rows:
         return batch
-    batch.deadlines = _by_id(session, Deadline, {r.deadline_id for r in batch.rows})
-    batch.cases = {
-        case.id: case
-        for case in session.execute(
-            select(Case)
-            # The phase sections are large JSON documents no reminder needs.
-            .options(load_only(*CASE_COLUMNS))  # type: ignore[arg-type]
-            .where(among(col(Case.id), sorted({r.case_id for r in batch.rows})))
-        ).scalars()
-        if case.id is not None
-    }
+    batch.deadlines = facts.load(session, DeadlineFacts, {r.deadline_id for r in batch.rows})
+    batch.cases = facts.load(session, CaseFacts, {r.case_id for r in batch.rows})
     wanted = {r.recipient_organisation_id for r in batch.rows}
     for deadline in batch.deadlines.values():
         case = batch.cases.get(deadline.case_id)
         wanted.add(
             deadline.responsible_organisation_id or (case.lead_municipality_id if case else 0)
         )
-    batch.organisations = _by_id(session, Organisation, wanted)
+    batch.organisations = facts.load(session, OrganisationFacts, wanted)
     return batch
-
-
-Row = TypeVar("Row", Deadline, Organisation)
-CASE_COLUMNS = (
-    col(Case.id),
-    col(Case.title),
-    col(Case.state),
-    col(Case.on_hold),
-    col(Case.lead_municipality_id),
-)
-
-
-def _by_id(session: Session, model: type[Row], ids: set[int]) -> dict[int, Row]:
-    found = session.execute(select(model).where(among(col(model.id), sorted(ids)))).scalars()
-    return {row.id: row for row in found if row.id is not None}
 
 
 def _latest_due_rungs(session: Session, rows: list[Reminder], now: datetime) -> dict[tuple, int]:

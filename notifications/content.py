@@ -11,13 +11,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifications import links
+from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts
 from states import CaseState
 from states.text import Text, language
 from workflow.core.formatting import format_moment
 from workflow.core.settings import Settings
 from workflow.deadlines.business_days import local_date
-from workflow.deadlines.service import localized_title
-from workflow.models import Case, Deadline, Organisation, Reminder
+from workflow.deadlines.service import title_in
+from workflow.models import Reminder
 
 WHAT_IS_DUE: dict[str, Text] = {
     "submission": Text(
@@ -110,10 +111,10 @@ class ReminderContent:
 
 def gather(
     reminder: Reminder,
-    deadline: Deadline,
-    case: Case,
-    recipient: Organisation,
-    responsible: Organisation | None,
+    deadline: DeadlineFacts,
+    case: CaseFacts,
+    recipient: OrganisationFacts,
+    responsible: OrganisationFacts | None,
     settings: Settings,
     now: datetime,
 ) -> ReminderContent:
@@ -121,7 +122,7 @@ def gather(
     assert deadline.id is not None and case.id is not None
     responsible_id = deadline.responsible_organisation_id or case.lead_municipality_id
     lang = language(recipient.language)
-    title = localized_title(deadline, lang)
+    title = title_in(deadline.kind, deadline.title, lang)
     what = WHAT_IS_DUE.get(deadline.kind)
     token = links.ack_token(
         settings, deadline.id, deadline.revision, reminder.recipient_organisation_id, now=now

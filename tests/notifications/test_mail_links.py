@@ -9,8 +9,9 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from notifications import links
+from notifications import facts, links
 from notifications.content import gather, render_mail
+from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts
 from tests import web_support
 from tests.web_support import WebApp, csrf_of
 from workflow.access.actor import Actor
@@ -66,9 +67,11 @@ def mail_text(web: WebApp, deadline: Deadline, company: Organisation) -> str:
             .scalars()
             .first()
         )
-        case = s.get(Case, deadline.case_id)
-        assert reminder is not None and case is not None
-        content = gather(reminder, deadline, case, company, company, get_settings(), utcnow())
+        assert reminder is not None and deadline.id is not None and company.id is not None
+        [facts_of_deadline] = facts.load(s, DeadlineFacts, {deadline.id}).values()
+        [case] = facts.load(s, CaseFacts, {deadline.case_id}).values()
+        [party] = facts.load(s, OrganisationFacts, {company.id}).values()
+        content = gather(reminder, facts_of_deadline, case, party, party, get_settings(), utcnow())
     return render_mail(content).text
 
 

@@ -66,9 +66,14 @@ KIND_TITLES: dict[str, tuple[str, str]] = {
 
 def localized_title(deadline: Deadline, language: str) -> str:
     """The deadline's title in `language` (managers' own titles are shown as written)."""
-    titles = KIND_TITLES.get(deadline.kind)
+    return title_in(deadline.kind, deadline.title, language)
+
+
+def title_in(kind: str, title: str, language: str) -> str:
+    """The title of a deadline of `kind` in `language`; `title` when the kind has none."""
+    titles = KIND_TITLES.get(kind)
     if titles is None:
-        return deadline.title
+        return title
     return Text(*titles).pick(language)
 
 
