@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from sqlmodel import Session, col
 
 from notifications import facts
-from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts
+from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts, ReminderFacts
 from workflow.access.actor import SYSTEM_SWEEP
 from workflow.audit import writer as audit
 from workflow.core.db import session_scope
@@ -71,24 +71,16 @@ def claim(engine: Engine, worker: str, now: datetime, settings: Settings, limit:
         return sorted(i for i in ids if i is not None)
 
 
-def lock_rows(session: Session, ids: Iterable[int]) -> list[Reminder]:
+def lock_rows(session: Session, ids: Iterable[int]) -> list[ReminderFacts]:
     """The reminders, locked for this transaction, in id order."""
-    return list(
-        session.execute(
-            select(Reminder)
-            .where(among(col(Reminder.id), ids))
-            .order_by(col(Reminder.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalars()
-    )
+    return facts.lock_reminders(session, ids)
 
 
 @dataclass
 class Batch:
     """A claimed batch's rows and everything needed to render them, loaded in bulk."""
 
-    rows: list[Reminder]
+    rows: list[ReminderFacts]
     deadlines: dict[int, DeadlineFacts] = field(default_factory=dict)
     cases: dict[int, CaseFacts] = field(default_factory=dict)
     organisations: dict[int, OrganisationFacts] = field(default_factory=dict)
@@ -111,7 +103,9 @@ def load_batch(session: Session, ids: list[int]) -> Batch:
     return batch
 
 
-def _latest_due_rungs(session: Session, rows: list[Reminder], now: datetime) -> dict[tuple, int]:
+def _latest_due_rungs(
+    session: Session, rows: list[ReminderFacts], now: datetime
+) -> dict[tuple, int]:
     """For each (deadline, revision, recipient, channel) in `rows`: the highest rung due."""
     keys = {(r.deadline_id, r.revision, r.recipient_organisation_id, r.channel) for r in rows}
     group = (
@@ -132,48 +126,69 @@ def _latest_due_rungs(session: Session, rows: list[Reminder], now: datetime) -> 
     return {tuple(r[:4]): int(r[4]) for r in found if tuple(r[:4]) in keys}
 
 
-def settle(session: Session, batch: Batch, worker: str, now: datetime) -> list[Reminder]:
+def settle(session: Session, batch: Batch, worker: str, now: datetime) -> list[ReminderFacts]:
     """The claimed rows still to be delivered; every other row is closed or released.
 
     A row whose deadline is closed or moved is cancelled; one overtaken by a later rung that
     is also due (a missed window) is skipped; one whose case went on hold is released.
     """
     latest = _latest_due_rungs(session, batch.rows, now)
-    deliver: list[Reminder] = []
+    deliver: list[ReminderFacts] = []
+    cancelled: list[int] = []
+    skipped: list[int] = []
+    released: list[int] = []
     for row in batch.rows:
         if row.status != ReminderStatus.PENDING.value or row.lease_owner != worker:
             continue  # handled elsewhere meanwhile, or our lease ran out and was taken over
         deadline, case = batch.deadlines[row.deadline_id], batch.cases[row.case_id]
         key = (row.deadline_id, row.revision, row.recipient_organisation_id, row.channel)
         if deadline.status != DeadlineStatus.OPEN.value or deadline.revision != row.revision:
-            _close(row, ReminderStatus.CANCELLED, now)
+            cancelled.append(row.id)
         elif case.on_hold:
-            release(row, now)
+            released.append(row.id)
         elif latest.get(key, row.rung_order) > row.rung_order:
-            _close(row, ReminderStatus.SKIPPED, now)
+            skipped.append(row.id)
         else:
             deliver.append(row)
+    _close(session, cancelled, ReminderStatus.CANCELLED, now)
+    _close(session, skipped, ReminderStatus.SKIPPED, now)
+    release(session, released, now)
     return deliver
 
 
-def release(row: Reminder, now: datetime) -> None:
-    """Give up a row's lease so it is claimed again later."""
-    row.lease_owner, row.lease_until, row.updated_at = None, None, now
+def _write(session: Session, ids: list[int], now: datetime, **values: object) -> None:
+    """Set `values` on the rows `ids` (locked by the caller), their lease given up."""
+    if not ids:
+        return
+    session.execute(
+        update(Reminder)
+        .where(among(col(Reminder.id), ids))
+        .values(lease_owner=None, lease_until=None, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def _close(row: Reminder, status: ReminderStatus, now: datetime, error: str | None = None) -> None:
-    row.status = status.value
-    if error is not None:
-        row.last_error = error[:MAX_ERROR_LENGTH]
-    release(row, now)
+def release(session: Session, ids: list[int], now: datetime) -> None:
+    """Give up the rows' lease so they are claimed again later."""
+    _write(session, ids, now)
 
 
-def close_undeliverable(row: Reminder, error: str, now: datetime) -> None:
+def _close(session: Session, ids: list[int], status: ReminderStatus, now: datetime) -> None:
+    _write(session, ids, now, status=status.value)
+
+
+def close_undeliverable(session: Session, row: ReminderFacts, error: str, now: datetime) -> None:
     """Cancel a row that can no longer be delivered at all (a webhook URL was removed)."""
-    _close(row, ReminderStatus.CANCELLED, now, error)
+    _write(
+        session,
+        [row.id],
+        now,
+        status=ReminderStatus.CANCELLED.value,
+        last_error=error[:MAX_ERROR_LENGTH],
+    )
 
 
-def _describe(row: Reminder, worker: str) -> dict[str, object]:
+def _describe(row: ReminderFacts, worker: str) -> dict[str, object]:
     return {
         "reminder_id": row.id,
         "dedup_key": row.dedup_key,
@@ -220,13 +235,13 @@ def finish(
         ).scalars()
         audit.lock_chains(work, [audit.case_chain(case_id) for case_id in case_ids])
         rows = lock_rows(session, ids)
-        events: list[tuple[Reminder, str, dict[str, object]]] = []
+        events: list[tuple[ReminderFacts, str, dict[str, object]]] = []
         sent: list[int] = []
+        released: list[int] = []
         for row in rows:
-            assert row.id is not None
             if row.id not in outcomes:
                 if row.status == ReminderStatus.PENDING.value and row.lease_owner == worker:
-                    release(row, now)
+                    released.append(row.id)
                 continue
             error = outcomes[row.id]
             if error is None and row.status in (
@@ -234,23 +249,38 @@ def finish(
                 ReminderStatus.CANCELLED.value,
             ):
                 sent.append(row.id)
-                data = _describe(row, worker) | {"attempts": row.attempts + 1}
-                events.append((row, "reminder.sent", data))
+                row.attempts += 1
+                events.append((row, "reminder.sent", _describe(row, worker)))
                 result.sent += 1
             elif error is not None and row.status == ReminderStatus.PENDING.value:
                 row.attempts += 1
-                row.last_error = error[:MAX_ERROR_LENGTH]
-                release(row, now)
+                last_error = error[:MAX_ERROR_LENGTH]
                 if row.attempts < settings.max_attempts:
-                    row.next_attempt_at = now + backoff(row.attempts, settings)
+                    retry_at = now + backoff(row.attempts, settings)
+                    _write(
+                        session,
+                        [row.id],
+                        now,
+                        attempts=row.attempts,
+                        last_error=last_error,
+                        next_attempt_at=retry_at,
+                    )
                     result.retried += 1
                     continue
-                row.status = ReminderStatus.FAILED.value
-                data = {**_describe(row, worker), "error": row.last_error}
+                _write(
+                    session,
+                    [row.id],
+                    now,
+                    attempts=row.attempts,
+                    last_error=last_error,
+                    status=ReminderStatus.FAILED.value,
+                )
+                data = {**_describe(row, worker), "error": last_error}
                 events.append((row, "reminder.failed", data))
                 result.failed += 1
+        release(session, released, now)
         _mark_sent(session, sent, now)
-        events.sort(key=lambda e: (e[0].case_id, e[0].id or 0))
+        events.sort(key=lambda e: (e[0].case_id, e[0].id))
         audit.record_many(work, SYSTEM_SWEEP, [(r.case_id, a, d) for r, a, d in events], now)
         for row, _, _ in events:
             _next_escalation(work, row, now, settings)
@@ -258,26 +288,16 @@ def finish(
 
 
 def _mark_sent(session: Session, ids: list[int], now: datetime) -> None:
-    """Mark delivered rows sent with one UPDATE (the caller holds their row locks).
-
-    Nearly every row of a batch ends here, so this is one statement rather than an ORM
-    UPDATE per row; the loaded objects are left as they were and not read again.
-    """
-    if not ids:
-        return
-    session.execute(
-        update(Reminder)
-        .where(among(col(Reminder.id), ids))
-        .values(
-            attempts=col(Reminder.attempts) + 1,
-            status=ReminderStatus.SENT.value,
-            sent_at=now,
-            last_error=None,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    """Mark delivered rows sent with one UPDATE (the caller holds their row locks): nearly
+    every row of a batch ends here."""
+    _write(
+        session,
+        ids,
+        now,
+        attempts=col(Reminder.attempts) + 1,
+        status=ReminderStatus.SENT.value,
+        sent_at=now,
+        last_error=None,
     )
 
 
@@ -287,7 +307,9 @@ def backoff(attempts: int, settings: Settings) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def _next_escalation(work: UnitOfWork, row: Reminder, now: datetime, settings: Settings) -> None:
+def _next_escalation(
+    work: UnitOfWork, row: ReminderFacts, now: datetime, settings: Settings
+) -> None:
     if escalation_number(row.rung) is None:
         return
     deadline = work.session.get(Deadline, row.deadline_id)

@@ -11,14 +11,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from notifications import links
-from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts
+from notifications.facts import CaseFacts, DeadlineFacts, OrganisationFacts, ReminderFacts
 from states import CaseState
 from states.text import Text, language
 from workflow.core.formatting import format_moment
 from workflow.core.settings import Settings
 from workflow.deadlines.business_days import local_date
 from workflow.deadlines.service import title_in
-from workflow.models import Reminder
 
 WHAT_IS_DUE: dict[str, Text] = {
     "submission": Text(
@@ -110,7 +109,7 @@ class ReminderContent:
 
 
 def gather(
-    reminder: Reminder,
+    reminder: ReminderFacts,
     deadline: DeadlineFacts,
     case: CaseFacts,
     recipient: OrganisationFacts,

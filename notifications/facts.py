@@ -1,10 +1,12 @@
 """What a reminder needs of its deadline, case and organisations, read as plain columns.
 
-The sweep only reads these rows, a hundred of each per batch, and building ORM objects for
-them cost twice as much as the query itself (bench `sweep`, 2026-12-03). Each class names
-the columns it reads, in its fields; `load` selects exactly those.
+A sweep batch reads a hundred rows of each, and building ORM objects for them cost twice as
+much as the query itself (bench `sweep`, 2026-12-03). Each class names the columns it reads,
+in its fields; `load` and `lock_reminders` select exactly those. The sweep changes reminder
+rows with UPDATE statements (`notifications.claims`), never through these objects.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,7 +15,26 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from workflow.core.id_lists import among
-from workflow.models import Case, Deadline, Organisation
+from workflow.models import Case, Deadline, Organisation, Reminder
+
+
+@dataclass(slots=True)
+class ReminderFacts:
+    """An outbox row as the sweep reads it; the sweep writes rows with UPDATE statements."""
+
+    id: int
+    case_id: int
+    deadline_id: int
+    revision: int
+    rung: str
+    rung_order: int
+    recipient_organisation_id: int
+    recipient_role: str
+    channel: str
+    dedup_key: str
+    status: str
+    lease_owner: str | None
+    attempts: int
 
 
 @dataclass(slots=True)
@@ -54,6 +75,7 @@ class OrganisationFacts:
 
 
 Facts = TypeVar("Facts", DeadlineFacts, CaseFacts, OrganisationFacts)
+REMINDER_COLUMNS = [getattr(Reminder, f.name) for f in fields(ReminderFacts)]
 _MODELS: dict[type[Any], type[SQLModel]] = {
     DeadlineFacts: Deadline,
     CaseFacts: Case,
@@ -67,3 +89,14 @@ def load(session: Session, kind: type[Facts], ids: set[int]) -> dict[int, Facts]
     columns = [getattr(model, f.name) for f in fields(kind)]
     query = select(*columns).where(among(columns[0], sorted(ids)))  # `id` comes first
     return {row[0]: kind(*row) for row in session.execute(query)}
+
+
+def lock_reminders(session: Session, ids: Iterable[int]) -> list[ReminderFacts]:
+    """The reminders, locked for this transaction, in id order."""
+    query = (
+        select(*REMINDER_COLUMNS)
+        .where(among(REMINDER_COLUMNS[0], list(ids)))
+        .order_by(REMINDER_COLUMNS[0])
+        .with_for_update()
+    )
+    return [ReminderFacts(*row) for row in session.execute(query)]

@@ -24,10 +24,11 @@ from sqlalchemy import Engine
 from notifications import claims, mailer
 from notifications.channels import Channels, Delivery, NotTried, delivery_channels, send_one
 from notifications.content import gather, webhook_payload
+from notifications.facts import ReminderFacts
 from workflow.core.db import session_scope
 from workflow.core.settings import Settings
 from workflow.core.timeutil import utcnow
-from workflow.models import Channel, Reminder
+from workflow.models import Channel
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +76,16 @@ def prepare(
                 failures[row.id or 0] = f"{type(exc).__name__}: {exc}"
                 continue
             if delivery is None:
-                claims.close_undeliverable(row, "the organisation has no webhook any more", now)
+                claims.close_undeliverable(
+                    session, row, "the organisation has no webhook any more", now
+                )
             else:
                 deliveries.append(delivery)
     return deliveries, failures
 
 
 def _render(
-    row: Reminder, batch: claims.Batch, settings: Settings, now: datetime
+    row: ReminderFacts, batch: claims.Batch, settings: Settings, now: datetime
 ) -> Delivery | None:
     assert row.id is not None
     deadline, case = batch.deadlines[row.deadline_id], batch.cases[row.case_id]

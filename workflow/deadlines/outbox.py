@@ -61,6 +61,32 @@ class Reachable(Protocol):
     def webhook_secret(self) -> str | None: ...
 
 
+class LadderStep(Protocol):
+    """A sent or failed reminder, as far as the next escalation depends on it: a `Reminder`
+    or the sweep's plain reading of one."""
+
+    @property
+    def case_id(self) -> int: ...
+
+    @property
+    def revision(self) -> int: ...
+
+    @property
+    def rung(self) -> str: ...
+
+    @property
+    def rung_order(self) -> int: ...
+
+    @property
+    def recipient_organisation_id(self) -> int: ...
+
+    @property
+    def recipient_role(self) -> str: ...
+
+    @property
+    def channel(self) -> str: ...
+
+
 def channels_for(org: Reachable) -> list[Channel]:
     """Email always; a webhook as well when the organisation has a URL and a signing secret."""
     channels = [Channel.EMAIL]
@@ -270,7 +296,7 @@ def _cancel(work: UnitOfWork, now: datetime, *where: ColumnElement[bool]) -> lis
 
 
 def schedule_next_escalation(
-    work: UnitOfWork, reminder: Reminder, deadline: Deadline, now: datetime, calendar: str | None
+    work: UnitOfWork, reminder: LadderStep, deadline: Deadline, now: datetime, calendar: str | None
 ) -> Reminder | None:
     """After escalation `n` is done with, the next weekly one: the first slot after `now`."""
     previous = escalation_number(reminder.rung)
