@@ -255,26 +255,16 @@ def finish(
             elif error is not None and row.status == ReminderStatus.PENDING.value:
                 row.attempts += 1
                 last_error = error[:MAX_ERROR_LENGTH]
-                if row.attempts < settings.max_attempts:
-                    retry_at = now + backoff(row.attempts, settings)
-                    _write(
-                        session,
-                        [row.id],
-                        now,
-                        attempts=row.attempts,
-                        last_error=last_error,
-                        next_attempt_at=retry_at,
-                    )
+                retry = row.attempts < settings.max_attempts
+                then: dict[str, object] = (
+                    {"next_attempt_at": now + backoff(row.attempts, settings)}
+                    if retry
+                    else {"status": ReminderStatus.FAILED.value}
+                )
+                _write(session, [row.id], now, attempts=row.attempts, last_error=last_error, **then)
+                if retry:
                     result.retried += 1
                     continue
-                _write(
-                    session,
-                    [row.id],
-                    now,
-                    attempts=row.attempts,
-                    last_error=last_error,
-                    status=ReminderStatus.FAILED.value,
-                )
                 data = {**_describe(row, worker), "error": last_error}
                 events.append((row, "reminder.failed", data))
                 result.failed += 1

@@ -63,28 +63,15 @@ class Reachable(Protocol):
 
 class LadderStep(Protocol):
     """A sent or failed reminder, as far as the next escalation depends on it: a `Reminder`
-    or the sweep's plain reading of one."""
+    or the sweep's plain reading of one (`notifications.facts.ReminderFacts`)."""
 
-    @property
-    def case_id(self) -> int: ...
-
-    @property
-    def revision(self) -> int: ...
-
-    @property
-    def rung(self) -> str: ...
-
-    @property
-    def rung_order(self) -> int: ...
-
-    @property
-    def recipient_organisation_id(self) -> int: ...
-
-    @property
-    def recipient_role(self) -> str: ...
-
-    @property
-    def channel(self) -> str: ...
+    case_id: int
+    revision: int
+    rung: str
+    rung_order: int
+    recipient_organisation_id: int
+    recipient_role: str
+    channel: str
 
 
 def channels_for(org: Reachable) -> list[Channel]:
