@@ -13,7 +13,6 @@ reminder rows by id), the order every other writer of these rows follows (a writ
 locks the case and its head first), so sweeps never deadlock with each other or with the API.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -71,11 +70,6 @@ def claim(engine: Engine, worker: str, now: datetime, settings: Settings, limit:
         return sorted(i for i in ids if i is not None)
 
 
-def lock_rows(session: Session, ids: Iterable[int]) -> list[ReminderFacts]:
-    """The reminders, locked for this transaction, in id order."""
-    return facts.lock_reminders(session, ids)
-
-
 @dataclass
 class Batch:
     """A claimed batch's rows and everything needed to render them, loaded in bulk."""
@@ -88,7 +82,7 @@ class Batch:
 
 def load_batch(session: Session, ids: list[int]) -> Batch:
     """Lock the rows and load their deadlines, cases and organisations, one query each."""
-    batch = Batch(lock_rows(session, ids))
+    batch = Batch(facts.lock_reminders(session, ids))
     if not batch.rows:
         return batch
     batch.deadlines = facts.load(session, DeadlineFacts, {r.deadline_id for r in batch.rows})
@@ -234,7 +228,7 @@ def finish(
             select(col(Reminder.case_id)).where(among(col(Reminder.id), ids)).distinct()
         ).scalars()
         audit.lock_chains(work, [audit.case_chain(case_id) for case_id in case_ids])
-        rows = lock_rows(session, ids)
+        rows = facts.lock_reminders(session, ids)
         events: list[tuple[ReminderFacts, str, dict[str, object]]] = []
         sent: list[int] = []
         released: list[int] = []
