@@ -118,7 +118,6 @@ def gather(
     now: datetime,
 ) -> ReminderContent:
     """The content of `reminder`, from rows the sweep has already loaded."""
-    assert deadline.id is not None and case.id is not None
     responsible_id = deadline.responsible_organisation_id or case.lead_municipality_id
     lang = language(recipient.language)
     title = title_in(deadline.kind, deadline.title, lang)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from workflow.core.id_lists import among
 from workflow.models import Case, Deadline, Organisation, Reminder
@@ -75,28 +75,27 @@ class OrganisationFacts:
 
 
 Facts = TypeVar("Facts", DeadlineFacts, CaseFacts, OrganisationFacts)
-REMINDER_COLUMNS = [getattr(Reminder, f.name) for f in fields(ReminderFacts)]
-_MODELS: dict[type[Any], type[SQLModel]] = {
-    DeadlineFacts: Deadline,
-    CaseFacts: Case,
-    OrganisationFacts: Organisation,
+_COLUMNS: dict[type[Any], list[Any]] = {
+    kind: [getattr(model, f.name) for f in fields(kind)]
+    for kind, model in (
+        (ReminderFacts, Reminder),
+        (DeadlineFacts, Deadline),
+        (CaseFacts, Case),
+        (OrganisationFacts, Organisation),
+    )
 }
+"""Each class's columns, in its fields' order; `id` comes first in every class."""
 
 
 def load(session: Session, kind: type[Facts], ids: set[int]) -> dict[int, Facts]:
     """The rows with these ids (a missing one is left out), by id, in one query."""
-    model = _MODELS[kind]
-    columns = [getattr(model, f.name) for f in fields(kind)]
-    query = select(*columns).where(among(columns[0], sorted(ids)))  # `id` comes first
+    columns = _COLUMNS[kind]
+    query = select(*columns).where(among(columns[0], sorted(ids)))
     return {row[0]: kind(*row) for row in session.execute(query)}
 
 
 def lock_reminders(session: Session, ids: Iterable[int]) -> list[ReminderFacts]:
     """The reminders, locked for this transaction, in id order."""
-    query = (
-        select(*REMINDER_COLUMNS)
-        .where(among(REMINDER_COLUMNS[0], list(ids)))
-        .order_by(REMINDER_COLUMNS[0])
-        .with_for_update()
-    )
+    columns = _COLUMNS[ReminderFacts]
+    query = select(*columns).where(among(columns[0], ids)).order_by(columns[0]).with_for_update()
     return [ReminderFacts(*row) for row in session.execute(query)]

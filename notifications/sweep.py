@@ -73,7 +73,7 @@ def prepare(
                 delivery = _render(row, batch, settings, now)
             except Exception as exc:  # a row that cannot be rendered fails like a delivery
                 log.exception("reminder %s could not be rendered", row.dedup_key)
-                failures[row.id or 0] = f"{type(exc).__name__}: {exc}"
+                failures[row.id] = f"{type(exc).__name__}: {exc}"
                 continue
             if delivery is None:
                 claims.close_undeliverable(
@@ -87,7 +87,6 @@ def prepare(
 def _render(
     row: ReminderFacts, batch: claims.Batch, settings: Settings, now: datetime
 ) -> Delivery | None:
-    assert row.id is not None
     deadline, case = batch.deadlines[row.deadline_id], batch.cases[row.case_id]
     recipient = batch.organisations[row.recipient_organisation_id]
     responsible = batch.organisations.get(
@@ -119,8 +118,8 @@ def sweep(
     """One pass: claim and handle due reminders in batches until none are due.
 
     The batches flow through a pipeline: while one batch is being delivered, the next is
-    claimed, rendered and queued behind it, and the one before is recorded, each in its own
-    transaction.
+    claimed, its content gathered and its deliveries queued behind it, and the one before
+    is recorded, each in its own transaction.
     `now` fixes the clock for tests; left out, each step reads the real time.
     """
     with (
@@ -158,7 +157,7 @@ class _Sweeper:
         current = self.claim_and_prepare(max_rows)
         sending = self.send(current) if current is not None else []
         while current is not None:
-            # While this batch is delivered, the next is claimed, rendered and queued behind
+            # While this batch is delivered, the next is claimed, gathered and queued behind
             # it, so the delivery threads go from one batch to the next without waiting.
             upcoming = self.claim_and_prepare(max_rows)
             queued = self.send(upcoming) if upcoming is not None else []
@@ -184,7 +183,7 @@ class _Sweeper:
         return [self.pool.submit(send_one, self.opened, d, batch.stop_at) for d in batch.deliveries]
 
     def claim_and_prepare(self, max_rows: int) -> _Prepared | None:
-        """The next batch, claimed and rendered; None when nothing more is due."""
+        """The next batch, claimed and its content gathered; None when nothing more is due."""
         if self.result.claimed >= max_rows:
             return None
         size = min(self.settings.sweep_batch, max_rows - self.result.claimed)

@@ -129,8 +129,8 @@ class Settings(BaseSettings):
     )
     """SMTP waits for the server's answer after each command, so a connection is idle most
     of the time; with 4 a sweep left a local relay a third idle (750 mails/s), with 8 it
-    sent 810-830 (bench `sweep`, 2026-12-03). Relays accept far more connections per client
-    (Postfix: 50)."""
+    sent 810-830 (bench `sweep`, 2026-12-03). Postfix accepts 50 per client by default; a
+    hosted relay may allow fewer, and then this is set lower."""
     delivery_timeout: float = Field(
         20, gt=0, description="Seconds an SMTP or webhook delivery may take."
     )

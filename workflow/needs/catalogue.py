@@ -153,8 +153,8 @@ def search_needs(
     """The shared needs matching `filters`, best first (newest first without `q`), and the
     number of them."""
     require_catalogue(session, actor)
-    words_ = search_words(filters.q) if filters.q and fulltext.postgresql(session) else []
-    lexemes = fulltext.query_lexemes(session, words_) if words_ else []
+    asked = search_words(filters.q) if filters.q and fulltext.postgresql(session) else []
+    lexemes = fulltext.query_lexemes(session, asked) if asked else []
     if len(lexemes) == 1:
         return _search_lexeme(session, lexemes[0], filters, limit=limit, offset=offset)
     newest = (col(Case.shared_at), col(Case.id))
