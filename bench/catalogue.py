@@ -45,24 +45,26 @@ def share_every_need(db: str) -> int:
 def measure_shared_reads(
     name: str,
     db: str,
-    paths: list[str],
+    paths_of: Callable[[str], list[str]],
     settings: RunSettings,
     work: Path,
     *,
     found: Callable[[Any], int],
     keys: tuple[str, str],
-    describe: Callable[[list[int]], str],
+    describe: Callable[[list[int], int], str],
     first: int | None = None,
 ) -> dict[str, Any]:
-    """Share every need, then measure a manager's GETs of `paths` against their floor (the
-    `first` of them checked); every figure. `catalogue` and `similar` differ only in what
-    they ask and count.
+    """Share every need, then measure a manager's GETs of `paths_of(db)` against their floor
+    (the `first` of them checked); every figure. `catalogue` and `similar` differ only in
+    what they ask and count. The paths are asked for after sharing: `similar` picks shared
+    needs, and on a copy nobody has shared yet there are none before.
 
     `found` counts what one answer (its JSON) holds, which must be more than nothing; `keys`
     name the number of paths and the per-answer counts among the figures; `describe` puts the
-    counts in the summary line.
+    counts and the number of paths in the summary line.
     """
     shared = share_every_need(db)
+    paths = paths_of(db)
     manager = f"Bearer {manager_token(1)}"
     sql = count_statements(pg.url(db), "GET", paths[0], {"Authorization": manager})
     measured = reads.measure(name, db, paths, manager, settings, work, first=first)
@@ -73,7 +75,7 @@ def measure_shared_reads(
         TARGET_P99_MS,
         settings,
         all(n > 0 for n in counts),
-        describe(counts),
+        describe(counts, len(paths)),
         {
             "shared_now": shared,
             paths_key: len(paths),
@@ -88,10 +90,10 @@ def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     return measure_shared_reads(
         "catalogue",
         db,
-        QUERIES,
+        lambda _db: QUERIES,
         settings,
         work,
         found=lambda answer: int(answer["total"]),
         keys=("queries", "matches_per_query"),
-        describe=lambda totals: f"{len(QUERIES)} words, {min(totals)}-{max(totals)} matches each",
+        describe=lambda totals, words: f"{words} words, {min(totals)}-{max(totals)} matches each",
     )

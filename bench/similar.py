@@ -39,15 +39,14 @@ def case_ids(db: str, count: int = CASES) -> list[int]:
 
 def run(db: str, settings: RunSettings, work: Path) -> dict[str, Any]:
     """Share every need, then measure the similar needs against their floor; every figure."""
-    paths = [f"/api/v1/needs/{case_id}/similar" for case_id in case_ids(db)]
     return measure_shared_reads(
         "similar",
         db,
-        paths,
+        lambda shared_db: [f"/api/v1/needs/{case_id}/similar" for case_id in case_ids(shared_db)],
         settings,
         work,
         found=len,
         keys=("needs", "similar_per_need"),
-        describe=lambda _found: f"{len(paths)} needs cycled",
+        describe=lambda _found, needs: f"{needs} needs cycled",
         first=20,
     )
