@@ -4,6 +4,7 @@ import argparse
 import importlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -73,6 +74,23 @@ def prepare(
     return db, data
 
 
+def keep_logs_if_invalid(result: dict[str, Any], work: Path, into: Path) -> None:
+    """Copy the run's server logs (`work/*.log`) to `into` when `result` is invalid (a
+    request failed), and name them in the result under `logs`.
+
+    The work folder is temporary and goes with the run; without its logs a failed request
+    cannot be told apart from the load generator's noise afterwards. A valid result keeps
+    nothing."""
+    if result.get("valid", True):
+        return
+    into.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for log in sorted(work.glob("*.log")):
+        shutil.copy2(log, into / log.name)
+        kept.append(str(into / log.name))
+    result["logs"] = kept
+
+
 def run(
     settings: RunSettings, names: tuple[str, ...] = BENCHMARKS, keep: bool = False
 ) -> dict[str, Any]:
@@ -94,10 +112,15 @@ def run(
     }
     try:
         with tempfile.TemporaryDirectory(prefix="opi-bench-") as tmp:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             for name in names:
                 result = _runner(name)(db, settings, Path(tmp))
+                logs = RESULTS_DIR / f"logs-{settings.label}-{stamp}-{name}"
+                keep_logs_if_invalid(result, Path(tmp), logs)
                 results["benchmarks"][name] = result
                 print(result["line"], flush=True)
+                if "logs" in result:
+                    print(f"{name}: a request failed; the servers' logs are in {logs}", flush=True)
     finally:
         if not keep:
             pg.drop(db)
