@@ -31,15 +31,6 @@ def _met(b: dict[str, Any]) -> str:
     return "yes" if b["met"] else "**no**"
 
 
-def _reads(b: dict[str, Any], what: str) -> str:
-    """A read benchmark's figures at 8 connections (`catalogue`, `similar`)."""
-    p = b["project"]
-    return (
-        f"{p['throughput']:.0f} req/s, p50 {p['p50_ms']:.0f} ms, p99 {p['p99_ms']:.0f} ms at "
-        f"{b['connections']} connections; {what}; {p.get('cpu_ms_per_request')} ms CPU per request"
-    )
-
-
 def _row(name: str, b: dict[str, Any]) -> str:
     p, f = b["project"], b["floor"]
     met = _met(b)
@@ -61,14 +52,17 @@ def _row(name: str, b: dict[str, Any]) -> str:
             f"{b['matches']} matches, {b['document_bytes']} B"
         )
         floor = f"{f['throughput']:.0f} req/s, p99 {f['p99_ms']:.0f} ms"
-    elif name == "catalogue":
-        counts = b["matches_per_query"]
-        figures = _reads(
-            b, f"{b['queries']} words, {counts['min']:,}-{counts['max']:,} matches each"
+    elif name in ("catalogue", "similar"):
+        if name == "catalogue":
+            counts = b["matches_per_query"]
+            asked = f"{b['queries']} words, {counts['min']:,}-{counts['max']:,} matches each"
+        else:
+            asked = f"{b['needs']} needs cycled"
+        figures = (
+            f"{p['throughput']:.0f} req/s, p50 {p['p50_ms']:.0f} ms, p99 {p['p99_ms']:.0f} ms "
+            f"at {b['connections']} connections; {asked}; "
+            f"{p.get('cpu_ms_per_request')} ms CPU per request"
         )
-        floor = f"{f['throughput']:.0f} req/s, p99 {f['p99_ms']:.0f} ms"
-    elif name == "similar":
-        figures = _reads(b, f"{b['needs']} needs cycled")
         floor = f"{f['throughput']:.0f} req/s, p99 {f['p99_ms']:.0f} ms"
     elif name == "sweep":
         figures = (
