@@ -114,9 +114,11 @@ def run(
         with tempfile.TemporaryDirectory(prefix="opi-bench-") as tmp:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             for name in names:
-                result = _runner(name)(db, settings, Path(tmp))
+                work = Path(tmp) / name  # its own folder: an invalid one keeps only its logs
+                work.mkdir()
+                result = _runner(name)(db, settings, work)
                 logs = RESULTS_DIR / f"logs-{settings.label}-{stamp}-{name}"
-                keep_logs_if_invalid(result, Path(tmp), logs)
+                keep_logs_if_invalid(result, work, logs)
                 results["benchmarks"][name] = result
                 print(result["line"], flush=True)
                 if "logs" in result:
