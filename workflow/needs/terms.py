@@ -11,7 +11,7 @@ through the prefix. Only word characters become terms, so no query text can ever
 """
 
 import re
-from functools import lru_cache
+import threading
 
 import snowballstemmer
 
@@ -25,9 +25,17 @@ MAX_TERM_LENGTH = 60
 """A longer "word" (a pasted hash, a run of one letter) is cut to this many characters."""
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("danish")
+    """This thread's Danish stemmer. A Snowball stemmer keeps the word it is stemming on
+    itself, so one shared by FastAPI's worker threads stemmed two requests' words into each
+    other: an `IndexError` (a 500) or a wrong stem (`tests/workflow/needs/test_terms.py`)."""
+    stemmer: snowballstemmer.stemmer | None = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("danish")
+    return stemmer
 
 
 def words(text: str) -> list[str]:
